@@ -1,0 +1,179 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ExtAuthzSettings, GatewayServiceType } from "../config";
+import { ChartSource } from "../lib/charts";
+import { ACCESS_LOG_LABELS, PROVIDER_NAMES, SYSTEM_NAMESPACE } from "../lib/constants";
+import { HelmValues, installChart, mergeValues } from "./helm";
+
+/** Arguments of {@link IstioMesh}. */
+export interface IstioMeshArgs {
+    /** Kubernetes provider every child uses. */
+    readonly provider: k8s.Provider;
+    /** Istio `base` chart (CRDs, default validating webhook). */
+    readonly baseChart: ChartSource;
+    /** Istio `istiod` chart (control plane, mesh config). */
+    readonly istiodChart: ChartSource;
+    /** Istio `gateway` chart (ingress gateway `istio-ingressgateway`). */
+    readonly gatewayChart: ChartSource;
+    /**
+     * Namespace of the control plane and gateway; must exist.
+     * @default "istio-system"
+     */
+    readonly namespace?: string;
+    /**
+     * Service type of the ingress gateway.
+     * @default "ClusterIP"
+     */
+    readonly gatewayServiceType?: GatewayServiceType;
+    /** Zipkin collector the `jaeger` tracing provider reports to (a ClusterIP Service). */
+    readonly zipkin: { readonly service: string; readonly port: number };
+    /**
+     * External authorization provider; none when undefined.
+     * @see https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#MeshConfig-ExtensionProvider-EnvoyExternalAuthorizationHttpProvider
+     */
+    readonly extAuthz?: ExtAuthzSettings;
+    /**
+     * Wait for chart workloads to become ready.
+     * @default true
+     */
+    readonly awaitReadiness?: boolean;
+    /** Escape hatch: values merged last into each chart's values. */
+    readonly values?: { readonly base?: HelmValues; readonly istiod?: HelmValues; readonly gateway?: HelmValues };
+}
+
+/** Release names; `istio-ingressgateway` is the gateway name the reference deployment used. */
+export const ISTIO_RELEASES = { base: "istio-base", istiod: "istiod", gateway: "istio-ingressgateway" } as const;
+
+/**
+ * Istio's extension provider for ext-authz: only the fields the MeshConfig API of Istio 1.24 and
+ * 1.30 has. gRPC ext_authz sends every request header, so its provider has no header list; the
+ * HTTP provider uses `includeRequestHeadersInCheck` (the older `includeHeadersInCheck` is deprecated).
+ * @see https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#MeshConfig-ExtensionProvider-EnvoyExternalAuthorizationGrpcProvider
+ */
+export function extAuthzProvider(settings: ExtAuthzSettings): HelmValues {
+    const common = {
+        service: settings.service,
+        port: settings.port,
+        ...(settings.timeout !== undefined ? { timeout: settings.timeout } : {}),
+        ...(settings.failOpen ? { failOpen: true } : {}),
+    };
+    if (settings.protocol === "grpc") {
+        return { name: PROVIDER_NAMES.extAuthz, envoyExtAuthzGrpc: common };
+    }
+    return {
+        name: PROVIDER_NAMES.extAuthz,
+        envoyExtAuthzHttp: {
+            ...common,
+            ...(settings.pathPrefix !== undefined ? { pathPrefix: settings.pathPrefix } : {}),
+            includeRequestHeadersInCheck: [...settings.includeRequestHeadersInCheck],
+            ...(settings.headersToUpstreamOnAllow.length > 0 ? { headersToUpstreamOnAllow: [...settings.headersToUpstreamOnAllow] } : {}),
+        },
+    };
+}
+
+/**
+ * The `meshConfig` istiod gets: tracing through the Telemetry API and `extensionProviders`
+ * (Istio >= 1.22 sends no traces otherwise), a JSON access log carrying `%TRACE_ID%`, and the
+ * optional ext-authz provider. No deprecated `defaultConfig.tracing` block.
+ * @see https://istio.io/latest/docs/tasks/observability/distributed-tracing/zipkin/
+ */
+export function meshConfig(zipkin: IstioMeshArgs["zipkin"], extAuthz: ExtAuthzSettings | undefined): HelmValues {
+    const providers: HelmValues[] = [
+        { name: PROVIDER_NAMES.tracing, zipkin: { service: zipkin.service, port: zipkin.port } },
+        {
+            name: PROVIDER_NAMES.accessLog,
+            envoyFileAccessLog: { path: "/dev/stdout", logFormat: { labels: { ...ACCESS_LOG_LABELS } } },
+        },
+    ];
+    if (extAuthz !== undefined) {
+        providers.push(extAuthzProvider(extAuthz));
+    }
+    return {
+        enableTracing: true,
+        defaultProviders: { tracing: [PROVIDER_NAMES.tracing] },
+        extensionProviders: providers,
+    };
+}
+
+/** Values of the istiod chart (top-level keys; the chart rejects a `defaults:` block). */
+export function istiodValues(namespace: string, zipkin: IstioMeshArgs["zipkin"], extAuthz: ExtAuthzSettings | undefined): HelmValues {
+    return {
+        global: { istioNamespace: namespace },
+        meshConfig: meshConfig(zipkin, extAuthz),
+    };
+}
+
+/** Values of the gateway chart. */
+export function gatewayValues(serviceType: GatewayServiceType): HelmValues {
+    return { service: { type: serviceType } };
+}
+
+/** Fields istiod rewrites at runtime on the webhooks the charts render. */
+export const WEBHOOK_RUNTIME_FIELDS = ["webhooks[*].failurePolicy", "webhooks[*].clientConfig.caBundle"] as const;
+
+/**
+ * Resource transform for the Istio charts' children. istiod patches its validating webhooks at
+ * runtime (`failurePolicy` Ignore -> Fail, `caBundle`) and the injector's `caBundle`. Marking those
+ * fields `ignoreChanges` makes the Kubernetes provider leave them out of its server-side apply when
+ * another field manager owns them, so `pulumi up` neither reverts nor conflicts with istiod.
+ * Istio CRDs are retained on destroy: deleting them would delete every Istio resource in the cluster.
+ */
+export function istioChildTransform(args: pulumi.ResourceTransformArgs): pulumi.ResourceTransformResult | undefined {
+    if (
+        args.type === "kubernetes:admissionregistration.k8s.io/v1:ValidatingWebhookConfiguration" ||
+        args.type === "kubernetes:admissionregistration.k8s.io/v1:MutatingWebhookConfiguration"
+    ) {
+        const ignoreChanges = [...new Set([...(args.opts.ignoreChanges ?? []), ...WEBHOOK_RUNTIME_FIELDS])];
+        return { props: args.props, opts: { ...args.opts, ignoreChanges } };
+    }
+    if (args.type === "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition") {
+        return { props: args.props, opts: { ...args.opts, retainOnDelete: true } };
+    }
+    return undefined;
+}
+
+/**
+ * Istio installed from its three charts in order base -> istiod -> gateway (the gateway's image is
+ * `auto`, filled in by istiod's injector), with mesh-wide tracing to the Jaeger collector.
+ */
+export class IstioMesh extends pulumi.ComponentResource {
+    public readonly namespace: pulumi.Output<string>;
+    public readonly gatewayServiceName: pulumi.Output<string>;
+    public readonly istioVersion: pulumi.Output<string>;
+    /** The istiod chart; Istio custom resources must depend on it (CRDs and webhooks). */
+    public readonly istiod: k8s.helm.v4.Chart;
+    public readonly base: k8s.helm.v4.Chart;
+    public readonly gateway: k8s.helm.v4.Chart;
+
+    constructor(name: string, args: IstioMeshArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("observability:istio:IstioMesh", name, {}, opts);
+        const namespace = args.namespace ?? SYSTEM_NAMESPACE;
+        const serviceType = args.gatewayServiceType ?? "ClusterIP";
+        const skipAwait = !(args.awaitReadiness ?? true);
+        const childOpts = { parent: this, provider: args.provider, transforms: [istioChildTransform] };
+
+        this.base = installChart(
+            `${name}-base`,
+            args.baseChart,
+            { releaseName: ISTIO_RELEASES.base, namespace, skipAwait, values: mergeValues({ defaultRevision: "default" }, args.values?.base) },
+            childOpts,
+        );
+        this.istiod = installChart(
+            `${name}-istiod`,
+            args.istiodChart,
+            { releaseName: ISTIO_RELEASES.istiod, namespace, skipAwait, values: mergeValues(istiodValues(namespace, args.zipkin, args.extAuthz), args.values?.istiod) },
+            { ...childOpts, dependsOn: [this.base] },
+        );
+        this.gateway = installChart(
+            `${name}-gateway`,
+            args.gatewayChart,
+            { releaseName: ISTIO_RELEASES.gateway, namespace, skipAwait, values: mergeValues(gatewayValues(serviceType), args.values?.gateway) },
+            { ...childOpts, dependsOn: [this.istiod] },
+        );
+
+        this.namespace = pulumi.output(namespace);
+        this.gatewayServiceName = pulumi.output(ISTIO_RELEASES.gateway);
+        this.istioVersion = pulumi.output(args.istiodChart.version);
+        this.registerOutputs({ namespace: this.namespace, gatewayServiceName: this.gatewayServiceName, istioVersion: this.istioVersion });
+    }
+}

@@ -1,0 +1,162 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { KialiAuthStrategy } from "../config";
+import { ChartSource, parseVersion } from "../lib/charts";
+import { JAEGER_PORTS, QUERY_SERVICE, SYSTEM_NAMESPACE, serviceFqdn } from "../lib/constants";
+import { HelmValues, installChart, mergeValues } from "./helm";
+
+/** Arguments of {@link Kiali}. */
+export interface KialiArgs {
+    /** Kubernetes provider every child uses. */
+    readonly provider: k8s.Provider;
+    /** The `kiali-server` chart (2.x). */
+    readonly chart: ChartSource;
+    /**
+     * Namespace; must exist.
+     * @default "istio-system"
+     */
+    readonly namespace?: string;
+    /**
+     * Login strategy (`auth.strategy`). `anonymous` is for dev only.
+     * @default "token"
+     * @see https://kiali.io/docs/configuration/authentication/
+     */
+    readonly authStrategy?: KialiAuthStrategy;
+    /**
+     * `login_token.signing_key`: 16, 24 or 32 characters. An empty key makes the chart render a
+     * random one on every run (a diff on every `pulumi up`), so it is always set. Kiali charts that
+     * accept `secret:<name>:<key>` get a Secret reference instead of the value.
+     */
+    readonly signingKey: string;
+    /** Prometheus URL (pre-existing; Kiali's graph needs it). */
+    readonly prometheusUrl: string;
+    /** Grafana in-cluster URL; Grafana integration is off when undefined. */
+    readonly grafanaUrl?: string;
+    /** Grafana URL for browsers. */
+    readonly grafanaExternalUrl?: string;
+    /**
+     * Read traces over gRPC (16685) instead of HTTP (16686).
+     * @default true
+     */
+    readonly tracingUseGrpc?: boolean;
+    /** Jaeger UI URL for browsers. */
+    readonly tracingExternalUrl?: string;
+    /**
+     * Wait for Kiali to become ready.
+     * @default true
+     */
+    readonly awaitReadiness?: boolean;
+    /** Escape hatch: values merged last. */
+    readonly values?: HelmValues;
+}
+
+export const KIALI_RELEASE = "kiali";
+
+/** Name of the Secret that holds the signing key on chart versions that read `secret:` references. */
+export const KIALI_SIGNING_KEY_SECRET = { name: "kiali-signing-key", key: "signing-key" } as const;
+
+/** kiali-server chart versions from this one on resolve `secret:<name>:<key>` for the signing key. */
+const SECRET_REFERENCE_SINCE = { major: 2, minor: 29 };
+
+/** Whether the chart version mounts `secret:<name>:<key>` references (checked in kiali-server 2.29.0's `_helpers.tpl`). */
+export function supportsSecretReferences(version: string): boolean {
+    const v = parseVersion(version);
+    return v !== undefined && (v.major > SECRET_REFERENCE_SINCE.major || (v.major === SECRET_REFERENCE_SINCE.major && v.minor >= SECRET_REFERENCE_SINCE.minor));
+}
+
+/** Kiali's in-cluster tracing URL: the ClusterIP query Service, gRPC or HTTP port. */
+export function tracingInternalUrl(namespace: string, useGrpc: boolean): string {
+    return `http://${serviceFqdn(QUERY_SERVICE.name, namespace)}:${useGrpc ? JAEGER_PORTS.queryGrpc : JAEGER_PORTS.queryHttp}`;
+}
+
+/**
+ * Values of the kiali-server chart with Kiali 2.x keys. 2.x removed `deployment.accessible_namespaces`
+ * (the server chart is cluster-wide only) and renamed `in_cluster_url` -> `internal_url`,
+ * `url` -> `external_url`; the chart copies values into Kiali's config, so stale keys would be ignored silently.
+ * @see https://kiali.io/docs/configuration/kialis.kiali.io/
+ */
+export function kialiValues(args: {
+    namespace: string;
+    authStrategy: KialiAuthStrategy;
+    signingKey: string;
+    prometheusUrl: string;
+    grafanaUrl?: string;
+    grafanaExternalUrl?: string;
+    tracingUseGrpc: boolean;
+    tracingExternalUrl?: string;
+}): HelmValues {
+    return {
+        auth: { strategy: args.authStrategy },
+        deployment: {
+            image_pull_policy: "IfNotPresent",
+            ingress: { enabled: false },
+        },
+        external_services: {
+            prometheus: { url: args.prometheusUrl },
+            grafana:
+                args.grafanaUrl !== undefined
+                    ? { enabled: true, internal_url: args.grafanaUrl, ...(args.grafanaExternalUrl !== undefined ? { external_url: args.grafanaExternalUrl } : {}) }
+                    : { enabled: false },
+            tracing: {
+                enabled: true,
+                provider: "jaeger",
+                use_grpc: args.tracingUseGrpc,
+                internal_url: tracingInternalUrl(args.namespace, args.tracingUseGrpc),
+                ...(args.tracingExternalUrl !== undefined ? { external_url: args.tracingExternalUrl } : {}),
+            },
+        },
+        login_token: { signing_key: args.signingKey },
+    };
+}
+
+/** Kiali from the kiali-server chart, pointed at the Jaeger query ClusterIP Service and Prometheus. */
+export class Kiali extends pulumi.ComponentResource {
+    public readonly serviceName: pulumi.Output<string>;
+    public readonly tracingUrl: pulumi.Output<string>;
+    public readonly chart: k8s.helm.v4.Chart;
+    public readonly signingKeySecret?: k8s.core.v1.Secret;
+
+    constructor(name: string, args: KialiArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("observability:mesh:Kiali", name, {}, opts);
+        const namespace = args.namespace ?? SYSTEM_NAMESPACE;
+        const authStrategy = args.authStrategy ?? "token";
+        const tracingUseGrpc = args.tracingUseGrpc ?? true;
+        const awaitReadiness = args.awaitReadiness ?? true;
+        const childOpts = { parent: this, provider: args.provider };
+
+        let signingKey = args.signingKey;
+        const dependsOn: pulumi.Resource[] = [];
+        if (supportsSecretReferences(args.chart.version)) {
+            this.signingKeySecret = new k8s.core.v1.Secret(
+                `${name}-signing-key`,
+                {
+                    metadata: { name: KIALI_SIGNING_KEY_SECRET.name, namespace },
+                    type: "Opaque",
+                    stringData: { [KIALI_SIGNING_KEY_SECRET.key]: pulumi.secret(args.signingKey) },
+                },
+                childOpts,
+            );
+            signingKey = `secret:${KIALI_SIGNING_KEY_SECRET.name}:${KIALI_SIGNING_KEY_SECRET.key}`;
+            dependsOn.push(this.signingKeySecret);
+        }
+        const values = kialiValues({
+            namespace,
+            authStrategy,
+            signingKey,
+            prometheusUrl: args.prometheusUrl,
+            grafanaUrl: args.grafanaUrl,
+            grafanaExternalUrl: args.grafanaExternalUrl,
+            tracingUseGrpc,
+            tracingExternalUrl: args.tracingExternalUrl,
+        });
+        this.chart = installChart(
+            `${name}-chart`,
+            args.chart,
+            { releaseName: KIALI_RELEASE, namespace, skipAwait: !awaitReadiness, values: mergeValues(values, args.values) },
+            { ...childOpts, dependsOn },
+        );
+        this.serviceName = pulumi.output(KIALI_RELEASE);
+        this.tracingUrl = pulumi.output(tracingInternalUrl(namespace, tracingUseGrpc));
+        this.registerOutputs({ serviceName: this.serviceName, tracingUrl: this.tracingUrl });
+    }
+}

@@ -1,0 +1,60 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { PROVIDER_NAMES, SYSTEM_NAMESPACE, TELEMETRY_NAME } from "../lib/constants";
+
+/** Arguments of {@link MeshTelemetry}. */
+export interface MeshTelemetryArgs {
+    /** Kubernetes provider every child uses. */
+    readonly provider: k8s.Provider;
+    /**
+     * Percentage of requests traced, 0-100 (100 in dev; production needs a lower figure).
+     * @see https://istio.io/latest/docs/reference/config/telemetry/#Tracing
+     */
+    readonly samplingPercentage: number;
+    /**
+     * Istio root namespace: a Telemetry there applies to the whole mesh.
+     * @default "istio-system"
+     */
+    readonly namespace?: string;
+    /** Resources the Telemetry waits for (the Istio charts that install its CRD). */
+    readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
+}
+
+/** The Telemetry spec: sampling through the `jaeger` provider and access logs through the JSON provider. */
+export function telemetrySpec(samplingPercentage: number): Record<string, unknown> {
+    if (!(samplingPercentage >= 0 && samplingPercentage <= 100)) {
+        throw new Error(`MeshTelemetry: samplingPercentage ${samplingPercentage} must be from 0 to 100`);
+    }
+    return {
+        tracing: [{ providers: [{ name: PROVIDER_NAMES.tracing }], randomSamplingPercentage: samplingPercentage }],
+        accessLogging: [{ providers: [{ name: PROVIDER_NAMES.accessLog }] }],
+    };
+}
+
+/**
+ * The mesh-wide `Telemetry` resource (one per root namespace: Istio merges no two selector-less
+ * Telemetry resources in one namespace, so tracing and access logging live in one).
+ */
+export class MeshTelemetry extends pulumi.ComponentResource {
+    public readonly telemetryName: pulumi.Output<string>;
+    public readonly samplingPercentage: pulumi.Output<number>;
+
+    constructor(name: string, args: MeshTelemetryArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("observability:istio:MeshTelemetry", name, {}, opts);
+        const namespace = args.namespace ?? SYSTEM_NAMESPACE;
+        const spec = telemetrySpec(args.samplingPercentage);
+        const telemetry = new k8s.apiextensions.CustomResource(
+            `${name}-telemetry`,
+            {
+                apiVersion: "telemetry.istio.io/v1",
+                kind: "Telemetry",
+                metadata: { name: TELEMETRY_NAME, namespace },
+                spec,
+            },
+            { parent: this, provider: args.provider, dependsOn: args.dependsOn },
+        );
+        this.telemetryName = telemetry.metadata.name;
+        this.samplingPercentage = pulumi.output(args.samplingPercentage);
+        this.registerOutputs({ telemetryName: this.telemetryName, samplingPercentage: this.samplingPercentage });
+    }
+}

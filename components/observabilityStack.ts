@@ -1,0 +1,169 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
+import { StackConfig } from "../config";
+import { EnvVar, OTLP_GRPC_ENDPOINT, ZIPKIN_HOST, appTracingEnv } from "../lib/appTracing";
+import { JAEGER_PORTS, SYSTEM_NAMESPACE } from "../lib/constants";
+import { ExternalServices } from "./externalServices";
+import { IstioMesh } from "./istioMesh";
+import { Jaeger } from "./jaeger";
+import { Kiali } from "./kiali";
+import { MeshTelemetry } from "./meshTelemetry";
+import { TracingNetworkPolicies } from "./tracingNetworkPolicies";
+import { UiExposure } from "./uiExposure";
+
+/** Arguments of {@link ObservabilityStack}. */
+export interface ObservabilityStackArgs {
+    /** Kubernetes provider every child uses. */
+    readonly provider: k8s.Provider;
+    /** Validated stack settings (see `config.ts`). */
+    readonly settings: StackConfig;
+    /**
+     * Service name used for the example app tracing environment output.
+     * @default "my-service"
+     */
+    readonly exampleServiceName?: string;
+}
+
+/**
+ * Signing key for an anonymous Kiali, derived from the stack's identity: anonymous Kiali issues no
+ * login tokens, so the key guards nothing, but it must be fixed or the chart renders a random one.
+ */
+export function anonymousSigningKey(project: string, stack: string): string {
+    return createHash("sha256").update(`kiali-anonymous/${project}/${stack}`).digest("hex").slice(0, 32);
+}
+
+/** Label that turns on sidecar injection in a namespace. */
+export const INJECTION_LABEL = { "istio-injection": "enabled" } as const;
+
+/**
+ * The whole tracing stack in dependency order: namespace -> Jaeger -> Istio (base -> istiod ->
+ * gateway) -> Telemetry, ServiceEntries, Kiali -> app namespace labels and NetworkPolicies -> UIs.
+ */
+export class ObservabilityStack extends pulumi.ComponentResource {
+    public readonly istioVersion: pulumi.Output<string>;
+    public readonly jaegerChartLine: pulumi.Output<string>;
+    public readonly collectorHost: pulumi.Output<string>;
+    public readonly zipkinEndpoint: pulumi.Output<string>;
+    public readonly otlpEndpoint: pulumi.Output<string>;
+    public readonly kialiTracingUrl: pulumi.Output<string>;
+    public readonly appTracingEnvironment: pulumi.Output<EnvVar[]>;
+    public readonly uiUrls: pulumi.Output<Record<string, string>>;
+    public readonly networkPolicies: pulumi.Output<string[]>;
+
+    constructor(name: string, args: ObservabilityStackArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("observability:index:ObservabilityStack", name, {}, opts);
+        const s = args.settings;
+        const provider = args.provider;
+        const childOpts = { parent: this, provider };
+
+        const systemNamespace = new k8s.core.v1.Namespace(
+            `${name}-system-namespace`,
+            { metadata: { name: SYSTEM_NAMESPACE, labels: { "app.kubernetes.io/part-of": "observability-stack" } } },
+            childOpts,
+        );
+
+        const jaeger = new Jaeger(
+            `${name}-jaeger`,
+            {
+                provider,
+                chart: s.charts.jaeger,
+                storage: s.jaeger.storage,
+                replicas: s.jaeger.replicas,
+                resources: s.jaeger.resources,
+                image: s.jaeger.image,
+                awaitReadiness: s.awaitReadiness,
+            },
+            { parent: this, dependsOn: [systemNamespace] },
+        );
+
+        const mesh = new IstioMesh(
+            `${name}-istio`,
+            {
+                provider,
+                baseChart: s.charts.istioBase,
+                istiodChart: s.charts.istiod,
+                gatewayChart: s.charts.istioGateway,
+                gatewayServiceType: s.gatewayServiceType,
+                zipkin: { service: ZIPKIN_HOST, port: JAEGER_PORTS.zipkin },
+                extAuthz: s.extAuthz,
+                awaitReadiness: s.awaitReadiness,
+            },
+            { parent: this, dependsOn: [systemNamespace, jaeger.collectorService] },
+        );
+        const istioReady = [mesh.istiod];
+
+        new MeshTelemetry(`${name}-telemetry`, { provider, samplingPercentage: s.samplingPercentage, dependsOn: istioReady }, { parent: this });
+        new ExternalServices(`${name}-external`, { provider, services: s.externalServices, dependsOn: istioReady }, { parent: this });
+
+        const kiali = new Kiali(
+            `${name}-kiali`,
+            {
+                provider,
+                chart: s.charts.kiali,
+                authStrategy: s.kiali.authStrategy,
+                signingKey: s.kiali.signingKey ?? anonymousSigningKey(pulumi.getProject(), pulumi.getStack()),
+                prometheusUrl: s.kiali.prometheusUrl,
+                grafanaUrl: s.kiali.grafanaUrl,
+                grafanaExternalUrl: s.kiali.grafanaExternalUrl,
+                tracingUseGrpc: s.kiali.tracingUseGrpc,
+                tracingExternalUrl: s.kiali.tracingExternalUrl,
+                awaitReadiness: s.awaitReadiness,
+            },
+            { parent: this, dependsOn: [mesh.istiod, jaeger.queryService] },
+        );
+
+        const appNamespaces = s.appNamespaces.map((ns) =>
+            s.createAppNamespaces
+                ? new k8s.core.v1.Namespace(`${name}-ns-${ns}`, { metadata: { name: ns, labels: { ...INJECTION_LABEL } } }, { ...childOpts, dependsOn: [mesh.istiod] })
+                : new k8s.core.v1.NamespacePatch(`${name}-ns-${ns}`, { metadata: { name: ns, labels: { ...INJECTION_LABEL } } }, { ...childOpts, dependsOn: [mesh.istiod] }),
+        );
+        const policies = new TracingNetworkPolicies(
+            `${name}-netpol`,
+            {
+                provider,
+                namespaces: s.appNamespaces,
+                mode: s.networkPolicies.mode,
+                baselinePolicy: s.networkPolicies.baselinePolicy,
+                dns: { namespace: s.networkPolicies.dnsNamespace, podLabels: s.networkPolicies.dnsPodLabels },
+                externalPorts: s.externalServices.map((e) => e.port),
+            },
+            { parent: this, dependsOn: [...appNamespaces, jaeger] },
+        );
+
+        const ui = new UiExposure(
+            `${name}-ui`,
+            {
+                provider,
+                kialiHost: s.ui.kiali?.host,
+                jaegerHost: s.ui.jaeger?.host,
+                ingressClassName: s.ui.ingressClassName,
+                tlsSecretName: s.ui.tlsSecretName,
+                annotations: s.ui.authAnnotations,
+                awaitReadiness: s.awaitReadiness,
+            },
+            { parent: this, dependsOn: [kiali, jaeger] },
+        );
+
+        this.istioVersion = mesh.istioVersion;
+        this.jaegerChartLine = jaeger.chartLine;
+        this.collectorHost = jaeger.collectorHost;
+        this.zipkinEndpoint = pulumi.interpolate`http://${jaeger.collectorHost}:${JAEGER_PORTS.zipkin}/api/v2/spans`;
+        this.otlpEndpoint = pulumi.output(OTLP_GRPC_ENDPOINT);
+        this.kialiTracingUrl = kiali.tracingUrl;
+        this.appTracingEnvironment = pulumi.output(appTracingEnv(args.exampleServiceName ?? "my-service"));
+        this.uiUrls = ui.urls;
+        this.networkPolicies = policies.policyNames;
+        this.registerOutputs({
+            istioVersion: this.istioVersion,
+            jaegerChartLine: this.jaegerChartLine,
+            collectorHost: this.collectorHost,
+            zipkinEndpoint: this.zipkinEndpoint,
+            otlpEndpoint: this.otlpEndpoint,
+            kialiTracingUrl: this.kialiTracingUrl,
+            appTracingEnvironment: this.appTracingEnvironment,
+            uiUrls: this.uiUrls,
+            networkPolicies: this.networkPolicies,
+        });
+    }
+}

@@ -1,0 +1,150 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { NetworkPolicyMode } from "../config";
+import {
+    DNS_PORT,
+    ISTIOD_POD_LABEL,
+    ISTIOD_XDS_PORT,
+    JAEGER_EGRESS_POLICY_NAME,
+    JAEGER_EGRESS_PORTS,
+    JAEGER_NAME_LABEL,
+    SYSTEM_NAMESPACE,
+} from "../lib/constants";
+
+/** Arguments of {@link TracingNetworkPolicies}. */
+export interface TracingNetworkPoliciesArgs {
+    /** Kubernetes provider every child uses. */
+    readonly provider: k8s.Provider;
+    /** App namespaces; they must exist (or be created by the caller first). */
+    readonly namespaces: readonly string[];
+    /**
+     * `complete`: once an Egress policy selects a pod all other egress is denied, so also allow
+     * DNS, istiod, the other app namespaces and the external services. `baseline`: only the Jaeger
+     * policy; `baselinePolicy` must already exist in every namespace and is read to prove it.
+     * @default "complete"
+     * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/#default-policies
+     */
+    readonly mode?: NetworkPolicyMode;
+    /** Name of the existing policy that allows DNS and istiod egress (mode `baseline`). */
+    readonly baselinePolicy?: string;
+    /**
+     * Namespace and labels of the cluster DNS pods.
+     * @default kube-system, { "k8s-app": "kube-dns" }
+     */
+    readonly dns?: { readonly namespace: string; readonly podLabels: Readonly<Record<string, string>> };
+    /** TCP ports of external services (ServiceEntries) the apps call; none when empty. */
+    readonly externalPorts?: readonly number[];
+    /**
+     * Namespace of Jaeger and istiod.
+     * @default "istio-system"
+     */
+    readonly systemNamespace?: string;
+}
+
+type PolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
+
+const byName = (ns: string) => ({ matchLabels: { "kubernetes.io/metadata.name": ns } });
+const tcp = (ports: readonly number[]) => ports.map((port) => ({ protocol: "TCP", port }));
+
+/** Egress from every pod of a namespace to the Jaeger pods on 4317, 4318 and 9411. */
+export function jaegerEgressSpec(systemNamespace: string): PolicySpec {
+    return {
+        podSelector: {},
+        policyTypes: ["Egress"],
+        egress: [
+            {
+                to: [{ namespaceSelector: byName(systemNamespace), podSelector: { matchLabels: { [JAEGER_NAME_LABEL.key]: JAEGER_NAME_LABEL.value } } }],
+                ports: tcp(JAEGER_EGRESS_PORTS),
+            },
+        ],
+    };
+}
+
+/** The rest of what a mesh workload needs once its egress is restricted, by policy name. */
+export function meshEgressSpecs(args: {
+    systemNamespace: string;
+    dns: { namespace: string; podLabels: Readonly<Record<string, string>> };
+    appNamespaces: readonly string[];
+    externalPorts: readonly number[];
+}): Record<string, PolicySpec> {
+    const specs: Record<string, PolicySpec> = {
+        "allow-dns-egress": {
+            podSelector: {},
+            policyTypes: ["Egress"],
+            egress: [
+                {
+                    to: [{ namespaceSelector: byName(args.dns.namespace), podSelector: { matchLabels: { ...args.dns.podLabels } } }],
+                    ports: [
+                        { protocol: "UDP", port: DNS_PORT },
+                        { protocol: "TCP", port: DNS_PORT },
+                    ],
+                },
+            ],
+        },
+        "allow-istiod-egress": {
+            podSelector: {},
+            policyTypes: ["Egress"],
+            egress: [
+                {
+                    to: [{ namespaceSelector: byName(args.systemNamespace), podSelector: { matchLabels: { [ISTIOD_POD_LABEL.key]: ISTIOD_POD_LABEL.value } } }],
+                    ports: tcp([ISTIOD_XDS_PORT]),
+                },
+            ],
+        },
+        "allow-app-namespaces-egress": {
+            podSelector: {},
+            policyTypes: ["Egress"],
+            egress: [
+                {
+                    to: [
+                        {
+                            namespaceSelector: {
+                                matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: [...args.appNamespaces] }],
+                            },
+                        },
+                    ],
+                },
+            ],
+        },
+    };
+    if (args.externalPorts.length > 0) {
+        specs["allow-external-services-egress"] = {
+            podSelector: {},
+            policyTypes: ["Egress"],
+            egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: tcp([...new Set(args.externalPorts)].sort((a, b) => a - b)) }],
+        };
+    }
+    return specs;
+}
+
+/** NetworkPolicies that let app namespaces send spans to Jaeger without cutting off anything else. */
+export class TracingNetworkPolicies extends pulumi.ComponentResource {
+    public readonly policyNames: pulumi.Output<string[]>;
+
+    constructor(name: string, args: TracingNetworkPoliciesArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("observability:network:TracingNetworkPolicies", name, {}, opts);
+        const mode = args.mode ?? "complete";
+        const systemNamespace = args.systemNamespace ?? SYSTEM_NAMESPACE;
+        const dns = args.dns ?? { namespace: "kube-system", podLabels: { "k8s-app": "kube-dns" } };
+        const childOpts = { parent: this, provider: args.provider };
+        if (mode === "baseline" && args.baselinePolicy === undefined) {
+            throw new pulumi.InputPropertyError({ propertyPath: "baselinePolicy", reason: "TracingNetworkPolicies: baselinePolicy is required when mode is baseline" });
+        }
+        const names: pulumi.Output<string>[] = [];
+        for (const ns of args.namespaces) {
+            const specs: Record<string, PolicySpec> = { [JAEGER_EGRESS_POLICY_NAME]: jaegerEgressSpec(systemNamespace) };
+            if (mode === "complete") {
+                Object.assign(specs, meshEgressSpecs({ systemNamespace, dns, appNamespaces: args.namespaces, externalPorts: args.externalPorts ?? [] }));
+            } else {
+                // Reading the baseline policy fails the preview when it is missing: the dependency is checked, not assumed.
+                k8s.networking.v1.NetworkPolicy.get(`${name}-${ns}-baseline`, `${ns}/${args.baselinePolicy}`, childOpts);
+            }
+            for (const [policy, spec] of Object.entries(specs)) {
+                const np = new k8s.networking.v1.NetworkPolicy(`${name}-${ns}-${policy}`, { metadata: { name: policy, namespace: ns }, spec }, childOpts);
+                names.push(pulumi.interpolate`${ns}/${np.metadata.name}`);
+            }
+        }
+        this.policyNames = pulumi.all(names);
+        this.registerOutputs({ policyNames: this.policyNames });
+    }
+}

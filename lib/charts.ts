@@ -1,0 +1,65 @@
+/**
+ * Chart coordinates: for every Helm chart the stack installs, its name, repository URL and pinned
+ * version live here and nowhere else. Stack config may override each of them (for a mirror, or the
+ * reference versions); these are the defaults, the current upstream releases (Nov 2026).
+ * No imports, so the policy pack can read the same table.
+ */
+
+/** The charts the stack installs, keyed by the role they play. */
+export type ChartRole = "istioBase" | "istiod" | "istioGateway" | "jaeger" | "kiali";
+
+/** Where a chart comes from: a Helm repository URL, the chart name in it and an exact version. */
+export interface ChartSource {
+    /** Helm repository URL (http or https), e.g. a loopback mirror in tests. */
+    readonly repo: string;
+    /** Chart name inside the repository. */
+    readonly chart: string;
+    /** Exact chart version (no range). */
+    readonly version: string;
+}
+
+export const ISTIO_REPO = "https://istio-release.storage.googleapis.com/charts";
+export const JAEGER_REPO = "https://jaegertracing.github.io/helm-charts";
+export const KIALI_REPO = "https://kiali.org/helm-charts";
+
+/** Current versions: Istio 1.30.3, jaeger 4.11.1 (Jaeger v2.19.0), kiali-server 2.29.0. */
+export const DEFAULT_CHARTS: Readonly<Record<ChartRole, ChartSource>> = {
+    istioBase: { repo: ISTIO_REPO, chart: "base", version: "1.30.3" },
+    istiod: { repo: ISTIO_REPO, chart: "istiod", version: "1.30.3" },
+    istioGateway: { repo: ISTIO_REPO, chart: "gateway", version: "1.30.3" },
+    jaeger: { repo: JAEGER_REPO, chart: "jaeger", version: "4.11.1" },
+    kiali: { repo: KIALI_REPO, chart: "kiali-server", version: "2.29.0" },
+};
+
+/** The versions the reference deployment ran (Istio 1.24.2 pairs with Kiali 2.1). */
+export const REFERENCE_VERSIONS: Readonly<Record<ChartRole, string>> = {
+    istioBase: "1.24.2",
+    istiod: "1.24.2",
+    istioGateway: "1.24.2",
+    jaeger: "3.4.1",
+    kiali: "2.1.0",
+};
+
+/** An exact semantic version: `MAJOR.MINOR.PATCH` with an optional pre-release; no range, no `v`. */
+export const EXACT_VERSION = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
+
+/** Major and minor of an exact version, or undefined when it is not one. */
+export function parseVersion(version: string): { major: number; minor: number; patch: number } | undefined {
+    const m = /^(\d+)\.(\d+)\.(\d+)/.exec(version);
+    if (!EXACT_VERSION.test(version) || !m) {
+        return undefined;
+    }
+    return { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]) };
+}
+
+/** Jaeger chart lines: 3.x runs Jaeger v1 (end of life 2025-12-31), 4.x runs Jaeger v2. */
+export type JaegerChartLine = "v1" | "v2";
+
+/** The Jaeger line a chart version installs. */
+export function jaegerChartLine(version: string): JaegerChartLine {
+    const v = parseVersion(version);
+    return v !== undefined && v.major >= 4 ? "v2" : "v1";
+}
+
+/** Jaeger v1 reached end of life on this date (the 3.x chart line runs it). */
+export const JAEGER_V1_END_OF_LIFE = "2025-12-31";

@@ -1,0 +1,115 @@
+/**
+ * The one source of truth for every port, Service name, label and header the tracing stack relies
+ * on. The program, the policy pack (`policy/`) and the tests import these values; nothing else
+ * spells them out. This module has no imports so that the policy pack can load it on its own.
+ */
+
+/** Namespace that holds Istio, Jaeger and Kiali (as in the reference deployment). */
+export const SYSTEM_NAMESPACE = "istio-system";
+
+/** Cluster DNS suffix used to build in-cluster service addresses. */
+export const CLUSTER_DOMAIN = "cluster.local";
+
+/** Ports of the Jaeger collector and query components (identical in Jaeger v1 and v2). */
+export const JAEGER_PORTS = {
+    zipkin: 9411,
+    otlpGrpc: 4317,
+    otlpHttp: 4318,
+    queryHttp: 16686,
+    queryGrpc: 16685,
+} as const;
+
+/** The ports an app namespace must be able to reach on the Jaeger pods (9411 was the incident). */
+export const JAEGER_EGRESS_PORTS: readonly number[] = [JAEGER_PORTS.otlpGrpc, JAEGER_PORTS.otlpHttp, JAEGER_PORTS.zipkin];
+
+/** The ClusterIP Service the mesh's zipkin provider and the apps' OTLP exporters send spans to. */
+export const COLLECTOR_SERVICE = {
+    name: "jaeger-collector-clusterip",
+    ports: [
+        { name: "http-zipkin", port: JAEGER_PORTS.zipkin, protocol: "TCP" },
+        { name: "grpc-otlp", port: JAEGER_PORTS.otlpGrpc, protocol: "TCP" },
+        { name: "http-otlp", port: JAEGER_PORTS.otlpHttp, protocol: "TCP" },
+    ],
+} as const;
+
+/** The ClusterIP Service Kiali and the UI ingress use to query traces. */
+export const QUERY_SERVICE = {
+    name: "jaeger-query-clusterip",
+    ports: [
+        { name: "http-query", port: JAEGER_PORTS.queryHttp, protocol: "TCP" },
+        { name: "grpc-query", port: JAEGER_PORTS.queryGrpc, protocol: "TCP" },
+    ],
+} as const;
+
+/** Label the Jaeger charts (3.x and 4.x) put on their pods: `app.kubernetes.io/name: jaeger`. */
+export const JAEGER_NAME_LABEL = { key: "app.kubernetes.io/name", value: "jaeger" } as const;
+
+/** Component label of the single Jaeger pod both chart lines run (all-in-one in v1, `jaeger` in v2). */
+export const JAEGER_COMPONENT_LABEL = { key: "app.kubernetes.io/component", value: "all-in-one" } as const;
+
+/** Label the istiod chart puts on its pods. */
+export const ISTIOD_POD_LABEL = { key: "app", value: "istiod" } as const;
+
+/** istiod's xDS / CA port that every sidecar dials. */
+export const ISTIOD_XDS_PORT = 15012;
+
+/** Kiali's HTTP port (kiali-server chart `server.port`). */
+export const KIALI_PORT = 20001;
+
+/** DNS port, UDP and TCP. */
+export const DNS_PORT = 53;
+
+/** Names of the Istio `extensionProviders` this stack defines. */
+export const PROVIDER_NAMES = {
+    tracing: "jaeger",
+    accessLog: "json-access-log",
+    extAuthz: "ext-authz",
+} as const;
+
+/** Name of the mesh-wide Telemetry resource (the reference deployment's name). */
+export const TELEMETRY_NAME = "global-sampling";
+
+/** Name of the per-namespace NetworkPolicy that lets apps send spans to Jaeger. */
+export const JAEGER_EGRESS_POLICY_NAME = "allow-jaeger-egress";
+
+/** B3 multi-header propagation headers (OpenTelemetry propagator `b3multi`). */
+export const B3_HEADERS: readonly string[] = ["x-b3-traceid", "x-b3-spanid", "x-b3-parentspanid", "x-b3-sampled"];
+
+/** B3 headers an HTTP ext-authz provider must forward so the authz service joins the trace. */
+export const REQUIRED_EXT_AUTHZ_B3_HEADERS: readonly string[] = ["x-b3-traceid", "x-b3-spanid"];
+
+/** Headers an HTTP ext-authz provider forwards by default. */
+export const DEFAULT_EXT_AUTHZ_HTTP_HEADERS: readonly string[] = ["authorization", "x-request-id", ...B3_HEADERS];
+
+/** Envoy command operator that always carries the active trace id (set even without a client header). */
+export const TRACE_ID_OPERATOR = "%TRACE_ID%";
+
+/** Envoy operator the reference used; empty whenever the client sent no B3 header. */
+export const STALE_TRACE_ID_OPERATOR = "%REQ(X-B3-TRACEID)%";
+
+/**
+ * JSON access-log fields (names follow the reference deployment's logs).
+ * @see https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#MeshConfig-ExtensionProvider-EnvoyFileAccessLogProvider
+ */
+export const ACCESS_LOG_LABELS: Readonly<Record<string, string>> = {
+    "@timestamp": "%START_TIME%",
+    "trace.id": TRACE_ID_OPERATOR,
+    "span.id": "%REQ(X-B3-SPANID)%",
+    "http.request.method": "%REQ(:METHOD)%",
+    "url.path": "%REQ(X-ENVOY-ORIGINAL-PATH?:PATH)%",
+    "http.response.status_code": "%RESPONSE_CODE%",
+    "event.duration": "%DURATION%",
+    "service.name": "%ENVIRONMENT(ISTIO_META_WORKLOAD_NAME)%",
+    "upstream.cluster": "%UPSTREAM_CLUSTER%",
+};
+
+/** OpenTelemetry propagators apps use: `b3` (single header), W3C tracecontext and baggage. */
+export const OTEL_PROPAGATORS: readonly string[] = ["b3", "tracecontext", "baggage"];
+
+/** Propagators that understand the B3 ids Envoy's zipkin tracer emits. */
+export const B3_PROPAGATORS: readonly string[] = ["b3", "b3multi"];
+
+/** Fully qualified in-cluster DNS name of a Service. */
+export function serviceFqdn(name: string, namespace: string): string {
+    return `${name}.${namespace}.svc.${CLUSTER_DOMAIN}`;
+}

@@ -1,0 +1,201 @@
+#!/usr/bin/env bash
+# Builds the pinned binaries the real-engine and tracing tests need, from Go modules through the
+# Go module proxy, into a cache keyed by version outside the clone, and links them into .tools/bin.
+#
+#   scripts/toolchain.sh install [tool...]   build what is missing (idempotent; warm run takes seconds)
+#   scripts/toolchain.sh path                print the directory to put on PATH
+#   scripts/toolchain.sh list                show every tool, its version and whether it is cached
+#   scripts/toolchain.sh help
+#
+# Tools: pulumi, kubernetes-provider, etcd, kube-apiserver, kube-controller-manager, jaeger-v1.
+# Cache: $OBS_TOOLS_CACHE (default ${XDG_CACHE_HOME:-$HOME/.cache}/observability-stack/tools).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+project="$(cd "$here/.." && pwd)"
+# shellcheck source=versions.sh
+source "$here/versions.sh"
+
+cache="${OBS_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/observability-stack/tools}"
+links="$project/.tools/bin"
+all_tools=(pulumi kubernetes-provider etcd kube-apiserver kube-controller-manager jaeger-v1)
+
+log() { printf '[toolchain] %s\n' "$*" >&2; }
+
+# tool_version NAME / tool_binary NAME: the cache key and the executable name of each tool.
+tool_version() {
+  case "$1" in
+    pulumi) echo "$PULUMI_VERSION" ;;
+    kubernetes-provider) echo "$K8S_PROVIDER_RELEASE" ;;
+    etcd) echo "$ETCD_VERSION" ;;
+    kube-apiserver | kube-controller-manager) echo "$KUBERNETES_VERSION" ;;
+    jaeger-v1) echo "$JAEGER_V1_VERSION" ;;
+    *) log "unknown tool '$1' (known: ${all_tools[*]})"; return 2 ;;
+  esac
+}
+tool_binary() {
+  case "$1" in
+    kubernetes-provider) echo "pulumi-resource-kubernetes" ;;
+    jaeger-v1) echo "jaeger-all-in-one" ;;
+    *) echo "$1" ;;
+  esac
+}
+tool_path() { echo "$cache/$1/$(tool_version "$1")/$(tool_binary "$1")"; }
+
+# new_wrapper DIR: a throw-away module; Go refuses `go install mod@version` for modules with replaces.
+new_wrapper() {
+  rm -rf "$1" && mkdir -p "$1"
+  printf 'module wrapper\n\ngo 1.26\n' >"$1/go.mod"
+}
+
+# finish NAME BUILT: move a finished build into the cache atomically.
+finish() {
+  local dest
+  dest="$(tool_path "$1")"
+  mkdir -p "$(dirname "$dest")"
+  mv -f "$2" "$dest.tmp" && mv -f "$dest.tmp" "$dest"
+  log "$1 $(tool_version "$1") -> $dest"
+}
+
+build_pulumi() {
+  local w="$1"
+  (
+    cd "$w"
+    # pkg/v3 replaces sdk/v3 with ../sdk and atotto/clipboard with a fork; mirror both.
+    go mod edit -replace github.com/atotto/clipboard=github.com/tgummerer/clipboard@v0.0.0-20241001131231-d02d263e614e
+    go get "github.com/pulumi/pulumi/pkg/v3@$PULUMI_VERSION" "github.com/pulumi/pulumi/sdk/v3@$PULUMI_VERSION"
+    go get "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@$PULUMI_VERSION"
+    go build -trimpath -o out \
+      -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION" \
+      github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
+  )
+}
+
+build_kubernetes_provider() {
+  local w="$1" mod dir
+  mod="github.com/pulumi/pulumi-kubernetes/provider/v4"
+  (
+    cd "$w"
+    go mod edit -replace "github.com/pulumi/pulumi-kubernetes/sdk/v4=github.com/pulumi/pulumi-kubernetes/sdk/v4@$K8S_PROVIDER_GO_SDK_VERSION"
+    go get "$mod@$K8S_PROVIDER_MODULE_VERSION"
+    dir="$(go list -m -f '{{.Dir}}' "$mod")"
+    # Upstream main embeds generated *-embed.json files the module zip lacks; serve the provider
+    # package from a main of our own that embeds the schema files the zip does ship.
+    cp "$dir/cmd/pulumi-resource-kubernetes/schema.json" schema.json
+    cp "$dir/cmd/pulumi-resource-kubernetes/terraform-mapping.json" terraform-mapping.json
+    chmod u+w schema.json terraform-mapping.json
+    cat >main.go <<'GO'
+package main
+
+import (
+	_ "embed"
+
+	"github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/provider"
+	"github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version"
+)
+
+//go:embed schema.json
+var pulumiSchema []byte
+
+//go:embed terraform-mapping.json
+var terraformMapping []byte
+
+func main() { provider.Serve("kubernetes", version.Version, pulumiSchema, terraformMapping) }
+GO
+    go mod tidy
+    go build -trimpath -o out \
+      -ldflags "-s -w -X $mod/pkg/version.Version=${K8S_PROVIDER_RELEASE#v}" .
+  )
+}
+
+build_etcd() {
+  local w="$1"
+  (
+    cd "$w"
+    go get "go.etcd.io/etcd/server/v3@$ETCD_VERSION"
+    cat >main.go <<'GO'
+package main
+
+import (
+	"os"
+
+	"go.etcd.io/etcd/server/v3/etcdmain"
+)
+
+func main() { etcdmain.Main(os.Args) }
+GO
+    go mod tidy
+    go build -trimpath -o out -ldflags "-s -w" .
+  )
+}
+
+# k8s.io/kubernetes replaces every staging module with ./staging/src/k8s.io/<name>; map each to its
+# published version v0.<minor>.<patch>, and stamp the version through component-base ldflags.
+build_kubernetes_cmd() {
+  local w="$1" cmd="$2" staging gomod minor
+  staging="v0.${KUBERNETES_VERSION#v1.}"
+  minor="$(echo "$KUBERNETES_VERSION" | cut -d. -f2)"
+  (
+    cd "$w"
+    gomod="$(go mod download -json "k8s.io/kubernetes@$KUBERNETES_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')"
+    grep -oE '^\s*k8s.io/[a-z0-9.-]+ => \./staging/src/k8s.io/[a-z0-9.-]+' "$gomod" |
+      awk '{print $1}' | while read -r m; do go mod edit -replace "$m=$m@$staging"; done
+    go get "k8s.io/kubernetes@$KUBERNETES_VERSION"
+    go get "k8s.io/kubernetes/cmd/$cmd@$KUBERNETES_VERSION"
+    local x="-X k8s.io/component-base/version"
+    go build -trimpath -o out -ldflags "-s -w \
+      $x.gitVersion=$KUBERNETES_VERSION $x.gitMajor=1 $x.gitMinor=$minor $x.gitTreeState=clean \
+      -X k8s.io/client-go/pkg/version.gitVersion=$KUBERNETES_VERSION" "k8s.io/kubernetes/cmd/$cmd"
+  )
+}
+
+build_jaeger_v1() {
+  local w="$1"
+  (
+    cd "$w"
+    go get "github.com/jaegertracing/jaeger@$JAEGER_V1_VERSION"
+    go get "github.com/jaegertracing/jaeger/cmd/all-in-one@$JAEGER_V1_VERSION"
+    go build -trimpath -o out -ldflags "-s -w" github.com/jaegertracing/jaeger/cmd/all-in-one
+  )
+}
+
+install_one() {
+  local name="$1" dest w
+  dest="$(tool_path "$name")"
+  if [ -x "$dest" ]; then
+    log "$name $(tool_version "$name") cached"
+  else
+    w="$(mktemp -d "${TMPDIR:-/tmp}/obs-toolchain-$name.XXXXXX")"
+    new_wrapper "$w"
+    log "building $name $(tool_version "$name") in $w"
+    case "$name" in
+      pulumi) build_pulumi "$w" ;;
+      kubernetes-provider) build_kubernetes_provider "$w" ;;
+      etcd) build_etcd "$w" ;;
+      kube-apiserver | kube-controller-manager) build_kubernetes_cmd "$w" "$name" ;;
+      jaeger-v1) build_jaeger_v1 "$w" ;;
+    esac
+    finish "$name" "$w/out"
+    rm -rf "$w"
+  fi
+  mkdir -p "$links"
+  ln -sfn "$dest" "$links/$(tool_binary "$name")"
+}
+
+cmd="${1:-help}"
+shift || true
+case "$cmd" in
+  install)
+    [ "$#" -gt 0 ] || set -- "${all_tools[@]}"
+    for t in "$@"; do install_one "$t"; done
+    ;;
+  path) echo "$links" ;;
+  list)
+    for t in "${all_tools[@]}"; do
+      p="$(tool_path "$t")"
+      printf '%-26s %-12s %s\n' "$t" "$(tool_version "$t")" "$([ -x "$p" ] && echo "cached $p" || echo missing)"
+    done
+    ;;
+  help | -h | --help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' ;;
+  *) log "unknown command '$cmd'"; sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+esac
