@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ExternalServiceSettings } from "../config";
 import { SYSTEM_NAMESPACE } from "../lib/constants";
+import { childOptions } from "./options";
 
 /** Arguments of {@link ExternalServices}. */
 export interface ExternalServicesArgs {
@@ -14,8 +15,6 @@ export interface ExternalServicesArgs {
      * @default "istio-system"
      */
     readonly namespace?: string;
-    /** Resources the ServiceEntries wait for (the Istio charts that install their CRD). */
-    readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
 /**
@@ -52,7 +51,7 @@ export class ExternalServices extends pulumi.ComponentResource {
                         metadata: { name: s.name, namespace },
                         spec: serviceEntrySpec(s),
                     },
-                    { parent: this, provider: args.provider, dependsOn: args.dependsOn },
+                    childOptions(this, args.provider, opts),
                 ),
         );
         this.serviceEntryNames = pulumi.all(entries.map((e) => e.metadata.name));

@@ -26,6 +26,24 @@ function isPlainObject(v: unknown): v is HelmValues {
 }
 
 /**
+ * Throws when `values` holds an Output or a Promise anywhere: Chart v4 registers no children in
+ * preview when an input is unknown, so a pull-request preview would show (and check) nothing.
+ */
+export function assertPlainValues(chart: string, values: unknown, path = "values"): void {
+    if (pulumi.Output.isInstance(values) || values instanceof Promise) {
+        throw new pulumi.InputPropertyError({
+            propertyPath: path,
+            reason: `chart ${chart}: ${path} must be plain data known at preview time, not an Output or a Promise`,
+        });
+    }
+    if (typeof values === "object" && values !== null) {
+        for (const [k, v] of Object.entries(values)) {
+            assertPlainValues(chart, v, Array.isArray(values) ? `${path}[${k}]` : `${path}.${k}`);
+        }
+    }
+}
+
+/**
  * Installs a chart through `k8s.helm.v4.Chart`, so every rendered object is a Pulumi resource:
  * previews list them and the policy pack sees them. Chart name, repository and version come from
  * one {@link ChartSource}; `values` must be known at preview time.
@@ -36,6 +54,7 @@ export function installChart(
     args: { releaseName: string; namespace: string; values: HelmValues; skipAwait: boolean },
     opts: pulumi.ComponentResourceOptions,
 ): k8s.helm.v4.Chart {
+    assertPlainValues(source.chart, args.values);
     return new k8s.helm.v4.Chart(
         name,
         {

@@ -1,3 +1,4 @@
+export * from "./appWorkload";
 export * from "./externalServices";
 export * from "./helm";
 export * from "./istioMesh";
@@ -5,5 +6,6 @@ export * from "./jaeger";
 export * from "./kiali";
 export * from "./meshTelemetry";
 export * from "./observabilityStack";
+export * from "./options";
 export * from "./tracingNetworkPolicies";
 export * from "./uiExposure";

@@ -4,6 +4,7 @@ import { ExtAuthzSettings, GatewayServiceType } from "../config";
 import { ChartSource } from "../lib/charts";
 import { ACCESS_LOG_LABELS, PROVIDER_NAMES, SYSTEM_NAMESPACE } from "../lib/constants";
 import { HelmValues, installChart, mergeValues } from "./helm";
+import { childOptions } from "./options";
 
 /** Arguments of {@link IstioMesh}. */
 export interface IstioMeshArgs {
@@ -150,25 +151,25 @@ export class IstioMesh extends pulumi.ComponentResource {
         const namespace = args.namespace ?? SYSTEM_NAMESPACE;
         const serviceType = args.gatewayServiceType ?? "ClusterIP";
         const skipAwait = !(args.awaitReadiness ?? true);
-        const childOpts = { parent: this, provider: args.provider, transforms: [istioChildTransform] };
+        const childOpts = (...deps: pulumi.Resource[]) => ({ ...childOptions(this, args.provider, opts, deps), transforms: [istioChildTransform] });
 
         this.base = installChart(
             `${name}-base`,
             args.baseChart,
             { releaseName: ISTIO_RELEASES.base, namespace, skipAwait, values: mergeValues({ defaultRevision: "default" }, args.values?.base) },
-            childOpts,
+            childOpts(),
         );
         this.istiod = installChart(
             `${name}-istiod`,
             args.istiodChart,
             { releaseName: ISTIO_RELEASES.istiod, namespace, skipAwait, values: mergeValues(istiodValues(namespace, args.zipkin, args.extAuthz), args.values?.istiod) },
-            { ...childOpts, dependsOn: [this.base] },
+            childOpts(this.base),
         );
         this.gateway = installChart(
             `${name}-gateway`,
             args.gatewayChart,
             { releaseName: ISTIO_RELEASES.gateway, namespace, skipAwait, values: mergeValues(gatewayValues(serviceType), args.values?.gateway) },
-            { ...childOpts, dependsOn: [this.istiod] },
+            childOpts(this.istiod),
         );
 
         this.namespace = pulumi.output(namespace);

@@ -4,6 +4,7 @@ import { DEFAULT_JAEGER_RESOURCES, ImageOverride, JaegerStorage, ResourceRequire
 import { ChartSource, JaegerChartLine, jaegerChartLine } from "../lib/charts";
 import { COLLECTOR_SERVICE, JAEGER_COMPONENT_LABEL, JAEGER_NAME_LABEL, JAEGER_PORTS, QUERY_SERVICE, SYSTEM_NAMESPACE, serviceFqdn } from "../lib/constants";
 import { HelmValues, awaitAnnotations, installChart, mergeValues } from "./helm";
+import { childOptions } from "./options";
 
 /** Arguments of {@link Jaeger}: one typed set for both chart lines (3.x Jaeger v1, 4.x Jaeger v2). */
 export interface JaegerArgs {
@@ -185,7 +186,7 @@ export class Jaeger extends pulumi.ComponentResource {
         const image = args.image ?? {};
         const awaitReadiness = args.awaitReadiness ?? true;
         const line = jaegerChartLine(args.chart.version);
-        const childOpts = { parent: this, provider: args.provider };
+        
 
         this.chart = installChart(
             `${name}-chart`,
@@ -196,7 +197,7 @@ export class Jaeger extends pulumi.ComponentResource {
                 skipAwait: !awaitReadiness,
                 values: mergeValues(jaegerValues(line, storage, replicas, resources, image), args.values),
             },
-            childOpts,
+            childOptions(this, args.provider, opts),
         );
         const service = (role: string, spec: typeof COLLECTOR_SERVICE | typeof QUERY_SERVICE) =>
             new k8s.core.v1.Service(
@@ -214,7 +215,7 @@ export class Jaeger extends pulumi.ComponentResource {
                         ports: spec.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.port, protocol: p.protocol })),
                     },
                 },
-                { ...childOpts, dependsOn: [this.chart] },
+                childOptions(this, args.provider, opts, [this.chart]),
             );
         this.collectorService = service("collector", COLLECTOR_SERVICE);
         this.queryService = service("query", QUERY_SERVICE);

@@ -4,6 +4,7 @@ import { KialiAuthStrategy } from "../config";
 import { ChartSource, parseVersion } from "../lib/charts";
 import { JAEGER_PORTS, QUERY_SERVICE, SYSTEM_NAMESPACE, serviceFqdn } from "../lib/constants";
 import { HelmValues, installChart, mergeValues } from "./helm";
+import { childOptions } from "./options";
 
 /** Arguments of {@link Kiali}. */
 export interface KialiArgs {
@@ -122,8 +123,7 @@ export class Kiali extends pulumi.ComponentResource {
         const authStrategy = args.authStrategy ?? "token";
         const tracingUseGrpc = args.tracingUseGrpc ?? true;
         const awaitReadiness = args.awaitReadiness ?? true;
-        const childOpts = { parent: this, provider: args.provider };
-
+        
         let signingKey = args.signingKey;
         const dependsOn: pulumi.Resource[] = [];
         if (supportsSecretReferences(args.chart.version)) {
@@ -134,7 +134,7 @@ export class Kiali extends pulumi.ComponentResource {
                     type: "Opaque",
                     stringData: { [KIALI_SIGNING_KEY_SECRET.key]: pulumi.secret(args.signingKey) },
                 },
-                childOpts,
+                childOptions(this, args.provider, opts),
             );
             signingKey = `secret:${KIALI_SIGNING_KEY_SECRET.name}:${KIALI_SIGNING_KEY_SECRET.key}`;
             dependsOn.push(this.signingKeySecret);
@@ -153,7 +153,7 @@ export class Kiali extends pulumi.ComponentResource {
             `${name}-chart`,
             args.chart,
             { releaseName: KIALI_RELEASE, namespace, skipAwait: !awaitReadiness, values: mergeValues(values, args.values) },
-            { ...childOpts, dependsOn },
+            childOptions(this, args.provider, opts, dependsOn),
         );
         this.serviceName = pulumi.output(KIALI_RELEASE);
         this.tracingUrl = pulumi.output(tracingInternalUrl(namespace, tracingUseGrpc));

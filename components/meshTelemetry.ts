@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PROVIDER_NAMES, SYSTEM_NAMESPACE, TELEMETRY_NAME } from "../lib/constants";
+import { childOptions } from "./options";
 
 /** Arguments of {@link MeshTelemetry}. */
 export interface MeshTelemetryArgs {
@@ -16,8 +17,6 @@ export interface MeshTelemetryArgs {
      * @default "istio-system"
      */
     readonly namespace?: string;
-    /** Resources the Telemetry waits for (the Istio charts that install its CRD). */
-    readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
 /** The Telemetry spec: sampling through the `jaeger` provider and access logs through the JSON provider. */
@@ -51,7 +50,7 @@ export class MeshTelemetry extends pulumi.ComponentResource {
                 metadata: { name: TELEMETRY_NAME, namespace },
                 spec,
             },
-            { parent: this, provider: args.provider, dependsOn: args.dependsOn },
+            childOptions(this, args.provider, opts),
         );
         this.telemetryName = telemetry.metadata.name;
         this.samplingPercentage = pulumi.output(args.samplingPercentage);

@@ -93,8 +93,8 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         );
         const istioReady = [mesh.istiod];
 
-        new MeshTelemetry(`${name}-telemetry`, { provider, samplingPercentage: s.samplingPercentage, dependsOn: istioReady }, { parent: this });
-        new ExternalServices(`${name}-external`, { provider, services: s.externalServices, dependsOn: istioReady }, { parent: this });
+        new MeshTelemetry(`${name}-telemetry`, { provider, samplingPercentage: s.samplingPercentage }, { parent: this, dependsOn: istioReady });
+        new ExternalServices(`${name}-external`, { provider, services: s.externalServices }, { parent: this, dependsOn: istioReady });
 
         const kiali = new Kiali(
             `${name}-kiali`,

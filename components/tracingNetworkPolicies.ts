@@ -10,6 +10,7 @@ import {
     JAEGER_NAME_LABEL,
     SYSTEM_NAMESPACE,
 } from "../lib/constants";
+import { childOptions } from "./options";
 
 /** Arguments of {@link TracingNetworkPolicies}. */
 export interface TracingNetworkPoliciesArgs {
@@ -126,7 +127,7 @@ export class TracingNetworkPolicies extends pulumi.ComponentResource {
         const mode = args.mode ?? "complete";
         const systemNamespace = args.systemNamespace ?? SYSTEM_NAMESPACE;
         const dns = args.dns ?? { namespace: "kube-system", podLabels: { "k8s-app": "kube-dns" } };
-        const childOpts = { parent: this, provider: args.provider };
+        const childOpts = childOptions(this, args.provider, opts);
         if (mode === "baseline" && args.baselinePolicy === undefined) {
             throw new pulumi.InputPropertyError({ propertyPath: "baselinePolicy", reason: "TracingNetworkPolicies: baselinePolicy is required when mode is baseline" });
         }
@@ -136,8 +137,10 @@ export class TracingNetworkPolicies extends pulumi.ComponentResource {
             if (mode === "complete") {
                 Object.assign(specs, meshEgressSpecs({ systemNamespace, dns, appNamespaces: args.namespaces, externalPorts: args.externalPorts ?? [] }));
             } else {
-                // Reading the baseline policy fails the preview when it is missing: the dependency is checked, not assumed.
-                k8s.networking.v1.NetworkPolicy.get(`${name}-${ns}-baseline`, `${ns}/${args.baselinePolicy}`, childOpts);
+                // Reading the baseline policy fails the preview when it is missing: the dependency is checked, not
+                // assumed. The read is not parented: the SDK cannot compute the NetworkPolicy type aliases of a
+                // read resource under a component ("No valid 'name' passed in for alias").
+                k8s.networking.v1.NetworkPolicy.get(`${name}-${ns}-baseline`, `${ns}/${args.baselinePolicy}`, { provider: args.provider });
             }
             for (const [policy, spec] of Object.entries(specs)) {
                 const np = new k8s.networking.v1.NetworkPolicy(`${name}-${ns}-${policy}`, { metadata: { name: policy, namespace: ns }, spec }, childOpts);

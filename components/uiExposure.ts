@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { JAEGER_PORTS, KIALI_PORT, QUERY_SERVICE, SYSTEM_NAMESPACE } from "../lib/constants";
 import { awaitAnnotations } from "./helm";
 import { KIALI_RELEASE } from "./kiali";
+import { childOptions } from "./options";
 
 /** Arguments of {@link UiExposure}. */
 export interface UiExposureArgs {
@@ -64,7 +65,7 @@ export class UiExposure extends pulumi.ComponentResource {
             new k8s.networking.v1.Ingress(
                 `${name}-${ui}`,
                 { metadata: { name: `${ui}-ui`, namespace, annotations }, spec: uiIngressSpec(host, service, port, ingressClassName, args.tlsSecretName) },
-                { parent: this, provider: args.provider },
+                childOptions(this, args.provider, opts),
             );
             urls[ui] = `${scheme}://${host}`;
         };

@@ -1,0 +1,28 @@
+import * as kx from "@pulumi/kubernetesx";
+import { appTracingEnvMap } from "../lib/appTracing";
+
+/**
+ * An app container with the stack's tracing environment added. A tracing variable the container
+ * sets itself is rejected, so the values cannot drift from the collector the stack deploys.
+ * For use with `@pulumi/kubernetesx` (`new kx.PodBuilder({ containers: [tracedContainer(...)] })`).
+ */
+export function tracedContainer(serviceName: string, container: kx.types.Container): kx.types.Container {
+    const tracing = appTracingEnvMap(serviceName);
+    const own = container.env;
+    if (own !== undefined && !Array.isArray(own) && typeof own === "object" && !("apply" in own)) {
+        const clash = Object.keys(own).filter((k) => k in tracing);
+        if (clash.length > 0) {
+            throw new Error(`tracedContainer: env ${clash.join(", ")} is set by the tracing stack; remove it from the container`);
+        }
+        return { ...container, env: { ...tracing, ...own } };
+    }
+    if (own !== undefined) {
+        throw new Error("tracedContainer: pass env as a map (kx EnvMap) so the tracing variables can be merged");
+    }
+    return { ...container, env: tracing };
+}
+
+/** A kubernetesx PodBuilder for one traced app container. */
+export function tracedPod(serviceName: string, container: kx.types.Container): kx.PodBuilder {
+    return new kx.PodBuilder({ containers: [tracedContainer(serviceName, container)] });
+}

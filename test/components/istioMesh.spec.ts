@@ -1,0 +1,138 @@
+import * as assert from "assert";
+import { dependsOn, one, registered, resetRegistered, settle, testProvider } from "../mocks";
+import { ExtAuthzSettings } from "../../config";
+import { DEFAULT_CHARTS } from "../../lib/charts";
+
+const CHART = "kubernetes:helm.sh/v4:Chart";
+const ZIPKIN = { service: "jaeger-collector-clusterip.istio-system.svc.cluster.local", port: 9411 };
+
+describe("IstioMesh", () => {
+    let m: typeof import("../../components/istioMesh");
+    before(async () => {
+        m = await import("../../components/istioMesh");
+    });
+    beforeEach(resetRegistered);
+
+    it("installs base, istiod and gateway in that order, each with its pinned chart and release name", async () => {
+        const provider = testProvider();
+        new m.IstioMesh("istio", {
+            provider,
+            baseChart: DEFAULT_CHARTS.istioBase,
+            istiodChart: DEFAULT_CHARTS.istiod,
+            gatewayChart: DEFAULT_CHARTS.istioGateway,
+            zipkin: ZIPKIN,
+        });
+        await settle();
+        const base = one(CHART, "istio-base");
+        const istiod = one(CHART, "istio-istiod");
+        const gateway = one(CHART, "istio-gateway");
+        assert.deepStrictEqual(
+            [base, istiod, gateway].map((c) => [c.inputs.chart, c.inputs.version, c.inputs.name, c.inputs.namespace, c.inputs.repositoryOpts.repo]),
+            [
+                ["base", "1.30.3", "istio-base", "istio-system", "https://istio-release.storage.googleapis.com/charts"],
+                ["istiod", "1.30.3", "istiod", "istio-system", "https://istio-release.storage.googleapis.com/charts"],
+                ["gateway", "1.30.3", "istio-ingressgateway", "istio-system", "https://istio-release.storage.googleapis.com/charts"],
+            ],
+        );
+        assert.ok(dependsOn(istiod, CHART, "istio-base"), "istiod must depend on base");
+        assert.ok(dependsOn(gateway, CHART, "istio-istiod"), "gateway must depend on istiod");
+        assert.ok([base, istiod, gateway].every((c) => c.transforms === 1), "every Istio chart carries the webhook transform");
+        assert.deepStrictEqual(gateway.inputs.values, { service: { type: "ClusterIP" } });
+        assert.strictEqual(base.inputs.skipAwait, false);
+        assert.strictEqual(registered.filter((r) => r.type === CHART).length, 3);
+    });
+
+    it("emits the same mesh config for the 1.24 and 1.30 lines, without a defaultConfig.tracing block", async () => {
+        for (const version of ["1.24.2", "1.30.3"]) {
+            resetRegistered();
+            new m.IstioMesh(`istio-${version}`, {
+                provider: testProvider(),
+                baseChart: { ...DEFAULT_CHARTS.istioBase, version },
+                istiodChart: { ...DEFAULT_CHARTS.istiod, version },
+                gatewayChart: { ...DEFAULT_CHARTS.istioGateway, version },
+                gatewayServiceType: "LoadBalancer",
+                zipkin: ZIPKIN,
+                awaitReadiness: false,
+            });
+            await settle();
+            const istiod = one(CHART, `istio-${version}-istiod`);
+            assert.strictEqual(istiod.inputs.version, version);
+            assert.strictEqual(istiod.inputs.skipAwait, true);
+            assert.deepStrictEqual(istiod.inputs.values, {
+                global: { istioNamespace: "istio-system" },
+                meshConfig: {
+                    enableTracing: true,
+                    defaultProviders: { tracing: ["jaeger"] },
+                    extensionProviders: [
+                        { name: "jaeger", zipkin: { service: "jaeger-collector-clusterip.istio-system.svc.cluster.local", port: 9411 } },
+                        {
+                            name: "json-access-log",
+                            envoyFileAccessLog: {
+                                path: "/dev/stdout",
+                                logFormat: {
+                                    labels: {
+                                        "@timestamp": "%START_TIME%",
+                                        "trace.id": "%TRACE_ID%",
+                                        "span.id": "%REQ(X-B3-SPANID)%",
+                                        "http.request.method": "%REQ(:METHOD)%",
+                                        "url.path": "%REQ(X-ENVOY-ORIGINAL-PATH?:PATH)%",
+                                        "http.response.status_code": "%RESPONSE_CODE%",
+                                        "event.duration": "%DURATION%",
+                                        "service.name": "%ENVIRONMENT(ISTIO_META_WORKLOAD_NAME)%",
+                                        "upstream.cluster": "%UPSTREAM_CLUSTER%",
+                                    },
+                                },
+                            },
+                        },
+                    ],
+                },
+            });
+            assert.deepStrictEqual(one(CHART, `istio-${version}-gateway`).inputs.values, { service: { type: "LoadBalancer" } });
+        }
+    });
+
+    it("models the gRPC ext-authz provider without any header list", () => {
+        const grpc: ExtAuthzSettings = { protocol: "grpc", service: "authz.auth.svc.cluster.local", port: 9000, timeout: "1s", failOpen: false };
+        assert.deepStrictEqual(m.extAuthzProvider(grpc), { name: "ext-authz", envoyExtAuthzGrpc: { service: "authz.auth.svc.cluster.local", port: 9000, timeout: "1s" } });
+    });
+
+    it("models the HTTP ext-authz provider with includeRequestHeadersInCheck, never the deprecated includeHeadersInCheck", () => {
+        const http: ExtAuthzSettings = {
+            protocol: "http",
+            service: "authz.auth.svc.cluster.local",
+            port: 8000,
+            failOpen: true,
+            includeRequestHeadersInCheck: ["authorization", "x-b3-traceid", "x-b3-spanid"],
+            headersToUpstreamOnAllow: ["x-user-id"],
+        };
+        assert.deepStrictEqual(m.extAuthzProvider(http), {
+            name: "ext-authz",
+            envoyExtAuthzHttp: {
+                service: "authz.auth.svc.cluster.local",
+                port: 8000,
+                failOpen: true,
+                includeRequestHeadersInCheck: ["authorization", "x-b3-traceid", "x-b3-spanid"],
+                headersToUpstreamOnAllow: ["x-user-id"],
+            },
+        });
+        const mesh = m.meshConfig(ZIPKIN, http) as { extensionProviders: { name: string }[] };
+        assert.deepStrictEqual(
+            mesh.extensionProviders.map((p) => p.name),
+            ["jaeger", "json-access-log", "ext-authz"],
+        );
+    });
+
+    it("marks the webhook fields istiod rewrites as ignoreChanges and retains the CRDs", () => {
+        const t = (type: string, opts: Record<string, unknown> = {}) => m.istioChildTransform({ type, name: "x", custom: true, props: { a: 1 }, opts } as any);
+        assert.deepStrictEqual(t("kubernetes:admissionregistration.k8s.io/v1:ValidatingWebhookConfiguration", { ignoreChanges: ["metadata.labels"] }), {
+            props: { a: 1 },
+            opts: { ignoreChanges: ["metadata.labels", "webhooks[*].failurePolicy", "webhooks[*].clientConfig.caBundle"] },
+        });
+        assert.deepStrictEqual(t("kubernetes:admissionregistration.k8s.io/v1:MutatingWebhookConfiguration")?.opts.ignoreChanges, [
+            "webhooks[*].failurePolicy",
+            "webhooks[*].clientConfig.caBundle",
+        ]);
+        assert.deepStrictEqual(t("kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition")?.opts, { retainOnDelete: true });
+        assert.strictEqual(t("kubernetes:core/v1:ConfigMap"), undefined);
+    });
+});

@@ -1,0 +1,88 @@
+import * as assert from "assert";
+import { DEFAULT_CHARTS } from "../../lib/charts";
+import { dependsOn, one, ofType, resetRegistered, settle, testProvider } from "../mocks";
+
+const CHART = "kubernetes:helm.sh/v4:Chart";
+const KEY = "0123456789abcdef0123456789abcdef";
+
+describe("Kiali", () => {
+    let k: typeof import("../../components/kiali");
+    before(async () => {
+        k = await import("../../components/kiali");
+    });
+    beforeEach(resetRegistered);
+
+    it("renders Kiali 2.x keys for kiali-server 2.1.0 with the signing key inline", async () => {
+        new k.Kiali("kiali", {
+            provider: testProvider(),
+            chart: { ...DEFAULT_CHARTS.kiali, version: "2.1.0" },
+            authStrategy: "anonymous",
+            signingKey: KEY,
+            prometheusUrl: "http://prometheus-operated.prometheus.svc.cluster.local:9090",
+            grafanaUrl: "http://grafana.prometheus.svc.cluster.local",
+            tracingUseGrpc: false,
+            tracingExternalUrl: "https://jaeger.dev.growbin.app",
+        });
+        await settle();
+        const chart = one(CHART, "kiali-chart");
+        assert.strictEqual(chart.inputs.chart, "kiali-server");
+        assert.strictEqual(chart.inputs.version, "2.1.0");
+        assert.deepStrictEqual(chart.inputs.values, {
+            auth: { strategy: "anonymous" },
+            deployment: { image_pull_policy: "IfNotPresent", ingress: { enabled: false } },
+            external_services: {
+                prometheus: { url: "http://prometheus-operated.prometheus.svc.cluster.local:9090" },
+                grafana: { enabled: true, internal_url: "http://grafana.prometheus.svc.cluster.local" },
+                tracing: {
+                    enabled: true,
+                    provider: "jaeger",
+                    use_grpc: false,
+                    internal_url: "http://jaeger-query-clusterip.istio-system.svc.cluster.local:16686",
+                    external_url: "https://jaeger.dev.growbin.app",
+                },
+            },
+            login_token: { signing_key: KEY },
+        });
+        assert.strictEqual(ofType("kubernetes:core/v1:Secret").length, 0);
+    });
+
+    it("stores the signing key in a Secret and passes a secret: reference to kiali-server 2.29.0", async () => {
+        new k.Kiali("kiali", {
+            provider: testProvider(),
+            chart: DEFAULT_CHARTS.kiali,
+            signingKey: KEY,
+            prometheusUrl: "http://prometheus:9090",
+        });
+        await settle();
+        const secret = one("kubernetes:core/v1:Secret", "kiali-signing-key");
+        assert.deepStrictEqual(secret.inputs.metadata, { name: "kiali-signing-key", namespace: "istio-system" });
+        assert.strictEqual(secret.inputs.stringData["signing-key"], KEY);
+        const chart = one(CHART, "kiali-chart");
+        assert.deepStrictEqual(chart.inputs.values.login_token, { signing_key: "secret:kiali-signing-key:signing-key" });
+        assert.deepStrictEqual(chart.inputs.values.auth, { strategy: "token" });
+        assert.deepStrictEqual(chart.inputs.values.external_services.tracing, {
+            enabled: true,
+            provider: "jaeger",
+            use_grpc: true,
+            internal_url: "http://jaeger-query-clusterip.istio-system.svc.cluster.local:16685",
+        });
+        assert.deepStrictEqual(chart.inputs.values.external_services.grafana, { enabled: false });
+        assert.ok(dependsOn(chart, "kubernetes:core/v1:Secret", "kiali-signing-key"));
+    });
+
+    it("never emits the keys Kiali 2.x removed or renamed", () => {
+        const text = JSON.stringify(
+            k.kialiValues({ namespace: "istio-system", authStrategy: "token", signingKey: KEY, prometheusUrl: "http://p:9090", grafanaUrl: "http://g", grafanaExternalUrl: "https://g", tracingUseGrpc: true, tracingExternalUrl: "https://j" }),
+        );
+        for (const stale of ["accessible_namespaces", "in_cluster_url", '"url":"https://j"']) {
+            assert.ok(!text.includes(stale), `${stale} must not be emitted`);
+        }
+    });
+
+    it("knows which chart versions read secret: references", () => {
+        assert.deepStrictEqual(
+            ["2.1.0", "2.28.9", "2.29.0", "3.0.0"].map(k.supportsSecretReferences),
+            [false, false, true, true],
+        );
+    });
+});

@@ -1,0 +1,80 @@
+import * as assert from "assert";
+import { ofType, resetRegistered, settle, testProvider } from "../mocks";
+
+const NP = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+
+describe("TracingNetworkPolicies", () => {
+    let n: typeof import("../../components/tracingNetworkPolicies");
+    before(async () => {
+        n = await import("../../components/tracingNetworkPolicies");
+    });
+    beforeEach(resetRegistered);
+
+    it("allows egress to the Jaeger pods on 4317, 4318 and 9411", () => {
+        assert.deepStrictEqual(n.jaegerEgressSpec("istio-system"), {
+            podSelector: {},
+            policyTypes: ["Egress"],
+            egress: [
+                {
+                    to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "istio-system" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "jaeger" } } }],
+                    ports: [
+                        { protocol: "TCP", port: 4317 },
+                        { protocol: "TCP", port: 4318 },
+                        { protocol: "TCP", port: 9411 },
+                    ],
+                },
+            ],
+        });
+    });
+
+    it("generates the complete set a mesh workload needs in every app namespace", async () => {
+        new n.TracingNetworkPolicies("netpol", { provider: testProvider(), namespaces: ["auth", "chat"], externalPorts: [443, 443] });
+        await settle();
+        const policies = ofType(NP).map((r) => `${r.inputs.metadata.namespace}/${r.inputs.metadata.name}`).sort();
+        assert.deepStrictEqual(policies, [
+            "auth/allow-app-namespaces-egress",
+            "auth/allow-dns-egress",
+            "auth/allow-external-services-egress",
+            "auth/allow-istiod-egress",
+            "auth/allow-jaeger-egress",
+            "chat/allow-app-namespaces-egress",
+            "chat/allow-dns-egress",
+            "chat/allow-external-services-egress",
+            "chat/allow-istiod-egress",
+            "chat/allow-jaeger-egress",
+        ]);
+        const byName = (name: string) => ofType(NP).find((r) => r.inputs.metadata.namespace === "auth" && r.inputs.metadata.name === name)!.inputs.spec;
+        assert.deepStrictEqual(byName("allow-dns-egress").egress, [
+            {
+                to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+                ports: [
+                    { protocol: "UDP", port: 53 },
+                    { protocol: "TCP", port: 53 },
+                ],
+            },
+        ]);
+        assert.deepStrictEqual(byName("allow-istiod-egress").egress[0].ports, [{ protocol: "TCP", port: 15012 }]);
+        assert.deepStrictEqual(byName("allow-istiod-egress").egress[0].to[0].podSelector, { matchLabels: { app: "istiod" } });
+        assert.deepStrictEqual(byName("allow-app-namespaces-egress").egress[0].to[0].namespaceSelector.matchExpressions, [
+            { key: "kubernetes.io/metadata.name", operator: "In", values: ["auth", "chat"] },
+        ]);
+        assert.deepStrictEqual(byName("allow-external-services-egress").egress, [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] }]);
+    });
+
+    it("in baseline mode creates only the Jaeger policy and reads the baseline policy to prove it exists", async () => {
+        new n.TracingNetworkPolicies("netpol", { provider: testProvider(), namespaces: ["auth"], mode: "baseline", baselinePolicy: "default-egress" });
+        await settle();
+        assert.deepStrictEqual(
+            ofType(NP)
+                .map((r) => (r.readId !== undefined ? `read ${r.readId}` : `create ${r.inputs.metadata.name}`))
+                .sort(),
+            ["create allow-jaeger-egress", "read auth/default-egress"],
+        );
+    });
+
+    it("refuses baseline mode without a baseline policy", () => {
+        assert.throws(() => new n.TracingNetworkPolicies("bad", { provider: testProvider(), namespaces: ["auth"], mode: "baseline" }), {
+            message: "TracingNetworkPolicies: baselinePolicy is required when mode is baseline",
+        });
+    });
+});

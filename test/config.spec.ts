@@ -1,0 +1,209 @@
+import * as assert from "assert";
+import { ConfigError, DEFAULT_JAEGER_RESOURCES, RawConfig, parseStackConfig } from "../config";
+import { DEFAULT_CHARTS } from "../lib/charts";
+import { deepFreeze, stackRawConfig } from "./stackFiles";
+
+const DEV_MINIMAL: RawConfig = { environment: "dev", kiali: { authStrategy: "anonymous" } };
+
+/** The problems a raw config is rejected with. */
+function problems(raw: RawConfig): readonly string[] {
+    try {
+        parseStackConfig(deepFreeze(raw));
+    } catch (e) {
+        assert.ok(e instanceof ConfigError, `expected ConfigError, got ${e}`);
+        return e.problems;
+    }
+    assert.fail("expected the config to be rejected");
+}
+
+describe("parseStackConfig", () => {
+    it("applies the documented defaults to a minimal dev config", () => {
+        const c = parseStackConfig(deepFreeze({ ...DEV_MINIMAL }));
+        assert.deepStrictEqual(c.charts, DEFAULT_CHARTS);
+        assert.strictEqual(c.samplingPercentage, 100);
+        assert.strictEqual(c.gatewayServiceType, "ClusterIP");
+        assert.strictEqual(c.awaitReadiness, true);
+        assert.deepStrictEqual(c.jaeger, { storage: { type: "memory" }, replicas: 1, resources: DEFAULT_JAEGER_RESOURCES, image: { registry: undefined, repository: undefined, tag: undefined } });
+        assert.strictEqual(c.kiali.tracingUseGrpc, true);
+        assert.strictEqual(c.kiali.prometheusUrl, "http://prometheus-operated.prometheus.svc.cluster.local:9090");
+        assert.deepStrictEqual(c.networkPolicies, { mode: "complete", baselinePolicy: undefined, dnsNamespace: "kube-system", dnsPodLabels: { "k8s-app": "kube-dns" } });
+        assert.strictEqual(c.extAuthz, undefined);
+        assert.deepStrictEqual(c.appNamespaces, []);
+    });
+
+    it("accepts the dev stack file with the reference versions", () => {
+        const c = parseStackConfig(deepFreeze(stackRawConfig("dev")));
+        assert.deepStrictEqual(
+            Object.fromEntries(Object.entries(c.charts).map(([k, v]) => [k, v.version])),
+            { istioBase: "1.24.2", istiod: "1.24.2", istioGateway: "1.24.2", jaeger: "3.4.1", kiali: "2.1.0" },
+        );
+        assert.strictEqual(c.kiali.authStrategy, "anonymous");
+        assert.deepStrictEqual(c.appNamespaces, ["auth", "character", "chat", "scan", "location", "image"]);
+        assert.deepStrictEqual(c.extAuthz, { protocol: "grpc", service: "ext-authz.auth.svc.cluster.local", port: 9000, timeout: undefined, failOpen: false });
+        assert.deepStrictEqual(
+            c.externalServices.map((s) => [s.name, s.hosts.length, s.port]),
+            [
+                ["google-oauth", 3, 443],
+                ["kakao-oauth", 2, 443],
+                ["openai-external", 1, 443],
+            ],
+        );
+    });
+
+    it("accepts the production stack file once the signing key is set, and asks for it before", () => {
+        const raw = stackRawConfig("production");
+        assert.deepStrictEqual(problems(raw), [
+            "kiali.signingKey: got nothing; required for auth strategies other than anonymous: set it with `pulumi config set --secret kiali.signingKey <16, 24 or 32 characters>`",
+        ]);
+        const c = parseStackConfig({ ...raw, kiali: { ...(raw.kiali as object), signingKey: "0123456789abcdef0123456789abcdef" } });
+        assert.strictEqual(c.environment, "production");
+        assert.strictEqual(c.samplingPercentage, 1);
+        assert.strictEqual(c.jaeger.storage.type, "elasticsearch");
+        assert.strictEqual(c.charts.jaeger.version, "4.11.1");
+    });
+
+    it("rejects sampling outside 0-100", () => {
+        assert.deepStrictEqual(problems({ ...DEV_MINIMAL, tracing: { samplingPercentage: 150 } }), ["tracing.samplingPercentage: got 150; expected a number from 0 to 100"]);
+        assert.deepStrictEqual(problems({ ...DEV_MINIMAL, tracing: { samplingPercentage: -1 } }), ["tracing.samplingPercentage: got -1; expected a number from 0 to 100"]);
+    });
+
+    it("rejects an unknown storage type", () => {
+        assert.deepStrictEqual(problems({ ...DEV_MINIMAL, jaeger: { storage: { type: "cassandra" } } }), ['jaeger.storage.type: got "cassandra"; allowed: memory, elasticsearch']);
+    });
+
+    it("rejects elasticsearch storage without its connection details", () => {
+        assert.deepStrictEqual(problems({ ...DEV_MINIMAL, jaeger: { storage: { type: "elasticsearch" } } }), [
+            "jaeger.storage.url: got nothing; required: the URL of an existing Elasticsearch cluster",
+            "jaeger.storage.username: got nothing; required: the Elasticsearch user name",
+            "jaeger.storage.passwordSecret.name: got nothing; required: the name of a Secret in istio-system holding the password",
+            "jaeger.storage.passwordSecret.key: got nothing; required: the key of the password in that Secret",
+        ]);
+    });
+
+    it("rejects in-memory storage with more than one replica", () => {
+        assert.deepStrictEqual(problems({ ...DEV_MINIMAL, jaeger: { replicas: 2 } }), [
+            "jaeger.replicas: got 2; in-memory storage needs exactly 1 replica (each replica would hold a part of the traces)",
+        ]);
+    });
+
+    it("rejects a ServiceEntry without hosts", () => {
+        assert.deepStrictEqual(problems({ ...DEV_MINIMAL, externalServices: [{ name: "openai-external", hosts: [] }] }), [
+            "externalServices[0].hosts: got []; a ServiceEntry needs at least one host name",
+        ]);
+    });
+
+    it("rejects a port outside 1-65535", () => {
+        assert.deepStrictEqual(problems({ ...DEV_MINIMAL, externalServices: [{ name: "openai-external", hosts: ["api.openai.com"], port: 70000 }] }), [
+            "externalServices[0].port: got 70000; expected an integer from 1 to 65535",
+        ]);
+        assert.deepStrictEqual(problems({ ...DEV_MINIMAL, extAuthz: { protocol: "grpc", service: "authz.auth.svc.cluster.local", port: 0 } }), [
+            "extAuthz.port: got 0; expected an integer from 1 to 65535",
+        ]);
+    });
+
+    it("rejects a gRPC ext-authz provider with a header list", () => {
+        assert.deepStrictEqual(
+            problems({
+                ...DEV_MINIMAL,
+                extAuthz: { protocol: "grpc", service: "authz.auth.svc.cluster.local", port: 9000, includeHeadersInCheck: ["authorization", "x-b3-traceid"] },
+            }),
+            [
+                'extAuthz.includeHeadersInCheck: got ["authorization","x-b3-traceid"]; not a field of the gRPC ext-authz provider (gRPC ext_authz already sends every request header); remove it',
+            ],
+        );
+        assert.deepStrictEqual(
+            problems({ ...DEV_MINIMAL, extAuthz: { protocol: "grpc", service: "authz.auth.svc.cluster.local", port: 9000, includeRequestHeadersInCheck: ["authorization"] } }),
+            [
+                'extAuthz.includeRequestHeadersInCheck: got ["authorization"]; not a field of the gRPC ext-authz provider (gRPC ext_authz already sends every request header); remove it or use protocol http',
+            ],
+        );
+    });
+
+    it("gives an HTTP ext-authz provider the B3 headers by default", () => {
+        const c = parseStackConfig({ ...DEV_MINIMAL, extAuthz: { protocol: "http", service: "authz.auth.svc.cluster.local", port: 8000 } });
+        assert.deepStrictEqual(c.extAuthz, {
+            protocol: "http",
+            service: "authz.auth.svc.cluster.local",
+            port: 8000,
+            timeout: undefined,
+            failOpen: false,
+            pathPrefix: undefined,
+            includeRequestHeadersInCheck: ["authorization", "x-request-id", "x-b3-traceid", "x-b3-spanid", "x-b3-parentspanid", "x-b3-sampled"],
+            headersToUpstreamOnAllow: [],
+        });
+    });
+
+    it("rejects a chart version that is a range or empty", () => {
+        assert.deepStrictEqual(problems({ ...DEV_MINIMAL, charts: { jaeger: { version: "^4.0.0" } } }), [
+            'charts.jaeger.version: got "^4.0.0"; expected an exact chart version such as 1.30.3 (no range, no empty value)',
+        ]);
+        assert.deepStrictEqual(problems({ ...DEV_MINIMAL, charts: { kiali: { version: "" } } }), [
+            'charts.kiali.version: got ""; expected an exact chart version such as 1.30.3 (no range, no empty value)',
+        ]);
+    });
+
+    it("rejects Istio charts of different versions", () => {
+        assert.deepStrictEqual(problems({ ...DEV_MINIMAL, charts: { istiod: { version: "1.24.2" } } }), [
+            'charts.istioBase/istiod/istioGateway.version: got ["1.30.3","1.24.2","1.30.3"]; the three Istio charts must share one version',
+        ]);
+    });
+
+    it("rejects a chart repository that is not an http(s) URL", () => {
+        assert.deepStrictEqual(problems({ ...DEV_MINIMAL, charts: { istiod: { repo: "oci//bad" } } }), ['charts.istiod.repo: got "oci//bad"; expected an http:// or https:// URL']);
+    });
+
+    it("rejects an app namespace that is not a DNS label", () => {
+        assert.deepStrictEqual(problems({ ...DEV_MINIMAL, appNamespaces: ["auth", "Chat_API"] }), [
+            'appNamespaces[1]: got "Chat_API"; expected a DNS label (lower-case letters, digits and \'-\', at most 63 characters)',
+        ]);
+        assert.deepStrictEqual(problems({ ...DEV_MINIMAL, appNamespaces: ["istio-system"] }), ['appNamespaces[0]: got "istio-system"; system namespaces cannot be app namespaces']);
+    });
+
+    it("rejects unknown keys and names the allowed ones", () => {
+        assert.deepStrictEqual(problems({ ...DEV_MINIMAL, samplingRate: 5 }), [
+            "samplingRate: got 5; unknown key; allowed keys: environment, awaitReadiness, charts, gateway, tracing, extAuthz, jaeger, kiali, externalServices, appNamespaces, createAppNamespaces, networkPolicies, ui",
+        ]);
+    });
+
+    it("rejects anonymous Kiali and in-memory Jaeger outside dev", () => {
+        assert.deepStrictEqual(problems({ environment: "production", kiali: { authStrategy: "anonymous" } }), [
+            'kiali.authStrategy: got "anonymous"; anonymous access is only allowed when environment is dev; use token, openid or header',
+            'jaeger.storage.type: got "memory"; in-memory storage is only allowed when environment is dev; use elasticsearch',
+        ]);
+    });
+
+    it("rejects a signing key that is not an AES key length, without echoing it", () => {
+        assert.deepStrictEqual(problems({ ...DEV_MINIMAL, kiali: { authStrategy: "token", signingKey: "short" } }), [
+            'kiali.signingKey: got "<secret of 5 characters>"; expected 16, 24 or 32 characters (an AES key)',
+        ]);
+    });
+
+    it("rejects an unknown gateway Service type and an unknown environment", () => {
+        assert.deepStrictEqual(problems({ ...DEV_MINIMAL, gateway: { serviceType: "ExternalName" } }), ['gateway.serviceType: got "ExternalName"; allowed: ClusterIP, NodePort, LoadBalancer']);
+        assert.deepStrictEqual(problems({ ...DEV_MINIMAL, environment: "staging" }).slice(0, 1), ['environment: got "staging"; allowed: dev, production']);
+    });
+
+    it("requires the baseline policy name in baseline mode", () => {
+        assert.deepStrictEqual(problems({ ...DEV_MINIMAL, networkPolicies: { mode: "baseline" } }), [
+            "networkPolicies.baselinePolicy: got nothing; required when mode is baseline: the name of the existing NetworkPolicy in every app namespace that allows DNS and istiod egress",
+        ]);
+    });
+
+    it("requires an authenticating proxy for the Jaeger UI outside dev", () => {
+        const raw = { ...stackRawConfig("production"), kiali: { authStrategy: "token", signingKey: "0123456789abcdef" } };
+        assert.deepStrictEqual(problems({ ...raw, ui: { jaegerHost: "jaeger.example.com" } }), [
+            "ui.authAnnotations: got nothing; required outside dev when ui.jaegerHost is set: the Jaeger UI has no login of its own, so put an authenticating proxy in front of it",
+        ]);
+    });
+
+    it("reports every problem at once", () => {
+        assert.strictEqual(problems({ ...DEV_MINIMAL, tracing: { samplingPercentage: 101 }, appNamespaces: ["A"], jaeger: { storage: { type: "x" } } }).length, 3);
+    });
+
+    it("formats the error message with one line per problem", () => {
+        assert.throws(() => parseStackConfig({ ...DEV_MINIMAL, tracing: { samplingPercentage: 101 } }), {
+            name: "ConfigError",
+            message: "invalid stack configuration:\n  - tracing.samplingPercentage: got 101; expected a number from 0 to 100",
+        });
+    });
+});

@@ -1,0 +1,110 @@
+/**
+ * The whole program (index.ts) with the dev stack's configuration, under mocks: what a
+ * `pulumi preview --stack dev` would register, in which order, with which values.
+ */
+import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import { Registered, dependsOn, ofType, registered, resetRegistered, settle, valueOf } from "./mocks";
+import { stackRawConfig } from "./stackFiles";
+
+const CHART = "kubernetes:helm.sh/v4:Chart";
+
+function chart(name: string): Registered {
+    const found = ofType(CHART).filter((r) => r.name === name);
+    assert.strictEqual(found.length, 1, `chart ${name}`);
+    return found[0];
+}
+
+describe("program (dev stack)", () => {
+    let program: typeof import("../index");
+    before(async () => {
+        resetRegistered();
+        const config: Record<string, string> = {};
+        for (const [k, v] of Object.entries(stackRawConfig("dev"))) {
+            config[`observability-stack:${k}`] = typeof v === "string" ? v : JSON.stringify(v);
+        }
+        pulumi.runtime.setAllConfig(config);
+        program = await import("../index");
+        await settle();
+    });
+
+    it("installs the five charts at the reference versions", () => {
+        assert.deepStrictEqual(
+            ofType(CHART)
+                .map((c) => `${c.inputs.chart}@${c.inputs.version} as ${c.inputs.name}`)
+                .sort(),
+            ["base@1.24.2 as istio-base", "gateway@1.24.2 as istio-ingressgateway", "istiod@1.24.2 as istiod", "jaeger@3.4.1 as jaeger", "kiali-server@2.1.0 as kiali"],
+        );
+    });
+
+    it("orders namespace -> Jaeger -> base -> istiod -> gateway -> Istio resources and Kiali -> app namespaces -> policies", () => {
+        const ns = ["kubernetes:core/v1:Namespace", "observability-system-namespace"] as const;
+        assert.ok(dependsOn(chart("observability-jaeger-chart"), ...ns));
+        const base = chart("observability-istio-base");
+        assert.ok(dependsOn(base, ...ns) && dependsOn(base, "kubernetes:core/v1:Service", "observability-jaeger-collector"), "base waits for the namespace and the collector Service");
+        assert.ok(dependsOn(chart("observability-istio-istiod"), CHART, "observability-istio-base"));
+        assert.ok(dependsOn(chart("observability-istio-gateway"), CHART, "observability-istio-istiod"));
+        const telemetry = ofType("kubernetes:telemetry.istio.io/v1:Telemetry")[0];
+        assert.ok(dependsOn(telemetry, CHART, "observability-istio-istiod"), "Telemetry waits for istiod");
+        for (const se of ofType("kubernetes:networking.istio.io/v1:ServiceEntry")) {
+            assert.ok(dependsOn(se, CHART, "observability-istio-istiod"), `${se.name} waits for istiod`);
+        }
+        const kiali = chart("observability-kiali-chart");
+        assert.ok(dependsOn(kiali, CHART, "observability-istio-istiod") && dependsOn(kiali, "kubernetes:core/v1:Service", "observability-jaeger-query"));
+        const patches = ofType("kubernetes:core/v1:NamespacePatch");
+        assert.deepStrictEqual(patches.map((p) => p.inputs.metadata.name).sort(), ["auth", "character", "chat", "image", "location", "scan"]);
+        assert.ok(patches.every((p) => p.inputs.metadata.labels["istio-injection"] === "enabled"));
+        for (const np of ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy")) {
+            assert.ok(dependsOn(np, "kubernetes:core/v1:NamespacePatch", `observability-ns-${np.inputs.metadata.namespace}`), `${np.name} waits for its namespace`);
+        }
+    });
+
+    it("creates the documented objects in the documented numbers", () => {
+        const count = (t: string) => ofType(t).length;
+        assert.deepStrictEqual(
+            {
+                services: count("kubernetes:core/v1:Service"),
+                telemetry: count("kubernetes:telemetry.istio.io/v1:Telemetry"),
+                serviceEntries: count("kubernetes:networking.istio.io/v1:ServiceEntry"),
+                networkPolicies: count("kubernetes:networking.k8s.io/v1:NetworkPolicy"),
+                ingresses: count("kubernetes:networking.k8s.io/v1:Ingress"),
+                secrets: count("kubernetes:core/v1:Secret"),
+            },
+            { services: 2, telemetry: 1, serviceEntries: 3, networkPolicies: 6 * 5, ingresses: 2, secrets: 0 },
+        );
+    });
+
+    it("gives Kiali a fixed signing key (the same on every run)", async () => {
+        const key = chart("observability-kiali-chart").inputs.values.login_token.signing_key as string;
+        const { anonymousSigningKey } = await import("../components/observabilityStack");
+        assert.strictEqual(key, anonymousSigningKey("observability-stack", "unit"));
+        assert.match(key, /^[0-9a-f]{32}$/);
+    });
+
+    it("gives every chart inputs known at preview time (no secrets, no unknowns)", () => {
+        for (const c of ofType(CHART)) {
+            const text = JSON.stringify(c.inputs.values);
+            assert.ok(!text.includes("4dabf18193072939515e22adb298388d"), `${c.name} values hold a secret`);
+            assert.ok(!text.includes("04da6b54-80e4-46f7-96ec-b56ff0331ba9"), `${c.name} values hold an unknown`);
+        }
+    });
+
+    it("exports the app tracing environment and the endpoints", async () => {
+        assert.deepStrictEqual(await valueOf(program.appTracingEnvironment), [
+            { name: "OTEL_SERVICE_NAME", value: "my-service" },
+            { name: "OTEL_TRACES_EXPORTER", value: "otlp" },
+            { name: "OTEL_EXPORTER_OTLP_PROTOCOL", value: "grpc" },
+            { name: "OTEL_EXPORTER_OTLP_ENDPOINT", value: "http://jaeger-collector-clusterip.istio-system.svc.cluster.local:4317" },
+            { name: "OTEL_METRICS_EXPORTER", value: "none" },
+            { name: "OTEL_LOGS_EXPORTER", value: "none" },
+            { name: "OTEL_PROPAGATORS", value: "b3,tracecontext,baggage" },
+        ]);
+        assert.strictEqual(await valueOf(program.zipkinEndpoint), "http://jaeger-collector-clusterip.istio-system.svc.cluster.local:9411/api/v2/spans");
+        assert.strictEqual(await valueOf(program.kialiTracingUrl), "http://jaeger-query-clusterip.istio-system.svc.cluster.local:16686");
+        assert.strictEqual(await valueOf(program.jaegerChartLine), "v1");
+        assert.strictEqual(program.samplingPercentage, 100);
+        assert.deepStrictEqual(await valueOf(program.uiUrls), { kiali: "http://kiali.dev.growbin.app", jaeger: "http://jaeger.dev.growbin.app" });
+        assert.strictEqual((await valueOf(program.networkPolicies)).length, 30);
+        assert.ok(registered.length > 40);
+    });
+});

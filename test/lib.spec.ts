@@ -1,0 +1,44 @@
+import * as assert from "assert";
+import { OTLP_GRPC_ENDPOINT, ZIPKIN_HOST, appTracingEnv, appTracingEnvMap } from "../lib/appTracing";
+import { EXACT_VERSION, jaegerChartLine, parseVersion } from "../lib/charts";
+
+describe("appTracingEnv", () => {
+    it("hands apps the collector endpoint, the B3 + W3C propagators and no metrics or logs exporters", () => {
+        assert.deepStrictEqual(appTracingEnv("auth-api"), [
+            { name: "OTEL_SERVICE_NAME", value: "auth-api" },
+            { name: "OTEL_TRACES_EXPORTER", value: "otlp" },
+            { name: "OTEL_EXPORTER_OTLP_PROTOCOL", value: "grpc" },
+            { name: "OTEL_EXPORTER_OTLP_ENDPOINT", value: "http://jaeger-collector-clusterip.istio-system.svc.cluster.local:4317" },
+            { name: "OTEL_METRICS_EXPORTER", value: "none" },
+            { name: "OTEL_LOGS_EXPORTER", value: "none" },
+            { name: "OTEL_PROPAGATORS", value: "b3,tracecontext,baggage" },
+        ]);
+        assert.strictEqual(OTLP_GRPC_ENDPOINT, "http://jaeger-collector-clusterip.istio-system.svc.cluster.local:4317");
+        assert.strictEqual(ZIPKIN_HOST, "jaeger-collector-clusterip.istio-system.svc.cluster.local");
+    });
+
+    it("takes an endpoint override and returns the same values as a map", () => {
+        assert.deepStrictEqual(appTracingEnvMap("auth-api", "http://127.0.0.1:4317").OTEL_EXPORTER_OTLP_ENDPOINT, "http://127.0.0.1:4317");
+        assert.strictEqual(Object.keys(appTracingEnvMap("x")).length, 7);
+    });
+
+    it("rejects an empty or malformed service name", () => {
+        assert.throws(() => appTracingEnv(""), { message: 'appTracingEnv: serviceName "" must be 1-127 characters of letters, digits, \'.\', \'_\' or \'-\'' });
+        assert.throws(() => appTracingEnv("a b"), { message: 'appTracingEnv: serviceName "a b" must be 1-127 characters of letters, digits, \'.\', \'_\' or \'-\'' });
+    });
+});
+
+describe("chart versions", () => {
+    it("accepts exact versions only", () => {
+        assert.deepStrictEqual(
+            ["1.30.3", "4.11.1", "2.0.0-rc.1", "^4.0.0", "4.x", "~1.2.3", "", "v1.2.3", "1.2"].map((v) => EXACT_VERSION.test(v)),
+            [true, true, true, false, false, false, false, false, false],
+        );
+        assert.deepStrictEqual(parseVersion("1.24.2"), { major: 1, minor: 24, patch: 2 });
+        assert.strictEqual(parseVersion(">=1.0.0"), undefined);
+    });
+
+    it("picks the Jaeger line from the chart major", () => {
+        assert.deepStrictEqual(["3.4.1", "4.0.0", "4.11.1", "5.0.0"].map(jaegerChartLine), ["v1", "v2", "v2", "v2"]);
+    });
+});

@@ -1,0 +1,115 @@
+/**
+ * Pulumi mocks shared by the unit tests: every registered resource is recorded with its type,
+ * name, inputs, parent, dependencies and options, so tests assert the exact values we send.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
+
+export interface Registered {
+    readonly type: string;
+    readonly name: string;
+    readonly inputs: Record<string, any>;
+    readonly urn: string;
+    readonly parent: string;
+    readonly dependencies: readonly string[];
+    readonly transforms: number;
+    /** Set for `.get()` reads: the id that was read. */
+    readonly readId?: string;
+}
+
+export const registered: Registered[] = [];
+
+const PROJECT = "observability-stack";
+const STACK = "unit";
+
+const monitor = new MockMonitor({
+    newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, any> } {
+        return { id: `${args.name}-id`, state: args.inputs };
+    },
+    call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
+        return args.inputs;
+    },
+});
+const register = monitor.registerResource.bind(monitor);
+monitor.registerResource = async (req: any, callback: (err: any, res: any) => void) => {
+    const { deserializeProperties } = await import("@pulumi/pulumi/runtime/rpc");
+    registered.push({
+        type: req.getType(),
+        name: req.getName(),
+        inputs: deserializeProperties(req.getObject()),
+        urn: urn(req.getType(), req.getName()),
+        parent: req.getParent(),
+        dependencies: req.getDependenciesList(),
+        transforms: req.getTransformsList().length,
+    });
+    return register(req, callback);
+};
+const read = monitor.readResource.bind(monitor);
+monitor.readResource = async (req: any, callback: (err: any, res: any) => void) => {
+    const { deserializeProperties } = await import("@pulumi/pulumi/runtime/rpc");
+    registered.push({
+        type: req.getType(),
+        name: req.getName(),
+        inputs: deserializeProperties(req.getProperties()),
+        urn: urn(req.getType(), req.getName()),
+        parent: req.getParent(),
+        dependencies: req.getDependenciesList(),
+        transforms: 0,
+        readId: req.getId(),
+    });
+    return read(req, callback);
+};
+pulumi.runtime.setMockOptions(monitor, PROJECT, STACK, true);
+// The engine supports transforms; the mock monitor only has to accept them.
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+require("@pulumi/pulumi/runtime/state").getStore().supportsTransforms = true;
+
+/** URN the mock monitor gives a resource without a parent chain (tests compare by suffix). */
+export function urn(type: string, name: string): string {
+    return `${type}::${name}`;
+}
+
+/** Clears the record between tests. */
+export function resetRegistered(): void {
+    registered.length = 0;
+}
+
+/** Resolves an Output's value (mocks run in preview mode with known values). */
+export function valueOf<T>(o: pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve) => o.apply((v) => resolve(v)));
+}
+
+/** Waits until registrations queued by the constructors have reached the mocks. */
+export async function settle(): Promise<void> {
+    let stable = 0;
+    let seen = -1;
+    while (stable < 5) {
+        await new Promise((r) => setTimeout(r, 5));
+        stable = registered.length === seen ? stable + 1 : 0;
+        seen = registered.length;
+    }
+}
+
+export function one(type: string, name: string): Registered {
+    const found = registered.filter((r) => r.type === type && r.name === name);
+    if (found.length !== 1) {
+        throw new Error(`expected one ${type} named ${name}, found ${found.length}: ${registered.map((r) => `${r.type}/${r.name}`).join(", ")}`);
+    }
+    return found[0];
+}
+
+export function ofType(type: string): Registered[] {
+    return registered.filter((r) => r.type === type);
+}
+
+/** True when `r` was registered with a dependency on the resource `type`/`name`. */
+export function dependsOn(r: Registered, type: string, name: string): boolean {
+    return r.dependencies.some((d) => d.endsWith(`${type}::${name}`));
+}
+
+/** A Kubernetes provider for component tests. */
+export function testProvider(): import("@pulumi/kubernetes").Provider {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const k8s = require("@pulumi/kubernetes") as typeof import("@pulumi/kubernetes");
+    return new k8s.Provider("k8s", { enableServerSideApply: true });
+}
