@@ -129,17 +129,31 @@ GO
   )
 }
 
+# staging_version MODULE WANT: WANT when the proxy serves it, else the newest served patch of the
+# same minor (the proxy here serves a partial set: k8s.io/endpointslice has no v0.32.13, only v0.32.12).
+staging_version() {
+  local served minor
+  served="$(go list -m -versions "$1" | tr ' ' '\n' | tail -n +2)"
+  if printf '%s\n' "$served" | grep -qxF "$2"; then echo "$2"; return; fi
+  minor="$(echo "$2" | cut -d. -f1-2)"
+  printf '%s\n' "$served" | grep -E "^${minor//./\\.}\.[0-9]+$" | sort -V | tail -1
+}
+
 # k8s.io/kubernetes replaces every staging module with ./staging/src/k8s.io/<name>; map each to its
 # published version v0.<minor>.<patch>, and stamp the version through component-base ldflags.
 build_kubernetes_cmd() {
-  local w="$1" cmd="$2" staging gomod minor
+  local w="$1" cmd="$2" staging gomod minor v
   staging="v0.${KUBERNETES_VERSION#v1.}"
   minor="$(echo "$KUBERNETES_VERSION" | cut -d. -f2)"
   (
     cd "$w"
     gomod="$(go mod download -json "k8s.io/kubernetes@$KUBERNETES_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')"
     grep -oE '^\s*k8s.io/[a-z0-9.-]+ => \./staging/src/k8s.io/[a-z0-9.-]+' "$gomod" |
-      awk '{print $1}' | while read -r m; do go mod edit -replace "$m=$m@$staging"; done
+      awk '{print $1}' | while read -r m; do
+        v="$(staging_version "$m" "$staging" 2>/dev/null || true)"
+        # Staging modules the proxy does not serve at all (sample-cli-plugin, ...) are not imported by the commands.
+        if [ -n "$v" ]; then go mod edit -replace "$m=$m@$v"; else log "no published $m; not replaced"; fi
+      done
     go get "k8s.io/kubernetes@$KUBERNETES_VERSION"
     go get "k8s.io/kubernetes/cmd/$cmd@$KUBERNETES_VERSION"
     local x="-X k8s.io/component-base/version"

@@ -1,0 +1,7 @@
+import { chartPolicies } from "./charts";
+import { jaegerPolicies } from "./jaeger";
+import { kialiPolicies } from "./kiali";
+import { networkPolicies } from "./network";
+import { tracingPolicies } from "./tracing";
+
+export const allPolicies = [...tracingPolicies, ...networkPolicies, ...kialiPolicies, ...jaegerPolicies, ...chartPolicies];

@@ -1,0 +1,84 @@
+/** Kiali: who may log in, which config keys it reads, and a signing key that does not change. */
+import { ResourceValidationPolicy } from "@pulumi/policy";
+import { CHART_TYPES } from "../lib/charts";
+import { kialiConfigOf, ref } from "../lib/k8s";
+import { configOf } from "../lib/policy";
+
+export const KIALI_ANONYMOUS = "kiali-must-not-allow-anonymous-access";
+
+/** Config of {@link kialiMustNotAllowAnonymousAccess}. */
+export interface KialiAnonymousArgs {
+    /** Allow `auth.strategy: anonymous` (dev stacks only). @default false */
+    allowAnonymous: boolean;
+}
+
+export const kialiMustNotAllowAnonymousAccess: ResourceValidationPolicy = {
+    name: KIALI_ANONYMOUS,
+    description: "Kiali must require a login (auth.strategy other than anonymous) unless the stack's policy config allows anonymous access.",
+    enforcementLevel: "mandatory",
+    severity: "critical",
+    remediationSteps: "Set kiali.authStrategy to token, openid or header in the stack config; only a dev stack's policy config sets allowAnonymous.",
+    url: "https://kiali.io/docs/configuration/authentication/",
+    configSchema: { properties: { allowAnonymous: { type: "boolean", default: false } } },
+    validateResource: (args, reportViolation) => {
+        const kiali = kialiConfigOf(args.type, args.props);
+        if (kiali?.auth?.strategy === "anonymous" && !configOf<KialiAnonymousArgs>(args).allowAnonymous) {
+            reportViolation(`Kiali config ${ref(args.props)} must require a login; auth.strategy is anonymous, expected token, openid or header.`);
+        }
+    },
+};
+
+export const KIALI_STALE_KEYS = "kiali-config-must-not-use-removed-keys";
+
+/** Keys Kiali 2.x removed or renamed; the chart copies values into the config, so they are ignored silently. */
+export const STALE_KIALI_KEYS: readonly { path: string[]; instead: string }[] = [
+    { path: ["deployment", "accessible_namespaces"], instead: "nothing (the kiali-server chart is cluster-wide; use discovery selectors)" },
+    { path: ["external_services", "tracing", "in_cluster_url"], instead: "external_services.tracing.internal_url" },
+    { path: ["external_services", "tracing", "url"], instead: "external_services.tracing.external_url" },
+    { path: ["external_services", "grafana", "in_cluster_url"], instead: "external_services.grafana.internal_url" },
+    { path: ["external_services", "grafana", "url"], instead: "external_services.grafana.external_url" },
+];
+
+export const kialiConfigMustNotUseRemovedKeys: ResourceValidationPolicy = {
+    name: KIALI_STALE_KEYS,
+    description: "Kiali's config must not use keys Kiali 2.x removed or renamed, because Kiali ignores them silently.",
+    enforcementLevel: "advisory",
+    severity: "medium",
+    remediationSteps: "Rename in_cluster_url to internal_url and url to external_url; drop deployment.accessible_namespaces.",
+    url: "https://kiali.io/docs/configuration/kialis.kiali.io/",
+    validateResource: (args, reportViolation) => {
+        const kiali = kialiConfigOf(args.type, args.props);
+        if (kiali === undefined) {
+            return;
+        }
+        for (const k of STALE_KIALI_KEYS) {
+            const value = k.path.reduce<any>((o, p) => (o === undefined || o === null ? undefined : o[p]), kiali);
+            if (value !== undefined) {
+                reportViolation(`Kiali config ${ref(args.props)} must not set ${k.path.join(".")} (removed in Kiali 2.x and ignored); expected ${k.instead}.`);
+            }
+        }
+    },
+};
+
+export const KIALI_SIGNING_KEY = "kiali-signing-key-must-be-set";
+
+/** An empty signing key makes the chart render a random one on every run: a diff on every `pulumi up`. */
+export const kialiSigningKeyMustBeSet: ResourceValidationPolicy = {
+    name: KIALI_SIGNING_KEY,
+    description: "The kiali-server chart must be given login_token.signing_key, or it renders a random key on every run.",
+    enforcementLevel: "mandatory",
+    severity: "medium",
+    remediationSteps: "Set kiali.signingKey as a Pulumi secret (16, 24 or 32 characters); the program passes it (or a secret: reference) to the chart.",
+    url: "https://kiali.io/docs/configuration/kialis.kiali.io/#.spec.login_token.signing_key",
+    validateResource: (args, reportViolation) => {
+        if (!CHART_TYPES.includes(args.type) || String(args.props.chart ?? "").split("/").pop() !== "kiali-server") {
+            return;
+        }
+        const key = args.props.values?.login_token?.signing_key;
+        if (typeof key !== "string" || key === "") {
+            reportViolation(`Chart kiali-server ${args.props.version ?? ""} must set values.login_token.signing_key; expected a fixed key of 16, 24 or 32 characters or secret:<name>:<key>.`);
+        }
+    },
+};
+
+export const kialiPolicies = [kialiMustNotAllowAnonymousAccess, kialiConfigMustNotUseRemovedKeys, kialiSigningKeyMustBeSet];

@@ -1,0 +1,67 @@
+import * as assert from "assert";
+import * as k from "../../rules/kiali";
+import { chart, kialiConfigMap } from "../fixtures";
+import { violationsOf } from "../harness";
+
+describe(k.KIALI_ANONYMOUS, () => {
+    it("passes a Kiali that requires a token", async () => {
+        assert.deepStrictEqual(await violationsOf(k.kialiMustNotAllowAnonymousAccess, kialiConfigMap()), []);
+    });
+
+    it("denies anonymous Kiali by default", async () => {
+        assert.deepStrictEqual(await violationsOf(k.kialiMustNotAllowAnonymousAccess, kialiConfigMap({ auth: { strategy: "anonymous" } })), [
+            "Kiali config istio-system/kiali must require a login; auth.strategy is anonymous, expected token, openid or header.",
+        ]);
+    });
+
+    it("allows anonymous Kiali where the stack's policy config says so", async () => {
+        assert.deepStrictEqual(await violationsOf(k.kialiMustNotAllowAnonymousAccess, kialiConfigMap({ auth: { strategy: "anonymous" } }), { allowAnonymous: true }), []);
+    });
+});
+
+describe(k.KIALI_STALE_KEYS, () => {
+    it("passes Kiali 2.x keys", async () => {
+        assert.deepStrictEqual(await violationsOf(k.kialiConfigMustNotUseRemovedKeys, kialiConfigMap()), []);
+    });
+
+    it("reports the reference's accessible_namespaces, in_cluster_url and url", async () => {
+        const stale = kialiConfigMap(
+            {
+                deployment: { accessible_namespaces: ["**"] },
+                external_services: { tracing: { in_cluster_url: "http://jaeger-query.istio-system.svc.cluster.local:16686", url: "https://jaeger.dev.growbin.app" } },
+            },
+            "2.1.0",
+        );
+        assert.deepStrictEqual(await violationsOf(k.kialiConfigMustNotUseRemovedKeys, stale), [
+            "Kiali config istio-system/kiali must not set deployment.accessible_namespaces (removed in Kiali 2.x and ignored); expected nothing (the kiali-server chart is cluster-wide; use discovery selectors).",
+            "Kiali config istio-system/kiali must not set external_services.tracing.in_cluster_url (removed in Kiali 2.x and ignored); expected external_services.tracing.internal_url.",
+            "Kiali config istio-system/kiali must not set external_services.tracing.url (removed in Kiali 2.x and ignored); expected external_services.tracing.external_url.",
+        ]);
+    });
+
+    it("reports grafana's old url key", async () => {
+        assert.deepStrictEqual(await violationsOf(k.kialiConfigMustNotUseRemovedKeys, kialiConfigMap({ external_services: { grafana: { url: "http://grafana" } } })), [
+            "Kiali config istio-system/kiali must not set external_services.grafana.url (removed in Kiali 2.x and ignored); expected external_services.grafana.external_url.",
+        ]);
+    });
+});
+
+describe(k.KIALI_SIGNING_KEY, () => {
+    it("passes a kiali-server chart with a fixed key or a secret reference", async () => {
+        assert.deepStrictEqual(await violationsOf(k.kialiSigningKeyMustBeSet, chart("kiali-server", "2.1.0", { login_token: { signing_key: "0123456789abcdef" } })), []);
+        assert.deepStrictEqual(await violationsOf(k.kialiSigningKeyMustBeSet, chart("kiali-server", "2.29.0", { login_token: { signing_key: "secret:kiali-signing-key:signing-key" } })), []);
+    });
+
+    it("denies a kiali-server chart without a signing key (random key on every render)", async () => {
+        assert.deepStrictEqual(await violationsOf(k.kialiSigningKeyMustBeSet, chart("kiali-server", "2.29.0", { auth: { strategy: "token" } })), [
+            "Chart kiali-server 2.29.0 must set values.login_token.signing_key; expected a fixed key of 16, 24 or 32 characters or secret:<name>:<key>.",
+        ]);
+        assert.deepStrictEqual(await violationsOf(k.kialiSigningKeyMustBeSet, chart("kiali-server", "2.1.0", { login_token: { signing_key: "" } })), [
+            "Chart kiali-server 2.1.0 must set values.login_token.signing_key; expected a fixed key of 16, 24 or 32 characters or secret:<name>:<key>.",
+        ]);
+    });
+
+    it("ignores other charts", async () => {
+        assert.deepStrictEqual(await violationsOf(k.kialiSigningKeyMustBeSet, chart("jaeger", "4.11.1")), []);
+    });
+});
