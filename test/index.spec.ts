@@ -1,5 +1,5 @@
 /**
- * The whole program (index.ts) with the dev stack's configuration, under mocks: what a
+ * The whole program (program.ts, which index.ts exports) with the dev stack's configuration, under mocks: what a
  * `pulumi preview --stack dev` would register, in which order, with which values.
  */
 import * as assert from "assert";
@@ -15,8 +15,8 @@ function chart(name: string): Registered {
     return found[0];
 }
 
-describe("program (dev stack)", () => {
-    let program: typeof import("../index");
+describe("main (dev stack)", () => {
+    let outputs: Record<string, any>;
     before(async () => {
         resetRegistered();
         const config: Record<string, string> = {};
@@ -24,7 +24,8 @@ describe("program (dev stack)", () => {
             config[`observability-stack:${k}`] = typeof v === "string" ? v : JSON.stringify(v);
         }
         pulumi.runtime.setAllConfig(config);
-        program = await import("../index");
+        const { main } = await import("../program");
+        outputs = await main();
         await settle();
     });
 
@@ -90,7 +91,7 @@ describe("program (dev stack)", () => {
     });
 
     it("exports the app tracing environment and the endpoints", async () => {
-        assert.deepStrictEqual(await valueOf(program.appTracingEnvironment), [
+        assert.deepStrictEqual(await valueOf(outputs.appTracingEnvironment), [
             { name: "OTEL_SERVICE_NAME", value: "my-service" },
             { name: "OTEL_TRACES_EXPORTER", value: "otlp" },
             { name: "OTEL_EXPORTER_OTLP_PROTOCOL", value: "grpc" },
@@ -99,12 +100,12 @@ describe("program (dev stack)", () => {
             { name: "OTEL_LOGS_EXPORTER", value: "none" },
             { name: "OTEL_PROPAGATORS", value: "b3,tracecontext,baggage" },
         ]);
-        assert.strictEqual(await valueOf(program.zipkinEndpoint), "http://jaeger-collector-clusterip.istio-system.svc.cluster.local:9411/api/v2/spans");
-        assert.strictEqual(await valueOf(program.kialiTracingUrl), "http://jaeger-query-clusterip.istio-system.svc.cluster.local:16686");
-        assert.strictEqual(await valueOf(program.jaegerChartLine), "v1");
-        assert.strictEqual(program.samplingPercentage, 100);
-        assert.deepStrictEqual(await valueOf(program.uiUrls), { kiali: "http://kiali.dev.growbin.app", jaeger: "http://jaeger.dev.growbin.app" });
-        assert.strictEqual((await valueOf(program.networkPolicies)).length, 30);
+        assert.strictEqual(await valueOf(outputs.zipkinEndpoint), "http://jaeger-collector-clusterip.istio-system.svc.cluster.local:9411/api/v2/spans");
+        assert.strictEqual(await valueOf(outputs.kialiTracingUrl), "http://jaeger-query-clusterip.istio-system.svc.cluster.local:16686");
+        assert.strictEqual(await valueOf(outputs.jaegerChartLine), "v1");
+        assert.strictEqual(outputs.samplingPercentage, 100);
+        assert.deepStrictEqual(await valueOf(outputs.uiUrls), { kiali: "http://kiali.dev.growbin.app", jaeger: "http://jaeger.dev.growbin.app" });
+        assert.strictEqual((await valueOf<string[]>(outputs.networkPolicies)).length, 30);
         assert.ok(registered.length > 40);
     });
 });

@@ -1,0 +1,46 @@
+/**
+ * The program body, shared by `index.ts` (the Pulumi CLI's entry point) and the Automation API
+ * harness in `e2e/` (an inline program: it needs no Node.js language host binary).
+ * Configuration is read here, once, validated by `config.ts` before any resource is registered,
+ * and handed down as typed settings.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ObservabilityStack } from "./components";
+import { CONFIG_NAMESPACE, RawConfig, parseStackConfig } from "./config";
+
+/** Every `observability-stack:*` key of the stack, objects and booleans parsed from their JSON text. */
+export function readRawConfig(): RawConfig {
+    const prefix = `${CONFIG_NAMESPACE}:`;
+    const raw: Record<string, unknown> = {};
+    for (const [key, text] of Object.entries(pulumi.runtime.allConfig())) {
+        if (!key.startsWith(prefix)) {
+            continue;
+        }
+        try {
+            raw[key.slice(prefix.length)] = JSON.parse(text);
+        } catch {
+            raw[key.slice(prefix.length)] = text;
+        }
+    }
+    return raw;
+}
+
+/** Builds the stack and returns its outputs. Throws ConfigError before registering anything when the config is bad. */
+export async function main(): Promise<Record<string, unknown>> {
+    const settings = parseStackConfig(readRawConfig());
+    const provider = new k8s.Provider("k8s", { enableServerSideApply: true });
+    const stack = new ObservabilityStack("observability", { provider, settings });
+    return {
+        environment: settings.environment,
+        samplingPercentage: settings.samplingPercentage,
+        istioVersion: stack.istioVersion,
+        jaegerChartLine: stack.jaegerChartLine,
+        zipkinEndpoint: stack.zipkinEndpoint,
+        otlpEndpoint: stack.otlpEndpoint,
+        kialiTracingUrl: stack.kialiTracingUrl,
+        appTracingEnvironment: stack.appTracingEnvironment,
+        uiUrls: stack.uiUrls,
+        networkPolicies: stack.networkPolicies,
+    };
+}
