@@ -25,6 +25,35 @@ function isPlainObject(v: unknown): v is HelmValues {
     return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
+/** What the stack asked Helm for: one entry of the releases ConfigMap (see RELEASES_CONFIGMAP). */
+export interface ChartRelease {
+    readonly release: string;
+    readonly namespace: string;
+    readonly repo: string;
+    readonly chart: string;
+    readonly version: string;
+    readonly values: HelmValues;
+}
+
+const SECRET_KEY = /(signing_key|password|token|secret)$/i;
+
+/**
+ * Values with secrets replaced by `<redacted>` (a key that names a secret and holds a literal).
+ * References stay readable: `secret:<name>:<key>` and `${env:...}` carry no secret.
+ */
+export function redactSecrets(values: unknown, key = ""): any {
+    if (Array.isArray(values)) {
+        return values.map((v) => redactSecrets(v));
+    }
+    if (typeof values === "object" && values !== null) {
+        return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, redactSecrets(v, k)]));
+    }
+    if (typeof values === "string" && values !== "" && SECRET_KEY.test(key) && !values.startsWith("secret:") && !values.startsWith("${env:")) {
+        return "<redacted>";
+    }
+    return values;
+}
+
 /**
  * Throws when `values` holds an Output or a Promise anywhere: Chart v4 registers no children in
  * preview when an input is unknown, so a pull-request preview would show (and check) nothing.
@@ -46,16 +75,18 @@ export function assertPlainValues(chart: string, values: unknown, path = "values
 /**
  * Installs a chart through `k8s.helm.v4.Chart`, so every rendered object is a Pulumi resource:
  * previews list them and the policy pack sees them. Chart name, repository and version come from
- * one {@link ChartSource}; `values` must be known at preview time.
+ * one {@link ChartSource}; `values` must be known at preview time. Returns the chart and the
+ * record of what was asked for.
  */
 export function installChart(
     name: string,
     source: ChartSource,
     args: { releaseName: string; namespace: string; values: HelmValues; skipAwait: boolean },
     opts: pulumi.ComponentResourceOptions,
-): k8s.helm.v4.Chart {
+): { chart: k8s.helm.v4.Chart; release: ChartRelease } {
     assertPlainValues(source.chart, args.values);
-    return new k8s.helm.v4.Chart(
+    const release: ChartRelease = { release: args.releaseName, namespace: args.namespace, ...source, values: redactSecrets(args.values) };
+    const chart = new k8s.helm.v4.Chart(
         name,
         {
             name: args.releaseName,
@@ -68,6 +99,7 @@ export function installChart(
         },
         opts,
     );
+    return { chart, release };
 }
 
 /** Annotation that tells the Kubernetes provider not to wait for readiness (no nodes in the local stack). */

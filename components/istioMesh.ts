@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ExtAuthzSettings, GatewayServiceType } from "../config";
 import { ChartSource } from "../lib/charts";
 import { ACCESS_LOG_LABELS, PROVIDER_NAMES, SYSTEM_NAMESPACE } from "../lib/constants";
-import { HelmValues, installChart, mergeValues } from "./helm";
+import { ChartRelease, HelmValues, installChart, mergeValues } from "./helm";
 import { childOptions } from "./options";
 
 /** Arguments of {@link IstioMesh}. */
@@ -145,6 +145,8 @@ export class IstioMesh extends pulumi.ComponentResource {
     public readonly istiod: k8s.helm.v4.Chart;
     public readonly base: k8s.helm.v4.Chart;
     public readonly gateway: k8s.helm.v4.Chart;
+    /** What was asked of Helm, for the releases ConfigMap. */
+    public readonly releases: ChartRelease[];
 
     constructor(name: string, args: IstioMeshArgs, opts?: pulumi.ComponentResourceOptions) {
         super("observability:istio:IstioMesh", name, {}, opts);
@@ -153,24 +155,28 @@ export class IstioMesh extends pulumi.ComponentResource {
         const skipAwait = !(args.awaitReadiness ?? true);
         const childOpts = (...deps: pulumi.Resource[]) => ({ ...childOptions(this, args.provider, opts, deps), transforms: [istioChildTransform] });
 
-        this.base = installChart(
+        const base = installChart(
             `${name}-base`,
             args.baseChart,
             { releaseName: ISTIO_RELEASES.base, namespace, skipAwait, values: mergeValues({ defaultRevision: "default" }, args.values?.base) },
             childOpts(),
         );
-        this.istiod = installChart(
+        this.base = base.chart;
+        const istiod = installChart(
             `${name}-istiod`,
             args.istiodChart,
             { releaseName: ISTIO_RELEASES.istiod, namespace, skipAwait, values: mergeValues(istiodValues(namespace, args.zipkin, args.extAuthz), args.values?.istiod) },
             childOpts(this.base),
         );
-        this.gateway = installChart(
+        this.istiod = istiod.chart;
+        const gateway = installChart(
             `${name}-gateway`,
             args.gatewayChart,
             { releaseName: ISTIO_RELEASES.gateway, namespace, skipAwait, values: mergeValues(gatewayValues(serviceType), args.values?.gateway) },
             childOpts(this.istiod),
         );
+        this.gateway = gateway.chart;
+        this.releases = [base.release, istiod.release, gateway.release];
 
         this.namespace = pulumi.output(namespace);
         this.gatewayServiceName = pulumi.output(ISTIO_RELEASES.gateway);

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_JAEGER_RESOURCES, ImageOverride, JaegerStorage, ResourceRequirements } from "../config";
 import { ChartSource, JaegerChartLine, jaegerChartLine } from "../lib/charts";
 import { COLLECTOR_SERVICE, JAEGER_COMPONENT_LABEL, JAEGER_NAME_LABEL, JAEGER_PORTS, QUERY_SERVICE, SYSTEM_NAMESPACE, serviceFqdn } from "../lib/constants";
-import { HelmValues, awaitAnnotations, installChart, mergeValues } from "./helm";
+import { ChartRelease, HelmValues, awaitAnnotations, installChart, mergeValues } from "./helm";
 import { childOptions } from "./options";
 
 /** Arguments of {@link Jaeger}: one typed set for both chart lines (3.x Jaeger v1, 4.x Jaeger v2). */
@@ -174,6 +174,8 @@ export class Jaeger extends pulumi.ComponentResource {
     /** Host the mesh's zipkin provider reports to. */
     public readonly collectorHost: pulumi.Output<string>;
     public readonly chart: k8s.helm.v4.Chart;
+    /** What was asked of Helm, for the releases ConfigMap. */
+    public readonly releases: ChartRelease[];
     public readonly collectorService: k8s.core.v1.Service;
     public readonly queryService: k8s.core.v1.Service;
 
@@ -188,7 +190,7 @@ export class Jaeger extends pulumi.ComponentResource {
         const line = jaegerChartLine(args.chart.version);
         
 
-        this.chart = installChart(
+        const installed = installChart(
             `${name}-chart`,
             args.chart,
             {
@@ -199,6 +201,8 @@ export class Jaeger extends pulumi.ComponentResource {
             },
             childOptions(this, args.provider, opts),
         );
+        this.chart = installed.chart;
+        this.releases = [installed.release];
         const service = (role: string, spec: typeof COLLECTOR_SERVICE | typeof QUERY_SERVICE) =>
             new k8s.core.v1.Service(
                 `${name}-${role}`,

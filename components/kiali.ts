@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { KialiAuthStrategy } from "../config";
 import { ChartSource, parseVersion } from "../lib/charts";
 import { JAEGER_PORTS, QUERY_SERVICE, SYSTEM_NAMESPACE, serviceFqdn } from "../lib/constants";
-import { HelmValues, installChart, mergeValues } from "./helm";
+import { ChartRelease, HelmValues, installChart, mergeValues } from "./helm";
 import { childOptions } from "./options";
 
 /** Arguments of {@link Kiali}. */
@@ -115,6 +115,8 @@ export class Kiali extends pulumi.ComponentResource {
     public readonly serviceName: pulumi.Output<string>;
     public readonly tracingUrl: pulumi.Output<string>;
     public readonly chart: k8s.helm.v4.Chart;
+    /** What was asked of Helm, for the releases ConfigMap. */
+    public readonly releases: ChartRelease[];
     public readonly signingKeySecret?: k8s.core.v1.Secret;
 
     constructor(name: string, args: KialiArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -149,12 +151,14 @@ export class Kiali extends pulumi.ComponentResource {
             tracingUseGrpc,
             tracingExternalUrl: args.tracingExternalUrl,
         });
-        this.chart = installChart(
+        const installed = installChart(
             `${name}-chart`,
             args.chart,
             { releaseName: KIALI_RELEASE, namespace, skipAwait: !awaitReadiness, values: mergeValues(values, args.values) },
             childOptions(this, args.provider, opts, dependsOn),
         );
+        this.chart = installed.chart;
+        this.releases = [installed.release];
         this.serviceName = pulumi.output(KIALI_RELEASE);
         this.tracingUrl = pulumi.output(tracingInternalUrl(namespace, tracingUseGrpc));
         this.registerOutputs({ serviceName: this.serviceName, tracingUrl: this.tracingUrl });

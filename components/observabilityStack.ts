@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { StackConfig } from "../config";
 import { EnvVar, OTLP_GRPC_ENDPOINT, ZIPKIN_HOST, appTracingEnv } from "../lib/appTracing";
-import { JAEGER_PORTS, SYSTEM_NAMESPACE } from "../lib/constants";
+import { JAEGER_PORTS, RELEASES_CONFIGMAP, SYSTEM_NAMESPACE } from "../lib/constants";
 import { ExternalServices } from "./externalServices";
 import { IstioMesh } from "./istioMesh";
 import { Jaeger } from "./jaeger";
@@ -129,6 +129,16 @@ export class ObservabilityStack extends pulumi.ComponentResource {
                 externalPorts: s.externalServices.map((e) => e.port),
             },
             { parent: this, dependsOn: [...appNamespaces, jaeger] },
+        );
+
+        // Chart v4 resources reach policy packs with empty properties: record what was asked of Helm.
+        new k8s.core.v1.ConfigMap(
+            `${name}-charts`,
+            {
+                metadata: { name: RELEASES_CONFIGMAP.name, namespace: SYSTEM_NAMESPACE, labels: { "app.kubernetes.io/managed-by": "observability-stack" } },
+                data: { [RELEASES_CONFIGMAP.key]: JSON.stringify([...mesh.releases, ...jaeger.releases, ...kiali.releases], null, 2) },
+            },
+            { ...childOpts, dependsOn: [systemNamespace] },
         );
 
         const ui = new UiExposure(

@@ -69,6 +69,13 @@ export const PROVIDER_NAMES = {
 /** Name of the mesh-wide Telemetry resource (the reference deployment's name). */
 export const TELEMETRY_NAME = "global-sampling";
 
+/**
+ * ConfigMap (in the system namespace) listing every chart the stack installs: repo, chart, the
+ * requested version and the values passed (secrets redacted), under the key `charts.json`.
+ * Chart v4 resources reach policy packs with empty properties, so this is what the pack reads.
+ */
+export const RELEASES_CONFIGMAP = { name: "observability-stack-charts", key: "charts.json" } as const;
+
 /** Name of the per-namespace NetworkPolicy that lets apps send spans to Jaeger. */
 export const JAEGER_EGRESS_POLICY_NAME = "allow-jaeger-egress";
 

@@ -75,6 +75,21 @@ describe("main (dev stack)", () => {
         );
     });
 
+    it("records every chart it asks Helm for in the releases ConfigMap, with the signing key redacted", () => {
+        const cm = ofType("kubernetes:core/v1:ConfigMap").find((r) => r.inputs.metadata.name === "observability-stack-charts");
+        assert.ok(cm !== undefined);
+        assert.strictEqual(cm.inputs.metadata.namespace, "istio-system");
+        const releases = JSON.parse(cm.inputs.data["charts.json"]) as { release: string; chart: string; version: string; repo: string; values: any }[];
+        assert.deepStrictEqual(
+            releases.map((r) => `${r.release}=${r.chart}@${r.version}`),
+            ["istio-base=base@1.24.2", "istiod=istiod@1.24.2", "istio-ingressgateway=gateway@1.24.2", "jaeger=jaeger@3.4.1", "kiali=kiali-server@2.1.0"],
+        );
+        const kiali = releases[4];
+        assert.deepStrictEqual(kiali.values.login_token, { signing_key: "<redacted>" });
+        assert.deepStrictEqual(releases[3].values.provisionDataStore, { cassandra: false, elasticsearch: false, kafka: false });
+        assert.ok(!cm.inputs.data["charts.json"].includes(chart("observability-kiali-chart").inputs.values.login_token.signing_key));
+    });
+
     it("gives Kiali a fixed signing key (the same on every run)", async () => {
         const key = chart("observability-kiali-chart").inputs.values.login_token.signing_key as string;
         const { anonymousSigningKey } = await import("../components/observabilityStack");

@@ -1,5 +1,11 @@
-/** Which charts a stack installs, read from Chart resources and from the labels of what they render. */
-import { Obj, StackResource, TYPES } from "./k8s";
+/**
+ * Which charts a stack installs. Chart v4 resources reach analyzers with empty properties
+ * (measured with the real engine), so the sources are: the program's releases ConfigMap (what was
+ * asked of Helm, values included), Helm v3 Release/Chart resources (whose inputs are visible), and
+ * the `helm.sh/chart` labels of the rendered objects (the resolved version only).
+ */
+import { RELEASES_CONFIGMAP } from "../../lib/constants";
+import { Obj, StackResource, TYPES, nameOf } from "./k8s";
 
 export interface InstalledChart {
     readonly chart: string;
@@ -11,6 +17,27 @@ export interface InstalledChart {
 
 export const CHART_TYPES: readonly string[] = [TYPES.chartV4, TYPES.chartV3, TYPES.releaseV3];
 
+/** The requested charts of a releases ConfigMap (undefined for any other object). */
+export function releasesOf(type: string, props: Obj): { chart: string; version: unknown; values: Obj }[] | undefined {
+    if (type !== TYPES.configMap || nameOf(props) !== RELEASES_CONFIGMAP.name || typeof props.data?.[RELEASES_CONFIGMAP.key] !== "string") {
+        return undefined;
+    }
+    try {
+        const list = JSON.parse(props.data[RELEASES_CONFIGMAP.key]);
+        return Array.isArray(list) ? list.map((r: Obj) => ({ chart: String(r.chart), version: r.version, values: r.values ?? {} })) : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+/** Requested charts of one resource: a Helm Release/Chart with visible inputs, or a releases ConfigMap. */
+export function requestedCharts(type: string, props: Obj): { chart: string; version: unknown; values: Obj }[] {
+    if (CHART_TYPES.includes(type) && typeof props.chart === "string") {
+        return [{ chart: props.chart.split("/").pop() as string, version: props.version, values: props.values ?? {} }];
+    }
+    return releasesOf(type, props) ?? [];
+}
+
 /** `helm.sh/chart: <name>-<version>` -> name and version. */
 export function parseChartLabel(label: unknown): { chart: string; version: string } | undefined {
     const m = typeof label === "string" ? /^(.+)-(\d+\.\d+\.\d+[^-]*(?:-[0-9A-Za-z.]+)?)$/.exec(label) : null;
@@ -21,10 +48,9 @@ export function parseChartLabel(label: unknown): { chart: string; version: strin
 export function installedCharts(resources: readonly StackResource[]): InstalledChart[] {
     const out = new Map<string, InstalledChart>();
     for (const r of resources) {
-        if (CHART_TYPES.includes(r.type) && typeof r.props.chart === "string") {
-            const chart = r.props.chart.split("/").pop() as string;
-            const version = String(r.props.version ?? "");
-            out.set(`${chart}@${version}`, { chart, version, urn: r.urn, values: r.props.values ?? {} });
+        for (const c of requestedCharts(r.type, r.props)) {
+            const version = String(c.version ?? "");
+            out.set(`${c.chart}@${version}`, { chart: c.chart, version, urn: r.urn, values: c.values });
         }
     }
     for (const r of resources) {

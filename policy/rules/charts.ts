@@ -1,7 +1,7 @@
 /** Chart versions: pinned exactly, and not on a line past its end of life. */
 import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { EXACT_VERSION, JAEGER_V1_END_OF_LIFE, parseVersion } from "../../lib/charts";
-import { CHART_TYPES, installedCharts } from "../lib/charts";
+import { installedCharts, requestedCharts } from "../lib/charts";
 import { configOf, stackResources } from "../lib/policy";
 
 export const PINNED = "chart-versions-must-be-pinned";
@@ -14,12 +14,10 @@ export const chartVersionsMustBePinned: ResourceValidationPolicy = {
     remediationSteps: "Set charts.<role>.version to an exact version such as 1.30.3.",
     url: "https://helm.sh/docs/topics/charts/#charts-and-versioning",
     validateResource: (args, reportViolation) => {
-        if (!CHART_TYPES.includes(args.type)) {
-            return;
-        }
-        const version = args.props.version;
-        if (typeof version !== "string" || !EXACT_VERSION.test(version)) {
-            reportViolation(`Chart ${args.props.chart} must be pinned to an exact version such as 1.30.3; version is ${JSON.stringify(version ?? "")}.`);
+        for (const c of requestedCharts(args.type, args.props)) {
+            if (typeof c.version !== "string" || !EXACT_VERSION.test(c.version)) {
+                reportViolation(`Chart ${c.chart} must be pinned to an exact version such as 1.30.3; version is ${JSON.stringify(c.version ?? "")}.`);
+            }
         }
     },
 };

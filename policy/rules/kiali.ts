@@ -1,6 +1,6 @@
 /** Kiali: who may log in, which config keys it reads, and a signing key that does not change. */
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { CHART_TYPES } from "../lib/charts";
+import { requestedCharts } from "../lib/charts";
 import { kialiConfigOf, ref } from "../lib/k8s";
 import { configOf } from "../lib/policy";
 
@@ -71,12 +71,11 @@ export const kialiSigningKeyMustBeSet: ResourceValidationPolicy = {
     remediationSteps: "Set kiali.signingKey as a Pulumi secret (16, 24 or 32 characters); the program passes it (or a secret: reference) to the chart.",
     url: "https://kiali.io/docs/configuration/kialis.kiali.io/#.spec.login_token.signing_key",
     validateResource: (args, reportViolation) => {
-        if (!CHART_TYPES.includes(args.type) || String(args.props.chart ?? "").split("/").pop() !== "kiali-server") {
-            return;
-        }
-        const key = args.props.values?.login_token?.signing_key;
-        if (typeof key !== "string" || key === "") {
-            reportViolation(`Chart kiali-server ${args.props.version ?? ""} must set values.login_token.signing_key; expected a fixed key of 16, 24 or 32 characters or secret:<name>:<key>.`);
+        for (const c of requestedCharts(args.type, args.props).filter((r) => r.chart === "kiali-server")) {
+            const key = c.values.login_token?.signing_key;
+            if (typeof key !== "string" || key === "") {
+                reportViolation(`Chart kiali-server ${c.version ?? ""} must set values.login_token.signing_key; expected a fixed key of 16, 24 or 32 characters or secret:<name>:<key>.`);
+            }
         }
     },
 };

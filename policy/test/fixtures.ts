@@ -291,3 +291,16 @@ export function cassandra(): Fixture[] {
         { type: T.job, props: { metadata: { name: "jaeger-cassandra-schema", namespace: SYSTEM_NAMESPACE }, spec: { template: { metadata: { labels: {} }, spec: { containers: [] } } } } },
     ];
 }
+
+/** The program's releases ConfigMap (lib/constants RELEASES_CONFIGMAP) listing requested charts. */
+export function releasesConfigMap(releases: { chart: string; version: unknown; values?: Obj }[]): Fixture {
+    return {
+        type: T.configMap,
+        props: {
+            apiVersion: "v1",
+            kind: "ConfigMap",
+            metadata: { name: "observability-stack-charts", namespace: SYSTEM_NAMESPACE, labels: { "app.kubernetes.io/managed-by": "observability-stack" } },
+            data: { "charts.json": JSON.stringify(releases.map((r) => ({ release: r.chart, namespace: SYSTEM_NAMESPACE, repo: "http://127.0.0.1:8879", values: {}, ...r }))) },
+        },
+    };
+}

@@ -18,4 +18,11 @@ describe("installChart", () => {
         assert.throws(() => h.assertPlainValues("c", { a: [1, Promise.resolve(2)] }), { message: "chart c: values.a[1] must be plain data known at preview time, not an Output or a Promise" });
         assert.doesNotThrow(() => h.assertPlainValues("c", { a: [1, { b: null }] }));
     });
+
+    it("redacts literal secrets in the release record and keeps references", () => {
+        assert.deepStrictEqual(
+            h.redactSecrets({ login_token: { signing_key: "k".repeat(16) }, a: { password: "${env:ES_PASSWORD}", token: "" }, b: [{ secret: "secret:kiali:key" }], port: 1 }),
+            { login_token: { signing_key: "<redacted>" }, a: { password: "${env:ES_PASSWORD}", token: "" }, b: [{ secret: "secret:kiali:key" }], port: 1 },
+        );
+    });
 });

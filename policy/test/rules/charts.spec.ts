@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import * as c from "../../rules/charts";
-import { chart, jaegerV1Deployment, kialiConfigMap, meshConfigMap } from "../fixtures";
+import { chart, jaegerV1Deployment, kialiConfigMap, meshConfigMap, releasesConfigMap } from "../fixtures";
 import { stackViolationsOf, violationsOf } from "../harness";
 
 describe(c.PINNED, () => {
@@ -10,6 +10,13 @@ describe(c.PINNED, () => {
 
     it("denies a range", async () => {
         assert.deepStrictEqual(await violationsOf(c.chartVersionsMustBePinned, chart("jaeger", "^4.0.0")), ['Chart jaeger must be pinned to an exact version such as 1.30.3; version is "^4.0.0".']);
+    });
+
+    it("reads the program's releases ConfigMap (Chart v4 inputs are not visible to analyzers)", async () => {
+        assert.deepStrictEqual(await violationsOf(c.chartVersionsMustBePinned, releasesConfigMap([{ chart: "istiod", version: "1.30.3" }, { chart: "jaeger", version: "4.11.1" }])), []);
+        assert.deepStrictEqual(await violationsOf(c.chartVersionsMustBePinned, releasesConfigMap([{ chart: "istiod", version: "1.30.3" }, { chart: "jaeger", version: "4.x" }])), [
+            'Chart jaeger must be pinned to an exact version such as 1.30.3; version is "4.x".',
+        ]);
     });
 
     it("denies an empty or missing version", async () => {

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as yaml from "js-yaml";
 import * as j from "../../rules/jaeger";
-import { TYPES, cassandra, chart, jaegerV1Deployment, jaegerV2Deployment } from "../fixtures";
+import { TYPES, cassandra, chart, jaegerV1Deployment, jaegerV2Deployment, releasesConfigMap } from "../fixtures";
 import { stackViolationsOf, violationsOf } from "../harness";
 
 describe(j.JAEGER_MEMORY, () => {
@@ -49,6 +49,14 @@ describe(j.NO_CASSANDRA, () => {
             "Jaeger install must not provision Cassandra (StatefulSet istio-system/jaeger-cassandra) beside all-in-one memory storage; expected provisionDataStore.cassandra: false.",
             "Jaeger install must not provision Cassandra (Job istio-system/jaeger-cassandra-schema) beside all-in-one memory storage; expected provisionDataStore.cassandra: false.",
         ]);
+    });
+
+    it("reads the values from the program's releases ConfigMap", async () => {
+        const values = { allInOne: { enabled: true }, storage: { type: "memory" } };
+        assert.deepStrictEqual(await stackViolationsOf(j.jaegerMemoryMustNotProvisionCassandra, [releasesConfigMap([{ chart: "jaeger", version: "3.4.1", values }])]), [
+            "Chart jaeger 3.4.1 must set provisionDataStore.cassandra: false with all-in-one memory storage; it is true.",
+        ]);
+        assert.deepStrictEqual(await stackViolationsOf(j.jaegerMemoryMustNotProvisionCassandra, [releasesConfigMap([{ chart: "jaeger", version: "3.4.1", values: { ...values, provisionDataStore: { cassandra: false } } }])]), []);
     });
 
     it("denies rendered Cassandra objects even when the Chart resource is not visible", async () => {

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import * as k from "../../rules/kiali";
-import { chart, kialiConfigMap } from "../fixtures";
+import { chart, kialiConfigMap, releasesConfigMap } from "../fixtures";
 import { violationsOf } from "../harness";
 
 describe(k.KIALI_ANONYMOUS, () => {
@@ -58,6 +58,13 @@ describe(k.KIALI_SIGNING_KEY, () => {
         ]);
         assert.deepStrictEqual(await violationsOf(k.kialiSigningKeyMustBeSet, chart("kiali-server", "2.1.0", { login_token: { signing_key: "" } })), [
             "Chart kiali-server 2.1.0 must set values.login_token.signing_key; expected a fixed key of 16, 24 or 32 characters or secret:<name>:<key>.",
+        ]);
+    });
+
+    it("reads the signing key from the program's releases ConfigMap", async () => {
+        assert.deepStrictEqual(await violationsOf(k.kialiSigningKeyMustBeSet, releasesConfigMap([{ chart: "kiali-server", version: "2.1.0", values: { login_token: { signing_key: "<redacted>" } } }])), []);
+        assert.deepStrictEqual(await violationsOf(k.kialiSigningKeyMustBeSet, releasesConfigMap([{ chart: "kiali-server", version: "2.29.0", values: { auth: { strategy: "token" } } }])), [
+            "Chart kiali-server 2.29.0 must set values.login_token.signing_key; expected a fixed key of 16, 24 or 32 characters or secret:<name>:<key>.",
         ]);
     });
 
