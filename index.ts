@@ -4,4 +4,4 @@
  */
 import { main } from "./program";
 
-export = main;
+export = () => main();

@@ -8,6 +8,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ObservabilityStack } from "./components";
 import { CONFIG_NAMESPACE, RawConfig, parseStackConfig } from "./config";
+import { RenderableChart, renderableChart } from "./lib/chartSchema";
+import { ChartSource } from "./lib/charts";
 
 /** Every `observability-stack:*` key of the stack, objects and booleans parsed from their JSON text. */
 export function readRawConfig(): RawConfig {
@@ -26,11 +28,22 @@ export function readRawConfig(): RawConfig {
     return raw;
 }
 
+/** What `main` reaches outside the engine; tests replace it. */
+export interface MainDeps {
+    /** Fetches a chart and decides whether it renders as published (lib/chartSchema.ts). */
+    readonly renderable: (source: ChartSource) => Promise<RenderableChart>;
+}
+
 /** Builds the stack and returns its outputs. Throws ConfigError before registering anything when the config is bad. */
-export async function main(): Promise<Record<string, unknown>> {
+export async function main(deps: MainDeps = { renderable: renderableChart }): Promise<Record<string, unknown>> {
     const settings = parseStackConfig(readRawConfig());
+    const gateway = await deps.renderable(settings.charts.istioGateway);
     const provider = new k8s.Provider("k8s", { enableServerSideApply: true });
-    const stack = new ObservabilityStack("observability", { provider, settings });
+    const stack = new ObservabilityStack("observability", {
+        provider,
+        settings,
+        gatewayLocalChart: gateway.localPath !== undefined ? { path: gateway.localPath, note: gateway.note ?? "" } : undefined,
+    });
     return {
         environment: settings.environment,
         samplingPercentage: settings.samplingPercentage,

@@ -33,6 +33,8 @@ export interface ChartRelease {
     readonly chart: string;
     readonly version: string;
     readonly values: HelmValues;
+    /** Set when the chart was rendered from a local copy (see lib/chartSchema.ts). */
+    readonly note?: string;
 }
 
 const SECRET_KEY = /(signing_key|password|token|secret)$/i;
@@ -81,19 +83,24 @@ export function assertPlainValues(chart: string, values: unknown, path = "values
 export function installChart(
     name: string,
     source: ChartSource,
-    args: { releaseName: string; namespace: string; values: HelmValues; skipAwait: boolean },
+    args: { releaseName: string; namespace: string; values: HelmValues; skipAwait: boolean; local?: { path: string; note: string } },
     opts: pulumi.ComponentResourceOptions,
 ): { chart: k8s.helm.v4.Chart; release: ChartRelease } {
     assertPlainValues(source.chart, args.values);
-    const release: ChartRelease = { release: args.releaseName, namespace: args.namespace, ...source, values: redactSecrets(args.values) };
+    const release: ChartRelease = {
+        release: args.releaseName,
+        namespace: args.namespace,
+        ...source,
+        values: redactSecrets(args.values),
+        ...(args.local !== undefined ? { note: args.local.note } : {}),
+    };
+    const from = args.local !== undefined ? { chart: args.local.path } : { chart: source.chart, version: source.version, repositoryOpts: { repo: source.repo } };
     const chart = new k8s.helm.v4.Chart(
         name,
         {
             name: args.releaseName,
             namespace: args.namespace,
-            chart: source.chart,
-            version: source.version,
-            repositoryOpts: { repo: source.repo },
+            ...from,
             values: args.values as Record<string, unknown>,
             skipAwait: args.skipAwait,
         },

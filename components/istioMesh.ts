@@ -17,6 +17,11 @@ export interface IstioMeshArgs {
     /** Istio `gateway` chart (ingress gateway `istio-ingressgateway`). */
     readonly gatewayChart: ChartSource;
     /**
+     * Local copy of the gateway chart to render instead (schema removed; see lib/chartSchema.ts).
+     * @default the chart from its repository
+     */
+    readonly gatewayLocalChart?: { readonly path: string; readonly note: string };
+    /**
      * Namespace of the control plane and gateway; must exist.
      * @default "istio-system"
      */
@@ -118,6 +123,7 @@ export const WEBHOOK_RUNTIME_FIELDS = ["webhooks[*].failurePolicy", "webhooks[*]
  * fields `ignoreChanges` makes the Kubernetes provider leave them out of its server-side apply when
  * another field manager owns them, so `pulumi up` neither reverts nor conflicts with istiod.
  * Istio CRDs are retained on destroy: deleting them would delete every Istio resource in the cluster.
+ * @see https://github.com/pulumi/pulumi-kubernetes/pull/2566 (ignoreChanges fields owned by another manager are left out of the apply)
  */
 export function istioChildTransform(args: pulumi.ResourceTransformArgs): pulumi.ResourceTransformResult | undefined {
     if (
@@ -128,7 +134,10 @@ export function istioChildTransform(args: pulumi.ResourceTransformArgs): pulumi.
         return { props: args.props, opts: { ...args.opts, ignoreChanges } };
     }
     if (args.type === "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition") {
-        return { props: args.props, opts: { ...args.opts, retainOnDelete: true } };
+        // Retained CRDs are taken over again by the next install (possibly another Istio version, another
+        // field manager): Istio's CRDs belong to the base chart alone, so forcing the apply is safe.
+        const metadata = { ...(args.props.metadata ?? {}), annotations: { ...(args.props.metadata?.annotations ?? {}), "pulumi.com/patchForce": "true" } };
+        return { props: { ...args.props, metadata }, opts: { ...args.opts, retainOnDelete: true } };
     }
     return undefined;
 }
@@ -172,7 +181,7 @@ export class IstioMesh extends pulumi.ComponentResource {
         const gateway = installChart(
             `${name}-gateway`,
             args.gatewayChart,
-            { releaseName: ISTIO_RELEASES.gateway, namespace, skipAwait, values: mergeValues(gatewayValues(serviceType), args.values?.gateway) },
+            { releaseName: ISTIO_RELEASES.gateway, namespace, skipAwait, values: mergeValues(gatewayValues(serviceType), args.values?.gateway), local: args.gatewayLocalChart },
             childOpts(this.istiod),
         );
         this.gateway = gateway.chart;

@@ -18,6 +18,8 @@ export interface ObservabilityStackArgs {
     readonly provider: k8s.Provider;
     /** Validated stack settings (see `config.ts`). */
     readonly settings: StackConfig;
+    /** Local copy of the Istio gateway chart to render instead (see lib/chartSchema.ts). */
+    readonly gatewayLocalChart?: { readonly path: string; readonly note: string };
     /**
      * Service name used for the example app tracing environment output.
      * @default "my-service"
@@ -84,6 +86,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
                 baseChart: s.charts.istioBase,
                 istiodChart: s.charts.istiod,
                 gatewayChart: s.charts.istioGateway,
+                gatewayLocalChart: args.gatewayLocalChart,
                 gatewayServiceType: s.gatewayServiceType,
                 zipkin: { service: ZIPKIN_HOST, port: JAEGER_PORTS.zipkin },
                 extAuthz: s.extAuthz,

@@ -39,6 +39,7 @@ export function engineEnv(backendDir: string, passphrase: string): Record<string
         PULUMI_CONFIG_PASSPHRASE: passphrase,
         PULUMI_SKIP_UPDATE_CHECK: "true",
         PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+        PULUMI_IGNORE_AMBIENT_PLUGINS: "true",
         KUBECONFIG,
     };
 }
@@ -53,7 +54,8 @@ export function prepareEngine(env: Record<string, string>): void {
     const listed = run("pulumi", ["plugin", "ls", "--json"], env);
     const has = (JSON.parse(listed || "[]") as { name: string; kind: string; version: string }[]).some((p) => p.name === "kubernetes" && p.kind === "resource" && p.version === version);
     if (!has) {
-        run("pulumi", ["plugin", "install", "resource", "kubernetes", version, "--file", path.join(toolsBin(), "pulumi-resource-kubernetes")], env);
+        const plugins = execFileSync(path.join(PROJECT_DIR, "scripts", "toolchain.sh"), ["plugin-path"], { encoding: "utf8" }).trim();
+        run("pulumi", ["plugin", "install", "resource", "kubernetes", version, "--file", path.join(plugins, "pulumi-resource-kubernetes")], env);
     }
 }
 
@@ -76,9 +78,11 @@ export interface StackOptions {
     /** Config to set (values are JSON-encoded when not strings), `secret` marks secret keys. */
     readonly config?: Record<string, unknown>;
     readonly secretKeys?: readonly string[];
+    /** The inline program; the project's `main` unless a test adds resources to it. */
+    readonly program?: () => Promise<Record<string, unknown>>;
 }
 
-/** Creates or selects a stack whose program is the project's `main`. */
+/** Creates or selects a stack whose program is the project's `main` (or `opts.program`). */
 export async function inlineStack(opts: StackOptions): Promise<Stack> {
     fs.mkdirSync(opts.backendDir, { recursive: true });
     fs.mkdirSync(opts.workDir, { recursive: true });
@@ -86,12 +90,13 @@ export async function inlineStack(opts: StackOptions): Promise<Stack> {
     prepareEngine(env);
     const pulumiCommand = await PulumiCommand.get({ root: path.dirname(toolsBin()), skipVersionCheck: true });
     const ws = await LocalWorkspace.create({
-        program: main,
+        program: opts.program ?? main,
         workDir: opts.workDir,
         envVars: env,
         pulumiHome: env.PULUMI_HOME,
         pulumiCommand,
-        projectSettings: { name: PROJECT_NAME, runtime: "nodejs", backend: { url: env.PULUMI_BACKEND_URL } },
+        // The project directory has its own Pulumi.yaml (and Pulumi.<stack>.yaml); scratch directories get one written.
+        projectSettings: fs.existsSync(path.join(opts.workDir, "Pulumi.yaml")) ? undefined : { name: PROJECT_NAME, runtime: "nodejs", backend: { url: env.PULUMI_BACKEND_URL } },
     });
     const stack = await Stack.createOrSelect(opts.name, ws);
     if (opts.config !== undefined) {
@@ -102,4 +107,24 @@ export async function inlineStack(opts: StackOptions): Promise<Stack> {
         await stack.setAllConfig(cfg);
     }
     return stack;
+}
+
+/** `kubectl ... -o json` against the local control plane, parsed. */
+export function kubectlJson(args: string[]): any {
+    return JSON.parse(execFileSync("kubectl", ["--kubeconfig", KUBECONFIG, ...args, "-o", "json"], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 }));
+}
+
+/** `kubectl ...` against the local control plane; returns stdout. */
+export function kubectl(args: string[]): string {
+    return execFileSync("kubectl", ["--kubeconfig", KUBECONFIG, ...args], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+}
+
+/** True when `kubectl get` finds the object. */
+export function exists(args: string[]): boolean {
+    try {
+        execFileSync("kubectl", ["--kubeconfig", KUBECONFIG, "get", ...args], { stdio: "ignore" });
+        return true;
+    } catch {
+        return false;
+    }
 }

@@ -4,6 +4,7 @@
 #
 #   scripts/toolchain.sh install [tool...]   build what is missing (idempotent; warm run takes seconds)
 #   scripts/toolchain.sh path                print the directory to put on PATH
+#   scripts/toolchain.sh plugin-path         print the directory of plugin binaries (kept off PATH)
 #   scripts/toolchain.sh list                show every tool, its version and whether it is cached
 #   scripts/toolchain.sh help
 #
@@ -18,6 +19,8 @@ source "$here/versions.sh"
 
 cache="${OBS_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/observability-stack/tools}"
 links="$project/.tools/bin"
+# Plugins are registered with `pulumi plugin install --file`, never found on PATH.
+plugin_links="$project/.tools/plugins"
 all_tools=(pulumi kubernetes-provider etcd kube-apiserver kube-controller-manager jaeger-v1)
 
 log() { printf '[toolchain] %s\n' "$*" >&2; }
@@ -192,8 +195,10 @@ install_one() {
     finish "$name" "$w/out"
     rm -rf "$w"
   fi
-  mkdir -p "$links"
-  ln -sfn "$dest" "$links/$(tool_binary "$name")"
+  local dir="$links"
+  [ "$name" = kubernetes-provider ] && dir="$plugin_links"
+  mkdir -p "$dir"
+  ln -sfn "$dest" "$dir/$(tool_binary "$name")"
 }
 
 cmd="${1:-help}"
@@ -204,6 +209,7 @@ case "$cmd" in
     for t in "$@"; do install_one "$t"; done
     ;;
   path) echo "$links" ;;
+  plugin-path) echo "$plugin_links" ;;
   list)
     for t in "${all_tools[@]}"; do
       p="$(tool_path "$t")"

@@ -62,6 +62,16 @@ describe("parseStackConfig", () => {
         assert.strictEqual(c.charts.jaeger.version, "4.11.1");
     });
 
+    it("accepts the local stack file: mirror repos, current versions, nothing awaited", () => {
+        const c = parseStackConfig(deepFreeze(stackRawConfig("local")));
+        assert.strictEqual(c.awaitReadiness, false);
+        assert.deepStrictEqual(
+            Object.values(c.charts).map((s) => `${s.repo} ${s.chart}@${s.version}`),
+            ["http://127.0.0.1:8879 base@1.30.3", "http://127.0.0.1:8879 istiod@1.30.3", "http://127.0.0.1:8879 gateway@1.30.3", "http://127.0.0.1:8879 jaeger@4.11.1", "http://127.0.0.1:8879 kiali-server@2.29.0"],
+        );
+        assert.strictEqual(c.gatewayServiceType, "ClusterIP");
+    });
+
     it("rejects sampling outside 0-100", () => {
         assert.deepStrictEqual(problems({ ...DEV_MINIMAL, tracing: { samplingPercentage: 150 } }), ["tracing.samplingPercentage: got 150; expected a number from 0 to 100"]);
         assert.deepStrictEqual(problems({ ...DEV_MINIMAL, tracing: { samplingPercentage: -1 } }), ["tracing.samplingPercentage: got -1; expected a number from 0 to 100"]);

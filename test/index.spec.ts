@@ -25,7 +25,7 @@ describe("main (dev stack)", () => {
         }
         pulumi.runtime.setAllConfig(config);
         const { main } = await import("../program");
-        outputs = await main();
+        outputs = await main({ renderable: async (source) => ({ source }) });
         await settle();
     });
 

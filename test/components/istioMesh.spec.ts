@@ -91,6 +91,30 @@ describe("IstioMesh", () => {
         }
     });
 
+    it("renders the gateway from a local chart copy when one is given, and records why", async () => {
+        const mesh = new m.IstioMesh("istio-local", {
+            provider: testProvider(),
+            baseChart: { ...DEFAULT_CHARTS.istioBase, version: "1.24.2" },
+            istiodChart: { ...DEFAULT_CHARTS.istiod, version: "1.24.2" },
+            gatewayChart: { ...DEFAULT_CHARTS.istioGateway, version: "1.24.2" },
+            gatewayLocalChart: { path: "/tmp/charts/gateway", note: "schema removed" },
+            zipkin: ZIPKIN,
+        });
+        await settle();
+        const gateway = one(CHART, "istio-local-gateway");
+        assert.strictEqual(gateway.inputs.chart, "/tmp/charts/gateway");
+        assert.strictEqual(gateway.inputs.version, undefined);
+        assert.strictEqual(gateway.inputs.repositoryOpts, undefined);
+        assert.deepStrictEqual(
+            mesh.releases.map((r) => [r.chart, r.version, r.note]),
+            [
+                ["base", "1.24.2", undefined],
+                ["istiod", "1.24.2", undefined],
+                ["gateway", "1.24.2", "schema removed"],
+            ],
+        );
+    });
+
     it("models the gRPC ext-authz provider without any header list", () => {
         const grpc: ExtAuthzSettings = { protocol: "grpc", service: "authz.auth.svc.cluster.local", port: 9000, timeout: "1s", failOpen: false };
         assert.deepStrictEqual(m.extAuthzProvider(grpc), { name: "ext-authz", envoyExtAuthzGrpc: { service: "authz.auth.svc.cluster.local", port: 9000, timeout: "1s" } });
@@ -132,7 +156,8 @@ describe("IstioMesh", () => {
             "webhooks[*].failurePolicy",
             "webhooks[*].clientConfig.caBundle",
         ]);
-        assert.deepStrictEqual(t("kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition")?.opts, { retainOnDelete: true });
+        const crd = m.istioChildTransform({ type: "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", name: "x", custom: true, props: { metadata: { name: "telemetries.telemetry.istio.io" } }, opts: {} } as any);
+        assert.deepStrictEqual(crd, { props: { metadata: { name: "telemetries.telemetry.istio.io", annotations: { "pulumi.com/patchForce": "true" } } }, opts: { retainOnDelete: true } });
         assert.strictEqual(t("kubernetes:core/v1:ConfigMap"), undefined);
     });
 });

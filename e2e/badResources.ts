@@ -1,0 +1,160 @@
+/**
+ * Objects that repeat the reference deployment's mistakes, added to the real program for the
+ * policy test in the real engine. Each is listed with the policy that must deny it and the message.
+ * The program's own config validation refuses most of these values, so they are built here as the
+ * objects a hand-written YAML (or another program) would put in the same stack.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as yaml from "js-yaml";
+import { COLLECTOR_SERVICE, RELEASES_CONFIGMAP, SYSTEM_NAMESPACE } from "../lib/constants";
+import { jaegerPodSelector } from "../components/jaeger";
+
+const SKIP_AWAIT = { "pulumi.com/skipAwait": "true" };
+const MIRROR = process.env.OBS_CHARTS_URL ?? "http://127.0.0.1:8879";
+export const LEGACY_NAMESPACE = "legacy";
+
+/** Registers the bad objects (call inside the inline program, after `main`). */
+export function registerBadResources(): void {
+    const provider = new k8s.Provider("legacy-k8s", { enableServerSideApply: true });
+    const opts = { provider };
+    const ns = new k8s.core.v1.Namespace("legacy-ns", { metadata: { name: LEGACY_NAMESPACE } }, opts);
+    const inLegacy = { provider, dependsOn: [ns] };
+
+    // A headless zipkin target, like the 3.x chart's own collector Service.
+    new k8s.core.v1.Service(
+        "legacy-zipkin-headless",
+        {
+            metadata: { name: "zipkin-headless", namespace: SYSTEM_NAMESPACE, annotations: SKIP_AWAIT },
+            spec: { clusterIP: "None", selector: jaegerPodSelector(), ports: [{ name: "http-zipkin", port: 9411 }] },
+        },
+        opts,
+    );
+    // A second mesh config (revision "canary") written the reference deployment's way.
+    const mesh = {
+        enableTracing: true,
+        defaultConfig: { tracing: { sampling: 100, zipkin: { address: `${COLLECTOR_SERVICE.name}.${SYSTEM_NAMESPACE}:9411` } } },
+        extensionProviders: [
+            { name: "jaeger", zipkin: { service: `zipkin-headless.${SYSTEM_NAMESPACE}.svc.cluster.local`, port: 9411 } },
+            { name: "json-access-log", envoyFileAccessLog: { path: "/dev/stdout", logFormat: { labels: { "trace.id": "%REQ(X-B3-TRACEID)%" } } } },
+            {
+                name: "ext-authz",
+                envoyExtAuthzGrpc: { service: "ext-authz.auth.svc.cluster.local", port: 9000, includeHeadersInCheck: ["authorization", "x-request-id", "x-b3-traceid", "x-b3-spanid"] },
+            },
+        ],
+    };
+    new k8s.core.v1.ConfigMap("legacy-mesh", { metadata: { name: "istio-canary", namespace: SYSTEM_NAMESPACE }, data: { mesh: yaml.dump(mesh) } }, opts);
+
+    // The reference's app-namespace policy: Jaeger egress without 9411, and nothing else (no DNS).
+    new k8s.networking.v1.NetworkPolicy(
+        "legacy-jaeger-egress",
+        {
+            metadata: { name: "allow-jaeger-egress", namespace: LEGACY_NAMESPACE },
+            spec: {
+                podSelector: {},
+                policyTypes: ["Egress"],
+                egress: [
+                    {
+                        to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": SYSTEM_NAMESPACE } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "jaeger" } } }],
+                        ports: [
+                            { protocol: "TCP", port: 4317 },
+                            { protocol: "TCP", port: 4318 },
+                        ],
+                    },
+                ],
+            },
+        },
+        inLegacy,
+    );
+    new k8s.apiextensions.CustomResource(
+        "legacy-openai",
+        {
+            apiVersion: "networking.istio.io/v1",
+            kind: "ServiceEntry",
+            metadata: { name: "legacy-openai", namespace: LEGACY_NAMESPACE },
+            spec: { hosts: ["api.openai.com"], location: "MESH_EXTERNAL", ports: [{ number: 443, name: "https", protocol: "HTTPS" }], resolution: "NONE" },
+        },
+        inLegacy,
+    );
+    // A Kiali config with the keys Kiali 2.x removed.
+    const kiali = {
+        server: { port: 20001 },
+        deployment: { accessible_namespaces: ["**"] },
+        external_services: { tracing: { enabled: true, in_cluster_url: "http://jaeger-query.istio-system.svc.cluster.local:16686", url: "https://jaeger.dev.growbin.app" } },
+    };
+    new k8s.core.v1.ConfigMap("legacy-kiali", { metadata: { name: "kiali-legacy", namespace: LEGACY_NAMESPACE }, data: { "config.yaml": yaml.dump(kiali) } }, inLegacy);
+    // What another program asked of Helm: no signing key, a version range, the Cassandra default, old lines.
+    const releases = [
+        { release: "kiali", namespace: LEGACY_NAMESPACE, repo: MIRROR, chart: "kiali-server", version: "2.1.0", values: { auth: { strategy: "token" } } },
+        { release: "jaeger", namespace: LEGACY_NAMESPACE, repo: MIRROR, chart: "jaeger", version: "3.4.1", values: { allInOne: { enabled: true }, storage: { type: "memory" } } },
+        { release: "jaeger-next", namespace: LEGACY_NAMESPACE, repo: MIRROR, chart: "jaeger", version: "4.x", values: {} },
+        { release: "istiod", namespace: LEGACY_NAMESPACE, repo: MIRROR, chart: "istiod", version: "1.24.2", values: {} },
+    ];
+    new k8s.core.v1.ConfigMap("legacy-releases", { metadata: { name: RELEASES_CONFIGMAP.name, namespace: LEGACY_NAMESPACE }, data: { [RELEASES_CONFIGMAP.key]: JSON.stringify(releases) } }, inLegacy);
+    // An app exporting to the collector with W3C propagation only.
+    new k8s.apps.v1.Deployment(
+        "legacy-app",
+        {
+            metadata: { name: "auth-api", namespace: LEGACY_NAMESPACE, annotations: SKIP_AWAIT },
+            spec: {
+                selector: { matchLabels: { app: "auth-api" } },
+                template: {
+                    metadata: { labels: { app: "auth-api" } },
+                    spec: {
+                        containers: [
+                            {
+                                name: "app",
+                                image: "auth-api:1",
+                                env: [
+                                    { name: "OTEL_EXPORTER_OTLP_ENDPOINT", value: `http://${COLLECTOR_SERVICE.name}.${SYSTEM_NAMESPACE}.svc.cluster.local:4317` },
+                                    { name: "OTEL_PROPAGATORS", value: "tracecontext,baggage" },
+                                ],
+                            },
+                        ],
+                    },
+                },
+            },
+        },
+        inLegacy,
+    );
+}
+
+/** Policy name -> the violation message it must report (exact text, as the pack states it). */
+export const EXPECTED_VIOLATIONS: readonly { policy: string; message: string }[] = [
+    {
+        policy: "zipkin-target-must-be-clusterip-service-selecting-pods",
+        message: "Service istio-system/zipkin-headless must not be headless (clusterIP: None) to be the target of zipkin provider jaeger; expected a ClusterIP Service such as jaeger-collector-clusterip.",
+    },
+    {
+        policy: "mesh-config-must-not-use-deprecated-tracing",
+        message: "Mesh config istio-system/istio-canary must not set defaultConfig.tracing (deprecated; Istio >= 1.22 ignores it for the Telemetry API); expected no defaultConfig.tracing block.",
+    },
+    {
+        policy: "access-log-must-use-trace-id",
+        message: "Access-log provider json-access-log must log the trace id with %TRACE_ID%, not %REQ(X-B3-TRACEID)% (empty when the client sent no B3 header).",
+    },
+    {
+        policy: "ext-authz-must-forward-b3-headers",
+        message: "gRPC ext-authz provider ext-authz must not set includeHeadersInCheck (not a field of the gRPC provider; gRPC ext_authz sends every request header); expected no header list.",
+    },
+    { policy: "telemetry-sampling-must-not-exceed-ceiling", message: "Telemetry istio-system/global-sampling must sample at most 10% of requests; randomSamplingPercentage is 100." },
+    {
+        policy: "otlp-exporters-must-propagate-b3",
+        message: "Container app of legacy/auth-api must list b3 or b3multi in OTEL_PROPAGATORS to join the mesh's traces; it has tracecontext,baggage, expected b3,tracecontext,baggage.",
+    },
+    { policy: "jaeger-egress-must-allow-otlp-and-zipkin", message: "NetworkPolicy legacy/allow-jaeger-egress must allow egress to Jaeger on TCP 4317, 4318, 9411; missing: 9411." },
+    { policy: "egress-restricted-namespaces-must-allow-dns", message: "Namespace legacy must allow egress to DNS on UDP 53 once Egress policies select its pods (policies: legacy/allow-jaeger-egress)." },
+    { policy: "external-service-entries-must-use-dns-resolution", message: "ServiceEntry legacy/legacy-openai must use resolution DNS for its hosts api.openai.com; it has NONE." },
+    { policy: "kiali-must-not-allow-anonymous-access", message: "Kiali config istio-system/kiali must require a login; auth.strategy is anonymous, expected token, openid or header." },
+    {
+        policy: "kiali-config-must-not-use-removed-keys",
+        message: "Kiali config legacy/kiali-legacy must not set external_services.tracing.in_cluster_url (removed in Kiali 2.x and ignored); expected external_services.tracing.internal_url.",
+    },
+    {
+        policy: "kiali-signing-key-must-be-set",
+        message: "Chart kiali-server 2.1.0 must set values.login_token.signing_key; expected a fixed key of 16, 24 or 32 characters or secret:<name>:<key>.",
+    },
+    { policy: "jaeger-must-not-use-memory-storage", message: "Jaeger Deployment istio-system/jaeger must store traces durably; it keeps them in memory (lost on restart), expected elasticsearch storage." },
+    { policy: "jaeger-memory-must-not-provision-cassandra", message: "Chart jaeger 3.4.1 must set provisionDataStore.cassandra: false with all-in-one memory storage; it is true." },
+    { policy: "chart-versions-must-be-pinned", message: 'Chart jaeger must be pinned to an exact version such as 1.30.3; version is "4.x".' },
+    { policy: "chart-versions-must-not-be-end-of-life", message: "Chart jaeger 3.4.1 must not be used: it runs Jaeger v1, end of life 2025-12-31; expected jaeger 4.x (Jaeger v2)." },
+];
