@@ -158,6 +158,21 @@ export function jaegerV2Values(storage: JaegerStorage, replicas: number, resourc
     };
 }
 
+/**
+ * Resource transform for the Jaeger chart's children. The 3.x chart renders `targetPort: 0` on its
+ * headless Services; the API server stores the port number instead, so every `pulumi up` would show
+ * an update. Writing the value the API server would store removes the perpetual diff without
+ * changing behaviour.
+ */
+export function jaegerChildTransform(args: pulumi.ResourceTransformArgs): pulumi.ResourceTransformResult | undefined {
+    const ports: { port: number; targetPort?: number | string }[] | undefined = args.props.spec?.ports;
+    if (args.type !== "kubernetes:core/v1:Service" || ports === undefined || !ports.some((p) => p.targetPort === 0)) {
+        return undefined;
+    }
+    const fixed = ports.map((p) => (p.targetPort === 0 ? { ...p, targetPort: p.port } : p));
+    return { props: { ...args.props, spec: { ...args.props.spec, ports: fixed } }, opts: args.opts };
+}
+
 /** Chart values for the line the chart version selects. */
 export function jaegerValues(line: JaegerChartLine, storage: JaegerStorage, replicas: number, resources: ResourceRequirements, image: ImageOverride): HelmValues {
     return line === "v1" ? jaegerV1Values(storage, replicas, resources, image) : jaegerV2Values(storage, replicas, resources, image);
@@ -199,7 +214,7 @@ export class Jaeger extends pulumi.ComponentResource {
                 skipAwait: !awaitReadiness,
                 values: mergeValues(jaegerValues(line, storage, replicas, resources, image), args.values),
             },
-            childOptions(this, args.provider, opts),
+            { ...childOptions(this, args.provider, opts), transforms: [jaegerChildTransform] },
         );
         this.chart = installed.chart;
         this.releases = [installed.release];

@@ -88,7 +88,7 @@ for (const line of versionLines()) {
             const r = await previewWithPolicies(stack, "dev");
             assert.ok(r.ok, r.error);
             assert.deepStrictEqual(r.policies.filter((p) => p.level === "mandatory"), []);
-            const advisories = r.policies.map((p) => `${p.policy}: ${p.message.split("\n").pop()}`).sort();
+            const advisories = r.policies.map((p) => `${p.policy}: ${p.message.trim()}`).sort();
             if (line.name === "reference") {
                 // End-of-life lines are reported (advisory in dev), never silently accepted.
                 assert.ok(advisories.some((a) => a.includes("Chart jaeger 3.4.1 must not be used: it runs Jaeger v1, end of life 2025-12-31")), advisories.join("\n"));
@@ -186,6 +186,18 @@ for (const line of versionLines()) {
         it("neither reverts nor conflicts with the webhook fields istiod patches at runtime", async () => {
             patchLikeIstiod(VALIDATORS.default);
             patchLikeIstiod(VALIDATORS.istiod);
+            try {
+                await upKeepsIstiodPatches();
+            } finally {
+                // No istiod runs here (no nodes), so with failurePolicy Fail every later write to an Istio resource,
+                // including the garbage collector removing its foregroundDeletion finalizer on destroy, would be
+                // refused. A live istiod answers those calls; here its patch is undone by the same field manager.
+                restoreWithoutIstiod(VALIDATORS.default);
+                restoreWithoutIstiod(VALIDATORS.istiod);
+            }
+        });
+
+        async function upKeepsIstiodPatches(): Promise<void> {
             const patched = { default: webhookState(VALIDATORS.default), istiod: webhookState(VALIDATORS.istiod) };
             assert.ok(patched.default.every((w) => w.failurePolicy === "Fail" && w.caBundle === FAKE_CA));
             // With refresh the drift is read into the state: without ignoreChanges this up would revert it (or conflict).
@@ -195,12 +207,7 @@ for (const line of versionLines()) {
             assert.deepStrictEqual({ default: webhookState(VALIDATORS.default), istiod: webhookState(VALIDATORS.istiod) }, patched);
             const again = await stack.up();
             assert.deepStrictEqual(changes(again.summary), {});
-            // No istiod runs here (no nodes), so with failurePolicy Fail every later write to an Istio resource,
-            // including the garbage collector removing its foregroundDeletion finalizer on destroy, would be
-            // refused. A live istiod answers those calls; here its patch is undone by the same field manager.
-            restoreWithoutIstiod(VALIDATORS.default);
-            restoreWithoutIstiod(VALIDATORS.istiod);
-        });
+        }
 
         it("leaves nothing behind on destroy but the Istio CRDs it retains on purpose", async () => {
             await stack.destroy();
