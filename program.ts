@@ -32,13 +32,15 @@ export function readRawConfig(): RawConfig {
 export interface MainDeps {
     /** Fetches a chart and decides whether it renders as published (lib/chartSchema.ts). */
     readonly renderable: (source: ChartSource) => Promise<RenderableChart>;
+    /** Extra Kubernetes provider arguments (the benchmark renders to a directory). */
+    readonly providerArgs?: k8s.ProviderArgs;
 }
 
 /** Builds the stack and returns its outputs. Throws ConfigError before registering anything when the config is bad. */
 export async function main(deps: MainDeps = { renderable: renderableChart }): Promise<Record<string, unknown>> {
     const settings = parseStackConfig(readRawConfig());
     const gateway = await deps.renderable(settings.charts.istioGateway);
-    const provider = new k8s.Provider("k8s", { enableServerSideApply: true });
+    const provider = new k8s.Provider("k8s", { enableServerSideApply: true, ...deps.providerArgs });
     const stack = new ObservabilityStack("observability", {
         provider,
         settings,

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ExtAuthzSettings, GatewayServiceType } from "../config";
 import { ChartSource } from "../lib/charts";
-import { ACCESS_LOG_LABELS, PROVIDER_NAMES, SYSTEM_NAMESPACE } from "../lib/constants";
+import { ACCESS_LOG_LABELS, GATEWAY_NAME, PROVIDER_NAMES, SYSTEM_NAMESPACE } from "../lib/constants";
 import { ChartRelease, HelmValues, installChart, mergeValues } from "./helm";
 import { childOptions } from "./options";
 
@@ -48,7 +48,7 @@ export interface IstioMeshArgs {
 }
 
 /** Release names; `istio-ingressgateway` is the gateway name the reference deployment used. */
-export const ISTIO_RELEASES = { base: "istio-base", istiod: "istiod", gateway: "istio-ingressgateway" } as const;
+export const ISTIO_RELEASES = { base: "istio-base", istiod: "istiod", gateway: GATEWAY_NAME } as const;
 
 /**
  * Istio's extension provider for ext-authz: only the fields the MeshConfig API of Istio 1.24 and

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { StackConfig } from "../config";
 import { EnvVar, OTLP_GRPC_ENDPOINT, ZIPKIN_HOST, appTracingEnv } from "../lib/appTracing";
-import { JAEGER_PORTS, RELEASES_CONFIGMAP, SYSTEM_NAMESPACE } from "../lib/constants";
+import { JAEGER_PORTS, RELEASES_CONFIGMAP, SYSTEM_NAMESPACE, ZIPKIN_SPANS_PATH } from "../lib/constants";
 import { ExternalServices } from "./externalServices";
 import { IstioMesh } from "./istioMesh";
 import { Jaeger } from "./jaeger";
@@ -161,7 +161,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         this.istioVersion = mesh.istioVersion;
         this.jaegerChartLine = jaeger.chartLine;
         this.collectorHost = jaeger.collectorHost;
-        this.zipkinEndpoint = pulumi.interpolate`http://${jaeger.collectorHost}:${JAEGER_PORTS.zipkin}/api/v2/spans`;
+        this.zipkinEndpoint = pulumi.interpolate`http://${jaeger.collectorHost}:${JAEGER_PORTS.zipkin}${ZIPKIN_SPANS_PATH}`;
         this.otlpEndpoint = pulumi.output(OTLP_GRPC_ENDPOINT);
         this.kialiTracingUrl = kiali.tracingUrl;
         this.appTracingEnvironment = pulumi.output(appTracingEnv(args.exampleServiceName ?? "my-service"));

@@ -7,6 +7,20 @@
 /** Namespace that holds Istio, Jaeger and Kiali (as in the reference deployment). */
 export const SYSTEM_NAMESPACE = "istio-system";
 
+/** Name of the ingress gateway (its Helm release, Deployment and Service), as in the reference. */
+export const GATEWAY_NAME = "istio-ingressgateway";
+
+/** Zipkin v2 span endpoint path of the collector. */
+export const ZIPKIN_SPANS_PATH = "/api/v2/spans";
+
+/**
+ * Service name Envoy's Zipkin tracer reports for a mesh workload: `<workload>.<namespace>`
+ * (e.g. `istio-ingressgateway.istio-system`).
+ */
+export function meshServiceName(workload: string, namespace: string): string {
+    return `${workload}.${namespace}`;
+}
+
 /** Cluster DNS suffix used to build in-cluster service addresses. */
 export const CLUSTER_DOMAIN = "cluster.local";
 

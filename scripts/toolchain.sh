@@ -8,7 +8,7 @@
 #   scripts/toolchain.sh list                show every tool, its version and whether it is cached
 #   scripts/toolchain.sh help
 #
-# Tools: pulumi, kubernetes-provider, etcd, kube-apiserver, kube-controller-manager, jaeger-v1.
+# Tools: pulumi, kubernetes-provider, etcd, kube-apiserver, kube-controller-manager, jaeger-v1, jaeger-v2.
 # Cache: $OBS_TOOLS_CACHE (default ${XDG_CACHE_HOME:-$HOME/.cache}/observability-stack/tools).
 set -euo pipefail
 
@@ -21,7 +21,7 @@ cache="${OBS_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/observability-stack/to
 links="$project/.tools/bin"
 # Plugins are registered with `pulumi plugin install --file`, never found on PATH.
 plugin_links="$project/.tools/plugins"
-all_tools=(pulumi kubernetes-provider etcd kube-apiserver kube-controller-manager jaeger-v1)
+all_tools=(pulumi kubernetes-provider etcd kube-apiserver kube-controller-manager jaeger-v1 jaeger-v2)
 
 log() { printf '[toolchain] %s\n' "$*" >&2; }
 
@@ -33,6 +33,7 @@ tool_version() {
     etcd) echo "$ETCD_VERSION" ;;
     kube-apiserver | kube-controller-manager) echo "$KUBERNETES_VERSION" ;;
     jaeger-v1) echo "$JAEGER_V1_VERSION" ;;
+    jaeger-v2) echo "$JAEGER_V2_RELEASE" ;;
     *) log "unknown tool '$1' (known: ${all_tools[*]})"; return 2 ;;
   esac
 }
@@ -40,6 +41,7 @@ tool_binary() {
   case "$1" in
     kubernetes-provider) echo "pulumi-resource-kubernetes" ;;
     jaeger-v1) echo "jaeger-all-in-one" ;;
+    jaeger-v2) echo "jaeger" ;;
     *) echo "$1" ;;
   esac
 }
@@ -176,6 +178,18 @@ build_jaeger_v1() {
   )
 }
 
+build_jaeger_v2() {
+  local w="$1"
+  (
+    cd "$w"
+    go get "github.com/jaegertracing/jaeger@$JAEGER_V2_MODULE_VERSION"
+    go mod edit -replace github.com/Shopify/sarama=github.com/Shopify/sarama@v1.33.0
+    go get "github.com/jaegertracing/jaeger/cmd/jaeger@$JAEGER_V2_MODULE_VERSION"
+    go build -trimpath -o out -ldflags "-s -w -X github.com/jaegertracing/jaeger/internal/version.latestVersion=$JAEGER_V2_RELEASE" \
+      github.com/jaegertracing/jaeger/cmd/jaeger
+  )
+}
+
 install_one() {
   local name="$1" dest w
   dest="$(tool_path "$name")"
@@ -191,6 +205,7 @@ install_one() {
       etcd) build_etcd "$w" ;;
       kube-apiserver | kube-controller-manager) build_kubernetes_cmd "$w" "$name" ;;
       jaeger-v1) build_jaeger_v1 "$w" ;;
+      jaeger-v2) build_jaeger_v2 "$w" ;;
     esac
     finish "$name" "$w/out"
     rm -rf "$w"

@@ -15,3 +15,7 @@ ETCD_VERSION="v3.6.16"
 KUBERNETES_VERSION="v1.32.13"
 # Jaeger v1 all-in-one, the appVersion of chart 3.4.1.
 JAEGER_V1_VERSION="v1.53.0"
+# Jaeger v2 (cmd/jaeger). Chart 4.11.1 runs v2.19.0, but the module has no v2 tags (the /v2 path is
+# unknown to the proxy) and its v1 tags end at v1.76.0, which is Jaeger v2.13.0: the newest v2 served.
+JAEGER_V2_MODULE_VERSION="v1.76.0"
+JAEGER_V2_RELEASE="v2.13.0"
