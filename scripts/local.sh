@@ -28,7 +28,8 @@ case "$cmd" in
     npx ts-node e2e/local.ts "$cmd"
     ;;
   down)
-    if [ -f .work/cluster/kubeconfig ] && "$here/cluster.sh" status | grep -q 'kube-apiserver *running'; then
+    status="$("$here/cluster.sh" status)"
+    if [ -f .work/cluster/kubeconfig ] && grep -q 'kube-apiserver *running' <<<"$status"; then
       npx ts-node e2e/local.ts destroy || log "destroy failed; the control plane is stopped anyway"
     fi
     "$here/cluster.sh" down
