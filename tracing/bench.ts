@@ -16,7 +16,7 @@ async function bench(line: JaegerLine): Promise<void> {
         // Warm-up, so process start-up and JIT are not measured.
         await s.request("/warmup", "warmup");
         await s.flush();
-        const edge = async () => (await s.jaeger.dependencies()).find((d) => d.parent === SERVICES.sidecar && d.child === SERVICES.app)?.callCount ?? 0;
+        const edge = async () => (await s.jaeger.serviceEdges()).find((d) => d.parent === SERVICES.sidecar && d.child === SERVICES.app)?.callCount ?? 0;
         const base = await edge();
         const t0 = performance.now();
         for (let i = 0; i < REQUESTS; i += CONCURRENCY) {

@@ -84,7 +84,7 @@ for (const { line, title } of LINES) {
             });
 
             it("draws the dependency edges gateway -> sidecar -> app with their call counts under concurrency", async () => {
-                const before = await s.jaeger.dependencies();
+                const before = await s.jaeger.serviceEdges();
                 const count = (deps: typeof before, parent: string, child: string) => deps.find((d) => d.parent === parent && d.child === child)?.callCount ?? 0;
                 const responses = await load(s, 60, 12, "load");
                 assert.ok(responses.every((r) => r.status === 200 && normTrace(r.appTraceId) === normTrace(r.gatewayTraceId)));
@@ -92,7 +92,7 @@ for (const { line, title } of LINES) {
                 await s.flush();
                 const expected = (deps: typeof before) => [count(deps, SERVICES.gateway, SERVICES.sidecar) - count(before, SERVICES.gateway, SERVICES.sidecar), count(deps, SERVICES.sidecar, SERVICES.app) - count(before, SERVICES.sidecar, SERVICES.app)];
                 const deps = await s.jaeger.until(
-                    () => s.jaeger.dependencies(),
+                    () => s.jaeger.serviceEdges(),
                     (d) => expected(d)[0] >= 60 && expected(d)[1] >= 60,
                 );
                 assert.deepStrictEqual(expected(deps), [60, 60]);
@@ -125,7 +125,7 @@ for (const { line, title } of LINES) {
                     assert.deepStrictEqual(proxyTrace.map((x) => x.service).sort(), [SERVICES.sidecar, SERVICES.gateway].sort());
                     assert.deepStrictEqual(appTrace.map((x) => x.service), [SERVICES.app, SERVICES.app, SERVICES.app]);
                     assert.strictEqual(appTrace.find((x) => x.operation === "GET /login")?.parentId, undefined, "the app span is a root");
-                    const deps = await s.jaeger.dependencies();
+                    const deps = await s.jaeger.serviceEdges();
                     assert.deepStrictEqual(deps.map((d) => `${d.parent} -> ${d.child}`), [`${SERVICES.gateway} -> ${SERVICES.sidecar}`], "no edge reaches the app");
                 } finally {
                     await s.stop();
@@ -147,7 +147,7 @@ for (const { line, title } of LINES) {
                     assert.strictEqual(s.reporter.sent, 0);
                     assert.strictEqual(s.reporter.failed, 20);
                     assert.deepStrictEqual(await s.jaeger.services(), [SERVICES.app]);
-                    assert.deepStrictEqual(await s.jaeger.dependencies(), [], "No service dependencies found");
+                    assert.deepStrictEqual(await s.jaeger.serviceEdges(), [], "No service dependencies found");
                 } finally {
                     await s.stop();
                 }

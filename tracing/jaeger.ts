@@ -185,6 +185,15 @@ export class Jaeger {
         return ((await this.get("/api/services")).data ?? []).sort();
     }
 
+    /**
+     * Dependency edges between different services. Jaeger v2's memory store also reports calls
+     * inside one service (auth-api -> auth-api for the app's db and cache spans); v1 does not. Those
+     * are left out so both lines are compared on the service graph Kiali and the Jaeger UI draw.
+     */
+    async serviceEdges(): Promise<{ parent: string; child: string; callCount: number }[]> {
+        return (await this.dependencies()).filter((d) => d.parent !== d.child);
+    }
+
     async dependencies(): Promise<{ parent: string; child: string; callCount: number }[]> {
         const body = await this.get(`/api/dependencies?endTs=${Date.now() + 60_000}&lookback=${3_600_000}`);
         return (body.data ?? []).map((d: any) => ({ parent: d.parent, child: d.child, callCount: d.callCount })).sort((a: any, b: any) => `${a.parent}>${a.child}`.localeCompare(`${b.parent}>${b.child}`));
