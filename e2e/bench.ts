@@ -23,7 +23,7 @@ async function timed<T>(label: string, f: () => Promise<T>): Promise<number> {
 }
 
 function kubectl(args: string[]): void {
-    execFileSync("kubectl", ["--kubeconfig", KUBECONFIG, ...args], { stdio: "ignore" });
+    execFileSync("kubectl", ["--kubeconfig", KUBECONFIG, ...args], { stdio: ["ignore", "ignore", "inherit"] });
 }
 
 async function stack(name: string, program?: () => Promise<Record<string, unknown>>) {
@@ -54,6 +54,9 @@ async function run(): Promise<void> {
             kubectl(["apply", "--server-side", "--force-conflicts", "-f", crds]);
             kubectl(["wait", "--for=condition=Established", "crd", "--all", "--timeout=60s"]);
         }
+        // Namespaces first: kubectl applies the files in name order.
+        const namespaces = fs.readdirSync(manifests).filter((f) => /^v1-namespace-/.test(f));
+        kubectl(["apply", "--server-side", "--force-conflicts", ...namespaces.flatMap((f) => ["-f", path.join(manifests, f)])]);
         kubectl(["apply", "--server-side", "--force-conflicts", "-R", "-f", manifests]);
     });
     kubectl(["delete", "-R", "-f", manifests, "--ignore-not-found", "--wait=true"]);
