@@ -14,7 +14,8 @@ export const CONFIG_NAMESPACE = "observability-stack";
 
 export type Environment = "dev" | "production";
 export type GatewayServiceType = "ClusterIP" | "NodePort" | "LoadBalancer";
-export type KialiAuthStrategy = "anonymous" | "token" | "openid" | "header";
+/** Login strategies the program configures completely (openid needs client settings this program does not model). */
+export type KialiAuthStrategy = "anonymous" | "token" | "header";
 export type NetworkPolicyMode = "complete" | "baseline";
 
 /** CPU and memory quantities, Kubernetes syntax. */
@@ -401,9 +402,9 @@ function parseJaeger(r: Reader, raw: unknown): JaegerSettings {
 function parseKiali(r: Reader, raw: unknown, environment: Environment): KialiSettings {
     const obj =
         r.object("kiali", raw, ["authStrategy", "signingKey", "prometheusUrl", "grafanaUrl", "grafanaExternalUrl", "tracingUseGrpc", "tracingExternalUrl"]) ?? {};
-    const authStrategy = r.oneOf("kiali.authStrategy", obj.authStrategy, ["anonymous", "token", "openid", "header"] as const, "token");
+    const authStrategy = r.oneOf("kiali.authStrategy", obj.authStrategy, ["anonymous", "token", "header"] as const, "token");
     if (authStrategy === "anonymous" && environment !== "dev") {
-        r.fail("kiali.authStrategy", obj.authStrategy, "anonymous access is only allowed when environment is dev; use token, openid or header");
+        r.fail("kiali.authStrategy", obj.authStrategy, "anonymous access is only allowed when environment is dev; use token or header");
     }
     let signingKey: string | undefined;
     if (obj.signingKey !== undefined) {

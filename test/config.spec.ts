@@ -177,7 +177,7 @@ describe("parseStackConfig", () => {
 
     it("rejects anonymous Kiali and in-memory Jaeger outside dev", () => {
         assert.deepStrictEqual(problems({ environment: "production", kiali: { authStrategy: "anonymous" } }), [
-            'kiali.authStrategy: got "anonymous"; anonymous access is only allowed when environment is dev; use token, openid or header',
+            'kiali.authStrategy: got "anonymous"; anonymous access is only allowed when environment is dev; use token or header',
             'jaeger.storage.type: got "memory"; in-memory storage is only allowed when environment is dev; use elasticsearch',
         ]);
     });
