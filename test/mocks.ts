@@ -30,35 +30,27 @@ const monitor = new MockMonitor({
         return args.inputs;
     },
 });
-const register = monitor.registerResource.bind(monitor);
-monitor.registerResource = async (req: any, callback: (err: any, res: any) => void) => {
-    const { deserializeProperties } = await import("@pulumi/pulumi/runtime/rpc");
-    registered.push({
-        type: req.getType(),
-        name: req.getName(),
-        inputs: deserializeProperties(req.getObject()),
-        urn: urn(req.getType(), req.getName()),
-        parent: req.getParent(),
-        dependencies: req.getDependenciesList(),
-        transforms: req.getTransformsList().length,
-    });
-    return register(req, callback);
-};
-const read = monitor.readResource.bind(monitor);
-monitor.readResource = async (req: any, callback: (err: any, res: any) => void) => {
-    const { deserializeProperties } = await import("@pulumi/pulumi/runtime/rpc");
-    registered.push({
-        type: req.getType(),
-        name: req.getName(),
-        inputs: deserializeProperties(req.getProperties()),
-        urn: urn(req.getType(), req.getName()),
-        parent: req.getParent(),
-        dependencies: req.getDependenciesList(),
-        transforms: 0,
-        readId: req.getId(),
-    });
-    return read(req, callback);
-};
+/** Records a register or read request (both carry type, name, parent and dependencies), then passes it on. */
+function recording(method: "registerResource" | "readResource", details: (req: any) => { inputs: any; transforms: number; readId?: string }): void {
+    const next = monitor[method].bind(monitor);
+    monitor[method] = async (req: any, callback: (err: any, res: any) => void) => {
+        const { deserializeProperties } = await import("@pulumi/pulumi/runtime/rpc");
+        const d = details(req);
+        registered.push({
+            type: req.getType(),
+            name: req.getName(),
+            inputs: deserializeProperties(d.inputs),
+            urn: urn(req.getType(), req.getName()),
+            parent: req.getParent(),
+            dependencies: req.getDependenciesList(),
+            transforms: d.transforms,
+            ...(d.readId !== undefined ? { readId: d.readId } : {}),
+        });
+        return next(req, callback);
+    };
+}
+recording("registerResource", (req) => ({ inputs: req.getObject(), transforms: req.getTransformsList().length }));
+recording("readResource", (req) => ({ inputs: req.getProperties(), transforms: 0, readId: req.getId() }));
 pulumi.runtime.setMockOptions(monitor, PROJECT, STACK, true);
 // The engine supports transforms; the mock monitor only has to accept them.
 // eslint-disable-next-line @typescript-eslint/no-var-requires
