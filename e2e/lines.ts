@@ -26,6 +26,19 @@ export function localConfig(): Record<string, unknown> {
     return { ...local, charts: Object.fromEntries(Object.entries(charts).map(([role, c]) => [role, { ...c, repo: mirror ?? c.repo }])) };
 }
 
+/**
+ * The production example stack (Pulumi.production.yaml) as it can run here: charts from the mirror,
+ * nothing awaited (no nodes), and the signing key it asks for set as a secret.
+ */
+export function productionConfig(): { config: Record<string, unknown>; secretKeys: string[] } {
+    const prod = stackRawConfig("production");
+    const local = localConfig();
+    return {
+        config: { ...prod, charts: local.charts, awaitReadiness: false, kiali: { ...(prod.kiali as object), signingKey: TEST_SIGNING_KEY } },
+        secretKeys: ["kiali"],
+    };
+}
+
 export function versionLines(): VersionLine[] {
     const local = localConfig();
     const charts = local.charts as Record<string, { repo: string }>;

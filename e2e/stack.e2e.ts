@@ -12,7 +12,7 @@ import { COLLECTOR_SERVICE, JAEGER_EGRESS_PORTS, QUERY_SERVICE, RELEASES_CONFIGM
 import { main } from "../program";
 import { EXPECTED_VIOLATIONS, registerBadResources } from "./badResources";
 import { POLICY_PACK, WORK_DIR, exists, inlineStack, kubectl, kubectlJson, policyConfig } from "./harness";
-import { TEST_SIGNING_KEY, VersionLine, versionLines } from "./lines";
+import { TEST_SIGNING_KEY, VersionLine, productionConfig, versionLines } from "./lines";
 
 const PASSPHRASE = "e2e-only-passphrase";
 const root = path.join(WORK_DIR, "e2e");
@@ -225,6 +225,59 @@ for (const line of versionLines()) {
         });
     });
 }
+
+describe("real engine, production-shaped stack (Pulumi.production.yaml)", function () {
+    this.timeout(600_000);
+    let stack: Stack;
+
+    before(async () => {
+        // Production app namespaces already exist (createAppNamespaces is false there). A namespace an
+        // earlier test destroyed may still be terminating: wait until it is gone, then create it.
+        if (exists(["namespace", "auth"]) && kubectlJson(["get", "namespace", "auth"]).status.phase === "Terminating") {
+            kubectl(["wait", "--for=delete", "namespace/auth", "--timeout=120s"]);
+        }
+        if (!exists(["namespace", "auth"])) {
+            kubectl(["create", "namespace", "auth"]);
+        }
+        const { config, secretKeys } = productionConfig();
+        stack = await freshStack("e2e-production", config, secretKeys);
+    });
+
+    after(async () => {
+        await stack?.destroy();
+        kubectl(["delete", "namespace", "auth", "--ignore-not-found", "--wait=false"]);
+    });
+
+    it("passes the production policy config with no violation at all", async () => {
+        const r = await previewWithPolicies(stack, "production");
+        assert.ok(r.ok, r.error);
+        assert.deepStrictEqual(r.policies, []);
+    });
+
+    it("creates Elasticsearch-backed Jaeger v2, token Kiali, 1% sampling and UIs behind the auth proxy", async () => {
+        const up = await stack.up();
+        assert.strictEqual(up.summary.result, "succeeded");
+        const userConfig = yaml.load(kubectlJson(["-n", SYSTEM_NAMESPACE, "get", "configmap", "user-config"]).data["user-config.yaml"]) as any;
+        assert.deepStrictEqual(userConfig.extensions.jaeger_storage.backends.primary_store.elasticsearch.server_urls, ["https://elasticsearch.logging.svc.cluster.local:9200"]);
+        assert.strictEqual(userConfig.extensions.jaeger_storage.backends.primary_store.elasticsearch.auth.basic.password, "${env:ES_PASSWORD}");
+        const container = kubectlJson(["-n", SYSTEM_NAMESPACE, "get", "deployment", "jaeger"]).spec.template.spec.containers[0];
+        assert.deepStrictEqual(container.args, ["--config", "/etc/jaeger/user-config.yaml"]);
+        assert.deepStrictEqual(container.env.find((e: any) => e.name === "ES_PASSWORD").valueFrom.secretKeyRef, { name: "jaeger-elasticsearch", key: "password" });
+        assert.strictEqual(kubectlJson(["-n", SYSTEM_NAMESPACE, "get", "telemetries.telemetry.istio.io", TELEMETRY_NAME]).spec.tracing[0].randomSamplingPercentage, 1);
+        const kiali = yaml.load(kubectlJson(["-n", SYSTEM_NAMESPACE, "get", "configmap", "kiali"]).data["config.yaml"]) as any;
+        assert.strictEqual(kiali.auth.strategy, "token");
+        assert.strictEqual(kiali.login_token.signing_key, "secret:kiali-signing-key:signing-key");
+        const ingresses = kubectlJson(["-n", SYSTEM_NAMESPACE, "get", "ingresses"]).items;
+        assert.deepStrictEqual(ingresses.map((i: any) => `${i.metadata.name} ${i.spec.rules[0].host} ${i.spec.tls[0].secretName}`).sort(), [
+            "jaeger-ui jaeger.example.com observability-tls",
+            "kiali-ui kiali.example.com observability-tls",
+        ]);
+        assert.ok(ingresses.every((i: any) => i.metadata.annotations["nginx.ingress.kubernetes.io/auth-url"] === "https://oauth2-proxy.example.com/oauth2/auth"));
+        assert.strictEqual(kubectlJson(["get", "namespace", "auth"]).metadata.labels["istio-injection"], "enabled");
+        const again = await stack.up();
+        assert.deepStrictEqual(changes(again.summary), {});
+    });
+});
 
 describe("real engine, guardrails", function () {
     this.timeout(600_000);
