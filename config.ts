@@ -6,7 +6,7 @@
  * every bad value with its key, the value and what is allowed — before any resource is registered.
  * The function never mutates its input. Components never read `pulumi.Config` themselves.
  */
-import { ChartRole, ChartSource, DEFAULT_CHARTS, EXACT_VERSION, parseVersion } from "./lib/charts";
+import { ChartRole, ChartSource, DEFAULT_CHARTS, EXACT_VERSION } from "./lib/charts";
 import { DEFAULT_EXT_AUTHZ_HTTP_HEADERS } from "./lib/constants";
 
 /** The Pulumi config namespace of this project (`Pulumi.yaml` `name`). */
@@ -611,9 +611,4 @@ export function parseStackConfig(raw: RawConfig): StackConfig {
         throw new ConfigError(r.problems);
     }
     return config;
-}
-
-/** Istio minor version of the configured charts (e.g. 30 for 1.30.3). */
-export function istioMinor(config: StackConfig): number {
-    return parseVersion(config.charts.istiod.version)?.minor ?? 0;
 }

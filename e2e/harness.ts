@@ -11,15 +11,11 @@ import * as fs from "fs";
 import * as path from "path";
 import { ConfigMap, LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import { main } from "../program";
+import { PROJECT_DIR, pluginsDir, toolsBin } from "./tools";
 
-export const PROJECT_DIR = path.resolve(__dirname, "..");
+export { PROJECT_DIR, toolsBin };
 export const WORK_DIR = path.join(PROJECT_DIR, ".work");
 export const PROJECT_NAME = "observability-stack";
-
-/** Directory of the toolchain links (scripts/toolchain.sh path). */
-export function toolsBin(): string {
-    return execFileSync(path.join(PROJECT_DIR, "scripts", "toolchain.sh"), ["path"], { encoding: "utf8" }).trim();
-}
 
 /** Kubeconfig of the local control plane. */
 export const KUBECONFIG = process.env.OBS_KUBECONFIG ?? path.join(WORK_DIR, "cluster", "kubeconfig");
@@ -54,8 +50,7 @@ export function prepareEngine(env: Record<string, string>): void {
     const listed = run("pulumi", ["plugin", "ls", "--json"], env);
     const has = (JSON.parse(listed || "[]") as { name: string; kind: string; version: string }[]).some((p) => p.name === "kubernetes" && p.kind === "resource" && p.version === version);
     if (!has) {
-        const plugins = execFileSync(path.join(PROJECT_DIR, "scripts", "toolchain.sh"), ["plugin-path"], { encoding: "utf8" }).trim();
-        run("pulumi", ["plugin", "install", "resource", "kubernetes", version, "--file", path.join(plugins, "pulumi-resource-kubernetes")], env);
+        run("pulumi", ["plugin", "install", "resource", "kubernetes", version, "--file", path.join(pluginsDir(), "pulumi-resource-kubernetes")], env);
     }
 }
 

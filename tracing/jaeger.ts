@@ -3,20 +3,16 @@
  * (Zipkin 9411, OTLP gRPC 4317, OTLP HTTP 4318, query 16686/16685; lib/constants.ts), plus a client
  * for its query API. v1 is the all-in-one of chart 3.4.1's line; v2 the `jaeger` binary of the 4.x line.
  */
-import { ChildProcess, execFileSync, spawn } from "child_process";
+import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { JAEGER_PORTS, ZIPKIN_SPANS_PATH } from "../lib/constants";
+import { toolsBin } from "../e2e/tools";
 
 export type JaegerLine = "v1" | "v2";
 
 const LOOPBACK = "127.0.0.1";
-const PROJECT = path.resolve(__dirname, "..");
-
-function toolsBin(): string {
-    return execFileSync(path.join(PROJECT, "scripts", "toolchain.sh"), ["path"], { encoding: "utf8" }).trim();
-}
 
 /** Jaeger v2 configuration: memory store, receivers and query on loopback, no other listeners. */
 export function jaegerV2Config(): string {

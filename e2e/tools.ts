@@ -1,0 +1,19 @@
+/** Where the toolchain's binaries are (scripts/toolchain.sh), for the real-engine and tracing tests. */
+import { execFileSync } from "child_process";
+import * as path from "path";
+
+export const PROJECT_DIR = path.resolve(__dirname, "..");
+
+function toolchain(command: "path" | "plugin-path"): string {
+    return execFileSync(path.join(PROJECT_DIR, "scripts", "toolchain.sh"), [command], { encoding: "utf8" }).trim();
+}
+
+/** Directory of the tool links (`scripts/toolchain.sh path`). */
+export function toolsBin(): string {
+    return toolchain("path");
+}
+
+/** Directory of the plugin binaries, kept off PATH (`scripts/toolchain.sh plugin-path`). */
+export function pluginsDir(): string {
+    return toolchain("plugin-path");
+}
