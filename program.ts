@@ -1,8 +1,8 @@
 /**
- * The program body, shared by `index.ts` (the Pulumi CLI's entry point) and the Automation API
- * harness in `e2e/` (an inline program: it needs no Node.js language host binary).
- * Configuration is read here, once, validated by `config.ts` before any resource is registered,
- * and handed down as typed settings.
+ * The program body: `index.ts` (the Pulumi CLI's entry point) runs it, and so do the test programs
+ * under `e2e/programs/` (the guardrail objects, the render-to-YAML provider), which the CLI starts
+ * the same way. Configuration is read here, once, validated by `config.ts` before any resource is
+ * registered, and handed down as typed settings.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";

@@ -13,7 +13,7 @@ const SKIP_AWAIT = { "pulumi.com/skipAwait": "true" };
 const MIRROR = process.env.OBS_CHARTS_URL ?? "http://127.0.0.1:8879";
 export const LEGACY_NAMESPACE = "legacy";
 
-/** Registers the bad objects (call inside the inline program, after `main`). */
+/** Registers the bad objects (e2e/programs/guardrails calls it after `main`). */
 export function registerBadResources(): void {
     const provider = new k8s.Provider("legacy-k8s", { enableServerSideApply: true });
     const opts = { provider };

@@ -2,15 +2,13 @@
  * Benchmark (prints figures; not a test): the local stack's cold preview, up, no-op up and destroy;
  * our `pulumi up` against `kubectl apply --server-side` of the same objects (rendered with the
  * provider's renderYamlToDirectory mode) in the same run; and the policy pack's overhead.
+ * Every run is the Pulumi CLI with the Node.js language host and `--policy-pack ./policy`.
  * Run by scripts/bench.sh, which starts a control plane of its own.
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { main } from "../program";
-import { renderableChart } from "../lib/chartSchema";
-import { KUBECONFIG, POLICY_PACK, WORK_DIR, inlineStack, policyConfig } from "./harness";
-import { localConfig } from "./lines";
+import { KUBECONFIG, POLICY_PACK, PROJECT_DIR, WORK_DIR, airGapped, configSet, policyConfig, toolsBin, workspaceStack } from "./harness";
 
 const root = path.join(WORK_DIR, "bench");
 
@@ -23,12 +21,14 @@ async function timed<T>(label: string, f: () => Promise<T>): Promise<number> {
 }
 
 function kubectl(args: string[]): void {
-    execFileSync("kubectl", ["--kubeconfig", KUBECONFIG, ...args], { stdio: ["ignore", "ignore", "inherit"] });
+    execFileSync(path.join(toolsBin(), "kubectl"), ["--kubeconfig", KUBECONFIG, ...args], { stdio: ["ignore", "ignore", "inherit"] });
 }
 
-async function stack(name: string, program?: () => Promise<Record<string, unknown>>) {
-    fs.rmSync(path.join(root, name), { recursive: true, force: true });
-    return inlineStack({ name, backendDir: path.join(root, name, "state"), workDir: path.join(root, name, "work"), passphrase: "bench", config: localConfig(), program });
+/** The local stack (Pulumi.local.yaml, charts from this run's mirror), or the render program (e2e/programs/render). */
+async function stack(name: string, program?: string) {
+    const s = await workspaceStack({ stack: name, dir: path.join(root, name), from: "local", passphrase: "bench", program });
+    await configSet(s, airGapped());
+    return s;
 }
 
 async function run(): Promise<void> {
@@ -44,7 +44,8 @@ async function run(): Promise<void> {
     // The same objects rendered to YAML, applied with kubectl --server-side.
     const dir = path.join(root, "rendered");
     fs.rmSync(dir, { recursive: true, force: true });
-    const r = await stack("render", () => main({ renderable: renderableChart, providerArgs: { renderYamlToDirectory: dir } }));
+    const r = await stack("render", path.join(PROJECT_DIR, "e2e", "programs", "render"));
+    await r.setConfig("render:directory", { value: dir });
     await r.up();
     const crds = path.join(dir, "0-crd");
     const manifests = path.join(dir, "1-manifest");

@@ -1,24 +1,37 @@
 /**
- * Runs the program in the real Pulumi engine: the Pulumi CLI and Kubernetes provider built by
- * scripts/toolchain.sh, a file backend, and the local control plane of scripts/cluster.sh.
+ * Runs the project the way its users do: the Pulumi CLI (built by scripts/toolchain.sh) starts
+ * `index.ts` through the Node.js language host `pulumi-language-nodejs`, and loads the policy pack
+ * from `./policy` through the same host. The Automation API only drives the CLI, as a LocalWorkspace
+ * over a project directory (a local program), against a file backend and the local control plane of
+ * scripts/cluster.sh.
  *
- * The program runs as an Automation API inline program (the same `main` index.ts exports): the
- * proxy here serves no Node.js language host (`pulumi-language-nodejs`), and an inline program needs
- * none. For the same reason the policy pack runs as a binary analyzer plugin: `policy/analyzer`.
+ * The committed stack files are never written: each stack runs in a workspace of its own holding a
+ * copy of `Pulumi.yaml` (whose `main` points back at the program) and of `Pulumi.<stack>.yaml`,
+ * changed only with `pulumi config set` as a user would change them.
  */
-import { execFileSync } from "child_process";
 import * as fs from "fs";
+import * as yaml from "js-yaml";
 import * as path from "path";
-import { ConfigMap, LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
-import { main } from "../program";
+import { execFileSync } from "child_process";
+import { EngineEvent, LocalWorkspace, PulumiCommand, Stack, UpdateSummary } from "@pulumi/pulumi/automation";
 import { PROJECT_DIR, pluginsDir, toolsBin } from "./tools";
 
 export { PROJECT_DIR, toolsBin };
 export const WORK_DIR = path.join(PROJECT_DIR, ".work");
-export const PROJECT_NAME = "observability-stack";
 
 /** Kubeconfig of the local control plane. */
 export const KUBECONFIG = process.env.OBS_KUBECONFIG ?? path.join(WORK_DIR, "cluster", "kubeconfig");
+
+/** URL of the loopback chart mirror (scripts/cluster.sh serves ../shared/charts there). */
+export const CHARTS_URL = process.env.OBS_CHARTS_URL ?? "http://127.0.0.1:8879";
+
+/** The policy pack, loaded by the CLI from its directory exactly as `--policy-pack ./policy` does. */
+export const POLICY_PACK = path.join(PROJECT_DIR, "policy");
+
+/** Policy config of a stack kind (`--policy-pack-config`). */
+export function policyConfig(kind: "dev" | "production"): string {
+    return path.join(PROJECT_DIR, "policy", "config", `${kind}.json`);
+}
 
 /** Version of the provider plugin the npm SDK asks for (its package.json `pulumi.version`). */
 export function providerPluginVersion(): string {
@@ -26,7 +39,7 @@ export function providerPluginVersion(): string {
     return pkg.pulumi.version;
 }
 
-/** Environment of every CLI run: pinned tools first on PATH, a project-local PULUMI_HOME, no update checks. */
+/** Environment of every CLI run: pinned tools (CLI, language host, kubectl) first on PATH, a project-local PULUMI_HOME. */
 export function engineEnv(backendDir: string, passphrase: string): Record<string, string> {
     return {
         PATH: `${toolsBin()}:${process.env.PATH ?? ""}`,
@@ -54,72 +67,132 @@ export function prepareEngine(env: Record<string, string>): void {
     }
 }
 
-/** The policy pack as a binary analyzer plugin (no Node.js language host needed). */
-export const POLICY_PACK = path.join(PROJECT_DIR, "policy", "analyzer");
-
-/** Policy config of a stack kind. */
-export function policyConfig(kind: "dev" | "production"): string {
-    return path.join(PROJECT_DIR, "policy", "config", `${kind}.json`);
-}
-
-export interface StackOptions {
-    /** Stack name. */
-    readonly name: string;
-    /** Directory of the file backend. */
-    readonly backendDir: string;
-    /** Workspace directory (holds Pulumi.yaml and Pulumi.<stack>.yaml). */
-    readonly workDir: string;
+export interface WorkspaceOptions {
+    /** Stack name, e.g. `dev`. */
+    readonly stack: string;
+    /** Scratch directory of this stack: its workspace copy and, unless `backendDir` is given, its file backend. */
+    readonly dir: string;
     readonly passphrase: string;
-    /** Config to set (values are JSON-encoded when not strings), `secret` marks secret keys. */
-    readonly config?: Record<string, unknown>;
-    readonly secretKeys?: readonly string[];
-    /** The inline program; the project's `main` unless a test adds resources to it. */
-    readonly program?: () => Promise<Record<string, unknown>>;
+    /** Committed stack file to start from (`Pulumi.<from>.yaml`), copied into the workspace; none: an empty stack. */
+    readonly from?: string;
+    /** Program directory (holds index.ts); the project itself unless a test program adds resources. */
+    readonly program?: string;
+    /** File backend directory. @default `<dir>/state` */
+    readonly backendDir?: string;
+    /** Keep the workspace and state of an earlier run (the local stack); otherwise start clean. */
+    readonly keep?: boolean;
 }
 
-/** Creates or selects a stack whose program is the project's `main` (or `opts.program`). */
-export async function inlineStack(opts: StackOptions): Promise<Stack> {
-    fs.mkdirSync(opts.backendDir, { recursive: true });
-    fs.mkdirSync(opts.workDir, { recursive: true });
-    const env = engineEnv(opts.backendDir, opts.passphrase);
+/**
+ * A workspace for one stack: `Pulumi.yaml` copied with `main` pointing at the program directory
+ * (the CLI starts that program through the language host), and the stack's file copied from the
+ * project. On `keep`, the copy's `encryptionsalt` (the CLI writes it) survives and the config is
+ * refreshed from the committed file.
+ */
+export function prepareWorkspace(opts: WorkspaceOptions): string {
+    const workspace = path.join(opts.dir, "workspace");
+    if (!opts.keep) {
+        fs.rmSync(opts.dir, { recursive: true, force: true });
+    }
+    fs.mkdirSync(workspace, { recursive: true });
+    const project = yaml.load(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8")) as Record<string, unknown>;
+    const main = path.relative(workspace, opts.program ?? PROJECT_DIR);
+    fs.writeFileSync(path.join(workspace, "Pulumi.yaml"), yaml.dump({ ...project, main }));
+    const stackFile = path.join(workspace, `Pulumi.${opts.stack}.yaml`);
+    if (opts.from !== undefined) {
+        const committed = yaml.load(fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${opts.from}.yaml`), "utf8")) as Record<string, unknown>;
+        const previous = fs.existsSync(stackFile) ? (yaml.load(fs.readFileSync(stackFile, "utf8")) as Record<string, unknown>) : {};
+        fs.writeFileSync(stackFile, yaml.dump(previous.encryptionsalt !== undefined ? { ...committed, encryptionsalt: previous.encryptionsalt } : committed));
+    }
+    return workspace;
+}
+
+/** Creates or selects the stack in its workspace; every operation on it is a CLI run. */
+export async function workspaceStack(opts: WorkspaceOptions): Promise<Stack> {
+    const workDir = prepareWorkspace(opts);
+    const backendDir = opts.backendDir ?? path.join(opts.dir, "state");
+    fs.mkdirSync(backendDir, { recursive: true });
+    const env = engineEnv(backendDir, opts.passphrase);
     prepareEngine(env);
     const pulumiCommand = await PulumiCommand.get({ root: path.dirname(toolsBin()), skipVersionCheck: true });
-    const ws = await LocalWorkspace.create({
-        program: opts.program ?? main,
-        workDir: opts.workDir,
-        envVars: env,
-        pulumiHome: env.PULUMI_HOME,
-        pulumiCommand,
-        // The project directory has its own Pulumi.yaml (and Pulumi.<stack>.yaml); scratch directories get one written.
-        projectSettings: fs.existsSync(path.join(opts.workDir, "Pulumi.yaml")) ? undefined : { name: PROJECT_NAME, runtime: "nodejs", backend: { url: env.PULUMI_BACKEND_URL } },
-    });
-    const stack = await Stack.createOrSelect(opts.name, ws);
-    if (opts.config !== undefined) {
-        const cfg: ConfigMap = {};
-        for (const [k, v] of Object.entries(opts.config)) {
-            cfg[`${PROJECT_NAME}:${k}`] = { value: typeof v === "string" ? v : JSON.stringify(v), secret: opts.secretKeys?.includes(k) ?? false };
-        }
-        await stack.setAllConfig(cfg);
+    const ws = await LocalWorkspace.create({ workDir, envVars: env, pulumiHome: env.PULUMI_HOME, pulumiCommand });
+    return Stack.createOrSelect(opts.stack, ws);
+}
+
+/** One `pulumi config set [--secret] --path <key> <value>` (key without the project namespace). */
+export interface ConfigChange {
+    readonly key: string;
+    readonly value: string;
+    readonly secret?: boolean;
+}
+
+export const PROJECT_NAME = "observability-stack";
+
+/** Applies config changes one `pulumi config set --path` at a time, as a user types them. */
+export async function configSet(stack: Stack, changes: readonly ConfigChange[]): Promise<void> {
+    for (const c of changes) {
+        await stack.setConfig(`${PROJECT_NAME}:${c.key}`, { value: c.value, secret: c.secret ?? false }, true);
     }
-    return stack;
+}
+
+/** The air-gapped changes to a committed stack: every chart repo pointed at the loopback mirror, and no readiness waits (no nodes). */
+export function airGapped(roles: readonly string[] = ["istioBase", "istiod", "istioGateway", "jaeger", "kiali"]): ConfigChange[] {
+    return [...roles.map((role) => ({ key: `charts.${role}.repo`, value: CHARTS_URL })), { key: "awaitReadiness", value: "false" }];
+}
+
+export interface PolicyEvent {
+    readonly policy: string;
+    readonly level: string;
+    readonly message: string;
+}
+
+/** Runs a preview under the pack and returns its policy events; `ok` is false when the preview failed. */
+export async function previewWithPolicies(stack: Stack, kind: "dev" | "production"): Promise<{ ok: boolean; policies: PolicyEvent[]; error: string; changes: Record<string, number> }> {
+    const policies: PolicyEvent[] = [];
+    const onEvent = (e: EngineEvent) => {
+        if (e.policyEvent !== undefined) {
+            policies.push({ policy: e.policyEvent.policyName, level: e.policyEvent.enforcementLevel, message: e.policyEvent.message.trim() });
+        }
+    };
+    try {
+        const r = await stack.preview({ policyPacks: [POLICY_PACK], policyPackConfigs: [policyConfig(kind)], onEvent });
+        return { ok: true, policies, error: "", changes: r.changeSummary as Record<string, number> };
+    } catch (e) {
+        return { ok: false, policies, error: String(e), changes: {} };
+    }
+}
+
+/** Resource changes of an update other than `same`. */
+export function changes(summary: Pick<UpdateSummary, "resourceChanges">): Record<string, number> {
+    return Object.fromEntries(Object.entries(summary.resourceChanges ?? {}).filter(([k]) => k !== "same"));
 }
 
 /** `kubectl ... -o json` against the local control plane, parsed. */
 export function kubectlJson(args: string[]): any {
-    return JSON.parse(execFileSync("kubectl", ["--kubeconfig", KUBECONFIG, ...args, "-o", "json"], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 }));
+    return JSON.parse(kubectl([...args, "-o", "json"]));
 }
 
-/** `kubectl ...` against the local control plane; returns stdout. */
+/** `kubectl ...` against the local control plane (the toolchain's kubectl); returns stdout. */
 export function kubectl(args: string[]): string {
-    return execFileSync("kubectl", ["--kubeconfig", KUBECONFIG, ...args], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    return execFileSync(path.join(toolsBin(), "kubectl"), ["--kubeconfig", KUBECONFIG, ...args], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, stdio: ["ignore", "pipe", "pipe"] });
 }
 
 /** True when `kubectl get` finds the object. */
 export function exists(args: string[]): boolean {
     try {
-        execFileSync("kubectl", ["--kubeconfig", KUBECONFIG, "get", ...args], { stdio: "ignore" });
+        kubectl(["get", ...args]);
         return true;
     } catch {
         return false;
+    }
+}
+
+/** Waits until a namespace an earlier test deleted is gone, then creates it (as a user's cluster already has it). */
+export function ensureNamespace(name: string): void {
+    if (exists(["namespace", name]) && kubectlJson(["get", "namespace", name]).status.phase === "Terminating") {
+        kubectl(["wait", "--for=delete", `namespace/${name}`, "--timeout=120s"]);
+    }
+    if (!exists(["namespace", name])) {
+        kubectl(["create", "namespace", name]);
     }
 }

@@ -1,66 +1,67 @@
 /**
- * The two version lines the real-engine tests run: the reference deployment's versions and the
- * current ones, both starting from the committed local stack file (Pulumi.local.yaml).
+ * The stacks the real-engine tests run, each from a committed stack file changed only the way a user
+ * on an air-gapped network changes it (`pulumi config set`): the reference dev cluster
+ * (Pulumi.dev.yaml, reference versions), the production example (Pulumi.production.yaml) and the
+ * current-versions line (Pulumi.local.yaml with a token Kiali).
  */
-import { REFERENCE_VERSIONS } from "../lib/charts";
+import { REFERENCE_VERSIONS, DEFAULT_CHARTS } from "../lib/charts";
 import { stackRawConfig } from "../test/stackFiles";
+import { ConfigChange, airGapped } from "./harness";
 
-export interface VersionLine {
-    /** Stack name suffix and test title. */
-    readonly name: "reference" | "current";
-    readonly config: Record<string, unknown>;
-    readonly secretKeys: readonly string[];
-    readonly istioVersion: string;
-    readonly jaegerVersion: string;
-    readonly kialiVersion: string;
-}
-
-/** A fixed 32-character signing key (a test secret, set as a Pulumi secret). */
+/** A fixed 32-character signing key (a test secret, set with `pulumi config set --secret`). */
 export const TEST_SIGNING_KEY = "e2e-signing-key-0123456789abcdef";
 
-/** The local stack's config, its chart repos pointed at `OBS_CHARTS_URL` when set (the e2e mirror). */
-export function localConfig(): Record<string, unknown> {
-    const local = stackRawConfig("local");
-    const mirror = process.env.OBS_CHARTS_URL;
-    const charts = local.charts as Record<string, { repo: string }>;
-    return { ...local, charts: Object.fromEntries(Object.entries(charts).map(([role, c]) => [role, { ...c, repo: mirror ?? c.repo }])) };
+export interface StackCase {
+    /** Test title. */
+    readonly title: string;
+    /** Stack name (the CLI's `--stack`). */
+    readonly stack: string;
+    /** Committed stack file it starts from: `Pulumi.<from>.yaml`. */
+    readonly from: "dev" | "production" | "local";
+    /** Policy config (`policy/config/<kind>.json`). */
+    readonly policy: "dev" | "production";
+    /** The `pulumi config set` commands run on the copy. */
+    readonly changes: readonly ConfigChange[];
+    /** App namespaces of the stack file. */
+    readonly appNamespaces: readonly string[];
+    /** Whether the stack creates its app namespaces (otherwise they exist on the user's cluster first). */
+    readonly createsAppNamespaces: boolean;
+    readonly versions: { readonly istio: string; readonly jaeger: string; readonly kiali: string };
 }
 
-/**
- * The production example stack (Pulumi.production.yaml) as it can run here: charts from the mirror,
- * nothing awaited (no nodes), and the signing key it asks for set as a secret.
- */
-export function productionConfig(): { config: Record<string, unknown>; secretKeys: string[] } {
-    const prod = stackRawConfig("production");
-    const local = localConfig();
-    return {
-        config: { ...prod, charts: local.charts, awaitReadiness: false, kiali: { ...(prod.kiali as object), signingKey: TEST_SIGNING_KEY } },
-        secretKeys: ["kiali"],
-    };
+function appNamespaces(from: StackCase["from"]): { appNamespaces: string[]; createsAppNamespaces: boolean } {
+    const raw = stackRawConfig(from);
+    return { appNamespaces: (raw.appNamespaces as string[] | undefined) ?? [], createsAppNamespaces: raw.createAppNamespaces === true };
 }
 
-export function versionLines(): VersionLine[] {
-    const local = localConfig();
-    const charts = local.charts as Record<string, { repo: string }>;
-    const withVersions = Object.fromEntries(Object.entries(charts).map(([role, c]) => [role, { ...c, version: REFERENCE_VERSIONS[role as keyof typeof REFERENCE_VERSIONS] }]));
-    return [
-        {
-            // Reference: Istio 1.24.2, jaeger 3.4.1, kiali-server 2.1.0; anonymous Kiali reading HTTP 16686.
-            name: "reference",
-            config: { ...local, charts: withVersions, kiali: { authStrategy: "anonymous", tracingUseGrpc: false } },
-            secretKeys: [],
-            istioVersion: "1.24.2",
-            jaegerVersion: "3.4.1",
-            kialiVersion: "2.1.0",
-        },
-        {
-            // Current: Istio 1.30.3, jaeger 4.11.1, kiali-server 2.29.0; token login with a secret signing key.
-            name: "current",
-            config: { ...local, kiali: { authStrategy: "token", signingKey: TEST_SIGNING_KEY } },
-            secretKeys: ["kiali"],
-            istioVersion: "1.30.3",
-            jaegerVersion: "4.11.1",
-            kialiVersion: "2.29.0",
-        },
-    ];
-}
+const signingKey: ConfigChange = { key: "kiali.signingKey", value: TEST_SIGNING_KEY, secret: true };
+
+export const STACKS: readonly StackCase[] = [
+    {
+        title: "dev (Pulumi.dev.yaml: Istio 1.24.2, jaeger 3.4.1, kiali-server 2.1.0)",
+        stack: "dev",
+        from: "dev",
+        policy: "dev",
+        changes: airGapped(),
+        ...appNamespaces("dev"),
+        versions: { istio: REFERENCE_VERSIONS.istiod, jaeger: REFERENCE_VERSIONS.jaeger, kiali: REFERENCE_VERSIONS.kiali },
+    },
+    {
+        title: "production (Pulumi.production.yaml: current versions, Elasticsearch, token Kiali)",
+        stack: "production",
+        from: "production",
+        policy: "production",
+        changes: [...airGapped(), signingKey],
+        ...appNamespaces("production"),
+        versions: { istio: DEFAULT_CHARTS.istiod.version, jaeger: DEFAULT_CHARTS.jaeger.version, kiali: DEFAULT_CHARTS.kiali.version },
+    },
+    {
+        title: "current line (Pulumi.local.yaml with a token Kiali: Istio 1.30.3, jaeger 4.11.1, kiali-server 2.29.0)",
+        stack: "current",
+        from: "local",
+        policy: "dev",
+        changes: [...airGapped(), { key: "kiali.authStrategy", value: "token" }, signingKey],
+        ...appNamespaces("local"),
+        versions: { istio: DEFAULT_CHARTS.istiod.version, jaeger: DEFAULT_CHARTS.jaeger.version, kiali: DEFAULT_CHARTS.kiali.version },
+    },
+];

@@ -1,46 +1,75 @@
 /**
- * The main job on this machine: `pulumi up` of the `local` stack (Pulumi.local.yaml) with the
- * policy pack, against the local control plane, printing the stack outputs. Run by scripts/local.sh.
+ * The main job on this machine: `pulumi up --stack local --policy-pack ./policy
+ * --policy-pack-config policy/config/dev.json` (Pulumi.local.yaml) against the local control plane,
+ * run by the Pulumi CLI with the Node.js language host; prints the stack outputs and a summary.
+ * Run by scripts/local.sh.
  *
  *   ts-node e2e/local.ts up | preview | destroy
  */
-import * as fs from "fs";
-import * as yaml from "js-yaml";
 import * as path from "path";
-import { POLICY_PACK, PROJECT_DIR, WORK_DIR, inlineStack, policyConfig } from "./harness";
+import { EngineEvent } from "@pulumi/pulumi/automation";
+import { KUBECONFIG, POLICY_PACK, PROJECT_DIR, WORK_DIR, policyConfig, workspaceStack } from "./harness";
 
 /** Local stack only: its secrets protect nothing (set OBS_LOCAL_PASSPHRASE to use your own). */
 const PASSPHRASE = process.env.OBS_LOCAL_PASSPHRASE ?? "observability-stack-local";
 
-/**
- * The workspace of the local stack: Pulumi.yaml and Pulumi.local.yaml copied from the project, so the
- * CLI's writes (the passphrase's `encryptionsalt`) never touch the committed files. The salt of an
- * earlier run is kept; the config always comes from the project's file.
- */
-function localWorkspace(): string {
-    const dir = path.join(WORK_DIR, "local");
-    fs.mkdirSync(dir, { recursive: true });
-    fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
-    const stackFile = path.join(dir, "Pulumi.local.yaml");
-    const previous = fs.existsSync(stackFile) ? (yaml.load(fs.readFileSync(stackFile, "utf8")) as Record<string, unknown>) : {};
-    const committed = yaml.load(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.local.yaml"), "utf8")) as Record<string, unknown>;
-    const merged = previous.encryptionsalt !== undefined ? { ...committed, encryptionsalt: previous.encryptionsalt } : committed;
-    fs.writeFileSync(stackFile, yaml.dump(merged));
-    return dir;
+type Verdicts = Map<string, { policy: string; message: string }[]>;
+
+function verdictLines(verdicts: Verdicts): string[] {
+    if (verdicts.size === 0) {
+        return ["  policy pack: every policy passed"];
+    }
+    return [...verdicts.entries()].flatMap(([level, list]) => [`  policy pack, ${level}: ${list.length}`, ...list.map((v) => `    - ${v.policy}: ${v.message}`)]);
+}
+
+function counts(changes: Record<string, number> | undefined): string {
+    const entries = Object.entries(changes ?? {}).filter(([, n]) => n > 0);
+    return entries.length === 0 ? "none" : entries.map(([op, n]) => `${n} ${op === "same" ? "unchanged" : op === "create" ? "created" : op === "update" ? "updated" : op === "delete" ? "deleted" : op}`).join(", ");
 }
 
 async function run(command: string): Promise<void> {
-    const stack = await inlineStack({ name: "local", backendDir: path.join(PROJECT_DIR, ".pulumi-state"), workDir: localWorkspace(), passphrase: PASSPHRASE });
+    const t0 = Date.now();
+    const stack = await workspaceStack({ stack: "local", dir: path.join(WORK_DIR, "local"), backendDir: path.join(PROJECT_DIR, ".pulumi-state"), from: "local", passphrase: PASSPHRASE, keep: true });
+    const verdicts: Verdicts = new Map();
+    const onEvent = (e: EngineEvent) => {
+        if (e.policyEvent !== undefined) {
+            const list = verdicts.get(e.policyEvent.enforcementLevel) ?? [];
+            list.push({ policy: e.policyEvent.policyName, message: e.policyEvent.message.trim() });
+            verdicts.set(e.policyEvent.enforcementLevel, list);
+        }
+    };
     const onOutput = (s: string) => process.stdout.write(s);
-    const policies = { policyPacks: [POLICY_PACK], policyPackConfigs: [policyConfig("dev")] };
+    const policies = { policyPacks: [POLICY_PACK], policyPackConfigs: [policyConfig("dev")], onEvent, onOutput };
+    const seconds = () => ((Date.now() - t0) / 1000).toFixed(1);
+    const kubectl = `kubectl --kubeconfig ${path.relative(process.cwd(), KUBECONFIG)}`;
     if (command === "preview") {
-        await stack.preview({ ...policies, onOutput, diff: false });
+        const r = await stack.preview({ ...policies, diff: false });
+        process.stdout.write(["", "Summary (preview of stack local):", `  resources: ${counts(r.changeSummary)}`, ...verdictLines(verdicts), `  time: ${seconds()} s`, ""].join("\n"));
     } else if (command === "up") {
-        await stack.up({ ...policies, onOutput });
-        const outputs = await stack.outputs();
-        process.stdout.write(`\nStack outputs (local):\n${JSON.stringify(Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, v.value])), null, 2)}\n`);
+        const r = await stack.up(policies);
+        const outputs = Object.fromEntries(Object.entries(await stack.outputs()).map(([k, v]) => [k, v.secret ? "[secret]" : v.value]));
+        process.stdout.write(
+            [
+                "",
+                "Stack outputs (local):",
+                JSON.stringify(outputs, null, 2),
+                "",
+                `Summary (pulumi up --stack local, ${r.summary.result}):`,
+                `  resources: ${counts(r.summary.resourceChanges)}`,
+                ...verdictLines(verdicts),
+                `  time: ${seconds()} s`,
+                "",
+                "Look at it:",
+                `  ${kubectl} get pods,services,configmaps -n istio-system`,
+                `  ${kubectl} get telemetries.telemetry.istio.io,serviceentries.networking.istio.io -A`,
+                `  ${kubectl} get networkpolicies -A`,
+                "Tear it down: npm run local:down",
+                "",
+            ].join("\n"),
+        );
     } else if (command === "destroy") {
-        await stack.destroy({ onOutput });
+        const r = await stack.destroy({ onOutput });
+        process.stdout.write(`\nSummary (destroy of stack local): ${counts(r.summary.resourceChanges)}; time ${seconds()} s\n`);
     } else {
         throw new Error(`unknown command ${JSON.stringify(command)}; use up, preview or destroy`);
     }

@@ -95,7 +95,7 @@ EOF
 
 up() {
   mkdir -p "$dir"
-  "$here/toolchain.sh" install etcd kube-apiserver kube-controller-manager >&2
+  "$here/toolchain.sh" install etcd kube-apiserver kube-controller-manager kubectl >&2
   [ -d "$charts" ] || { log "chart repository $charts not found (expected ../shared/charts beside the project)"; exit 1; }
   certs
   write_kubeconfig
@@ -114,7 +114,7 @@ up() {
     --service-account-issuer https://kubernetes.default.svc.cluster.local \
     --service-cluster-ip-range 10.96.0.0/16 --allow-privileged \
     --enable-priority-and-fairness=false --profiling=false
-  wait_for kube-apiserver kubectl --kubeconfig "$kubeconfig" get --raw /readyz
+  wait_for kube-apiserver "$bin/kubectl" --kubeconfig "$kubeconfig" get --raw /readyz
   start kube-controller-manager "$bin/kube-controller-manager" \
     --kubeconfig "$kubeconfig" --authentication-kubeconfig "$kubeconfig" --authorization-kubeconfig "$kubeconfig" \
     --bind-address 127.0.0.1 --secure-port "$kcm_port" --leader-elect=false \

