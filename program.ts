@@ -6,10 +6,12 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ObservabilityStack } from "./components";
-import { CONFIG_NAMESPACE, RawConfig, parseStackConfig } from "./config";
+import { ObservabilityStack, anonymousSigningKey } from "./components";
+import { CONFIG_NAMESPACE, ConfigError, RawConfig, StackConfig, parseStackConfig } from "./config";
 import { RenderableChart, renderableChart } from "./lib/chartSchema";
 import { ChartSource } from "./lib/charts";
+import { SYSTEM_NAMESPACE } from "./lib/constants";
+import { ClusterAccess, NamespaceOwnership, ObservedNamespace, namespaceOwnership, observeNamespaces } from "./lib/namespaces";
 
 /** Every `observability-stack:*` key of the stack, objects and booleans parsed from their JSON text. */
 export function readRawConfig(): RawConfig {
@@ -28,22 +30,65 @@ export function readRawConfig(): RawConfig {
     return raw;
 }
 
+/**
+ * Kiali's login signing key as a Pulumi secret. A key the stack sets is read again through the config
+ * API that keeps its secret flag (`pulumi config set --secret`); an anonymous Kiali gets a key derived
+ * from the stack's identity, marked secret too, so every resource that holds a key encrypts it.
+ */
+export function kialiSigningKey(settings: StackConfig): pulumi.Output<string> {
+    if (settings.kiali.signingKey !== undefined) {
+        return new pulumi.Config(CONFIG_NAMESPACE).requireSecretObject<{ signingKey: string }>("kiali").apply((k) => k.signingKey);
+    }
+    return pulumi.secret(anonymousSigningKey(pulumi.getProject(), pulumi.getStack()));
+}
+
 /** What `main` reaches outside the engine; tests replace it. */
 export interface MainDeps {
     /** Fetches a chart and decides whether it renders as published (lib/chartSchema.ts). */
     readonly renderable: (source: ChartSource) => Promise<RenderableChart>;
-    /** Extra Kubernetes provider arguments (the benchmark renders to a directory). */
+    /** Reads the namespaces the stack uses from the cluster (lib/namespaces.ts). */
+    readonly observeNamespaces: (names: readonly string[]) => Promise<Map<string, ObservedNamespace>>;
+    /** Extra Kubernetes provider arguments (the render program writes YAML to a directory). */
     readonly providerArgs?: k8s.ProviderArgs;
 }
 
+/** The cluster the provider deploys to: the `kubernetes:kubeconfig` and `kubernetes:context` stack config it reads too. */
+function clusterAccess(): ClusterAccess {
+    const k = new pulumi.Config("kubernetes");
+    return { kubeconfig: k.get("kubeconfig"), context: k.get("context") };
+}
+
+const DEFAULT_DEPS: MainDeps = { renderable: renderableChart, observeNamespaces: (names) => observeNamespaces(names, clusterAccess()) };
+
+/**
+ * Who owns each namespace: the stack creates the ones that are missing (istio-system always; app
+ * namespaces when `createAppNamespaces` is true) and adopts the ones that exist. With
+ * `createAppNamespaces: false` a missing app namespace is a config error, reported before anything is registered.
+ */
+export function namespacePlan(settings: StackConfig, observed: Map<string, ObservedNamespace>, owner: string): Record<string, NamespaceOwnership> {
+    const missing = settings.appNamespaces.flatMap((ns, i) => (settings.createAppNamespaces || observed.get(ns)?.exists === true ? [] : [{ ns, i }]));
+    if (missing.length > 0) {
+        throw new ConfigError(
+            missing.map(({ ns, i }) => `appNamespaces[${i}]: got ${JSON.stringify(ns)}; the namespace does not exist in the cluster: create it first, or set createAppNamespaces true to let the stack create it (and delete it on destroy)`),
+        );
+    }
+    return Object.fromEntries([SYSTEM_NAMESPACE, ...settings.appNamespaces].map((ns) => [ns, namespaceOwnership(observed.get(ns) ?? { exists: false }, owner)]));
+}
+
 /** Builds the stack and returns its outputs. Throws ConfigError before registering anything when the config is bad. */
-export async function main(deps: MainDeps = { renderable: renderableChart }): Promise<Record<string, unknown>> {
+export async function main(overrides: Partial<MainDeps> = {}): Promise<Record<string, unknown>> {
+    const deps = { ...DEFAULT_DEPS, ...overrides };
     const settings = parseStackConfig(readRawConfig());
+    const owner = `${pulumi.getProject()}/${pulumi.getStack()}`;
+    const namespaces = namespacePlan(settings, await deps.observeNamespaces([SYSTEM_NAMESPACE, ...settings.appNamespaces]), owner);
     const gateway = await deps.renderable(settings.charts.istioGateway);
     const provider = new k8s.Provider("k8s", { enableServerSideApply: true, ...deps.providerArgs });
     const stack = new ObservabilityStack("observability", {
         provider,
         settings,
+        kialiSigningKey: kialiSigningKey(settings),
+        namespaces,
+        owner,
         gatewayLocalChart: gateway.localPath !== undefined ? { path: gateway.localPath, note: gateway.note ?? "" } : undefined,
     });
     return {

@@ -24,11 +24,11 @@ export interface KialiArgs {
      */
     readonly authStrategy?: KialiAuthStrategy;
     /**
-     * `login_token.signing_key`: 16, 24 or 32 characters. An empty key makes the chart render a
-     * random one on every run (a diff on every `pulumi up`), so it is always set. Kiali charts that
-     * accept `secret:<name>:<key>` get a Secret reference instead of the value.
+     * `login_token.signing_key`: 16, 24 or 32 characters, kept as a Pulumi secret. It reaches Kiali
+     * only through the Secret {@link KIALI_SIGNING_KEY_SECRET}: never in chart values or a ConfigMap
+     * (Kiali's cluster-wide role can read every ConfigMap).
      */
-    readonly signingKey: string;
+    readonly signingKey: pulumi.Input<string>;
     /** Prometheus URL (pre-existing; Kiali's graph needs it). */
     readonly prometheusUrl: string;
     /** Grafana in-cluster URL; Grafana integration is off when undefined. */
@@ -53,16 +53,41 @@ export interface KialiArgs {
 
 export const KIALI_RELEASE = "kiali";
 
-/** Name of the Secret that holds the signing key on chart versions that read `secret:` references. */
-export const KIALI_SIGNING_KEY_SECRET = { name: "kiali-signing-key", key: "signing-key" } as const;
+/**
+ * The Secret that holds the signing key. Its key is the file name Kiali reads: the server replaces
+ * `login_token.signing_key` with the content of `/kiali-override-secrets/login-token-signing-key/value.txt`
+ * (kiali/kiali v2.1.0 `config/config.go`: `SecretFileLoginTokenSigningKey`, `overrideSecretsDir`).
+ */
+export const KIALI_SIGNING_KEY_SECRET = { name: "kiali-signing-key", key: "value.txt" } as const;
 
-/** kiali-server chart versions from this one on resolve `secret:<name>:<key>` for the signing key. */
-const SECRET_REFERENCE_SINCE = { major: 2, minor: 29 };
+/** Where Kiali reads the signing key file (the mount both delivery paths end in). */
+export const KIALI_SIGNING_KEY_MOUNT = "/kiali-override-secrets/login-token-signing-key";
 
-/** Whether the chart version mounts `secret:<name>:<key>` references (checked in kiali-server 2.29.0's `_helpers.tpl`). */
+/**
+ * What the ConfigMap holds on charts without `secret:` references: a fixed value of a valid length
+ * that keeps the rendered ConfigMap stable (an empty key renders a random one on every run); the
+ * mounted file replaces it before Kiali validates the key.
+ */
+export const KIALI_SIGNING_KEY_PLACEHOLDER = "from-secret-file";
+
+/** kiali-server chart versions from this one on mount `secret:<name>:<key>` references (kiali/helm-charts cdf6923, first tagged v2.21.0). */
+const SECRET_REFERENCE_SINCE = { major: 2, minor: 21 };
+
+/** Whether the chart version mounts `secret:<name>:<key>` references (its `kiali-server.credential-secrets` helper). */
 export function supportsSecretReferences(version: string): boolean {
     const v = parseVersion(version);
     return v !== undefined && (v.major > SECRET_REFERENCE_SINCE.major || (v.major === SECRET_REFERENCE_SINCE.major && v.minor >= SECRET_REFERENCE_SINCE.minor));
+}
+
+/**
+ * How the chart gets the signing key from {@link KIALI_SIGNING_KEY_SECRET}: a `secret:` reference the
+ * chart mounts itself (>= 2.21), or the placeholder plus `deployment.custom_secrets`, which mounts the
+ * whole Secret at {@link KIALI_SIGNING_KEY_MOUNT} (2.1.0 to 2.20; the key is the file `value.txt`).
+ */
+export function signingKeyValues(chartVersion: string): { signingKey: string; customSecrets: { name: string; mount: string }[] } {
+    return supportsSecretReferences(chartVersion)
+        ? { signingKey: `secret:${KIALI_SIGNING_KEY_SECRET.name}:${KIALI_SIGNING_KEY_SECRET.key}`, customSecrets: [] }
+        : { signingKey: KIALI_SIGNING_KEY_PLACEHOLDER, customSecrets: [{ name: KIALI_SIGNING_KEY_SECRET.name, mount: KIALI_SIGNING_KEY_MOUNT }] };
 }
 
 /** Kiali's in-cluster tracing URL: the ClusterIP query Service, gRPC or HTTP port. */
@@ -79,7 +104,8 @@ export function tracingInternalUrl(namespace: string, useGrpc: boolean): string 
 export function kialiValues(args: {
     namespace: string;
     authStrategy: KialiAuthStrategy;
-    signingKey: string;
+    /** What the chart gets for the key (never the key itself); see {@link signingKeyValues}. */
+    signingKey: ReturnType<typeof signingKeyValues>;
     prometheusUrl: string;
     grafanaUrl?: string;
     grafanaExternalUrl?: string;
@@ -91,6 +117,7 @@ export function kialiValues(args: {
         deployment: {
             image_pull_policy: "IfNotPresent",
             ingress: { enabled: false },
+            ...(args.signingKey.customSecrets.length > 0 ? { custom_secrets: args.signingKey.customSecrets } : {}),
         },
         external_services: {
             prometheus: { url: args.prometheusUrl },
@@ -106,7 +133,7 @@ export function kialiValues(args: {
                 ...(args.tracingExternalUrl !== undefined ? { external_url: args.tracingExternalUrl } : {}),
             },
         },
-        login_token: { signing_key: args.signingKey },
+        login_token: { signing_key: args.signingKey.signingKey },
     };
 }
 
@@ -117,7 +144,7 @@ export class Kiali extends pulumi.ComponentResource {
     public readonly chart: k8s.helm.v4.Chart;
     /** What was asked of Helm, for the releases ConfigMap. */
     public readonly releases: ChartRelease[];
-    public readonly signingKeySecret?: k8s.core.v1.Secret;
+    public readonly signingKeySecret: k8s.core.v1.Secret;
 
     constructor(name: string, args: KialiArgs, opts?: pulumi.ComponentResourceOptions) {
         super("observability:mesh:Kiali", name, {}, opts);
@@ -126,25 +153,19 @@ export class Kiali extends pulumi.ComponentResource {
         const tracingUseGrpc = args.tracingUseGrpc ?? true;
         const awaitReadiness = args.awaitReadiness ?? true;
         
-        let signingKey = args.signingKey;
-        const dependsOn: pulumi.Resource[] = [];
-        if (supportsSecretReferences(args.chart.version)) {
-            this.signingKeySecret = new k8s.core.v1.Secret(
-                `${name}-signing-key`,
-                {
-                    metadata: { name: KIALI_SIGNING_KEY_SECRET.name, namespace },
-                    type: "Opaque",
-                    stringData: { [KIALI_SIGNING_KEY_SECRET.key]: pulumi.secret(args.signingKey) },
-                },
-                childOptions(this, args.provider, opts),
-            );
-            signingKey = `secret:${KIALI_SIGNING_KEY_SECRET.name}:${KIALI_SIGNING_KEY_SECRET.key}`;
-            dependsOn.push(this.signingKeySecret);
-        }
+        this.signingKeySecret = new k8s.core.v1.Secret(
+            `${name}-signing-key`,
+            {
+                metadata: { name: KIALI_SIGNING_KEY_SECRET.name, namespace },
+                type: "Opaque",
+                stringData: { [KIALI_SIGNING_KEY_SECRET.key]: pulumi.secret(args.signingKey) },
+            },
+            childOptions(this, args.provider, opts),
+        );
         const values = kialiValues({
             namespace,
             authStrategy,
-            signingKey,
+            signingKey: signingKeyValues(args.chart.version),
             prometheusUrl: args.prometheusUrl,
             grafanaUrl: args.grafanaUrl,
             grafanaExternalUrl: args.grafanaExternalUrl,
@@ -155,7 +176,7 @@ export class Kiali extends pulumi.ComponentResource {
             `${name}-chart`,
             args.chart,
             { releaseName: KIALI_RELEASE, namespace, skipAwait: !awaitReadiness, values: mergeValues(values, args.values) },
-            childOptions(this, args.provider, opts, dependsOn),
+            childOptions(this, args.provider, opts, [this.signingKeySecret]),
         );
         this.chart = installed.chart;
         this.releases = [installed.release];

@@ -4,6 +4,7 @@ import { createHash } from "crypto";
 import { StackConfig } from "../config";
 import { EnvVar, OTLP_GRPC_ENDPOINT, ZIPKIN_HOST, appTracingEnv } from "../lib/appTracing";
 import { JAEGER_PORTS, RELEASES_CONFIGMAP, SYSTEM_NAMESPACE, ZIPKIN_SPANS_PATH } from "../lib/constants";
+import { NamespaceOwnership, OWNER_ANNOTATION } from "../lib/namespaces";
 import { ExternalServices } from "./externalServices";
 import { IstioMesh } from "./istioMesh";
 import { Jaeger } from "./jaeger";
@@ -18,6 +19,15 @@ export interface ObservabilityStackArgs {
     readonly provider: k8s.Provider;
     /** Validated stack settings (see `config.ts`). */
     readonly settings: StackConfig;
+    /** Kiali's login signing key, a Pulumi secret (program.ts `kialiSigningKey`). */
+    readonly kialiSigningKey: pulumi.Input<string>;
+    /**
+     * Who owns each namespace the stack uses (lib/namespaces.ts): `create` for the ones it creates,
+     * `adopt` for the ones that existed before it; a namespace not listed is created.
+     */
+    readonly namespaces: Readonly<Record<string, NamespaceOwnership>>;
+    /** The stack's identity, `<project>/<stack>`, written on the namespaces it creates. */
+    readonly owner: string;
     /** Local copy of the Istio gateway chart to render instead (see lib/chartSchema.ts). */
     readonly gatewayLocalChart?: { readonly path: string; readonly note: string };
     /**
@@ -33,6 +43,24 @@ export interface ObservabilityStackArgs {
  */
 export function anonymousSigningKey(project: string, stack: string): string {
     return createHash("sha256").update(`kiali-anonymous/${project}/${stack}`).digest("hex").slice(0, 32);
+}
+
+/**
+ * A namespace with the stack's labels. One it creates carries the owner annotation and is deleted on
+ * destroy; one it adopts keeps everything else it holds and survives destroy (`retainOnDelete`).
+ * Both are the same resource type, so a namespace never changes type between runs (a type change
+ * would delete the old resource, and with it the namespace).
+ */
+export function ownedNamespace(
+    resourceName: string,
+    name: string,
+    labels: Record<string, string>,
+    ownership: NamespaceOwnership,
+    owner: string,
+    opts: pulumi.CustomResourceOptions,
+): k8s.core.v1.Namespace {
+    const annotations = ownership === "create" ? { annotations: { [OWNER_ANNOTATION]: owner } } : {};
+    return new k8s.core.v1.Namespace(resourceName, { metadata: { name, labels, ...annotations } }, { ...opts, retainOnDelete: ownership === "adopt" });
 }
 
 /** Label that turns on sidecar injection in a namespace. */
@@ -59,11 +87,9 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         const provider = args.provider;
         const childOpts = { parent: this, provider };
 
-        const systemNamespace = new k8s.core.v1.Namespace(
-            `${name}-system-namespace`,
-            { metadata: { name: SYSTEM_NAMESPACE, labels: { "app.kubernetes.io/part-of": "observability-stack" } } },
-            childOpts,
-        );
+        const namespace = (resourceName: string, ns: string, labels: Record<string, string>, dependsOn: pulumi.Resource[] = []) =>
+            ownedNamespace(resourceName, ns, labels, args.namespaces[ns] ?? "create", args.owner, { ...childOpts, dependsOn });
+        const systemNamespace = namespace(`${name}-system-namespace`, SYSTEM_NAMESPACE, { "app.kubernetes.io/part-of": "observability-stack" });
 
         const jaeger = new Jaeger(
             `${name}-jaeger`,
@@ -105,7 +131,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
                 provider,
                 chart: s.charts.kiali,
                 authStrategy: s.kiali.authStrategy,
-                signingKey: s.kiali.signingKey ?? anonymousSigningKey(pulumi.getProject(), pulumi.getStack()),
+                signingKey: args.kialiSigningKey,
                 prometheusUrl: s.kiali.prometheusUrl,
                 grafanaUrl: s.kiali.grafanaUrl,
                 grafanaExternalUrl: s.kiali.grafanaExternalUrl,
@@ -116,11 +142,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
             { parent: this, dependsOn: [mesh.istiod, jaeger.queryService] },
         );
 
-        const appNamespaces = s.appNamespaces.map((ns) =>
-            s.createAppNamespaces
-                ? new k8s.core.v1.Namespace(`${name}-ns-${ns}`, { metadata: { name: ns, labels: { ...INJECTION_LABEL } } }, { ...childOpts, dependsOn: [mesh.istiod] })
-                : new k8s.core.v1.NamespacePatch(`${name}-ns-${ns}`, { metadata: { name: ns, labels: { ...INJECTION_LABEL } } }, { ...childOpts, dependsOn: [mesh.istiod] }),
-        );
+        const appNamespaces = s.appNamespaces.map((ns) => namespace(`${name}-ns-${ns}`, ns, { ...INJECTION_LABEL }, [mesh.istiod]));
         const policies = new TracingNetworkPolicies(
             `${name}-netpol`,
             {

@@ -26,7 +26,11 @@ describe("main (dev stack)", () => {
         }
         pulumi.runtime.setAllConfig(config);
         const { main } = await import("../program");
-        outputs = await main({ renderable: async (source) => ({ source }) });
+        // The reference cluster: the app namespaces exist, istio-system does not yet.
+        outputs = await main({
+            renderable: async (source) => ({ source }),
+            observeNamespaces: async (names) => new Map(names.map((n) => [n, n === "istio-system" ? { exists: false } : { exists: true, annotations: {} }])),
+        });
         await settle();
     });
 
@@ -53,12 +57,26 @@ describe("main (dev stack)", () => {
         }
         const kiali = chart("observability-kiali-chart");
         assert.ok(dependsOn(kiali, CHART, "observability-istio-istiod") && dependsOn(kiali, "kubernetes:core/v1:Service", "observability-jaeger-query"));
-        const patches = ofType("kubernetes:core/v1:NamespacePatch");
-        assert.deepStrictEqual(patches.map((p) => p.inputs.metadata.name).sort(), ["auth", "character", "chat", "image", "location", "scan"]);
-        assert.ok(patches.every((p) => p.inputs.metadata.labels["istio-injection"] === "enabled"));
+        const apps = ofType("kubernetes:core/v1:Namespace").filter((n) => n.name.startsWith("observability-ns-"));
+        assert.deepStrictEqual(apps.map((p) => p.inputs.metadata.name).sort(), ["auth", "character", "chat", "image", "location", "scan"]);
+        assert.ok(apps.every((p) => p.inputs.metadata.labels["istio-injection"] === "enabled"));
         for (const np of ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy")) {
-            assert.ok(dependsOn(np, "kubernetes:core/v1:NamespacePatch", `observability-ns-${np.inputs.metadata.namespace}`), `${np.name} waits for its namespace`);
+            assert.ok(dependsOn(np, "kubernetes:core/v1:Namespace", `observability-ns-${np.inputs.metadata.namespace}`), `${np.name} waits for its namespace`);
         }
+    });
+
+    it("creates istio-system (owned, deleted on destroy) and adopts the existing app namespaces (kept on destroy)", () => {
+        const namespaces = ofType("kubernetes:core/v1:Namespace").map((n) => ({
+            name: n.inputs.metadata.name,
+            owner: n.inputs.metadata.annotations?.["observability-stack/created-by"],
+            retainOnDelete: n.retainOnDelete,
+        }));
+        assert.deepStrictEqual(namespaces.sort((a, b) => a.name.localeCompare(b.name)), [
+            ...["auth", "character", "chat", "image"].map((name) => ({ name, owner: undefined, retainOnDelete: true })),
+            { name: "istio-system", owner: "observability-stack/unit", retainOnDelete: false },
+            ...["location", "scan"].map((name) => ({ name, owner: undefined, retainOnDelete: true })),
+        ]);
+        assert.strictEqual(ofType("kubernetes:core/v1:NamespacePatch").length, 0);
     });
 
     it("creates the documented objects in the documented numbers", () => {
@@ -72,7 +90,7 @@ describe("main (dev stack)", () => {
                 ingresses: count("kubernetes:networking.k8s.io/v1:Ingress"),
                 secrets: count("kubernetes:core/v1:Secret"),
             },
-            { services: 2, telemetry: 1, serviceEntries: 3, networkPolicies: 6 * 5, ingresses: 2, secrets: 0 },
+            { services: 2, telemetry: 1, serviceEntries: 3, networkPolicies: 6 * 5, ingresses: 2, secrets: 1 },
         );
     });
 
@@ -91,11 +109,17 @@ describe("main (dev stack)", () => {
         assert.ok(!cm.inputs.data["charts.json"].includes(chart("observability-kiali-chart").inputs.values.login_token.signing_key));
     });
 
-    it("gives Kiali a fixed signing key (the same on every run)", async () => {
-        const key = chart("observability-kiali-chart").inputs.values.login_token.signing_key as string;
+    it("gives Kiali a fixed signing key (the same on every run), only through its Secret", async () => {
+        const secret = ofType("kubernetes:core/v1:Secret").find((r) => r.inputs.metadata.name === "kiali-signing-key");
+        assert.ok(secret !== undefined);
         const { anonymousSigningKey } = await import("../components/observabilityStack");
-        assert.strictEqual(key, anonymousSigningKey("observability-stack", "unit"));
+        const key = anonymousSigningKey("observability-stack", "unit");
         assert.match(key, /^[0-9a-f]{32}$/);
+        assert.deepStrictEqual(secret.inputs.stringData, { "value.txt": key });
+        assert.strictEqual(chart("observability-kiali-chart").inputs.values.login_token.signing_key, "from-secret-file");
+        for (const r of registered.filter((x) => x !== secret)) {
+            assert.ok(!JSON.stringify(r.inputs).includes(key), `${r.type} ${r.name} holds the key`);
+        }
     });
 
     it("gives every chart inputs known at preview time (no secrets, no unknowns)", () => {

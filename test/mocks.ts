@@ -13,6 +13,8 @@ export interface Registered {
     readonly parent: string;
     readonly dependencies: readonly string[];
     readonly transforms: number;
+    /** The `retainOnDelete` option (register requests only). */
+    readonly retainOnDelete?: boolean;
     /** Set for `.get()` reads: the id that was read. */
     readonly readId?: string;
 }
@@ -31,7 +33,7 @@ const monitor = new MockMonitor({
     },
 });
 /** Records a register or read request (both carry type, name, parent and dependencies), then passes it on. */
-function recording(method: "registerResource" | "readResource", details: (req: any) => { inputs: any; transforms: number; readId?: string }): void {
+function recording(method: "registerResource" | "readResource", details: (req: any) => { inputs: any; transforms: number; readId?: string; retainOnDelete?: boolean }): void {
     const next = monitor[method].bind(monitor);
     monitor[method] = async (req: any, callback: (err: any, res: any) => void) => {
         const { deserializeProperties } = await import("@pulumi/pulumi/runtime/rpc");
@@ -44,12 +46,13 @@ function recording(method: "registerResource" | "readResource", details: (req: a
             parent: req.getParent(),
             dependencies: req.getDependenciesList(),
             transforms: d.transforms,
+            ...(d.retainOnDelete !== undefined ? { retainOnDelete: d.retainOnDelete } : {}),
             ...(d.readId !== undefined ? { readId: d.readId } : {}),
         });
         return next(req, callback);
     };
 }
-recording("registerResource", (req) => ({ inputs: req.getObject(), transforms: req.getTransformsList().length }));
+recording("registerResource", (req) => ({ inputs: req.getObject(), transforms: req.getTransformsList().length, retainOnDelete: req.getRetainondelete() ?? false }));
 recording("readResource", (req) => ({ inputs: req.getProperties(), transforms: 0, readId: req.getId() }));
 pulumi.runtime.setMockOptions(monitor, PROJECT, STACK, true);
 // The engine supports transforms; the mock monitor only has to accept them.

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { DEFAULT_CHARTS } from "../../lib/charts";
-import { dependsOn, one, ofType, resetRegistered, settle, testProvider } from "../mocks";
+import { dependsOn, one, resetRegistered, settle, testProvider } from "../mocks";
 
 const CHART = "kubernetes:helm.sh/v4:Chart";
 const KEY = "0123456789abcdef0123456789abcdef";
@@ -12,7 +12,7 @@ describe("Kiali", () => {
     });
     beforeEach(resetRegistered);
 
-    it("renders Kiali 2.x keys for kiali-server 2.1.0 with the signing key inline", async () => {
+    it("renders Kiali 2.x keys for kiali-server 2.1.0 and mounts the signing key from its Secret as Kiali's override file", async () => {
         new k.Kiali("kiali", {
             provider: testProvider(),
             chart: { ...DEFAULT_CHARTS.kiali, version: "2.1.0" },
@@ -29,7 +29,11 @@ describe("Kiali", () => {
         assert.strictEqual(chart.inputs.version, "2.1.0");
         assert.deepStrictEqual(chart.inputs.values, {
             auth: { strategy: "anonymous" },
-            deployment: { image_pull_policy: "IfNotPresent", ingress: { enabled: false } },
+            deployment: {
+                image_pull_policy: "IfNotPresent",
+                ingress: { enabled: false },
+                custom_secrets: [{ name: "kiali-signing-key", mount: "/kiali-override-secrets/login-token-signing-key" }],
+            },
             external_services: {
                 prometheus: { url: "http://prometheus-operated.prometheus.svc.cluster.local:9090" },
                 grafana: { enabled: true, internal_url: "http://grafana.prometheus.svc.cluster.local" },
@@ -41,9 +45,12 @@ describe("Kiali", () => {
                     external_url: "https://jaeger.dev.growbin.app",
                 },
             },
-            login_token: { signing_key: KEY },
+            login_token: { signing_key: "from-secret-file" },
         });
-        assert.strictEqual(ofType("kubernetes:core/v1:Secret").length, 0);
+        assert.ok(!JSON.stringify(chart.inputs).includes(KEY), "the key is not in the chart's inputs");
+        const secret = one("kubernetes:core/v1:Secret", "kiali-signing-key");
+        assert.deepStrictEqual(secret.inputs.stringData, { "value.txt": KEY });
+        assert.ok(dependsOn(chart, "kubernetes:core/v1:Secret", "kiali-signing-key"));
     });
 
     it("stores the signing key in a Secret and passes a secret: reference to kiali-server 2.29.0", async () => {
@@ -56,9 +63,10 @@ describe("Kiali", () => {
         await settle();
         const secret = one("kubernetes:core/v1:Secret", "kiali-signing-key");
         assert.deepStrictEqual(secret.inputs.metadata, { name: "kiali-signing-key", namespace: "istio-system" });
-        assert.strictEqual(secret.inputs.stringData["signing-key"], KEY);
+        assert.deepStrictEqual(secret.inputs.stringData, { "value.txt": KEY });
         const chart = one(CHART, "kiali-chart");
-        assert.deepStrictEqual(chart.inputs.values.login_token, { signing_key: "secret:kiali-signing-key:signing-key" });
+        assert.deepStrictEqual(chart.inputs.values.login_token, { signing_key: "secret:kiali-signing-key:value.txt" });
+        assert.strictEqual(chart.inputs.values.deployment.custom_secrets, undefined);
         assert.deepStrictEqual(chart.inputs.values.auth, { strategy: "token" });
         assert.deepStrictEqual(chart.inputs.values.external_services.tracing, {
             enabled: true,
@@ -72,7 +80,7 @@ describe("Kiali", () => {
 
     it("never emits the keys Kiali 2.x removed or renamed", () => {
         const text = JSON.stringify(
-            k.kialiValues({ namespace: "istio-system", authStrategy: "token", signingKey: KEY, prometheusUrl: "http://p:9090", grafanaUrl: "http://g", grafanaExternalUrl: "https://g", tracingUseGrpc: true, tracingExternalUrl: "https://j" }),
+            k.kialiValues({ namespace: "istio-system", authStrategy: "token", signingKey: k.signingKeyValues("2.29.0"), prometheusUrl: "http://p:9090", grafanaUrl: "http://g", grafanaExternalUrl: "https://g", tracingUseGrpc: true, tracingExternalUrl: "https://j" }),
         );
         for (const stale of ["accessible_namespaces", "in_cluster_url", '"url":"https://j"']) {
             assert.ok(!text.includes(stale), `${stale} must not be emitted`);
@@ -81,8 +89,8 @@ describe("Kiali", () => {
 
     it("knows which chart versions read secret: references", () => {
         assert.deepStrictEqual(
-            ["2.1.0", "2.28.9", "2.29.0", "3.0.0"].map(k.supportsSecretReferences),
-            [false, false, true, true],
+            ["2.1.0", "2.20.9", "2.21.0", "2.29.0", "3.0.0"].map(k.supportsSecretReferences),
+            [false, false, true, true, true],
         );
     });
 });

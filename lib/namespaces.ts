@@ -1,0 +1,71 @@
+/**
+ * Which namespaces the stack owns. A namespace the stack creates is deleted on `destroy` with
+ * everything in it; a namespace that existed before (istio-system holding a user's Elasticsearch
+ * password Secret, an app namespace with the user's workloads) is adopted: the stack sets its labels
+ * but never deletes it. Server-side apply would otherwise upsert an existing namespace and `destroy`
+ * would delete it, user objects included.
+ *
+ * Ownership is marked on the namespace itself (annotation {@link OWNER_ANNOTATION}), so every later
+ * `up` of the same stack reads the same decision back, and a namespace with no mark is never ours.
+ */
+import * as k8sClient from "@kubernetes/client-node";
+
+/** Annotation on the namespaces this stack created: `<project>/<stack>`. */
+export const OWNER_ANNOTATION = "observability-stack/created-by";
+
+/** What the cluster holds for one namespace before this run. */
+export type ObservedNamespace = { readonly exists: false } | { readonly exists: true; readonly annotations: Readonly<Record<string, string>> };
+
+/**
+ * `create`: the stack creates the namespace (or created it in an earlier run) and deletes it on destroy.
+ * `adopt`: it existed before; the stack patches its labels and leaves it on destroy.
+ */
+export type NamespaceOwnership = "create" | "adopt";
+
+/** The stack's decision for one namespace. */
+export function namespaceOwnership(observed: ObservedNamespace, owner: string): NamespaceOwnership {
+    return !observed.exists || observed.annotations[OWNER_ANNOTATION] === owner ? "create" : "adopt";
+}
+
+/** Where the Kubernetes provider finds the cluster: `kubernetes:kubeconfig` (a path or the file's content) and `kubernetes:context`, else KUBECONFIG / ~/.kube/config. */
+export interface ClusterAccess {
+    readonly kubeconfig?: string;
+    readonly context?: string;
+}
+
+function kubeConfig(access: ClusterAccess): k8sClient.KubeConfig {
+    const kc = new k8sClient.KubeConfig();
+    const given = access.kubeconfig;
+    if (given === undefined || given === "") {
+        kc.loadFromDefault();
+    } else if (/^\s*(apiVersion|kind|clusters|contexts|users|current-context|preferences)\s*:/m.test(given) || given.trimStart().startsWith("{")) {
+        kc.loadFromString(given);
+    } else {
+        kc.loadFromFile(given);
+    }
+    if (access.context !== undefined && access.context !== "") {
+        kc.setCurrentContext(access.context);
+    }
+    return kc;
+}
+
+/** Reads the namespaces from the cluster the provider deploys to (read access to namespaces is all it needs). */
+export async function observeNamespaces(names: readonly string[], access: ClusterAccess): Promise<Map<string, ObservedNamespace>> {
+    const kc = kubeConfig(access);
+    const api = kc.makeApiClient(k8sClient.CoreV1Api);
+    const out = new Map<string, ObservedNamespace>();
+    for (const name of new Set(names)) {
+        try {
+            const ns = await api.readNamespace({ name });
+            out.set(name, { exists: true, annotations: ns.metadata?.annotations ?? {} });
+        } catch (e) {
+            if ((e as { code?: number }).code === 404) {
+                out.set(name, { exists: false });
+            } else {
+                const server = kc.getCurrentCluster()?.server ?? "the cluster";
+                throw new Error(`reading namespace ${name} from ${server} (context ${kc.getCurrentContext()}): ${(e as Error).message}`);
+            }
+        }
+    }
+    return out;
+}
