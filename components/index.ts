@@ -3,6 +3,7 @@ export * from "./externalServices";
 export * from "./helm";
 export * from "./istioMesh";
 export * from "./jaeger";
+export * from "./jaegerIngressPolicies";
 export * from "./kiali";
 export * from "./meshTelemetry";
 export * from "./observabilityStack";

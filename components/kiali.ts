@@ -53,6 +53,9 @@ export interface KialiArgs {
 
 export const KIALI_RELEASE = "kiali";
 
+/** Labels of the Kiali pod (kiali-server chart `kiali-server.selectorLabels`, 2.1.0 and 2.29.0). */
+export const KIALI_POD_LABELS = { "app.kubernetes.io/name": "kiali", "app.kubernetes.io/instance": KIALI_RELEASE } as const;
+
 /**
  * The Secret that holds the signing key. Its key is the file name Kiali reads: the server replaces
  * `login_token.signing_key` with the content of `/kiali-override-secrets/login-token-signing-key/value.txt`

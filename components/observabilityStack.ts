@@ -5,9 +5,11 @@ import { StackConfig } from "../config";
 import { EnvVar, OTLP_GRPC_ENDPOINT, ZIPKIN_HOST, appTracingEnv } from "../lib/appTracing";
 import { JAEGER_PORTS, RELEASES_CONFIGMAP, SYSTEM_NAMESPACE, ZIPKIN_SPANS_PATH } from "../lib/constants";
 import { NamespaceOwnership, OWNER_ANNOTATION } from "../lib/namespaces";
+import { jaegerChartLine } from "../lib/charts";
 import { ExternalServices } from "./externalServices";
 import { IstioMesh } from "./istioMesh";
 import { Jaeger } from "./jaeger";
+import { JaegerIngressPolicies } from "./jaegerIngressPolicies";
 import { Kiali } from "./kiali";
 import { MeshTelemetry } from "./meshTelemetry";
 import { TracingNetworkPolicies } from "./tracingNetworkPolicies";
@@ -61,6 +63,16 @@ export function ownedNamespace(
 ): k8s.core.v1.Namespace {
     const annotations = ownership === "create" ? { annotations: { [OWNER_ANNOTATION]: owner } } : {};
     return new k8s.core.v1.Namespace(resourceName, { metadata: { name, labels, ...annotations } }, { ...opts, retainOnDelete: ownership === "adopt" });
+}
+
+/** Namespace of the ingress controller that serves the UIs (ingress-nginx's default). */
+export const DEFAULT_INGRESS_CONTROLLER_NAMESPACE = "ingress-nginx";
+
+/** The namespace of an in-cluster service URL (`http://<service>.<namespace>[.svc[.cluster.local]]:<port>`), as a one-item list; undefined otherwise. */
+export function clusterServiceNamespace(url: string): string[] | undefined {
+    const host = new URL(url).hostname.split(".");
+    const inCluster = host.length === 2 || (host.length >= 3 && host[2] === "svc");
+    return inCluster ? [host[1]] : undefined;
 }
 
 /** Label that turns on sidecar injection in a namespace. */
@@ -154,6 +166,18 @@ export class ObservabilityStack extends pulumi.ComponentResource {
                 externalPorts: s.externalServices.map((e) => e.port),
             },
             { parent: this, dependsOn: [...appNamespaces, jaeger] },
+        );
+
+        new JaegerIngressPolicies(
+            `${name}-jaeger-ingress`,
+            {
+                provider,
+                line: jaegerChartLine(s.charts.jaeger.version),
+                appNamespaces: s.appNamespaces,
+                ingressControllerNamespaces: s.ui.jaeger !== undefined ? [DEFAULT_INGRESS_CONTROLLER_NAMESPACE] : [],
+                metricsNamespaces: clusterServiceNamespace(s.kiali.prometheusUrl) ?? [],
+            },
+            { parent: this, dependsOn: [jaeger] },
         );
 
         // Chart v4 resources reach policy packs with empty properties: record what was asked of Helm.

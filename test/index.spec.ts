@@ -60,7 +60,11 @@ describe("main (dev stack)", () => {
         const apps = ofType("kubernetes:core/v1:Namespace").filter((n) => n.name.startsWith("observability-ns-"));
         assert.deepStrictEqual(apps.map((p) => p.inputs.metadata.name).sort(), ["auth", "character", "chat", "image", "location", "scan"]);
         assert.ok(apps.every((p) => p.inputs.metadata.labels["istio-injection"] === "enabled"));
-        for (const np of ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy")) {
+        const policies = ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy");
+        for (const np of policies.filter((p) => p.inputs.metadata.namespace === "istio-system")) {
+            assert.ok(dependsOn(np, CHART, "observability-jaeger-chart"), `${np.name} waits for Jaeger`);
+        }
+        for (const np of policies.filter((p) => p.inputs.metadata.namespace !== "istio-system")) {
             assert.ok(dependsOn(np, "kubernetes:core/v1:Namespace", `observability-ns-${np.inputs.metadata.namespace}`), `${np.name} waits for its namespace`);
         }
     });
@@ -90,7 +94,7 @@ describe("main (dev stack)", () => {
                 ingresses: count("kubernetes:networking.k8s.io/v1:Ingress"),
                 secrets: count("kubernetes:core/v1:Secret"),
             },
-            { services: 2, telemetry: 1, serviceEntries: 3, networkPolicies: 6 * 5, ingresses: 2, secrets: 1 },
+            { services: 2, telemetry: 1, serviceEntries: 3, networkPolicies: 6 * 5 + 3, ingresses: 2, secrets: 1 },
         );
     });
 

@@ -41,3 +41,14 @@ describe("namespace ownership", () => {
         assert.deepStrictEqual(namespacePlan(settings(false), new Map([["auth", theirs], ["chat", theirs]]), ME), { "istio-system": "create", auth: "adopt", chat: "adopt" });
     });
 });
+
+describe("clusterServiceNamespace", () => {
+    it("reads the namespace of an in-cluster service URL, and nothing of an external one", async () => {
+        const { clusterServiceNamespace } = await import("../components/observabilityStack");
+        assert.deepStrictEqual(clusterServiceNamespace("http://prometheus-operated.prometheus.svc.cluster.local:9090"), ["prometheus"]);
+        assert.deepStrictEqual(clusterServiceNamespace("http://prometheus.monitoring:9090"), ["monitoring"]);
+        assert.deepStrictEqual(clusterServiceNamespace("http://prometheus.monitoring.svc:9090"), ["monitoring"]);
+        assert.strictEqual(clusterServiceNamespace("https://prometheus.example.com"), undefined);
+        assert.strictEqual(clusterServiceNamespace("http://prometheus:9090"), undefined);
+    });
+});

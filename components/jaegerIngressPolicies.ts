@@ -1,0 +1,105 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { JaegerChartLine } from "../lib/charts";
+import { JAEGER_EGRESS_PORTS, JAEGER_PORTS, SYSTEM_NAMESPACE } from "../lib/constants";
+import { jaegerPodSelector } from "./jaeger";
+import { KIALI_POD_LABELS } from "./kiali";
+import { childOptions } from "./options";
+
+/** Arguments of {@link JaegerIngressPolicies}. */
+export interface JaegerIngressPoliciesArgs {
+    /** Kubernetes provider every child uses. */
+    readonly provider: k8s.Provider;
+    /** Jaeger line, for the port its own metrics are served on. */
+    readonly line: JaegerChartLine;
+    /** App namespaces: their pods (apps and sidecars) send spans. */
+    readonly appNamespaces: readonly string[];
+    /**
+     * Namespaces whose ingress controller serves the Jaeger UI; none when the UI is not exposed.
+     * @default []
+     */
+    readonly ingressControllerNamespaces?: readonly string[];
+    /**
+     * Namespaces of the Prometheus that scrapes Jaeger's own metrics (where the pod's
+     * `prometheus.io/port` annotation points); none when empty.
+     * @default []
+     */
+    readonly metricsNamespaces?: readonly string[];
+    /**
+     * Namespace of Jaeger, the ingress gateway, istiod and Kiali.
+     * @default "istio-system"
+     */
+    readonly namespace?: string;
+}
+
+type PolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
+
+const inNamespaces = (names: readonly string[]) => ({ namespaceSelector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: [...names] }] } });
+const tcp = (ports: readonly number[]) => ports.map((port) => ({ protocol: "TCP", port }));
+
+/** Port of Jaeger's own metrics, as each chart line's pod annotation `prometheus.io/port` says (v1 admin port, v2 OpenTelemetry telemetry). */
+export const JAEGER_METRICS_PORT: Readonly<Record<JaegerChartLine, number>> = { v1: 14269, v2: 8888 };
+
+/**
+ * The ingress rules of the Jaeger pods: the collector ports (Zipkin, OTLP gRPC and HTTP) from the mesh
+ * only — the app namespaces and the system namespace (the ingress gateway and istiod run there); the
+ * query ports from Kiali and the ingress controllers that serve the UI; the metrics port from Prometheus.
+ * Once one Ingress policy selects the pods, everything else is denied.
+ * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/#default-deny-all-ingress-traffic
+ */
+export function jaegerIngressSpecs(args: {
+    namespace: string;
+    line: JaegerChartLine;
+    appNamespaces: readonly string[];
+    ingressControllerNamespaces: readonly string[];
+    metricsNamespaces: readonly string[];
+}): Record<string, PolicySpec> {
+    const podSelector = { matchLabels: jaegerPodSelector() };
+    const specs: Record<string, PolicySpec> = {
+        "jaeger-collector-from-mesh": {
+            podSelector,
+            policyTypes: ["Ingress"],
+            ingress: [{ from: [inNamespaces([args.namespace, ...args.appNamespaces])], ports: tcp(JAEGER_EGRESS_PORTS) }],
+        },
+        "jaeger-query-from-ui-clients": {
+            podSelector,
+            policyTypes: ["Ingress"],
+            ingress: [
+                {
+                    from: [{ podSelector: { matchLabels: { ...KIALI_POD_LABELS } } }, ...(args.ingressControllerNamespaces.length > 0 ? [inNamespaces(args.ingressControllerNamespaces)] : [])],
+                    ports: tcp([JAEGER_PORTS.queryHttp, JAEGER_PORTS.queryGrpc]),
+                },
+            ],
+        },
+    };
+    if (args.metricsNamespaces.length > 0) {
+        specs["jaeger-metrics-from-prometheus"] = {
+            podSelector,
+            policyTypes: ["Ingress"],
+            ingress: [{ from: [inNamespaces(args.metricsNamespaces)], ports: tcp([JAEGER_METRICS_PORT[args.line]]) }],
+        };
+    }
+    return specs;
+}
+
+/** NetworkPolicies that close the Jaeger pods to everything but the mesh, the UI clients and Prometheus. */
+export class JaegerIngressPolicies extends pulumi.ComponentResource {
+    public readonly policyNames: string[];
+
+    constructor(name: string, args: JaegerIngressPoliciesArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("observability:network:JaegerIngressPolicies", name, {}, opts);
+        const namespace = args.namespace ?? SYSTEM_NAMESPACE;
+        const specs = jaegerIngressSpecs({
+            namespace,
+            line: args.line,
+            appNamespaces: args.appNamespaces,
+            ingressControllerNamespaces: args.ingressControllerNamespaces ?? [],
+            metricsNamespaces: args.metricsNamespaces ?? [],
+        });
+        for (const [policy, spec] of Object.entries(specs)) {
+            new k8s.networking.v1.NetworkPolicy(`${name}-${policy}`, { metadata: { name: policy, namespace }, spec }, childOptions(this, args.provider, opts));
+        }
+        this.policyNames = Object.keys(specs).map((p) => `${namespace}/${p}`);
+        this.registerOutputs({ policyNames: this.policyNames });
+    }
+}
