@@ -43,6 +43,17 @@ export interface KialiArgs {
     /** Jaeger UI URL for browsers. */
     readonly tracingExternalUrl?: string;
     /**
+     * Kiali shows the mesh but changes nothing (`deployment.view_only_mode`); the chart then binds the viewer role.
+     * @default false
+     */
+    readonly viewOnly?: boolean;
+    /**
+     * Restrict Kiali's RBAC to these namespaces (plus its own) instead of the whole cluster, on chart
+     * versions that support it ({@link supportsNamespaceScopedAccess}); cluster-wide when undefined.
+     * The chart finds them with `lookup` at render time, so they must exist before `up`.
+     */
+    readonly accessibleNamespaces?: readonly string[];
+    /**
      * Wait for Kiali to become ready.
      * @default true
      */
@@ -82,6 +93,14 @@ export function supportsSecretReferences(version: string): boolean {
     return v !== undefined && (v.major > SECRET_REFERENCE_SINCE.major || (v.major === SECRET_REFERENCE_SINCE.major && v.minor >= SECRET_REFERENCE_SINCE.minor));
 }
 
+/** kiali-server chart versions from this one on render Roles per namespace with `deployment.cluster_wide_access: false` (kiali/helm-charts b67ef79, v2.19.0; 2.1.0 is cluster-wide only). */
+const NAMESPACE_SCOPED_SINCE = { major: 2, minor: 19 };
+
+export function supportsNamespaceScopedAccess(version: string): boolean {
+    const v = parseVersion(version);
+    return v !== undefined && (v.major > NAMESPACE_SCOPED_SINCE.major || (v.major === NAMESPACE_SCOPED_SINCE.major && v.minor >= NAMESPACE_SCOPED_SINCE.minor));
+}
+
 /**
  * How the chart gets the signing key from {@link KIALI_SIGNING_KEY_SECRET}: a `secret:` reference the
  * chart mounts itself (>= 2.21), or the placeholder plus `deployment.custom_secrets`, which mounts the
@@ -114,12 +133,24 @@ export function kialiValues(args: {
     grafanaExternalUrl?: string;
     tracingUseGrpc: boolean;
     tracingExternalUrl?: string;
+    viewOnly: boolean;
+    /** Namespaces Kiali may read (`cluster_wide_access: false`); cluster-wide when undefined. */
+    accessibleNamespaces?: readonly string[];
 }): HelmValues {
+    const scoped =
+        args.accessibleNamespaces !== undefined
+            ? {
+                  cluster_wide_access: false,
+                  discovery_selectors: { default: [{ matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: [args.namespace, ...args.accessibleNamespaces] }] }] },
+              }
+            : {};
     return {
         auth: { strategy: args.authStrategy },
         deployment: {
             image_pull_policy: "IfNotPresent",
             ingress: { enabled: false },
+            ...(args.viewOnly ? { view_only_mode: true } : {}),
+            ...scoped,
             ...(args.signingKey.customSecrets.length > 0 ? { custom_secrets: args.signingKey.customSecrets } : {}),
         },
         external_services: {
@@ -174,6 +205,8 @@ export class Kiali extends pulumi.ComponentResource {
             grafanaExternalUrl: args.grafanaExternalUrl,
             tracingUseGrpc,
             tracingExternalUrl: args.tracingExternalUrl,
+            viewOnly: args.viewOnly ?? false,
+            accessibleNamespaces: args.accessibleNamespaces !== undefined && supportsNamespaceScopedAccess(args.chart.version) ? args.accessibleNamespaces : undefined,
         });
         const installed = installChart(
             `${name}-chart`,

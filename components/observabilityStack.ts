@@ -149,6 +149,9 @@ export class ObservabilityStack extends pulumi.ComponentResource {
                 grafanaExternalUrl: s.kiali.grafanaExternalUrl,
                 tracingUseGrpc: s.kiali.tracingUseGrpc,
                 tracingExternalUrl: s.kiali.tracingExternalUrl,
+                // Production: Kiali shows the mesh, changes nothing, and reads only the mesh's namespaces where the chart can scope it.
+                viewOnly: s.environment === "production",
+                accessibleNamespaces: s.environment === "production" ? s.appNamespaces : undefined,
                 awaitReadiness: s.awaitReadiness,
             },
             { parent: this, dependsOn: [mesh.istiod, jaeger.queryService] },

@@ -78,9 +78,29 @@ describe("Kiali", () => {
         assert.ok(dependsOn(chart, "kubernetes:core/v1:Secret", "kiali-signing-key"));
     });
 
+    it("runs view-only and scoped to the given namespaces where the chart supports it (2.19 on), cluster-wide on 2.1.0", async () => {
+        const args = { provider: testProvider(), signingKey: KEY, prometheusUrl: "http://prometheus:9090", viewOnly: true, accessibleNamespaces: ["auth"] };
+        new k.Kiali("kiali", { ...args, chart: DEFAULT_CHARTS.kiali });
+        await settle();
+        const current = one(CHART, "kiali-chart").inputs.values.deployment;
+        assert.strictEqual(current.view_only_mode, true);
+        assert.strictEqual(current.cluster_wide_access, false);
+        assert.deepStrictEqual(current.discovery_selectors, {
+            default: [{ matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: ["istio-system", "auth"] }] }],
+        });
+        resetRegistered();
+        new k.Kiali("kiali", { ...args, chart: { ...DEFAULT_CHARTS.kiali, version: "2.1.0" } });
+        await settle();
+        const reference = one(CHART, "kiali-chart").inputs.values.deployment;
+        assert.strictEqual(reference.view_only_mode, true);
+        assert.strictEqual(reference.cluster_wide_access, undefined);
+        assert.strictEqual(reference.discovery_selectors, undefined);
+        assert.deepStrictEqual(["2.1.0", "2.18.0", "2.19.0", "2.29.0"].map(k.supportsNamespaceScopedAccess), [false, false, true, true]);
+    });
+
     it("never emits the keys Kiali 2.x removed or renamed", () => {
         const text = JSON.stringify(
-            k.kialiValues({ namespace: "istio-system", authStrategy: "token", signingKey: k.signingKeyValues("2.29.0"), prometheusUrl: "http://p:9090", grafanaUrl: "http://g", grafanaExternalUrl: "https://g", tracingUseGrpc: true, tracingExternalUrl: "https://j" }),
+            k.kialiValues({ namespace: "istio-system", authStrategy: "token", signingKey: k.signingKeyValues("2.29.0"), prometheusUrl: "http://p:9090", grafanaUrl: "http://g", grafanaExternalUrl: "https://g", tracingUseGrpc: true, tracingExternalUrl: "https://j", viewOnly: false }),
         );
         for (const stale of ["accessible_namespaces", "in_cluster_url", '"url":"https://j"']) {
             assert.ok(!text.includes(stale), `${stale} must not be emitted`);
