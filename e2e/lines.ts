@@ -26,6 +26,12 @@ export interface StackCase {
     readonly appNamespaces: readonly string[];
     /** Whether the stack creates its app namespaces (otherwise they exist on the user's cluster first). */
     readonly createsAppNamespaces: boolean;
+    /**
+     * Objects the user created before the first `up`, in namespaces the stack then adopts (the
+     * production stack file asks for the Elasticsearch password Secret in istio-system): they and
+     * their namespaces must survive `destroy`.
+     */
+    readonly userObjects?: readonly { readonly namespace: string; readonly kind: "secret" | "configmap"; readonly name: string; readonly data: Record<string, string> }[];
     readonly versions: { readonly istio: string; readonly jaeger: string; readonly kiali: string };
 }
 
@@ -42,7 +48,8 @@ export const STACKS: readonly StackCase[] = [
         stack: "dev",
         from: "dev",
         policy: "dev",
-        changes: airGapped(),
+        // An anonymous Kiali needs no key, but one set as a secret must stay secret on kiali-server 2.1.0 too.
+        changes: [...airGapped(), signingKey],
         ...appNamespaces("dev"),
         versions: { istio: REFERENCE_VERSIONS.istiod, jaeger: REFERENCE_VERSIONS.jaeger, kiali: REFERENCE_VERSIONS.kiali },
     },
@@ -53,6 +60,10 @@ export const STACKS: readonly StackCase[] = [
         policy: "production",
         changes: [...airGapped(), signingKey],
         ...appNamespaces("production"),
+        userObjects: [
+            { namespace: "istio-system", kind: "secret", name: "jaeger-elasticsearch", data: { password: "user-owned-password" } },
+            { namespace: "auth", kind: "configmap", name: "auth-settings", data: { owner: "the auth team" } },
+        ],
         versions: { istio: DEFAULT_CHARTS.istiod.version, jaeger: DEFAULT_CHARTS.jaeger.version, kiali: DEFAULT_CHARTS.kiali.version },
     },
     {

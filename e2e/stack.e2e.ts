@@ -6,6 +6,7 @@
  * Needs `scripts/cluster.sh up` first (`npm run test:e2e` does it).
  */
 import * as assert from "assert";
+import * as fs from "fs";
 import * as path from "path";
 import { Stack } from "@pulumi/pulumi/automation";
 import * as yaml from "js-yaml";
@@ -126,21 +127,29 @@ function checkObjects(c: StackCase): void {
     assert.strictEqual(kiali.external_services.tracing.in_cluster_url, undefined);
     assert.strictEqual(kiali.deployment.accessible_namespaces, undefined);
     assert.strictEqual(kiali.external_services.prometheus.url, kialiRaw.prometheusUrl ?? "http://prometheus-operated.prometheus.svc.cluster.local:9090");
-    if (c.changes.some((x) => x.key === "kiali.signingKey")) {
-        assert.strictEqual(kiali.auth.strategy, "token");
-        if (c.versions.kiali === "2.29.0") {
-            assert.strictEqual(kiali.login_token.signing_key, "secret:kiali-signing-key:signing-key");
-            const secret = kubectlJson(["-n", SYSTEM_NAMESPACE, "get", "secret", "kiali-signing-key"]);
-            assert.strictEqual(Buffer.from(secret.data["signing-key"], "base64").toString(), TEST_SIGNING_KEY);
-        }
+    // The signing key reaches Kiali only through its Secret: a secret: reference (kiali-server >= 2.21) or Kiali's override file.
+    const secret = kubectlJson(["-n", SYSTEM_NAMESPACE, "get", "secret", "kiali-signing-key"]);
+    assert.strictEqual(Buffer.from(secret.data["value.txt"], "base64").toString(), TEST_SIGNING_KEY);
+    if (c.versions.kiali === "2.1.0") {
+        assert.strictEqual(kiali.login_token.signing_key, "from-secret-file");
+        const pod = kubectlJson(["-n", SYSTEM_NAMESPACE, "get", "deployment", "kiali"]).spec.template.spec;
+        const volume = pod.volumes.find((v: any) => v.secret?.secretName === "kiali-signing-key");
+        assert.ok(volume !== undefined, "the Secret is a volume of the Kiali pod");
+        assert.ok(pod.containers[0].volumeMounts.some((m: any) => m.name === volume.name && m.mountPath === "/kiali-override-secrets/login-token-signing-key"));
     } else {
-        assert.strictEqual(kiali.auth.strategy, "anonymous");
-        assert.match(kiali.login_token.signing_key, /^[0-9a-f]{32}$/);
+        assert.strictEqual(kiali.login_token.signing_key, "secret:kiali-signing-key:value.txt");
     }
+    const tokenLogin = c.changes.some((x) => x.key === "kiali.authStrategy") || c.from === "production";
+    assert.strictEqual(kiali.auth.strategy, tokenLogin ? "token" : "anonymous");
     if (jaegerChartLine(c.versions.jaeger) === "v1") {
         assert.ok(!exists(["-n", SYSTEM_NAMESPACE, "statefulset", "jaeger-cassandra"]), "no Cassandra");
         assert.ok(!exists(["-n", SYSTEM_NAMESPACE, "daemonset", "jaeger-agent"]), "no agent DaemonSet");
     }
+    assert.deepStrictEqual(kubectlJson(["-n", SYSTEM_NAMESPACE, "get", "networkpolicies"]).items.map((p: any) => p.metadata.name).sort(), [
+        "jaeger-collector-from-mesh",
+        "jaeger-metrics-from-prometheus",
+        "jaeger-query-from-ui-clients",
+    ]);
     const releases = JSON.parse(kubectlJson(["-n", SYSTEM_NAMESPACE, "get", "configmap", RELEASES_CONFIGMAP.name]).data[RELEASES_CONFIGMAP.key]);
     assert.deepStrictEqual(
         releases.map((r: any) => r.version),
@@ -163,6 +172,27 @@ function checkProductionObjects(): void {
         "kiali-ui kiali.example.com observability-tls",
     ]);
     assert.ok(ingresses.every((i: any) => i.metadata.annotations["nginx.ingress.kubernetes.io/auth-url"] === "https://oauth2-proxy.example.com/oauth2/auth"));
+    // Kiali view-only, its RBAC scoped to the mesh's namespaces (kiali-server 2.29 renders a Role per namespace it finds).
+    const kiali = yaml.load(kubectlJson(["-n", SYSTEM_NAMESPACE, "get", "configmap", "kiali"]).data["config.yaml"]) as any;
+    assert.strictEqual(kiali.deployment.view_only_mode, true);
+    assert.strictEqual(kiali.deployment.cluster_wide_access, false);
+    for (const ns of [SYSTEM_NAMESPACE, "auth"]) {
+        assert.ok(exists(["-n", ns, "role", "kiali-viewer"]), `Role kiali-viewer in ${ns}`);
+        assert.ok(exists(["-n", ns, "rolebinding", "kiali-viewer"]), `RoleBinding kiali-viewer in ${ns}`);
+    }
+    assert.ok(!exists(["clusterrolebinding", "kiali-viewer"]) && !exists(["clusterrolebinding", "kiali"]), "no cluster-wide binding");
+}
+
+/** Every place the plaintext of a secret could land: the stack's export, the backend's files (history and backups included), every ConfigMap. */
+async function assertNoPlaintext(stack: Stack, backendDir: string, plaintext: string): Promise<void> {
+    assert.ok(!JSON.stringify(await stack.exportStack()).includes(plaintext), "pulumi stack export holds the plaintext");
+    const files = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+    const backendFiles = files(backendDir);
+    assert.ok(backendFiles.length > 0);
+    for (const f of backendFiles) {
+        assert.ok(!fs.readFileSync(f).includes(plaintext), `${f} holds the plaintext`);
+    }
+    assert.ok(!kubectl(["get", "configmaps", "-A", "-o", "json"]).includes(plaintext), "a ConfigMap holds the plaintext");
 }
 
 for (const c of STACKS) {
@@ -175,15 +205,19 @@ for (const c of STACKS) {
             if (!c.createsAppNamespaces) {
                 c.appNamespaces.forEach(ensureNamespace);
             }
+            for (const o of c.userObjects ?? []) {
+                ensureNamespace(o.namespace);
+                kubectl(["-n", o.namespace, "create", o.kind, ...(o.kind === "secret" ? ["generic"] : []), o.name, ...Object.entries(o.data).map(([k, v]) => `--from-literal=${k}=${v}`)]);
+            }
             stack = await workspaceStack({ stack: c.stack, dir: path.join(root, c.stack), from: c.from, passphrase: PASSPHRASE });
             await configSet(stack, c.changes);
         });
 
         after(async () => {
-            if (!c.createsAppNamespaces) {
-                for (const ns of c.appNamespaces) {
-                    kubectl(["delete", "namespace", ns, "--ignore-not-found", "--wait=false"]);
-                }
+            // What the user created is the user's to delete.
+            const userNamespaces = new Set([...(c.createsAppNamespaces ? [] : c.appNamespaces), ...(c.userObjects ?? []).map((o) => o.namespace)]);
+            for (const ns of userNamespaces) {
+                kubectl(["delete", "namespace", ns, "--ignore-not-found", "--wait=true", "--timeout=120s"]);
             }
         });
 
@@ -203,6 +237,7 @@ for (const c of STACKS) {
             if (c.from === "production") {
                 checkProductionObjects();
             }
+            await assertNoPlaintext(stack, path.join(root, c.stack, "state"), TEST_SIGNING_KEY);
         });
 
         it("changes nothing on a second pulumi up", async () => {
@@ -231,9 +266,21 @@ for (const c of STACKS) {
             }
         });
 
-        it("leaves nothing behind on destroy but the Istio CRDs it retains on purpose", async () => {
+        it("leaves nothing of its own behind on destroy but the Istio CRDs, and keeps what the user had", async () => {
             await stack.destroy();
-            assert.ok(gone(["namespace", SYSTEM_NAMESPACE]));
+            const adopted = new Set((c.userObjects ?? []).map((o) => o.namespace));
+            if (!adopted.has(SYSTEM_NAMESPACE)) {
+                assert.ok(gone(["namespace", SYSTEM_NAMESPACE]), "the stack created istio-system and deletes it");
+            }
+            for (const o of c.userObjects ?? []) {
+                assert.strictEqual(kubectlJson(["get", "namespace", o.namespace]).status.phase, "Active", `namespace ${o.namespace} survives`);
+                const kept = kubectlJson(["-n", o.namespace, "get", o.kind, o.name]).data;
+                assert.deepStrictEqual(Object.fromEntries(Object.entries(kept).map(([k, v]) => [k, o.kind === "secret" ? Buffer.from(String(v), "base64").toString() : v])), o.data);
+            }
+            for (const ns of c.createsAppNamespaces ? [] : c.appNamespaces) {
+                assert.strictEqual(kubectlJson(["get", "namespace", ns]).status.phase, "Active", `app namespace ${ns} existed before and survives`);
+            }
+            await assertNoPlaintext(stack, path.join(root, c.stack, "state"), TEST_SIGNING_KEY);
             assert.ok(!exists(["validatingwebhookconfiguration", VALIDATORS.default]));
             assert.ok(!exists(["mutatingwebhookconfiguration", "istio-sidecar-injector"]));
             assert.ok(!exists(["clusterrole", `istiod-clusterrole-${SYSTEM_NAMESPACE}`]));
@@ -242,7 +289,7 @@ for (const c of STACKS) {
             const state = await stack.exportStack();
             assert.deepStrictEqual((state.deployment.resources ?? []).map((r: any) => r.type), []);
             // Let the namespace controller finish before the next stack installs into istio-system again.
-            if (exists(["namespace", SYSTEM_NAMESPACE])) {
+            if (!adopted.has(SYSTEM_NAMESPACE) && exists(["namespace", SYSTEM_NAMESPACE])) {
                 kubectl(["wait", "--for=delete", `namespace/${SYSTEM_NAMESPACE}`, "--timeout=120s"]);
             }
         });
