@@ -28,24 +28,56 @@ log() { printf '[cluster] %s\n' "$*" >&2; }
 
 running() { [ -f "$dir/$1.pid" ] && kill -0 "$(cat "$dir/$1.pid")" 2>/dev/null; }
 
-# start NAME CMD...: run in the background with its log and pid file, unless already running.
+# stop NAME: TERM, up to 10 s to exit, then KILL; removes the pid file.
+stop() {
+  local name="$1" pid
+  if running "$name"; then
+    pid="$(cat "$dir/$name.pid")"
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 40); do running "$name" || break; sleep 0.25; done
+    running "$name" && kill -9 "$pid" 2>/dev/null || true
+    for _ in $(seq 1 20); do running "$name" || break; sleep 0.25; done
+  fi
+  rm -f "$dir/$name.pid"
+}
+
+# healthy NAME: the component answers its health check.
+healthy() {
+  case "$1" in
+    etcd) curl -sf "http://127.0.0.1:$etcd_port/health" ;;
+    kube-apiserver) "$bin/kubectl" --kubeconfig "$kubeconfig" get --raw /readyz ;;
+    kube-controller-manager) curl -skf "https://127.0.0.1:$kcm_port/healthz" ;;
+    charts) curl -sf "http://127.0.0.1:$charts_port/index.yaml" ;;
+  esac
+}
+
+# start NAME CMD...: keep NAME when it runs and answers its health check; otherwise stop what is left
+# of it (a process that is still shutting down holds its port and answers nothing) and start it
+# again in the background, with its log and pid file, then wait until it is healthy.
 start() {
   local name="$1"
   shift
   if running "$name"; then
-    return
+    if healthy "$name" >/dev/null 2>&1; then
+      return
+    fi
+    log "$name runs but does not answer (shutting down?): restarting it"
+    stop "$name"
   fi
   "$@" >"$dir/$name.log" 2>&1 &
   echo $! >"$dir/$name.pid"
+  wait_for "$name"
 }
 
-# wait_for WHAT CMD...: poll for up to 60 s; on failure print the last log lines.
+# wait_for NAME: poll its health check for up to 60 s; on failure print the last log lines.
 wait_for() {
   local what="$1" i
-  shift
   for i in $(seq 1 120); do
-    if "$@" >/dev/null 2>&1; then
+    if healthy "$what" >/dev/null 2>&1; then
       return 0
+    fi
+    if ! running "$what"; then
+      break
     fi
     sleep 0.5
   done
@@ -103,7 +135,6 @@ up() {
     --listen-client-urls "http://127.0.0.1:$etcd_port" --advertise-client-urls "http://127.0.0.1:$etcd_port" \
     --listen-peer-urls "http://127.0.0.1:$etcd_peer_port" --initial-advertise-peer-urls "http://127.0.0.1:$etcd_peer_port" \
     --initial-cluster "local=http://127.0.0.1:$etcd_peer_port" --listen-metrics-urls "" --log-level warn
-  wait_for etcd curl -sf "http://127.0.0.1:$etcd_port/health"
   start kube-apiserver "$bin/kube-apiserver" \
     --etcd-servers "http://127.0.0.1:$etcd_port" \
     --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$api_port" \
@@ -114,27 +145,19 @@ up() {
     --service-account-issuer https://kubernetes.default.svc.cluster.local \
     --service-cluster-ip-range 10.96.0.0/16 --allow-privileged \
     --enable-priority-and-fairness=false --profiling=false
-  wait_for kube-apiserver "$bin/kubectl" --kubeconfig "$kubeconfig" get --raw /readyz
   start kube-controller-manager "$bin/kube-controller-manager" \
     --kubeconfig "$kubeconfig" --authentication-kubeconfig "$kubeconfig" --authorization-kubeconfig "$kubeconfig" \
     --bind-address 127.0.0.1 --secure-port "$kcm_port" --leader-elect=false \
     --controllers namespace-controller,garbage-collector-controller,serviceaccount-controller,serviceaccount-token-controller \
     --service-account-private-key-file "$dir/pki/sa.key" --root-ca-file "$dir/pki/ca.crt" --profiling=false
-  wait_for kube-controller-manager curl -skf "https://127.0.0.1:$kcm_port/healthz"
   start charts python3 -m http.server "$charts_port" --bind 127.0.0.1 --directory "$charts"
-  wait_for charts curl -sf "http://127.0.0.1:$charts_port/index.yaml"
   log "up: KUBECONFIG=$kubeconfig, charts at http://127.0.0.1:$charts_port"
 }
 
 down() {
   local p
   for p in charts kube-controller-manager kube-apiserver etcd; do
-    if running "$p"; then
-      kill "$(cat "$dir/$p.pid")" 2>/dev/null || true
-      for _ in $(seq 1 40); do running "$p" || break; sleep 0.25; done
-      running "$p" && kill -9 "$(cat "$dir/$p.pid")" 2>/dev/null || true
-    fi
-    rm -f "$dir/$p.pid"
+    stop "$p"
   done
   rm -rf "$dir"
   log "down"
