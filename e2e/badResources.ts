@@ -141,8 +141,16 @@ export const EXPECTED_VIOLATIONS: readonly { policy: string; message: string }[]
         policy: "otlp-exporters-must-propagate-b3",
         message: "Container app of legacy/auth-api must list b3 or b3multi in OTEL_PROPAGATORS to join the mesh's traces; it has tracecontext,baggage, expected b3,tracecontext,baggage.",
     },
-    { policy: "jaeger-egress-must-allow-otlp-and-zipkin", message: "NetworkPolicy legacy/allow-jaeger-egress must allow egress to Jaeger on TCP 4317, 4318, 9411; missing: 9411." },
-    { policy: "egress-restricted-namespaces-must-allow-dns", message: "Namespace legacy must allow egress to DNS on UDP 53 once Egress policies select its pods (policies: legacy/allow-jaeger-egress)." },
+    {
+        policy: "jaeger-egress-must-allow-otlp-and-zipkin",
+        message:
+            "Namespace legacy must allow egress to the Jaeger pods (Service istio-system/jaeger-collector-clusterip) on TCP 4317, 4318, 9411; unreachable: TCP 9411 (egress policies: legacy/allow-jaeger-egress).",
+    },
+    {
+        policy: "egress-restricted-namespaces-must-allow-dns",
+        message:
+            "Namespace legacy must allow egress to the DNS pods (kube-system k8s-app=kube-dns) on UDP 53 and TCP 53 once Egress policies select its pods; unreachable: UDP 53, TCP 53 (egress policies: legacy/allow-jaeger-egress).",
+    },
     { policy: "external-service-entries-must-use-dns-resolution", message: "ServiceEntry legacy/legacy-openai must use resolution DNS for its hosts api.openai.com; it has NONE." },
     { policy: "kiali-must-not-allow-anonymous-access", message: "Kiali config istio-system/kiali must require a login; auth.strategy is anonymous, expected token, openid or header." },
     {

@@ -3,6 +3,7 @@
  * provider passes to analyzers: our own resources and the objects Chart v4 renders from the
  * upstream charts (Istio's mesh ConfigMap, Kiali's ConfigMap, Jaeger's Deployments and Services).
  */
+import type { Resource, Unwrap } from "@pulumi/pulumi";
 import * as yaml from "js-yaml";
 
 export type Obj = Record<string, any>;
@@ -132,4 +133,21 @@ export function strings(v: unknown, path = ""): { path: string; value: string }[
         return Object.entries(v).flatMap(([k, x]) => strings(x, path === "" ? k : `${path}.${k}`));
     }
     return [];
+}
+
+/** A Pulumi resource class (what `validateResourceOfType` takes), e.g. `k8s.networking.v1.NetworkPolicy`. */
+export type ResourceClass<TArgs> = new (name: string, args: TArgs, ...rest: never[]) => Resource;
+
+/** The Pulumi type token of a resource class (`kubernetes:networking.k8s.io/v1:NetworkPolicy`). */
+export function pulumiTypeOf(cls: object): string | undefined {
+    const t: unknown = Reflect.get(cls, "__pulumiType");
+    return typeof t === "string" ? t : undefined;
+}
+
+/**
+ * The props of a stack resource typed by the class's input args (plain values, as analyzers get them),
+ * or undefined when the resource is of another type: the stack-policy counterpart of `args.asType`.
+ */
+export function propsOfType<TArgs>(cls: ResourceClass<TArgs>, r: { readonly type: string; readonly props: object }): Unwrap<NonNullable<TArgs>> | undefined {
+    return pulumiTypeOf(cls) === r.type ? (r.props as Unwrap<NonNullable<TArgs>>) : undefined;
 }

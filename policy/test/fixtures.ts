@@ -28,6 +28,8 @@ const T = {
     telemetry: "kubernetes:telemetry.istio.io/v1:Telemetry",
     envoyFilter: "kubernetes:networking.istio.io/v1alpha3:EnvoyFilter",
     chart: "kubernetes:helm.sh/v4:Chart",
+    namespace: "kubernetes:core/v1:Namespace",
+    namespacePatch: "kubernetes:core/v1:NamespacePatch",
 };
 export { T as TYPES };
 
@@ -106,6 +108,8 @@ export function jaegerV1Deployment(storage = "memory"): Fixture {
                                     { name: "COLLECTOR_OTLP_ENABLED", value: "true" },
                                 ],
                                 args: [],
+                                // Both chart lines declare these ports without names.
+                                ports: [16686, 16685, 9411, 4317, 4318].map((containerPort) => ({ containerPort, protocol: "TCP" })),
                             },
                         ],
                     },
@@ -292,15 +296,37 @@ export function cassandra(): Fixture[] {
     ];
 }
 
-/** The program's releases ConfigMap (lib/constants RELEASES_CONFIGMAP) listing requested charts. */
-export function releasesConfigMap(releases: { chart: string; version: unknown; values?: Obj }[]): Fixture {
+/** The program's releases ConfigMap (lib/constants RELEASES_CONFIGMAP) listing requested charts and, optionally, what it read. */
+export function releasesConfigMap(releases: { chart: string; version: unknown; values?: Obj }[], reads?: Obj[]): Fixture {
     return {
         type: T.configMap,
         props: {
             apiVersion: "v1",
             kind: "ConfigMap",
             metadata: { name: "observability-stack-charts", namespace: SYSTEM_NAMESPACE, labels: { "app.kubernetes.io/managed-by": "observability-stack" } },
-            data: { "charts.json": JSON.stringify(releases.map((r) => ({ release: r.chart, namespace: SYSTEM_NAMESPACE, repo: "http://127.0.0.1:8879", values: {}, ...r }))) },
+            data: {
+                "charts.json": JSON.stringify(releases.map((r) => ({ release: r.chart, namespace: SYSTEM_NAMESPACE, repo: "http://127.0.0.1:8879", values: {}, ...r }))),
+                ...(reads === undefined ? {} : { "reads.json": JSON.stringify(reads) }),
+            },
         },
     };
+}
+
+/** A NetworkPolicy with the given spec. */
+export function networkPolicy(namespace: string, name: string, spec: Obj): Fixture {
+    return { type: T.networkPolicy, props: { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name, namespace }, spec } };
+}
+
+/** A NetworkPolicy as the program records it in reads.json after reading it from the cluster. */
+export function readNetworkPolicy(namespace: string, name: string, spec: Obj): Obj {
+    return { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name, namespace }, spec };
+}
+
+export function namespace(name: string, labels: Record<string, string> = {}): Fixture {
+    return { type: T.namespace, props: { apiVersion: "v1", kind: "Namespace", metadata: { name, labels } } };
+}
+
+/** The program's injection label on an existing app namespace. */
+export function namespacePatch(name: string, labels: Record<string, string>): Fixture {
+    return { type: T.namespacePatch, props: { apiVersion: "v1", kind: "Namespace", metadata: { name, labels } } };
 }
