@@ -134,12 +134,17 @@ export class ObservabilityStack extends pulumi.ComponentResource {
             { parent: this, dependsOn: [...appNamespaces, jaeger] },
         );
 
-        // Chart v4 resources reach policy packs with empty properties: record what was asked of Helm.
+        // Chart v4 resources reach policy packs with empty properties, and read resources do not reach them
+        // at all: record what was asked of Helm and what was read from the cluster (baseline policies), so
+        // the pack judges them. Reads run in previews too, so the record is known when the pack runs.
         new k8s.core.v1.ConfigMap(
             `${name}-charts`,
             {
                 metadata: { name: RELEASES_CONFIGMAP.name, namespace: SYSTEM_NAMESPACE, labels: { "app.kubernetes.io/managed-by": "observability-stack" } },
-                data: { [RELEASES_CONFIGMAP.key]: JSON.stringify([...mesh.releases, ...jaeger.releases, ...kiali.releases], null, 2) },
+                data: {
+                    [RELEASES_CONFIGMAP.key]: JSON.stringify([...mesh.releases, ...jaeger.releases, ...kiali.releases], null, 2),
+                    [RELEASES_CONFIGMAP.readsKey]: policies.reads.apply((reads) => JSON.stringify(reads, null, 2)),
+                },
             },
             { ...childOpts, dependsOn: [systemNamespace] },
         );
