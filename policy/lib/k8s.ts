@@ -13,6 +13,8 @@ export interface StackResource {
     readonly type: string;
     readonly props: Obj;
     readonly urn: string;
+    /** The Pulumi resource name (the last URN segment). */
+    readonly name: string;
 }
 
 export const TYPES = {

@@ -8,11 +8,11 @@
  * and https://kubernetes.io/docs/concepts/services-networking/network-policies/
  */
 import * as k8s from "@pulumi/kubernetes";
-import { UnknownValueError } from "@pulumi/policy";
 import type { Unwrap } from "@pulumi/pulumi";
 import { RELEASES_CONFIGMAP } from "../../lib/constants";
 import { ContainerPort, Labels, NamedNetworkPolicy, NetworkPolicyEvaluator, NetworkPolicySpec, PodEndpoint, selectorMatches } from "./networkPolicy";
 import { StackResource, propsOfType } from "./k8s";
+import { BlindSpot, plain, readKnown } from "./known";
 
 type PodTemplate = Unwrap<k8s.types.input.core.v1.PodTemplateSpec>;
 type ServicePort = Unwrap<k8s.types.input.core.v1.ServicePort>;
@@ -30,13 +30,6 @@ export interface StackService {
     readonly ports: readonly ServicePort[];
 }
 
-/** A resource whose values the pack cannot read (unknown during preview, or an unreadable record). */
-export interface BlindSpot {
-    readonly urn: string;
-    readonly what: string;
-    readonly reason: string;
-}
-
 export interface StackNetwork {
     readonly evaluator: NetworkPolicyEvaluator;
     readonly pods: readonly StackPod[];
@@ -44,24 +37,6 @@ export interface StackNetwork {
     /** Labels of the namespaces the stack creates or labels (without the name label the API server adds). */
     readonly namespaces: ReadonlyMap<string, Labels>;
     readonly blindSpots: readonly BlindSpot[];
-}
-
-/** Deep copy without Pulumi's unknown-checking proxy; throws UnknownValueError when any value is unknown. */
-export function plain<T>(value: T): T {
-    return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
-}
-
-/** Runs `read`, turning an unknown preview value into a blind spot instead of aborting the whole policy. */
-export function readKnown<T>(urn: string, what: string, read: () => T, blind: BlindSpot[]): T | undefined {
-    try {
-        return read();
-    } catch (e) {
-        if (e instanceof UnknownValueError && e instanceof Error) {
-            blind.push({ urn, what, reason: e.message });
-            return undefined;
-        }
-        throw e;
-    }
 }
 
 /** The pod template of a workload of any kind that runs pods, with its kind for messages. */
@@ -105,7 +80,7 @@ export function readNetworkPolicies(resources: readonly StackResource[], blind: 
         if (cm === undefined || readKnown(r.urn, "ConfigMap name", () => cm.metadata?.name, []) !== RELEASES_CONFIGMAP.name) {
             continue;
         }
-        const text = readKnown(r.urn, `${RELEASES_CONFIGMAP.readsKey} of the releases record`, () => cm.data?.[RELEASES_CONFIGMAP.readsKey], blind);
+        const text = readKnown(r.urn, `${RELEASES_CONFIGMAP.readsKey} of the releases record ${r.name}`, () => cm.data?.[RELEASES_CONFIGMAP.readsKey], blind);
         if (text === undefined) {
             continue;
         }
@@ -113,11 +88,11 @@ export function readNetworkPolicies(resources: readonly StackResource[], blind: 
         try {
             records = JSON.parse(text);
         } catch {
-            blind.push({ urn: r.urn, what: `${RELEASES_CONFIGMAP.readsKey} of the releases record`, reason: "it is not JSON" });
+            blind.push({ urn: r.urn, what: `${RELEASES_CONFIGMAP.readsKey} of the releases record ${r.name}`, reason: "it is not JSON" });
             continue;
         }
         if (!Array.isArray(records)) {
-            blind.push({ urn: r.urn, what: `${RELEASES_CONFIGMAP.readsKey} of the releases record`, reason: "it is not a list" });
+            blind.push({ urn: r.urn, what: `${RELEASES_CONFIGMAP.readsKey} of the releases record ${r.name}`, reason: "it is not a list" });
             continue;
         }
         for (const rec of records as ReadRecord[]) {
@@ -139,7 +114,7 @@ export function stackNetwork(resources: readonly StackResource[]): StackNetwork 
     for (const r of resources) {
         const np = propsOfType(k8s.networking.v1.NetworkPolicy, r);
         if (np !== undefined) {
-            const seen = readKnown(r.urn, "NetworkPolicy", () => plain({ metadata: { name: np.metadata?.name, namespace: np.metadata?.namespace }, spec: np.spec }), blind);
+            const seen = readKnown(r.urn, `NetworkPolicy ${r.name}`, () => plain({ metadata: { name: np.metadata?.name, namespace: np.metadata?.namespace }, spec: np.spec }), blind);
             if (seen?.spec !== undefined) {
                 policies.push({ namespace: seen.metadata.namespace ?? "default", name: seen.metadata.name ?? "", spec: seen.spec, origin: "stack" });
             }
@@ -147,7 +122,7 @@ export function stackNetwork(resources: readonly StackResource[]): StackNetwork 
         }
         const ns = propsOfType(k8s.core.v1.Namespace, r) ?? propsOfType(k8s.core.v1.NamespacePatch, r);
         if (ns !== undefined) {
-            const meta = readKnown(r.urn, "Namespace", () => plain({ name: ns.metadata?.name, labels: ns.metadata?.labels }), blind);
+            const meta = readKnown(r.urn, `Namespace ${r.name}`, () => plain({ name: ns.metadata?.name, labels: ns.metadata?.labels }), blind);
             if (meta?.name !== undefined) {
                 namespaces.set(meta.name, { ...(namespaces.get(meta.name) ?? {}), ...(meta.labels ?? {}) });
             }
@@ -155,7 +130,7 @@ export function stackNetwork(resources: readonly StackResource[]): StackNetwork 
         }
         const svc = propsOfType(k8s.core.v1.Service, r);
         if (svc !== undefined) {
-            const s = readKnown(r.urn, "Service", () => plain({ name: svc.metadata?.name, namespace: svc.metadata?.namespace, selector: svc.spec?.selector, ports: svc.spec?.ports }), blind);
+            const s = readKnown(r.urn, `Service ${r.name}`, () => plain({ name: svc.metadata?.name, namespace: svc.metadata?.namespace, selector: svc.spec?.selector, ports: svc.spec?.ports }), blind);
             if (s !== undefined) {
                 services.push({ namespace: s.namespace ?? "default", name: s.name ?? "", selector: s.selector, ports: s.ports ?? [] });
             }
@@ -163,7 +138,7 @@ export function stackNetwork(resources: readonly StackResource[]): StackNetwork 
         }
         const w = podTemplateOf(r);
         if (w !== undefined) {
-            const t = readKnown(r.urn, `${w.kind} pod template`, () => plain({ labels: w.template.metadata?.labels, ports: (w.template.spec?.containers ?? []).map((c) => c.ports ?? []) }), blind);
+            const t = readKnown(r.urn, `${w.kind} ${r.name}`, () => plain({ labels: w.template.metadata?.labels, ports: (w.template.spec?.containers ?? []).map((c) => c.ports ?? []) }), blind);
             if (t !== undefined) {
                 const ports: ContainerPort[] = t.ports.flat();
                 pods.push({ kind: "pod", namespace: w.namespace, labels: t.labels ?? {}, ports, source: `${w.kind} ${w.namespace}/${w.name}` });

@@ -1,7 +1,7 @@
 /** Jaeger: durable storage outside dev, and no Cassandra beside an in-memory all-in-one. */
 import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { JAEGER_COMPONENT_LABEL, JAEGER_NAME_LABEL } from "../../lib/constants";
-import { installedCharts } from "../lib/charts";
+import { requestedChartsOfStack } from "../lib/charts";
 import { Obj, StackResource, TYPES, containersOf, envValue, nameOf, parseYaml, podTemplate, ref } from "../lib/k8s";
 import { configOf, stackResources } from "../lib/policy";
 
@@ -89,11 +89,19 @@ export const jaegerMemoryMustNotProvisionCassandra: StackValidationPolicy = {
     url: "https://github.com/jaegertracing/helm-charts/tree/main/charts/jaeger",
     validateStack: (args, reportViolation) => {
         const resources = stackResources(args);
-        for (const c of installedCharts(resources)) {
+        // Values come from the releases record and visible Helm Release/Chart inputs; a Helm v3 Release whose
+        // values are not visible is reported. Chart v4 needs no record here: its rendered objects are checked below.
+        const { charts, blind } = requestedChartsOfStack(resources, { what: "provisionDataStore.cassandra", valuesOf: ["jaeger"], readsRenderedObjects: true });
+        for (const b of blind) {
+            reportViolation(b.message, b.urn);
+        }
+        const judged = new Set<string>();
+        for (const c of charts) {
             const v = c.values;
-            if (c.chart !== "jaeger" || v === undefined || !c.version.startsWith("3.")) {
+            if (c.chart !== "jaeger" || typeof c.version !== "string" || !c.version.startsWith("3.") || judged.has(c.version)) {
                 continue;
             }
+            judged.add(c.version);
             if (v.allInOne?.enabled === true && v.storage?.type === "memory" && v.provisionDataStore?.cassandra !== false) {
                 reportViolation(`Chart jaeger ${c.version} must set provisionDataStore.cassandra: false with all-in-one memory storage; it is ${JSON.stringify(v.provisionDataStore?.cassandra ?? true)}.`, c.urn);
             }

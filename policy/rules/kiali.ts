@@ -1,8 +1,8 @@
 /** Kiali: who may log in, which config keys it reads, and a signing key that does not change. */
-import { ResourceValidationPolicy } from "@pulumi/policy";
-import { requestedCharts } from "../lib/charts";
+import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { requestedChartsOfStack } from "../lib/charts";
 import { kialiConfigOf, ref } from "../lib/k8s";
-import { configOf } from "../lib/policy";
+import { configOf, stackResources } from "../lib/policy";
 
 export const KIALI_ANONYMOUS = "kiali-must-not-allow-anonymous-access";
 
@@ -63,18 +63,22 @@ export const kialiConfigMustNotUseRemovedKeys: ResourceValidationPolicy = {
 export const KIALI_SIGNING_KEY = "kiali-signing-key-must-be-set";
 
 /** An empty signing key makes the chart render a random one on every run: a diff on every `pulumi up`. */
-export const kialiSigningKeyMustBeSet: ResourceValidationPolicy = {
+export const kialiSigningKeyMustBeSet: StackValidationPolicy = {
     name: KIALI_SIGNING_KEY,
     description: "The kiali-server chart must be given login_token.signing_key, or it renders a random key on every run.",
     enforcementLevel: "mandatory",
     severity: "medium",
-    remediationSteps: "Set kiali.signingKey as a Pulumi secret (16, 24 or 32 characters); the program passes it (or a secret: reference) to the chart.",
+    remediationSteps: "Set kiali.signingKey as a Pulumi secret (16, 24 or 32 characters); the program passes it (or a secret: reference) to the chart and records the request for the pack.",
     url: "https://kiali.io/docs/configuration/kialis.kiali.io/#.spec.login_token.signing_key",
-    validateResource: (args, reportViolation) => {
-        for (const c of requestedCharts(args.type, args.props).filter((r) => r.chart === "kiali-server")) {
-            const key = c.values.login_token?.signing_key;
+    validateStack: (args, reportViolation) => {
+        const { charts, blind } = requestedChartsOfStack(stackResources(args), { what: "the Kiali signing key", valuesOf: ["kiali-server"] });
+        for (const b of blind) {
+            reportViolation(b.message, b.urn);
+        }
+        for (const c of charts.filter((r) => r.chart === "kiali-server")) {
+            const key: unknown = c.values.login_token?.signing_key;
             if (typeof key !== "string" || key === "") {
-                reportViolation(`Chart kiali-server ${c.version ?? ""} must set values.login_token.signing_key; expected a fixed key of 16, 24 or 32 characters or secret:<name>:<key>.`);
+                reportViolation(`Chart kiali-server ${c.version ?? ""} must set values.login_token.signing_key; expected a fixed key of 16, 24 or 32 characters or secret:<name>:<key>.`, c.urn);
             }
         }
     },

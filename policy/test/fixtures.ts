@@ -330,3 +330,13 @@ export function namespace(name: string, labels: Record<string, string> = {}): Fi
 export function namespacePatch(name: string, labels: Record<string, string>): Fixture {
     return { type: T.namespacePatch, props: { apiVersion: "v1", kind: "Namespace", metadata: { name, labels } } };
 }
+
+/** A Chart v4 resource as analyzers really see it: empty properties (measured with the real engine). */
+export function opaqueChart(name: string): Fixture {
+    return { type: T.chart, name, props: {} };
+}
+
+/** A Helm v3 Release (its inputs are visible to analyzers). */
+export function helmRelease(chartName: string, version: unknown, props: Obj = {}): Fixture {
+    return { type: "kubernetes:helm.sh/v3:Release", name: chartName, props: { chart: chartName, version, repositoryOpts: { repo: "http://127.0.0.1:8879" }, ...props } };
+}

@@ -12,7 +12,7 @@ import {
     releasesConfigMap,
     serviceEntry,
 } from "../fixtures";
-import { Fixture, stackViolationsOf, violationsOf } from "../harness";
+import { Fixture, UNKNOWN_STRING, stackViolationsOf, violationsOf } from "../harness";
 
 /** The Jaeger side of every stack below: the collector Service and the pods it selects. */
 const JAEGER: Fixture[] = [collectorService(), jaegerV1Deployment()];
@@ -161,8 +161,18 @@ describe(n.JAEGER_EGRESS, () => {
         const record = releasesConfigMap([]);
         record.props.data["reads.json"] = "{not json";
         assert.deepStrictEqual(await stackViolationsOf(n.jaegerEgressMustAllowOtlpAndZipkin, [...JAEGER, record]), [
-            "reads.json of the releases record must be readable for the pack to judge egress to Jaeger; it is not JSON.",
+            "reads.json of the releases record observability-stack-charts must be readable for the pack to judge egress to Jaeger; it is not JSON.",
         ]);
+    });
+});
+
+describe("network rules: what the pack cannot see", () => {
+    it("reports a NetworkPolicy whose spec is unknown during preview instead of a silent advisory", async () => {
+        const p = jaegerEgressPolicy("auth");
+        p.props.spec.egress[0].to[0].podSelector.matchLabels["app.kubernetes.io/name"] = UNKNOWN_STRING;
+        const blind = "NetworkPolicy allow-jaeger-egress must be readable for the pack to judge egress to DNS; string value at .spec.egress.0.to.0.podSelector.matchLabels.app.kubernetes.io/name can't be known during preview.";
+        assert.deepStrictEqual(await stackViolationsOf(n.egressRestrictedNamespacesMustAllowDns, [...JAEGER, p]), [blind]);
+        assert.deepStrictEqual(await stackViolationsOf(n.jaegerEgressMustAllowOtlpAndZipkin, [...JAEGER, p]), [blind.replace("egress to DNS", "egress to Jaeger")]);
     });
 });
 
