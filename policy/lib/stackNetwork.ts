@@ -11,10 +11,9 @@ import * as k8s from "@pulumi/kubernetes";
 import type { Unwrap } from "@pulumi/pulumi";
 import { RELEASES_CONFIGMAP } from "../../lib/constants";
 import { ContainerPort, Labels, NamedNetworkPolicy, NetworkPolicyEvaluator, NetworkPolicySpec, PodEndpoint, selectorMatches } from "./networkPolicy";
-import { StackResource, propsOfType } from "./k8s";
+import { StackResource, propsOfType, workloadOf } from "./k8s";
 import { BlindSpot, plain, readKnown } from "./known";
 
-type PodTemplate = Unwrap<k8s.types.input.core.v1.PodTemplateSpec>;
 type ServicePort = Unwrap<k8s.types.input.core.v1.ServicePort>;
 
 /** A pod of the stack: a workload's pod template, or a stand-in the rules derive. */
@@ -37,31 +36,6 @@ export interface StackNetwork {
     /** Labels of the namespaces the stack creates or labels (without the name label the API server adds). */
     readonly namespaces: ReadonlyMap<string, Labels>;
     readonly blindSpots: readonly BlindSpot[];
-}
-
-/** The pod template of a workload of any kind that runs pods, with its kind for messages. */
-function podTemplateOf(r: StackResource): { kind: string; name: string; namespace: string; template: PodTemplate } | undefined {
-    const workloads = [
-        ["Deployment", propsOfType(k8s.apps.v1.Deployment, r)],
-        ["StatefulSet", propsOfType(k8s.apps.v1.StatefulSet, r)],
-        ["DaemonSet", propsOfType(k8s.apps.v1.DaemonSet, r)],
-        ["ReplicaSet", propsOfType(k8s.apps.v1.ReplicaSet, r)],
-        ["Job", propsOfType(k8s.batch.v1.Job, r)],
-    ] as const;
-    for (const [kind, w] of workloads) {
-        if (w?.spec?.template !== undefined) {
-            return { kind, name: w.metadata?.name ?? "", namespace: w.metadata?.namespace ?? "default", template: w.spec.template };
-        }
-    }
-    const cron = propsOfType(k8s.batch.v1.CronJob, r);
-    if (cron?.spec?.jobTemplate?.spec?.template !== undefined) {
-        return { kind: "CronJob", name: cron.metadata?.name ?? "", namespace: cron.metadata?.namespace ?? "default", template: cron.spec.jobTemplate.spec.template };
-    }
-    const pod = propsOfType(k8s.core.v1.Pod, r);
-    if (pod !== undefined) {
-        return { kind: "Pod", name: pod.metadata?.name ?? "", namespace: pod.metadata?.namespace ?? "default", template: { metadata: pod.metadata, spec: pod.spec } };
-    }
-    return undefined;
 }
 
 /** A recorded object the program read from the cluster (RELEASES_CONFIGMAP.readsKey). */
@@ -136,12 +110,19 @@ export function stackNetwork(resources: readonly StackResource[]): StackNetwork 
             }
             continue;
         }
-        const w = podTemplateOf(r);
-        if (w !== undefined) {
-            const t = readKnown(r.urn, `${w.kind} ${r.name}`, () => plain({ labels: w.template.metadata?.labels, ports: (w.template.spec?.containers ?? []).map((c) => c.ports ?? []) }), blind);
+        const w = workloadOf(r);
+        if (w?.template !== undefined) {
+            const template = w.template;
+            const t = readKnown(
+                r.urn,
+                `${w.kind} ${r.name}`,
+                () => plain({ name: w.metadata?.name, namespace: w.metadata?.namespace, labels: template.metadata?.labels, ports: (template.spec?.containers ?? []).map((c) => c.ports ?? []) }),
+                blind,
+            );
             if (t !== undefined) {
                 const ports: ContainerPort[] = t.ports.flat();
-                pods.push({ kind: "pod", namespace: w.namespace, labels: t.labels ?? {}, ports, source: `${w.kind} ${w.namespace}/${w.name}` });
+                const namespace = t.namespace ?? "default";
+                pods.push({ kind: "pod", namespace, labels: t.labels ?? {}, ports, source: `${w.kind} ${namespace}/${t.name ?? ""}` });
             }
         }
     }

@@ -7,10 +7,12 @@
  * and https://kubernetes.io/docs/concepts/services-networking/network-policies/
  * Istio ServiceEntry: https://istio.io/latest/docs/reference/config/networking/service-entry/
  */
+import * as k8s from "@pulumi/kubernetes";
 import { ReportViolation, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import * as ipaddr from "ipaddr.js";
 import { COLLECTOR_SERVICE, DNS_PORT, JAEGER_EGRESS_PORTS } from "../../lib/constants";
-import { TYPES, ref } from "../lib/k8s";
+import { StackResource, TYPES, namespaceOf, propsOfType, ref } from "../lib/k8s";
+import { readKnown } from "../lib/known";
 import { Labels, NamedNetworkPolicy } from "../lib/networkPolicy";
 import { configOf, stackResources } from "../lib/policy";
 import { StackNetwork, StackPod, StackService, egressRestrictedNamespaces, podsSelectedBy, policyRef, sourcePods, stackNetwork } from "../lib/stackNetwork";
@@ -73,8 +75,11 @@ function unique(policies: readonly NamedNetworkPolicy[]): NamedNetworkPolicy[] {
 }
 
 /** The policy URN a namespace's violation is attached to: its first NetworkPolicy in the stack. */
-function firstPolicyUrn(resources: ReturnType<typeof stackResources>, namespace: string): string | undefined {
-    return resources.find((r) => r.type === TYPES.networkPolicy && (r.props.metadata?.namespace ?? "default") === namespace)?.urn;
+function firstPolicyUrn(resources: readonly StackResource[], namespace: string): string | undefined {
+    return resources.find((r) => {
+        const np = propsOfType(k8s.networking.v1.NetworkPolicy, r);
+        return np !== undefined && readKnown(r.urn, "namespace", () => namespaceOf(np), []) === namespace;
+    })?.urn;
 }
 
 /** Reports the resources the pack could not read (unknown during preview, unreadable record) instead of passing. */
