@@ -20,7 +20,7 @@ function fixtures(resources: readonly Registered[]): { type: string; props: Reco
     return resources.filter((r) => r.readId === undefined).map((r) => ({ type: r.type, props: r.inputs, name: r.name }));
 }
 
-describe("the program under the policy pack's network rules", () => {
+describe("the program under the policy pack", () => {
     let network: typeof import("../policy/rules/network");
     let harness: typeof import("../policy/test/harness");
     let parseStackConfig: typeof import("../config").parseStackConfig;
