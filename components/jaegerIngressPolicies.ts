@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { JaegerChartLine } from "../lib/charts";
-import { JAEGER_EGRESS_PORTS, JAEGER_PORTS, SYSTEM_NAMESPACE } from "../lib/constants";
+import { INJECTION_LABEL, JAEGER_EGRESS_PORTS, JAEGER_PORTS, SYSTEM_NAMESPACE } from "../lib/constants";
 import { jaegerPodSelector } from "./jaeger";
 import { KIALI_POD_LABELS } from "./kiali";
 import { childOptions } from "./options";
@@ -42,7 +42,8 @@ export const JAEGER_METRICS_PORT: Readonly<Record<JaegerChartLine, number>> = { 
 
 /**
  * The ingress rules of the Jaeger pods: the collector ports (Zipkin, OTLP gRPC and HTTP) from the mesh
- * only — the app namespaces and the system namespace (the ingress gateway and istiod run there); the
+ * only — the app namespaces, any namespace with sidecar injection on, and the system namespace (the
+ * ingress gateway and istiod run there); the
  * query ports from Kiali and the ingress controllers that serve the UI; the metrics port from Prometheus.
  * Once one Ingress policy selects the pods, everything else is denied.
  * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/#default-deny-all-ingress-traffic
@@ -59,7 +60,7 @@ export function jaegerIngressSpecs(args: {
         "jaeger-collector-from-mesh": {
             podSelector,
             policyTypes: ["Ingress"],
-            ingress: [{ from: [inNamespaces([args.namespace, ...args.appNamespaces])], ports: tcp(JAEGER_EGRESS_PORTS) }],
+            ingress: [{ from: [inNamespaces([args.namespace, ...args.appNamespaces]), { namespaceSelector: { matchLabels: { ...INJECTION_LABEL } } }], ports: tcp(JAEGER_EGRESS_PORTS) }],
         },
         "jaeger-query-from-ui-clients": {
             podSelector,

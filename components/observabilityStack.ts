@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { StackConfig } from "../config";
 import { EnvVar, OTLP_GRPC_ENDPOINT, ZIPKIN_HOST, appTracingEnv } from "../lib/appTracing";
-import { JAEGER_PORTS, RELEASES_CONFIGMAP, SYSTEM_NAMESPACE, ZIPKIN_SPANS_PATH } from "../lib/constants";
+import { INJECTION_LABEL, JAEGER_PORTS, RELEASES_CONFIGMAP, SYSTEM_NAMESPACE, ZIPKIN_SPANS_PATH } from "../lib/constants";
 import { NamespaceOwnership, OWNER_ANNOTATION } from "../lib/namespaces";
 import { jaegerChartLine } from "../lib/charts";
 import { ExternalServices } from "./externalServices";
@@ -75,8 +75,6 @@ export function clusterServiceNamespace(url: string): string[] | undefined {
     return inCluster ? [host[1]] : undefined;
 }
 
-/** Label that turns on sidecar injection in a namespace. */
-export const INJECTION_LABEL = { "istio-injection": "enabled" } as const;
 
 /**
  * The whole tracing stack in dependency order: namespace -> Jaeger -> Istio (base -> istiod ->
@@ -183,12 +181,17 @@ export class ObservabilityStack extends pulumi.ComponentResource {
             { parent: this, dependsOn: [jaeger] },
         );
 
-        // Chart v4 resources reach policy packs with empty properties: record what was asked of Helm.
+        // Chart v4 resources reach policy packs with empty properties, and read resources do not reach them
+        // at all: record what was asked of Helm and what was read from the cluster (baseline policies), so
+        // the pack judges them. Reads run in previews too, so the record is known when the pack runs.
         new k8s.core.v1.ConfigMap(
             `${name}-charts`,
             {
                 metadata: { name: RELEASES_CONFIGMAP.name, namespace: SYSTEM_NAMESPACE, labels: { "app.kubernetes.io/managed-by": "observability-stack" } },
-                data: { [RELEASES_CONFIGMAP.key]: JSON.stringify([...mesh.releases, ...jaeger.releases, ...kiali.releases], null, 2) },
+                data: {
+                    [RELEASES_CONFIGMAP.key]: JSON.stringify([...mesh.releases, ...jaeger.releases, ...kiali.releases], null, 2),
+                    [RELEASES_CONFIGMAP.readsKey]: policies.reads.apply((reads) => JSON.stringify(reads, null, 2)),
+                },
             },
             { ...childOpts, dependsOn: [systemNamespace] },
         );

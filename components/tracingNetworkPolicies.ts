@@ -44,6 +44,18 @@ export interface TracingNetworkPoliciesArgs {
 
 type PolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
 
+/**
+ * An object the program read from the cluster and relied on, as recorded for the policy pack in the
+ * releases ConfigMap (`RELEASES_CONFIGMAP.readsKey`): read resources never reach policy analyzers.
+ */
+export interface ReadRecord {
+    readonly apiVersion: string;
+    readonly kind: string;
+    readonly metadata: { readonly name: string; readonly namespace: string };
+    /** The spec as read from the cluster (with the API server's defaults). */
+    readonly spec: k8s.types.output.networking.v1.NetworkPolicySpec;
+}
+
 const byName = (ns: string) => ({ matchLabels: { "kubernetes.io/metadata.name": ns } });
 const tcp = (ports: readonly number[]) => ports.map((port) => ({ protocol: "TCP", port }));
 
@@ -121,6 +133,11 @@ export function meshEgressSpecs(args: {
 /** NetworkPolicies that let app namespaces send spans to Jaeger without cutting off anything else. */
 export class TracingNetworkPolicies extends pulumi.ComponentResource {
     public readonly policyNames: pulumi.Output<string[]>;
+    /**
+     * The baseline policies read in `baseline` mode, as read (empty in `complete` mode). Reads happen in
+     * previews too, so the values are known when the policy pack runs.
+     */
+    public readonly reads: pulumi.Output<ReadRecord[]>;
 
     constructor(name: string, args: TracingNetworkPoliciesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("observability:network:TracingNetworkPolicies", name, {}, opts);
@@ -132,6 +149,7 @@ export class TracingNetworkPolicies extends pulumi.ComponentResource {
             throw new pulumi.InputPropertyError({ propertyPath: "baselinePolicy", reason: "TracingNetworkPolicies: baselinePolicy is required when mode is baseline" });
         }
         const names: pulumi.Output<string>[] = [];
+        const reads: pulumi.Output<ReadRecord>[] = [];
         for (const ns of args.namespaces) {
             const specs: Record<string, PolicySpec> = { [JAEGER_EGRESS_POLICY_NAME]: jaegerEgressSpec(systemNamespace) };
             if (mode === "complete") {
@@ -140,7 +158,16 @@ export class TracingNetworkPolicies extends pulumi.ComponentResource {
                 // Reading the baseline policy fails the preview when it is missing: the dependency is checked, not
                 // assumed. The read is not parented: the SDK cannot compute the NetworkPolicy type aliases of a
                 // read resource under a component ("No valid 'name' passed in for alias").
-                k8s.networking.v1.NetworkPolicy.get(`${name}-${ns}-baseline`, `${ns}/${args.baselinePolicy}`, { provider: args.provider });
+                const baseline = k8s.networking.v1.NetworkPolicy.get(`${name}-${ns}-baseline`, `${ns}/${args.baselinePolicy}`, { provider: args.provider });
+                const policyName = args.baselinePolicy;
+                reads.push(
+                    pulumi.all([baseline.metadata, baseline.spec]).apply(([metadata, spec]) => ({
+                        apiVersion: "networking.k8s.io/v1",
+                        kind: "NetworkPolicy",
+                        metadata: { name: metadata?.name ?? policyName, namespace: metadata?.namespace ?? ns },
+                        spec,
+                    })),
+                );
             }
             for (const [policy, spec] of Object.entries(specs)) {
                 const np = new k8s.networking.v1.NetworkPolicy(`${name}-${ns}-${policy}`, { metadata: { name: policy, namespace: ns }, spec }, childOpts);
@@ -148,6 +175,7 @@ export class TracingNetworkPolicies extends pulumi.ComponentResource {
             }
         }
         this.policyNames = pulumi.all(names);
-        this.registerOutputs({ policyNames: this.policyNames });
+        this.reads = pulumi.all(reads);
+        this.registerOutputs({ policyNames: this.policyNames, reads: this.reads });
     }
 }

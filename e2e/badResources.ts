@@ -6,7 +6,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as yaml from "js-yaml";
-import { COLLECTOR_SERVICE, RELEASES_CONFIGMAP, SYSTEM_NAMESPACE } from "../lib/constants";
+import { COLLECTOR_SERVICE, INJECTION_LABEL, RELEASES_CONFIGMAP, SYSTEM_NAMESPACE } from "../lib/constants";
 import { jaegerPodSelector } from "../components/jaeger";
 
 const SKIP_AWAIT = { "pulumi.com/skipAwait": "true" };
@@ -17,7 +17,8 @@ export const LEGACY_NAMESPACE = "legacy";
 export function registerBadResources(): void {
     const provider = new k8s.Provider("legacy-k8s", { enableServerSideApply: true });
     const opts = { provider };
-    const ns = new k8s.core.v1.Namespace("legacy-ns", { metadata: { name: LEGACY_NAMESPACE } }, opts);
+    // An app namespace of the reference deployment: in the mesh (sidecar injection on), so Jaeger's ingress admits it.
+    const ns = new k8s.core.v1.Namespace("legacy-ns", { metadata: { name: LEGACY_NAMESPACE, labels: { ...INJECTION_LABEL } } }, opts);
     const inLegacy = { provider, dependsOn: [ns] };
 
     // A headless zipkin target, like the 3.x chart's own collector Service.
@@ -141,8 +142,16 @@ export const EXPECTED_VIOLATIONS: readonly { policy: string; message: string }[]
         policy: "otlp-exporters-must-propagate-b3",
         message: "Container app of legacy/auth-api must list b3 or b3multi in OTEL_PROPAGATORS to join the mesh's traces; it has tracecontext,baggage, expected b3,tracecontext,baggage.",
     },
-    { policy: "jaeger-egress-must-allow-otlp-and-zipkin", message: "NetworkPolicy legacy/allow-jaeger-egress must allow egress to Jaeger on TCP 4317, 4318, 9411; missing: 9411." },
-    { policy: "egress-restricted-namespaces-must-allow-dns", message: "Namespace legacy must allow egress to DNS on UDP 53 once Egress policies select its pods (policies: legacy/allow-jaeger-egress)." },
+    {
+        policy: "jaeger-egress-must-allow-otlp-and-zipkin",
+        message:
+            "Namespace legacy must allow egress to the Jaeger pods (Service istio-system/jaeger-collector-clusterip) on TCP 4317, 4318, 9411; unreachable: TCP 9411 (egress policies: legacy/allow-jaeger-egress; ingress policies: istio-system/jaeger-collector-from-mesh, istio-system/jaeger-metrics-from-prometheus, istio-system/jaeger-query-from-ui-clients).",
+    },
+    {
+        policy: "egress-restricted-namespaces-must-allow-dns",
+        message:
+            "Namespace legacy must allow egress to the DNS pods (kube-system k8s-app=kube-dns) on UDP 53 and TCP 53 once Egress policies select its pods; unreachable: UDP 53, TCP 53 (egress policies: legacy/allow-jaeger-egress).",
+    },
     { policy: "external-service-entries-must-use-dns-resolution", message: "ServiceEntry legacy/legacy-openai must use resolution DNS for its hosts api.openai.com; it has NONE." },
     { policy: "kiali-must-not-allow-anonymous-access", message: "Kiali config istio-system/kiali must require a login; auth.strategy is anonymous, expected token, openid or header." },
     {

@@ -48,7 +48,6 @@ export function engineEnv(backendDir: string, passphrase: string): Record<string
         PULUMI_CONFIG_PASSPHRASE: passphrase,
         PULUMI_SKIP_UPDATE_CHECK: "true",
         PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-        PULUMI_IGNORE_AMBIENT_PLUGINS: "true",
         KUBECONFIG,
     };
 }

@@ -61,6 +61,9 @@ export const JAEGER_NAME_LABEL = { key: "app.kubernetes.io/name", value: "jaeger
 /** Component label of the single Jaeger pod both chart lines run (all-in-one in v1, `jaeger` in v2). */
 export const JAEGER_COMPONENT_LABEL = { key: "app.kubernetes.io/component", value: "all-in-one" } as const;
 
+/** Label that turns on sidecar injection in a namespace: the namespaces of the mesh. */
+export const INJECTION_LABEL = { "istio-injection": "enabled" } as const;
+
 /** Label the istiod chart puts on its pods. */
 export const ISTIOD_POD_LABEL = { key: "app", value: "istiod" } as const;
 
@@ -87,8 +90,10 @@ export const TELEMETRY_NAME = "global-sampling";
  * ConfigMap (in the system namespace) listing every chart the stack installs: repo, chart, the
  * requested version and the values passed (secrets redacted), under the key `charts.json`.
  * Chart v4 resources reach policy packs with empty properties, so this is what the pack reads.
+ * Under `reads.json` it lists the objects the program read from the cluster and relied on (the
+ * baseline NetworkPolicy of each app namespace, as read): read resources never reach analyzers.
  */
-export const RELEASES_CONFIGMAP = { name: "observability-stack-charts", key: "charts.json" } as const;
+export const RELEASES_CONFIGMAP = { name: "observability-stack-charts", key: "charts.json", readsKey: "reads.json" } as const;
 
 /** Name of the per-namespace NetworkPolicy that lets apps send spans to Jaeger. */
 export const JAEGER_EGRESS_POLICY_NAME = "allow-jaeger-egress";

@@ -111,6 +111,8 @@ describe("main (dev stack)", () => {
         assert.deepStrictEqual(kiali.values.login_token, { signing_key: "<redacted>" });
         assert.deepStrictEqual(releases[3].values.provisionDataStore, { cassandra: false, elasticsearch: false, kafka: false });
         assert.ok(!cm.inputs.data["charts.json"].includes(chart("observability-kiali-chart").inputs.values.login_token.signing_key));
+        // complete mode reads nothing from the cluster
+        assert.deepStrictEqual(JSON.parse(cm.inputs.data["reads.json"]), []);
     });
 
     it("gives Kiali a fixed signing key (the same on every run), only through its Secret", async () => {

@@ -21,12 +21,19 @@ export interface Registered {
 
 export const registered: Registered[] = [];
 
+/**
+ * What `.get()` reads return, by `<type>::<id>` (e.g. a baseline NetworkPolicy as the cluster holds it);
+ * a read of anything else returns its (empty) inputs.
+ */
+export const readStates = new Map<string, Record<string, any>>();
+
 const PROJECT = "observability-stack";
 const STACK = "unit";
 
 const monitor = new MockMonitor({
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, any> } {
-        return { id: `${args.name}-id`, state: args.inputs };
+        const read = args.id === undefined ? undefined : readStates.get(`${args.type}::${args.id}`);
+        return read !== undefined ? { id: args.id as string, state: read } : { id: `${args.name}-id`, state: args.inputs };
     },
     call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
         return args.inputs;

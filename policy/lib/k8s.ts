@@ -1,28 +1,35 @@
 /**
- * Readers for the Kubernetes objects the policies inspect, in the shapes the Pulumi Kubernetes
- * provider passes to analyzers: our own resources and the objects Chart v4 renders from the
- * upstream charts (Istio's mesh ConfigMap, Kiali's ConfigMap, Jaeger's Deployments and Services).
+ * Typed readers for the Kubernetes objects the policies inspect, in the shapes the Pulumi Kubernetes
+ * provider passes to analyzers (plain input values): our own resources and the objects Chart v4 renders
+ * from the upstream charts (Istio's mesh ConfigMap, Kiali's ConfigMap, Jaeger's Deployments and Services).
+ * Resources with a class in @pulumi/kubernetes are typed by its input args (`Unwrap<ConfigMapArgs>`);
+ * Istio's custom resources have small typed guards; documents inside them (mesh config, Kiali config,
+ * Helm values) are untyped JSON read with {@link at}.
  */
+import * as k8s from "@pulumi/kubernetes";
+import type { Resource, Unwrap } from "@pulumi/pulumi";
 import * as yaml from "js-yaml";
 
-export type Obj = Record<string, any>;
+export type ConfigMapProps = Unwrap<k8s.core.v1.ConfigMapArgs>;
+export type ServiceProps = Unwrap<k8s.core.v1.ServiceArgs>;
+export type ObjectMetaProps = Unwrap<k8s.types.input.meta.v1.ObjectMeta>;
+export type PodTemplateProps = Unwrap<k8s.types.input.core.v1.PodTemplateSpec>;
+export type ContainerProps = Unwrap<k8s.types.input.core.v1.Container>;
 
-/** The minimum a policy needs of a resource: its Pulumi type, its inputs and its URN. */
+/** A JSON object of unknown shape (a parsed document, Helm values). */
+export type JsonObject = Readonly<Record<string, unknown>>;
+
+/** The minimum a policy needs of a resource: its Pulumi type, its inputs, its URN and name. */
 export interface StackResource {
     readonly type: string;
-    readonly props: Obj;
+    readonly props: JsonObject;
     readonly urn: string;
+    /** The Pulumi resource name (the last URN segment). */
+    readonly name: string;
 }
 
 export const TYPES = {
     configMap: "kubernetes:core/v1:ConfigMap",
-    service: "kubernetes:core/v1:Service",
-    deployment: "kubernetes:apps/v1:Deployment",
-    statefulSet: "kubernetes:apps/v1:StatefulSet",
-    daemonSet: "kubernetes:apps/v1:DaemonSet",
-    replicaSet: "kubernetes:apps/v1:ReplicaSet",
-    pod: "kubernetes:core/v1:Pod",
-    job: "kubernetes:batch/v1:Job",
     networkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
     envoyFilter: ["kubernetes:networking.istio.io/v1alpha3:EnvoyFilter"],
     serviceEntry: ["kubernetes:networking.istio.io/v1:ServiceEntry", "kubernetes:networking.istio.io/v1beta1:ServiceEntry", "kubernetes:networking.istio.io/v1alpha3:ServiceEntry"],
@@ -32,84 +39,143 @@ export const TYPES = {
     chartV3: "kubernetes:helm.sh/v3:Chart",
 } as const;
 
-export const WORKLOAD_TYPES: readonly string[] = [TYPES.deployment, TYPES.statefulSet, TYPES.daemonSet, TYPES.replicaSet, TYPES.job];
+/** A Pulumi resource class (what `validateResourceOfType` takes), e.g. `k8s.networking.v1.NetworkPolicy`. */
+export type ResourceClass<TArgs> = new (name: string, args: TArgs, ...rest: never[]) => Resource;
 
-export function nameOf(o: Obj): string {
+/** The Pulumi type token of a resource class (`kubernetes:networking.k8s.io/v1:NetworkPolicy`). */
+export function pulumiTypeOf(cls: object): string | undefined {
+    const t: unknown = Reflect.get(cls, "__pulumiType");
+    return typeof t === "string" ? t : undefined;
+}
+
+/**
+ * The props of a resource typed by the class's input args (plain values, as analyzers get them), or
+ * undefined when the resource is of another type: `args.asType` for stack resources.
+ */
+export function propsOfType<TArgs>(cls: ResourceClass<TArgs>, r: { readonly type: string; readonly props: object }): Unwrap<NonNullable<TArgs>> | undefined {
+    return pulumiTypeOf(cls) === r.type ? (r.props as Unwrap<NonNullable<TArgs>>) : undefined;
+}
+
+/** An Istio custom resource (no @pulumi/kubernetes class): metadata and an untyped spec. */
+export interface CustomResourceProps {
+    readonly metadata?: ObjectMetaProps;
+    readonly spec?: JsonObject;
+}
+
+/** Typed guard for a custom resource of one of `types`. */
+export function customResourceOf(types: readonly string[], r: { readonly type: string; readonly props: CustomResourceProps }): CustomResourceProps | undefined {
+    return types.includes(r.type) ? r.props : undefined;
+}
+
+export function nameOf(o: { readonly metadata?: ObjectMetaProps } | undefined): string {
     return o?.metadata?.name ?? "";
 }
 
-export function namespaceOf(o: Obj): string {
+export function namespaceOf(o: { readonly metadata?: ObjectMetaProps } | undefined): string {
     return o?.metadata?.namespace ?? "default";
 }
 
 /** `namespace/name` of an object, for messages. */
-export function ref(o: Obj): string {
+export function ref(o: { readonly metadata?: ObjectMetaProps } | undefined): string {
     return `${namespaceOf(o)}/${nameOf(o)}`;
 }
 
-/** Parses YAML text; undefined when it does not parse (other policies are not the place to report that). */
-export function parseYaml(text: unknown): Obj | undefined {
+/** A plain JSON object, or undefined. */
+export function asObject(v: unknown): JsonObject | undefined {
+    return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as JsonObject) : undefined;
+}
+
+/** The list, or an empty one. */
+export function asList(v: unknown): readonly unknown[] {
+    return Array.isArray(v) ? v : [];
+}
+
+/** The value at `path` inside a JSON document (undefined when any step is missing). */
+export function at(v: unknown, path: readonly string[]): unknown {
+    return path.reduce<unknown>((o, key) => asObject(o)?.[key], v);
+}
+
+/** Parses YAML text into an object; undefined when it does not parse (other policies are not the place to report that). */
+export function parseYaml(text: unknown): JsonObject | undefined {
     if (typeof text !== "string") {
         return undefined;
     }
     try {
-        const v = yaml.load(text);
-        return typeof v === "object" && v !== null ? (v as Obj) : undefined;
+        return asObject(yaml.load(text));
     } catch {
         return undefined;
     }
 }
 
 /** The mesh config of an istiod mesh ConfigMap (`istio` / `istio-<rev>` with a `mesh` document). */
-export function meshConfigOf(type: string, props: Obj): Obj | undefined {
-    if (type !== TYPES.configMap || !/^istio(-.+)?$/.test(nameOf(props)) || typeof props.data?.mesh !== "string") {
+export function meshConfigOf(cm: ConfigMapProps): JsonObject | undefined {
+    if (!/^istio(-.+)?$/.test(nameOf(cm)) || typeof cm.data?.mesh !== "string") {
         return undefined;
     }
-    return parseYaml(props.data.mesh);
+    return parseYaml(cm.data.mesh);
 }
 
-/** The Kiali server config of a kiali-server ConfigMap (a `config.yaml` document with `external_services`). */
-export function kialiConfigOf(type: string, props: Obj): Obj | undefined {
-    if (type !== TYPES.configMap || typeof props.data?.["config.yaml"] !== "string") {
-        return undefined;
-    }
-    const c = parseYaml(props.data["config.yaml"]);
+/** The Kiali server config of a kiali-server ConfigMap (a `config.yaml` document with `server` and auth or services). */
+export function kialiConfigOf(cm: ConfigMapProps): JsonObject | undefined {
+    const c = parseYaml(cm.data?.["config.yaml"]);
     return c !== undefined && (c.external_services !== undefined || c.login_token !== undefined || c.auth !== undefined) && c.server !== undefined ? c : undefined;
 }
 
+/** An entry of the mesh config's `extensionProviders`: its name and one provider kind (`zipkin`, `envoyExtAuthzGrpc`, ...). */
 export interface ExtensionProvider {
     readonly name: string;
-    readonly [kind: string]: any;
+    readonly [kind: string]: unknown;
 }
 
-export function extensionProviders(mesh: Obj): ExtensionProvider[] {
-    return Array.isArray(mesh.extensionProviders) ? mesh.extensionProviders : [];
+export function extensionProviders(mesh: JsonObject): ExtensionProvider[] {
+    return asList(mesh.extensionProviders).flatMap((p) => {
+        const o = asObject(p);
+        return o !== undefined && typeof o.name === "string" ? [{ ...o, name: o.name }] : [];
+    });
 }
 
-/** Pod template (or Pod) of a workload object. */
-export function podTemplate(type: string, props: Obj): Obj | undefined {
-    if (type === TYPES.pod) {
-        return props;
+/** A workload's pod template, with its kind and metadata; undefined for resources that run no pods. */
+export interface Workload {
+    readonly kind: "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "Job" | "CronJob" | "Pod";
+    readonly metadata?: ObjectMetaProps;
+    readonly template?: PodTemplateProps;
+}
+
+export function workloadOf(r: { readonly type: string; readonly props: object }): Workload | undefined {
+    const apps = [
+        ["Deployment", propsOfType(k8s.apps.v1.Deployment, r)],
+        ["StatefulSet", propsOfType(k8s.apps.v1.StatefulSet, r)],
+        ["DaemonSet", propsOfType(k8s.apps.v1.DaemonSet, r)],
+        ["ReplicaSet", propsOfType(k8s.apps.v1.ReplicaSet, r)],
+        ["Job", propsOfType(k8s.batch.v1.Job, r)],
+    ] as const;
+    for (const [kind, w] of apps) {
+        if (w !== undefined) {
+            return { kind, metadata: w.metadata, template: w.spec?.template };
+        }
     }
-    if (WORKLOAD_TYPES.includes(type)) {
-        return props.spec?.template;
+    const cron = propsOfType(k8s.batch.v1.CronJob, r);
+    if (cron !== undefined) {
+        return { kind: "CronJob", metadata: cron.metadata, template: cron.spec?.jobTemplate?.spec?.template };
+    }
+    const pod = propsOfType(k8s.core.v1.Pod, r);
+    if (pod !== undefined) {
+        return { kind: "Pod", metadata: pod.metadata, template: { metadata: pod.metadata, spec: pod.spec } };
     }
     return undefined;
 }
 
-export function containersOf(template: Obj | undefined): Obj[] {
-    const spec = template?.spec ?? {};
-    return [...(spec.containers ?? []), ...(spec.initContainers ?? [])];
+export function containersOf(template: PodTemplateProps | undefined): ContainerProps[] {
+    return [...(template?.spec?.containers ?? []), ...(template?.spec?.initContainers ?? [])];
 }
 
 /** Literal env value of a container (undefined when unset or from a source). */
-export function envValue(container: Obj, name: string): string | undefined {
-    const e = (container.env ?? []).find((x: Obj) => x?.name === name);
-    return typeof e?.value === "string" ? e.value : undefined;
+export function envValue(container: ContainerProps, name: string): string | undefined {
+    return (container.env ?? []).find((e) => e.name === name)?.value;
 }
 
-/** True when every key/value of `selector` is among `labels`. */
-export function selects(selector: Obj | undefined, labels: Obj | undefined): boolean {
+/** True when every key/value of a Service-style `selector` is among `labels` (an empty selector selects nothing). */
+export function selects(selector: Readonly<Record<string, string>> | undefined, labels: Readonly<Record<string, string>> | undefined): boolean {
     const entries = Object.entries(selector ?? {});
     return entries.length > 0 && entries.every(([k, v]) => labels?.[k] === v);
 }

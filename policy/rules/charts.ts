@@ -1,22 +1,27 @@
 /** Chart versions: pinned exactly, and not on a line past its end of life. */
-import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { StackValidationPolicy } from "@pulumi/policy";
 import { EXACT_VERSION, JAEGER_V1_END_OF_LIFE, parseVersion } from "../../lib/charts";
-import { installedCharts, requestedCharts } from "../lib/charts";
+import { installedCharts, requestedChartsOfStack } from "../lib/charts";
 import { configOf, stackResources } from "../lib/policy";
 
 export const PINNED = "chart-versions-must-be-pinned";
 
-export const chartVersionsMustBePinned: ResourceValidationPolicy = {
+/** Requested versions are exact; a Chart v4 without a readable releases record is reported, not passed. */
+export const chartVersionsMustBePinned: StackValidationPolicy = {
     name: PINNED,
     description: "Every Helm chart must be pinned to an exact version, never empty or a range.",
     enforcementLevel: "mandatory",
     severity: "high",
-    remediationSteps: "Set charts.<role>.version to an exact version such as 1.30.3.",
+    remediationSteps: "Set charts.<role>.version to an exact version such as 1.30.3; install charts through the program, which records them for the pack (Chart v4 inputs are invisible to policy packs).",
     url: "https://helm.sh/docs/topics/charts/#charts-and-versioning",
-    validateResource: (args, reportViolation) => {
-        for (const c of requestedCharts(args.type, args.props)) {
+    validateStack: (args, reportViolation) => {
+        const { charts, blind } = requestedChartsOfStack(stackResources(args), { what: "its requested version" });
+        for (const b of blind) {
+            reportViolation(b.message, b.urn);
+        }
+        for (const c of charts) {
             if (typeof c.version !== "string" || !EXACT_VERSION.test(c.version)) {
-                reportViolation(`Chart ${c.chart} must be pinned to an exact version such as 1.30.3; version is ${JSON.stringify(c.version ?? "")}.`);
+                reportViolation(`Chart ${c.chart} must be pinned to an exact version such as 1.30.3; version is ${JSON.stringify(c.version ?? "")}.`, c.urn);
             }
         }
     },

@@ -1,22 +1,23 @@
 /** Jaeger: durable storage outside dev, and no Cassandra beside an in-memory all-in-one. */
-import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import * as k8s from "@pulumi/kubernetes";
+import { ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
+import type { Unwrap } from "@pulumi/pulumi";
 import { JAEGER_COMPONENT_LABEL, JAEGER_NAME_LABEL } from "../../lib/constants";
-import { installedCharts } from "../lib/charts";
-import { Obj, StackResource, TYPES, containersOf, envValue, nameOf, parseYaml, podTemplate, ref } from "../lib/k8s";
+import { requestedChartsOfStack } from "../lib/charts";
+import { ConfigMapProps, PodTemplateProps, StackResource, asObject, at, containersOf, envValue, nameOf, parseYaml, propsOfType, ref } from "../lib/k8s";
 import { configOf, stackResources } from "../lib/policy";
 
+type DeploymentProps = Unwrap<k8s.apps.v1.DeploymentArgs>;
+
 /** True for the pod template of the single Jaeger pod both chart lines run. */
-function isJaegerPod(template: Obj | undefined): boolean {
+function isJaegerPod(template: PodTemplateProps | undefined): boolean {
     const labels = template?.metadata?.labels ?? {};
     return labels[JAEGER_NAME_LABEL.key] === JAEGER_NAME_LABEL.value && labels[JAEGER_COMPONENT_LABEL.key] === JAEGER_COMPONENT_LABEL.value;
 }
 
 /** How a Jaeger Deployment stores traces: v1 reads SPAN_STORAGE_TYPE; v2 without --config runs its built-in memory store. */
-export function jaegerStorageOf(type: string, props: Obj): string | undefined {
-    if (type !== TYPES.deployment) {
-        return undefined;
-    }
-    const template = podTemplate(type, props);
+export function jaegerStorageOf(deployment: DeploymentProps): string | undefined {
+    const template = deployment.spec?.template;
     if (!isJaegerPod(template)) {
         return undefined;
     }
@@ -32,15 +33,19 @@ export function jaegerStorageOf(type: string, props: Obj): string | undefined {
     return undefined;
 }
 
+/** True for a Jaeger v1 all-in-one Deployment on memory storage (SPAN_STORAGE_TYPE=memory). */
+function isMemoryAllInOne(deployment: DeploymentProps): boolean {
+    return jaegerStorageOf(deployment) === "memory" && envValue(containersOf(deployment.spec?.template)[0] ?? { name: "" }, "SPAN_STORAGE_TYPE") !== undefined;
+}
+
 /** Backends of a Jaeger v2 `user-config` ConfigMap that keep traces in memory. */
-function memoryBackends(type: string, props: Obj): string[] {
-    if (type !== TYPES.configMap || nameOf(props) !== "user-config") {
+function memoryBackends(cm: ConfigMapProps): string[] {
+    if (nameOf(cm) !== "user-config") {
         return [];
     }
-    const cfg = parseYaml(props.data?.["user-config.yaml"]);
-    const backends: Obj = cfg?.extensions?.jaeger_storage?.backends ?? {};
+    const backends = asObject(at(parseYaml(cm.data?.["user-config.yaml"]), ["extensions", "jaeger_storage", "backends"])) ?? {};
     return Object.entries(backends)
-        .filter(([, b]) => (b as Obj)?.memory !== undefined)
+        .filter(([, b]) => at(b, ["memory"]) !== undefined)
         .map(([name]) => name);
 }
 
@@ -60,23 +65,30 @@ export const jaegerMustNotUseMemoryStorage: ResourceValidationPolicy = {
     remediationSteps: "Set jaeger.storage.type to elasticsearch with an existing cluster; only a dev stack's policy config sets allowInMemory.",
     url: "https://www.jaegertracing.io/docs/latest/deployment/#span-storage-backends",
     configSchema: { properties: { allowInMemory: { type: "boolean", default: false } } },
-    validateResource: (args, reportViolation) => {
-        if (configOf<JaegerMemoryArgs>(args).allowInMemory) {
-            return;
-        }
-        if (jaegerStorageOf(args.type, args.props) === "memory") {
-            reportViolation(`Jaeger Deployment ${ref(args.props)} must store traces durably; it keeps them in memory (lost on restart), expected elasticsearch storage.`);
-        }
-        for (const b of memoryBackends(args.type, args.props)) {
-            reportViolation(`Jaeger config ${ref(args.props)} must store traces durably; backend ${b} is memory, expected elasticsearch.`);
-        }
-    },
+    validateResource: [
+        validateResourceOfType(k8s.apps.v1.Deployment, (deployment, args, reportViolation) => {
+            if (!configOf<JaegerMemoryArgs>(args).allowInMemory && jaegerStorageOf(deployment) === "memory") {
+                reportViolation(`Jaeger Deployment ${ref(deployment)} must store traces durably; it keeps them in memory (lost on restart), expected elasticsearch storage.`);
+            }
+        }),
+        validateResourceOfType(k8s.core.v1.ConfigMap, (cm, args, reportViolation) => {
+            for (const b of configOf<JaegerMemoryArgs>(args).allowInMemory ? [] : memoryBackends(cm)) {
+                reportViolation(`Jaeger config ${ref(cm)} must store traces durably; backend ${b} is memory, expected elasticsearch.`);
+            }
+        }),
+    ],
 };
 
 export const NO_CASSANDRA = "jaeger-memory-must-not-provision-cassandra";
 
-function isCassandra(r: StackResource): boolean {
-    return (r.type === TYPES.statefulSet && r.props.metadata?.labels?.app === "cassandra") || (r.type === TYPES.job && nameOf(r.props).endsWith("-cassandra-schema"));
+/** The incubator/cassandra StatefulSet or jaeger 3.x's schema Job, with its kind. */
+function cassandraObject(r: StackResource): { kind: string; ref: string } | undefined {
+    const sts = propsOfType(k8s.apps.v1.StatefulSet, r);
+    if (sts?.metadata?.labels?.app === "cassandra") {
+        return { kind: "StatefulSet", ref: ref(sts) };
+    }
+    const job = propsOfType(k8s.batch.v1.Job, r);
+    return job !== undefined && nameOf(job).endsWith("-cassandra-schema") ? { kind: "Job", ref: ref(job) } : undefined;
 }
 
 /** Jaeger 3.x all-in-one on memory storage with the chart's Cassandra default left on (the reference forgot it). */
@@ -89,19 +101,32 @@ export const jaegerMemoryMustNotProvisionCassandra: StackValidationPolicy = {
     url: "https://github.com/jaegertracing/helm-charts/tree/main/charts/jaeger",
     validateStack: (args, reportViolation) => {
         const resources = stackResources(args);
-        for (const c of installedCharts(resources)) {
+        // Values come from the releases record and visible Helm Release/Chart inputs; a Helm v3 Release whose
+        // values are not visible is reported. Chart v4 needs no record here: its rendered objects are checked below.
+        const { charts, blind } = requestedChartsOfStack(resources, { what: "provisionDataStore.cassandra", valuesOf: ["jaeger"], readsRenderedObjects: true });
+        for (const b of blind) {
+            reportViolation(b.message, b.urn);
+        }
+        const judged = new Set<string>();
+        for (const c of charts) {
             const v = c.values;
-            if (c.chart !== "jaeger" || v === undefined || !c.version.startsWith("3.")) {
+            if (c.chart !== "jaeger" || typeof c.version !== "string" || !c.version.startsWith("3.") || judged.has(c.version)) {
                 continue;
             }
-            if (v.allInOne?.enabled === true && v.storage?.type === "memory" && v.provisionDataStore?.cassandra !== false) {
-                reportViolation(`Chart jaeger ${c.version} must set provisionDataStore.cassandra: false with all-in-one memory storage; it is ${JSON.stringify(v.provisionDataStore?.cassandra ?? true)}.`, c.urn);
+            judged.add(c.version);
+            const cassandra = at(v, ["provisionDataStore", "cassandra"]);
+            if (at(v, ["allInOne", "enabled"]) === true && at(v, ["storage", "type"]) === "memory" && cassandra !== false) {
+                reportViolation(`Chart jaeger ${c.version} must set provisionDataStore.cassandra: false with all-in-one memory storage; it is ${JSON.stringify(cassandra ?? true)}.`, c.urn);
             }
         }
-        const memoryAllInOne = resources.find((r) => jaegerStorageOf(r.type, r.props) === "memory" && envValue(containersOf(podTemplate(r.type, r.props))[0] ?? {}, "SPAN_STORAGE_TYPE") !== undefined);
-        if (memoryAllInOne !== undefined) {
-            for (const r of resources.filter(isCassandra)) {
-                reportViolation(`Jaeger install must not provision Cassandra (${r.type.split(":").pop()} ${ref(r.props)}) beside all-in-one memory storage; expected provisionDataStore.cassandra: false.`, r.urn);
+        const memoryAllInOne = resources.some((r) => {
+            const d = propsOfType(k8s.apps.v1.Deployment, r);
+            return d !== undefined && isMemoryAllInOne(d);
+        });
+        for (const r of memoryAllInOne ? resources : []) {
+            const cassandra = cassandraObject(r);
+            if (cassandra !== undefined) {
+                reportViolation(`Jaeger install must not provision Cassandra (${cassandra.kind} ${cassandra.ref}) beside all-in-one memory storage; expected provisionDataStore.cassandra: false.`, r.urn);
             }
         }
     },

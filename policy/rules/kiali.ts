@@ -1,8 +1,9 @@
 /** Kiali: who may log in, which config keys it reads, and a signing key that does not change. */
-import { ResourceValidationPolicy } from "@pulumi/policy";
-import { requestedCharts } from "../lib/charts";
-import { kialiConfigOf, ref } from "../lib/k8s";
-import { configOf } from "../lib/policy";
+import * as k8s from "@pulumi/kubernetes";
+import { ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
+import { requestedChartsOfStack } from "../lib/charts";
+import { at, kialiConfigOf, ref } from "../lib/k8s";
+import { configOf, stackResources } from "../lib/policy";
 
 export const KIALI_ANONYMOUS = "kiali-must-not-allow-anonymous-access";
 
@@ -20,12 +21,12 @@ export const kialiMustNotAllowAnonymousAccess: ResourceValidationPolicy = {
     remediationSteps: "Set kiali.authStrategy to token, openid or header in the stack config; only a dev stack's policy config sets allowAnonymous.",
     url: "https://kiali.io/docs/configuration/authentication/",
     configSchema: { properties: { allowAnonymous: { type: "boolean", default: false } } },
-    validateResource: (args, reportViolation) => {
-        const kiali = kialiConfigOf(args.type, args.props);
-        if (kiali?.auth?.strategy === "anonymous" && !configOf<KialiAnonymousArgs>(args).allowAnonymous) {
-            reportViolation(`Kiali config ${ref(args.props)} must require a login; auth.strategy is anonymous, expected token, openid or header.`);
+    validateResource: validateResourceOfType(k8s.core.v1.ConfigMap, (cm, args, reportViolation) => {
+        const kiali = kialiConfigOf(cm);
+        if (kiali !== undefined && at(kiali, ["auth", "strategy"]) === "anonymous" && !configOf<KialiAnonymousArgs>(args).allowAnonymous) {
+            reportViolation(`Kiali config ${ref(cm)} must require a login; auth.strategy is anonymous, expected token, openid or header.`);
         }
-    },
+    }),
 };
 
 export const KIALI_STALE_KEYS = "kiali-config-must-not-use-removed-keys";
@@ -46,35 +47,35 @@ export const kialiConfigMustNotUseRemovedKeys: ResourceValidationPolicy = {
     severity: "medium",
     remediationSteps: "Rename in_cluster_url to internal_url and url to external_url; drop deployment.accessible_namespaces.",
     url: "https://kiali.io/docs/configuration/kialis.kiali.io/",
-    validateResource: (args, reportViolation) => {
-        const kiali = kialiConfigOf(args.type, args.props);
-        if (kiali === undefined) {
-            return;
-        }
-        for (const k of STALE_KIALI_KEYS) {
-            const value = k.path.reduce<any>((o, p) => (o === undefined || o === null ? undefined : o[p]), kiali);
-            if (value !== undefined) {
-                reportViolation(`Kiali config ${ref(args.props)} must not set ${k.path.join(".")} (removed in Kiali 2.x and ignored); expected ${k.instead}.`);
+    validateResource: validateResourceOfType(k8s.core.v1.ConfigMap, (cm, _args, reportViolation) => {
+        const kiali = kialiConfigOf(cm);
+        for (const k of kiali === undefined ? [] : STALE_KIALI_KEYS) {
+            if (at(kiali, k.path) !== undefined) {
+                reportViolation(`Kiali config ${ref(cm)} must not set ${k.path.join(".")} (removed in Kiali 2.x and ignored); expected ${k.instead}.`);
             }
         }
-    },
+    }),
 };
 
 export const KIALI_SIGNING_KEY = "kiali-signing-key-must-be-set";
 
 /** An empty signing key makes the chart render a random one on every run: a diff on every `pulumi up`. */
-export const kialiSigningKeyMustBeSet: ResourceValidationPolicy = {
+export const kialiSigningKeyMustBeSet: StackValidationPolicy = {
     name: KIALI_SIGNING_KEY,
     description: "The kiali-server chart must be given login_token.signing_key, or it renders a random key on every run.",
     enforcementLevel: "mandatory",
     severity: "medium",
-    remediationSteps: "Set kiali.signingKey as a Pulumi secret (16, 24 or 32 characters); the program passes it (or a secret: reference) to the chart.",
+    remediationSteps: "Set kiali.signingKey as a Pulumi secret (16, 24 or 32 characters); the program passes it (or a secret: reference) to the chart and records the request for the pack.",
     url: "https://kiali.io/docs/configuration/kialis.kiali.io/#.spec.login_token.signing_key",
-    validateResource: (args, reportViolation) => {
-        for (const c of requestedCharts(args.type, args.props).filter((r) => r.chart === "kiali-server")) {
-            const key = c.values.login_token?.signing_key;
+    validateStack: (args, reportViolation) => {
+        const { charts, blind } = requestedChartsOfStack(stackResources(args), { what: "the Kiali signing key", valuesOf: ["kiali-server"] });
+        for (const b of blind) {
+            reportViolation(b.message, b.urn);
+        }
+        for (const c of charts.filter((r) => r.chart === "kiali-server")) {
+            const key = at(c.values, ["login_token", "signing_key"]);
             if (typeof key !== "string" || key === "") {
-                reportViolation(`Chart kiali-server ${c.version ?? ""} must set values.login_token.signing_key; expected a fixed key of 16, 24 or 32 characters or secret:<name>:<key>.`);
+                reportViolation(`Chart kiali-server ${c.version ?? ""} must set values.login_token.signing_key; expected a fixed key of 16, 24 or 32 characters or secret:<name>:<key>.`, c.urn);
             }
         }
     },

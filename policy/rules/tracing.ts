@@ -2,7 +2,8 @@
  * Tracing plumbing: where the mesh sends spans, how much it samples, what the access log carries,
  * what ext-authz forwards and how apps propagate context.
  */
-import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import * as k8s from "@pulumi/kubernetes";
+import { ResourceValidation, ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import {
     B3_PROPAGATORS,
     COLLECTOR_SERVICE,
@@ -11,20 +12,27 @@ import {
     TRACE_ID_OPERATOR,
 } from "../../lib/constants";
 import {
-    Obj,
+    ConfigMapProps,
+    CustomResourceProps,
+    ObjectMetaProps,
+    PodTemplateProps,
     TYPES,
-    WORKLOAD_TYPES,
+    asList,
+    asObject,
+    at,
     containersOf,
+    customResourceOf,
     envValue,
     extensionProviders,
     meshConfigOf,
     nameOf,
     namespaceOf,
     parseServiceHost,
-    podTemplate,
+    propsOfType,
     ref,
     selects,
     strings,
+    workloadOf,
 } from "../lib/k8s";
 import { configOf, stackResources } from "../lib/policy";
 
@@ -40,45 +48,51 @@ export const zipkinTargetMustBeClusterIpService: StackValidationPolicy = {
     url: "https://istio.io/latest/docs/tasks/observability/distributed-tracing/zipkin/",
     validateStack: (args, reportViolation) => {
         const resources = stackResources(args);
-        const services = resources.filter((r) => r.type === TYPES.service);
+        const services = resources.flatMap((r) => {
+            const svc = propsOfType(k8s.core.v1.Service, r);
+            return svc === undefined ? [] : [{ svc, urn: r.urn }];
+        });
         const pods = resources.flatMap((r) => {
-            const t = podTemplate(r.type, r.props);
-            return t === undefined ? [] : [{ namespace: namespaceOf(r.props), labels: t.metadata?.labels ?? {} }];
+            const w = workloadOf(r);
+            return w === undefined ? [] : [{ namespace: namespaceOf(w), labels: w.template?.metadata?.labels ?? {} }];
         });
         for (const r of resources) {
-            const mesh = meshConfigOf(r.type, r.props);
-            if (mesh === undefined) {
+            const cm = propsOfType(k8s.core.v1.ConfigMap, r);
+            const mesh = cm === undefined ? undefined : meshConfigOf(cm);
+            if (cm === undefined || mesh === undefined) {
                 continue;
             }
             for (const p of extensionProviders(mesh)) {
-                if (p.zipkin === undefined) {
+                const zipkin = asObject(p.zipkin);
+                if (zipkin === undefined) {
                     continue;
                 }
-                const host = String(p.zipkin.service ?? "");
-                const port = Number(p.zipkin.port);
+                const host = String(zipkin.service ?? "");
+                const port = Number(zipkin.port);
                 const target = parseServiceHost(host);
-                const svc = services.find((s) => nameOf(s.props) === target.name && namespaceOf(s.props) === (target.namespace ?? namespaceOf(r.props)));
-                if (svc === undefined) {
+                const found = services.find(({ svc }) => nameOf(svc) === target.name && namespaceOf(svc) === (target.namespace ?? namespaceOf(cm)));
+                if (found === undefined) {
                     reportViolation(
                         `Zipkin provider ${p.name} must target a Service defined in the stack; ${host} is not one (expected ${COLLECTOR_SERVICE.name} in the Jaeger namespace).`,
                         r.urn,
                     );
                     continue;
                 }
-                const spec: Obj = svc.props.spec ?? {};
+                const { svc, urn } = found;
+                const spec = svc.spec ?? {};
                 if (spec.clusterIP === "None") {
                     reportViolation(
-                        `Service ${ref(svc.props)} must not be headless (clusterIP: None) to be the target of zipkin provider ${p.name}; expected a ClusterIP Service such as ${COLLECTOR_SERVICE.name}.`,
-                        svc.urn,
+                        `Service ${ref(svc)} must not be headless (clusterIP: None) to be the target of zipkin provider ${p.name}; expected a ClusterIP Service such as ${COLLECTOR_SERVICE.name}.`,
+                        urn,
                     );
                 }
-                if (!(spec.ports ?? []).some((sp: Obj) => Number(sp.port) === port)) {
-                    reportViolation(`Service ${ref(svc.props)} must expose port ${port} for zipkin provider ${p.name}.`, svc.urn);
+                if (!(spec.ports ?? []).some((sp) => Number(sp.port) === port)) {
+                    reportViolation(`Service ${ref(svc)} must expose port ${port} for zipkin provider ${p.name}.`, urn);
                 }
-                if (!pods.some((pod) => pod.namespace === namespaceOf(svc.props) && selects(spec.selector, pod.labels))) {
+                if (!pods.some((pod) => pod.namespace === namespaceOf(svc) && selects(spec.selector, pod.labels))) {
                     reportViolation(
-                        `Service ${ref(svc.props)} must select the pods of a workload in the stack for zipkin provider ${p.name}; its selector ${JSON.stringify(spec.selector ?? {})} matches none.`,
-                        svc.urn,
+                        `Service ${ref(svc)} must select the pods of a workload in the stack for zipkin provider ${p.name}; its selector ${JSON.stringify(spec.selector ?? {})} matches none.`,
+                        urn,
                     );
                 }
             }
@@ -96,12 +110,12 @@ export const meshConfigMustNotUseDeprecatedTracing: ResourceValidationPolicy = {
     severity: "medium",
     remediationSteps: "Remove meshConfig.defaultConfig.tracing and global.proxy.tracer; define a zipkin extensionProvider and select it in a Telemetry resource.",
     url: "https://istio.io/latest/docs/tasks/observability/distributed-tracing/mesh-and-proxy-config/",
-    validateResource: (args, reportViolation) => {
-        const mesh = meshConfigOf(args.type, args.props);
-        if (mesh?.defaultConfig?.tracing !== undefined) {
-            reportViolation(`Mesh config ${ref(args.props)} must not set defaultConfig.tracing (deprecated; Istio >= 1.22 ignores it for the Telemetry API); expected no defaultConfig.tracing block.`);
+    validateResource: validateResourceOfType(k8s.core.v1.ConfigMap, (cm, _args, reportViolation) => {
+        const mesh = meshConfigOf(cm);
+        if (mesh !== undefined && at(mesh, ["defaultConfig", "tracing"]) !== undefined) {
+            reportViolation(`Mesh config ${ref(cm)} must not set defaultConfig.tracing (deprecated; Istio >= 1.22 ignores it for the Telemetry API); expected no defaultConfig.tracing block.`);
         }
-    },
+    }),
 };
 
 export const ACCESS_LOG_TRACE_ID = "access-log-must-use-trace-id";
@@ -116,42 +130,70 @@ export const accessLogMustUseTraceId: ResourceValidationPolicy = {
     url: "https://www.envoyproxy.io/docs/envoy/latest/configuration/observability/access_log/usage#command-operators",
     // Unambiguous and harmless: %TRACE_ID% carries the same id whenever the header is present, and an id when it is not.
     remediateResource: (args) => {
-        const fix = (o: Obj): Obj => JSON.parse(JSON.stringify(o).split(STALE_TRACE_ID_OPERATOR).join(TRACE_ID_OPERATOR));
-        if (TYPES.envoyFilter.includes(args.type as never) && JSON.stringify(args.props).includes(STALE_TRACE_ID_OPERATOR)) {
-            return fix(args.props);
+        const replace = (text: string) => text.split(STALE_TRACE_ID_OPERATOR).join(TRACE_ID_OPERATOR);
+        const filter = customResourceOf(TYPES.envoyFilter, args);
+        if (filter !== undefined && JSON.stringify(filter).includes(STALE_TRACE_ID_OPERATOR)) {
+            return JSON.parse(replace(JSON.stringify(filter)));
         }
-        if (meshConfigOf(args.type, args.props) !== undefined && args.props.data.mesh.includes(STALE_TRACE_ID_OPERATOR)) {
-            return { ...args.props, data: { ...args.props.data, mesh: args.props.data.mesh.split(STALE_TRACE_ID_OPERATOR).join(TRACE_ID_OPERATOR) } };
+        const cm = args.asType(k8s.core.v1.ConfigMap);
+        const mesh = cm?.data?.mesh;
+        if (cm !== undefined && meshConfigOf(cm) !== undefined && typeof mesh === "string" && mesh.includes(STALE_TRACE_ID_OPERATOR)) {
+            return { ...cm, data: { ...cm.data, mesh: replace(mesh) } };
         }
         return undefined;
     },
-    validateResource: (args, reportViolation) => {
-        const where: { label: string; value: unknown; requireTraceId: boolean }[] = [];
-        const mesh = meshConfigOf(args.type, args.props);
-        if (mesh !== undefined) {
-            for (const p of extensionProviders(mesh)) {
-                if (p.envoyFileAccessLog?.logFormat !== undefined) {
-                    where.push({ label: `access-log provider ${p.name}`, value: p.envoyFileAccessLog.logFormat, requireTraceId: true });
-                }
+    validateResource: [
+        validateResourceOfType(k8s.core.v1.ConfigMap, (cm, _args, reportViolation) => checkAccessLogFormats(meshAccessLogFormats(cm), reportViolation)),
+        (args, reportViolation) => {
+            const filter = customResourceOf(TYPES.envoyFilter, args);
+            if (filter !== undefined) {
+                checkAccessLogFormats(envoyFilterFormats(filter), reportViolation);
             }
-            if (typeof mesh.accessLogFormat === "string" && mesh.accessLogFormat !== "") {
-                where.push({ label: "meshConfig.accessLogFormat", value: mesh.accessLogFormat, requireTraceId: true });
-            }
-        }
-        if (TYPES.envoyFilter.includes(args.type as never)) {
-            const formats = strings(args.props.spec).filter((s) => /json_format|text_format|log_format/.test(s.path));
-            where.push({ label: `EnvoyFilter ${ref(args.props)}`, value: formats.map((s) => s.value), requireTraceId: formats.length > 0 });
-        }
-        for (const w of where) {
-            const values = strings(w.value).map((s) => s.value);
-            if (values.some((v) => v.includes(STALE_TRACE_ID_OPERATOR))) {
-                reportViolation(`${cap(w.label)} must log the trace id with ${TRACE_ID_OPERATOR}, not ${STALE_TRACE_ID_OPERATOR} (empty when the client sent no B3 header).`);
-            } else if (w.requireTraceId && !values.some((v) => v.includes(TRACE_ID_OPERATOR))) {
-                reportViolation(`${cap(w.label)} must carry the trace id; expected a field with ${TRACE_ID_OPERATOR}.`);
-            }
-        }
-    },
+        },
+    ],
 };
+
+interface AccessLogFormat {
+    readonly label: string;
+    readonly value: unknown;
+    readonly requireTraceId: boolean;
+}
+
+/** Access-log formats of a mesh config: the file access-log providers and `accessLogFormat`. */
+function meshAccessLogFormats(cm: ConfigMapProps): AccessLogFormat[] {
+    const mesh = meshConfigOf(cm);
+    if (mesh === undefined) {
+        return [];
+    }
+    const where: AccessLogFormat[] = [];
+    for (const p of extensionProviders(mesh)) {
+        const logFormat = at(p, ["envoyFileAccessLog", "logFormat"]);
+        if (logFormat !== undefined) {
+            where.push({ label: `access-log provider ${p.name}`, value: logFormat, requireTraceId: true });
+        }
+    }
+    if (typeof mesh.accessLogFormat === "string" && mesh.accessLogFormat !== "") {
+        where.push({ label: "meshConfig.accessLogFormat", value: mesh.accessLogFormat, requireTraceId: true });
+    }
+    return where;
+}
+
+/** The access-log formats an EnvoyFilter patches in (json_format, text_format, log_format). */
+function envoyFilterFormats(filter: CustomResourceProps): AccessLogFormat[] {
+    const formats = strings(filter.spec).filter((s) => /json_format|text_format|log_format/.test(s.path));
+    return [{ label: `EnvoyFilter ${ref(filter)}`, value: formats.map((s) => s.value), requireTraceId: formats.length > 0 }];
+}
+
+function checkAccessLogFormats(where: readonly AccessLogFormat[], reportViolation: (message: string) => void): void {
+    for (const w of where) {
+        const values = strings(w.value).map((s) => s.value);
+        if (values.some((v) => v.includes(STALE_TRACE_ID_OPERATOR))) {
+            reportViolation(`${cap(w.label)} must log the trace id with ${TRACE_ID_OPERATOR}, not ${STALE_TRACE_ID_OPERATOR} (empty when the client sent no B3 header).`);
+        } else if (w.requireTraceId && !values.some((v) => v.includes(TRACE_ID_OPERATOR))) {
+            reportViolation(`${cap(w.label)} must carry the trace id; expected a field with ${TRACE_ID_OPERATOR}.`);
+        }
+    }
+}
 
 function cap(s: string): string {
     return s.charAt(0).toUpperCase() + s.slice(1);
@@ -167,25 +209,26 @@ export const extAuthzMustForwardB3Headers: ResourceValidationPolicy = {
     severity: "high",
     remediationSteps: `HTTP: add ${REQUIRED_EXT_AUTHZ_B3_HEADERS.join(", ")} to includeRequestHeadersInCheck. gRPC: remove includeHeadersInCheck (gRPC ext_authz already sends every request header).`,
     url: "https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#MeshConfig-ExtensionProvider-EnvoyExternalAuthorizationHttpProvider",
-    validateResource: (args, reportViolation) => {
-        const mesh = meshConfigOf(args.type, args.props);
+    validateResource: validateResourceOfType(k8s.core.v1.ConfigMap, (cm, _args, reportViolation) => {
+        const mesh = meshConfigOf(cm);
         for (const p of mesh === undefined ? [] : extensionProviders(mesh)) {
-            if (p.envoyExtAuthzHttp !== undefined) {
-                const http: Obj = p.envoyExtAuthzHttp;
-                const listed = [...(http.includeRequestHeadersInCheck ?? []), ...(http.includeHeadersInCheck ?? [])].map((h: string) => String(h).toLowerCase());
+            const http = asObject(p.envoyExtAuthzHttp);
+            if (http !== undefined) {
+                const listed = [...asList(http.includeRequestHeadersInCheck), ...asList(http.includeHeadersInCheck)].map((h) => String(h).toLowerCase());
                 const missing = REQUIRED_EXT_AUTHZ_B3_HEADERS.filter((h) => !listed.includes(h));
                 if (missing.length > 0) {
                     reportViolation(`HTTP ext-authz provider ${p.name} must forward ${REQUIRED_EXT_AUTHZ_B3_HEADERS.join(" and ")} in includeRequestHeadersInCheck; missing: ${missing.join(", ")}.`);
                 }
             }
-            if (p.envoyExtAuthzGrpc !== undefined) {
-                const extra = ["includeHeadersInCheck", "includeRequestHeadersInCheck"].filter((k) => p.envoyExtAuthzGrpc[k] !== undefined);
+            const grpc = asObject(p.envoyExtAuthzGrpc);
+            if (grpc !== undefined) {
+                const extra = ["includeHeadersInCheck", "includeRequestHeadersInCheck"].filter((k) => grpc[k] !== undefined);
                 if (extra.length > 0) {
                     reportViolation(`gRPC ext-authz provider ${p.name} must not set ${extra.join(", ")} (not a field of the gRPC provider; gRPC ext_authz sends every request header); expected no header list.`);
                 }
             }
         }
-    },
+    }),
 };
 
 export const SAMPLING_CEILING = "telemetry-sampling-must-not-exceed-ceiling";
@@ -206,14 +249,15 @@ export const telemetrySamplingMustNotExceedCeiling: ResourceValidationPolicy = {
     url: "https://istio.io/latest/docs/reference/config/telemetry/#Tracing",
     configSchema: { properties: { maxSamplingPercentage: { type: "number", minimum: 0, maximum: 100, default: 10 } } },
     validateResource: (args, reportViolation) => {
-        if (!TYPES.telemetry.includes(args.type as never)) {
+        const telemetry = customResourceOf(TYPES.telemetry, args);
+        if (telemetry === undefined) {
             return;
         }
         const { maxSamplingPercentage } = configOf<TelemetrySamplingArgs>(args);
-        for (const t of args.props.spec?.tracing ?? []) {
-            const pct = t.randomSamplingPercentage;
+        for (const t of asList(telemetry.spec?.tracing)) {
+            const pct = at(t, ["randomSamplingPercentage"]);
             if (typeof pct === "number" && pct > maxSamplingPercentage) {
-                reportViolation(`Telemetry ${ref(args.props)} must sample at most ${maxSamplingPercentage}% of requests; randomSamplingPercentage is ${pct}.`);
+                reportViolation(`Telemetry ${ref(telemetry)} must sample at most ${maxSamplingPercentage}% of requests; randomSamplingPercentage is ${pct}.`);
             }
         }
     },
@@ -229,11 +273,8 @@ export const otlpExportersMustPropagateB3: ResourceValidationPolicy = {
     severity: "high",
     remediationSteps: "Set OTEL_PROPAGATORS=b3,tracecontext,baggage (the stack output appTracingEnvironment), or b3multi to read the x-b3-* headers.",
     url: "https://opentelemetry.io/docs/languages/sdk-configuration/general/#otel_propagators",
-    validateResource: (args, reportViolation) => {
-        if (!WORKLOAD_TYPES.includes(args.type) && args.type !== TYPES.pod) {
-            return;
-        }
-        for (const c of containersOf(podTemplate(args.type, args.props))) {
+    validateResource: workloadValidations((metadata, template, reportViolation) => {
+        for (const c of containersOf(template)) {
             const endpoint = envValue(c, "OTEL_EXPORTER_OTLP_ENDPOINT") ?? envValue(c, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
             if (endpoint === undefined || !endpoint.includes(COLLECTOR_SERVICE.name)) {
                 continue;
@@ -241,12 +282,25 @@ export const otlpExportersMustPropagateB3: ResourceValidationPolicy = {
             const propagators = (envValue(c, "OTEL_PROPAGATORS") ?? "tracecontext,baggage").split(",").map((s) => s.trim());
             if (!propagators.some((p) => B3_PROPAGATORS.includes(p))) {
                 reportViolation(
-                    `Container ${c.name} of ${ref(args.props)} must list b3 or b3multi in OTEL_PROPAGATORS to join the mesh's traces; it has ${propagators.join(",")}, expected b3,tracecontext,baggage.`,
+                    `Container ${c.name} of ${ref({ metadata })} must list b3 or b3multi in OTEL_PROPAGATORS to join the mesh's traces; it has ${propagators.join(",")}, expected b3,tracecontext,baggage.`,
                 );
             }
         }
-    },
+    }),
 };
+
+/** One typed validation per kind of resource that runs pods, each handing over the pod template. */
+function workloadValidations(check: (metadata: ObjectMetaProps | undefined, template: PodTemplateProps | undefined, reportViolation: (message: string) => void) => void): ResourceValidation[] {
+    return [
+        validateResourceOfType(k8s.apps.v1.Deployment, (w, _a, report) => check(w.metadata, w.spec?.template, report)),
+        validateResourceOfType(k8s.apps.v1.StatefulSet, (w, _a, report) => check(w.metadata, w.spec?.template, report)),
+        validateResourceOfType(k8s.apps.v1.DaemonSet, (w, _a, report) => check(w.metadata, w.spec?.template, report)),
+        validateResourceOfType(k8s.apps.v1.ReplicaSet, (w, _a, report) => check(w.metadata, w.spec?.template, report)),
+        validateResourceOfType(k8s.batch.v1.Job, (w, _a, report) => check(w.metadata, w.spec?.template, report)),
+        validateResourceOfType(k8s.batch.v1.CronJob, (w, _a, report) => check(w.metadata, w.spec?.jobTemplate?.spec?.template, report)),
+        validateResourceOfType(k8s.core.v1.Pod, (pod, _a, report) => check(pod.metadata, { metadata: pod.metadata, spec: pod.spec }, report)),
+    ];
+}
 
 export const tracingPolicies = [
     zipkinTargetMustBeClusterIpService,

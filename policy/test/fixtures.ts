@@ -13,7 +13,9 @@ import {
     TELEMETRY_NAME,
     serviceFqdn,
 } from "../../lib/constants";
-import { Fixture } from "./harness";
+import * as k8s from "@pulumi/kubernetes";
+import { NetworkPolicySpec } from "../lib/networkPolicy";
+import { Fixture, typed } from "./harness";
 
 export type Obj = Record<string, any>;
 
@@ -28,6 +30,8 @@ const T = {
     telemetry: "kubernetes:telemetry.istio.io/v1:Telemetry",
     envoyFilter: "kubernetes:networking.istio.io/v1alpha3:EnvoyFilter",
     chart: "kubernetes:helm.sh/v4:Chart",
+    namespace: "kubernetes:core/v1:Namespace",
+    namespacePatch: "kubernetes:core/v1:NamespacePatch",
 };
 export { T as TYPES };
 
@@ -51,68 +55,61 @@ export function meshConfig(overrides: Obj = {}): Obj {
 }
 
 export function meshConfigMap(mesh: Obj = meshConfig(), version = "1.30.3"): Fixture {
-    return {
-        type: T.configMap,
-        props: {
-            apiVersion: "v1",
-            kind: "ConfigMap",
-            metadata: {
-                name: "istio",
-                namespace: SYSTEM_NAMESPACE,
-                labels: { "istio.io/rev": "default", release: "istiod", "app.kubernetes.io/name": "istiod", "helm.sh/chart": `istiod-${version}` },
-            },
-            data: { meshNetworks: "networks: {}", mesh: yaml.dump(mesh) },
+    return typed(k8s.core.v1.ConfigMap, {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: {
+            name: "istio",
+            namespace: SYSTEM_NAMESPACE,
+            labels: { "istio.io/rev": "default", release: "istiod", "app.kubernetes.io/name": "istiod", "helm.sh/chart": `istiod-${version}` },
         },
-    };
+        data: { meshNetworks: "networks: {}", mesh: yaml.dump(mesh) },
+    });
 }
 
 export function collectorService(spec: Obj = {}): Fixture {
-    return {
-        type: T.service,
-        props: {
-            apiVersion: "v1",
-            kind: "Service",
-            metadata: { name: COLLECTOR_SERVICE.name, namespace: SYSTEM_NAMESPACE },
-            spec: {
-                type: "ClusterIP",
-                selector: { ...JAEGER_POD_LABELS },
-                ports: COLLECTOR_SERVICE.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.port, protocol: p.protocol })),
-                ...spec,
-            },
+    return typed(k8s.core.v1.Service, {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name: COLLECTOR_SERVICE.name, namespace: SYSTEM_NAMESPACE },
+        spec: {
+            type: "ClusterIP",
+            selector: { ...JAEGER_POD_LABELS },
+            ports: COLLECTOR_SERVICE.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.port, protocol: p.protocol })),
+            ...spec,
         },
-    };
+    });
 }
 
 /** jaeger 3.4.1 `allinone-deploy.yaml` (trimmed to what matters). */
 export function jaegerV1Deployment(storage = "memory"): Fixture {
-    return {
-        type: T.deployment,
-        props: {
-            apiVersion: "apps/v1",
-            kind: "Deployment",
-            metadata: { name: "jaeger", namespace: SYSTEM_NAMESPACE, labels: { ...JAEGER_POD_LABELS, "helm.sh/chart": "jaeger-3.4.1" } },
-            spec: {
-                selector: { matchLabels: { ...JAEGER_POD_LABELS } },
-                template: {
-                    metadata: { labels: { ...JAEGER_POD_LABELS } },
-                    spec: {
-                        containers: [
-                            {
-                                name: "jaeger",
-                                image: "jaegertracing/all-in-one:1.53.0",
-                                env: [
-                                    { name: "SPAN_STORAGE_TYPE", value: storage },
-                                    { name: "COLLECTOR_ZIPKIN_HOST_PORT", value: ":9411" },
-                                    { name: "COLLECTOR_OTLP_ENABLED", value: "true" },
-                                ],
-                                args: [],
-                            },
-                        ],
-                    },
+    return typed(k8s.apps.v1.Deployment, {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: "jaeger", namespace: SYSTEM_NAMESPACE, labels: { ...JAEGER_POD_LABELS, "helm.sh/chart": "jaeger-3.4.1" } },
+        spec: {
+            selector: { matchLabels: { ...JAEGER_POD_LABELS } },
+            template: {
+                metadata: { labels: { ...JAEGER_POD_LABELS } },
+                spec: {
+                    containers: [
+                        {
+                            name: "jaeger",
+                            image: "jaegertracing/all-in-one:1.53.0",
+                            env: [
+                                { name: "SPAN_STORAGE_TYPE", value: storage },
+                                { name: "COLLECTOR_ZIPKIN_HOST_PORT", value: ":9411" },
+                                { name: "COLLECTOR_OTLP_ENABLED", value: "true" },
+                            ],
+                            args: [],
+                            // Both chart lines declare these ports without names.
+                            ports: [16686, 16685, 9411, 4317, 4318].map((containerPort) => ({ containerPort, protocol: "TCP" })),
+                        },
+                    ],
                 },
             },
         },
-    };
+    });
 }
 
 /** jaeger 4.11.1 `jaeger-deploy.yaml`: `--config` only when userconfig is set. */
@@ -144,15 +141,12 @@ export function kialiConfigMap(config: Obj = {}, version = "2.29.0"): Fixture {
         login_token: { signing_key: "secret:kiali-signing-key:signing-key" },
         server: { port: 20001, web_root: "/kiali" },
     };
-    return {
-        type: T.configMap,
-        props: {
-            apiVersion: "v1",
-            kind: "ConfigMap",
-            metadata: { name: "kiali", namespace: SYSTEM_NAMESPACE, labels: { "helm.sh/chart": `kiali-server-${version}`, "app.kubernetes.io/name": "kiali" } },
-            data: { "config.yaml": yaml.dump(deepMerge(base, config)) },
-        },
-    };
+    return typed(k8s.core.v1.ConfigMap, {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "kiali", namespace: SYSTEM_NAMESPACE, labels: { "helm.sh/chart": `kiali-server-${version}`, "app.kubernetes.io/name": "kiali" } },
+        data: { "config.yaml": yaml.dump(deepMerge(base, config)) },
+    });
 }
 
 export function deepMerge(a: Obj, b: Obj): Obj {
@@ -164,40 +158,34 @@ export function deepMerge(a: Obj, b: Obj): Obj {
 }
 
 export function jaegerEgressPolicy(namespace = "auth", ports: readonly number[] = JAEGER_EGRESS_PORTS): Fixture {
-    return {
-        type: T.networkPolicy,
-        props: {
-            apiVersion: "networking.k8s.io/v1",
-            kind: "NetworkPolicy",
-            metadata: { name: "allow-jaeger-egress", namespace },
-            spec: {
-                podSelector: {},
-                policyTypes: ["Egress"],
-                egress: [
-                    {
-                        to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": SYSTEM_NAMESPACE } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "jaeger" } } }],
-                        ports: ports.map((port) => ({ protocol: "TCP", port })),
-                    },
-                ],
-            },
+    return typed(k8s.networking.v1.NetworkPolicy, {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "NetworkPolicy",
+        metadata: { name: "allow-jaeger-egress", namespace },
+        spec: {
+            podSelector: {},
+            policyTypes: ["Egress"],
+            egress: [
+                {
+                    to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": SYSTEM_NAMESPACE } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "jaeger" } } }],
+                    ports: ports.map((port) => ({ protocol: "TCP", port })),
+                },
+            ],
         },
-    };
+    });
 }
 
 export function dnsEgressPolicy(namespace = "auth", protocols = ["UDP", "TCP"]): Fixture {
-    return {
-        type: T.networkPolicy,
-        props: {
-            apiVersion: "networking.k8s.io/v1",
-            kind: "NetworkPolicy",
-            metadata: { name: "allow-dns-egress", namespace },
-            spec: {
-                podSelector: {},
-                policyTypes: ["Egress"],
-                egress: [{ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } } }], ports: protocols.map((protocol) => ({ protocol, port: 53 })) }],
-            },
+    return typed(k8s.networking.v1.NetworkPolicy, {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "NetworkPolicy",
+        metadata: { name: "allow-dns-egress", namespace },
+        spec: {
+            podSelector: {},
+            policyTypes: ["Egress"],
+            egress: [{ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } } }], ports: protocols.map((protocol) => ({ protocol, port: 53 })) }],
         },
-    };
+    });
 }
 
 export function serviceEntry(spec: Obj = {}): Fixture {
@@ -263,21 +251,18 @@ export function accessLogEnvoyFilter(traceId: string): Fixture {
 }
 
 export function appDeployment(env: Record<string, string>): Fixture {
-    return {
-        type: T.deployment,
-        props: {
-            apiVersion: "apps/v1",
-            kind: "Deployment",
-            metadata: { name: "auth-api", namespace: "auth" },
-            spec: {
-                selector: { matchLabels: { app: "auth-api" } },
-                template: {
-                    metadata: { labels: { app: "auth-api" } },
-                    spec: { containers: [{ name: "app", image: "auth-api:1", env: Object.entries(env).map(([name, value]) => ({ name, value })) }] },
-                },
+    return typed(k8s.apps.v1.Deployment, {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: "auth-api", namespace: "auth" },
+        spec: {
+            selector: { matchLabels: { app: "auth-api" } },
+            template: {
+                metadata: { labels: { app: "auth-api" } },
+                spec: { containers: [{ name: "app", image: "auth-api:1", env: Object.entries(env).map(([name, value]) => ({ name, value })) }] },
             },
         },
-    };
+    });
 }
 
 export function chart(chartName: string, version: unknown, values: Obj = {}): Fixture {
@@ -287,20 +272,50 @@ export function chart(chartName: string, version: unknown, values: Obj = {}): Fi
 /** incubator/cassandra 0.15.3 StatefulSet and jaeger 3.4.1's schema Job. */
 export function cassandra(): Fixture[] {
     return [
-        { type: T.statefulSet, props: { metadata: { name: "jaeger-cassandra", namespace: SYSTEM_NAMESPACE, labels: { app: "cassandra", release: "jaeger" } }, spec: {} } },
-        { type: T.job, props: { metadata: { name: "jaeger-cassandra-schema", namespace: SYSTEM_NAMESPACE }, spec: { template: { metadata: { labels: {} }, spec: { containers: [] } } } } },
+        typed(k8s.apps.v1.StatefulSet, { metadata: { name: "jaeger-cassandra", namespace: SYSTEM_NAMESPACE, labels: { app: "cassandra", release: "jaeger" } }, spec: { selector: {}, serviceName: "cassandra", template: {} } }),
+        typed(k8s.batch.v1.Job, { metadata: { name: "jaeger-cassandra-schema", namespace: SYSTEM_NAMESPACE }, spec: { template: { metadata: { labels: {} }, spec: { containers: [] } } } }),
     ];
 }
 
-/** The program's releases ConfigMap (lib/constants RELEASES_CONFIGMAP) listing requested charts. */
-export function releasesConfigMap(releases: { chart: string; version: unknown; values?: Obj }[]): Fixture {
-    return {
-        type: T.configMap,
-        props: {
-            apiVersion: "v1",
-            kind: "ConfigMap",
-            metadata: { name: "observability-stack-charts", namespace: SYSTEM_NAMESPACE, labels: { "app.kubernetes.io/managed-by": "observability-stack" } },
-            data: { "charts.json": JSON.stringify(releases.map((r) => ({ release: r.chart, namespace: SYSTEM_NAMESPACE, repo: "http://127.0.0.1:8879", values: {}, ...r }))) },
+/** The program's releases ConfigMap (lib/constants RELEASES_CONFIGMAP) listing requested charts and, optionally, what it read. */
+export function releasesConfigMap(releases: { chart: string; version: unknown; values?: Obj }[], reads?: Obj[]): Fixture {
+    return typed(k8s.core.v1.ConfigMap, {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "observability-stack-charts", namespace: SYSTEM_NAMESPACE, labels: { "app.kubernetes.io/managed-by": "observability-stack" } },
+        data: {
+            "charts.json": JSON.stringify(releases.map((r) => ({ release: r.chart, namespace: SYSTEM_NAMESPACE, repo: "http://127.0.0.1:8879", values: {}, ...r }))),
+            ...(reads === undefined ? {} : { "reads.json": JSON.stringify(reads) }),
         },
-    };
+    });
+}
+
+/** A NetworkPolicy with the given spec. */
+export function networkPolicy(namespace: string, name: string, spec: NetworkPolicySpec): Fixture {
+    return typed(k8s.networking.v1.NetworkPolicy, { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name, namespace }, spec });
+}
+
+/** A NetworkPolicy as the program records it in reads.json after reading it from the cluster. */
+export function readNetworkPolicy(namespace: string, name: string, spec: Obj): Obj {
+    return { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name, namespace }, spec };
+}
+
+export function namespace(name: string, labels: Record<string, string> = {}): Fixture {
+    return typed(k8s.core.v1.Namespace, { apiVersion: "v1", kind: "Namespace", metadata: { name, labels } });
+}
+
+/** The program's injection label on an existing app namespace. */
+export function namespacePatch(name: string, labels: Record<string, string>): Fixture {
+    return typed(k8s.core.v1.NamespacePatch, { apiVersion: "v1", kind: "Namespace", metadata: { name, labels } });
+}
+
+/** A Chart v4 resource as analyzers really see it: empty properties (measured with the real engine). */
+export function opaqueChart(name: string): Fixture {
+    return { type: T.chart, name, props: {} };
+}
+
+/** A Helm v3 Release (its inputs are visible to analyzers); `props` may hold what ReleaseArgs cannot type (an unknown, file assets). */
+export function helmRelease(chartName: string, version: unknown, props: Obj = {}): Fixture {
+    const release = typed(k8s.helm.v3.Release, { chart: chartName, repositoryOpts: { repo: "http://127.0.0.1:8879" } }, chartName);
+    return { ...release, props: { ...release.props, version, ...props } };
 }

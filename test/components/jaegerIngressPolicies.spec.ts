@@ -20,7 +20,7 @@ describe("JaegerIngressPolicies", () => {
                 policyTypes: ["Ingress"],
                 ingress: [
                     {
-                        from: [names(["istio-system", "auth", "chat"])],
+                        from: [names(["istio-system", "auth", "chat"]), { namespaceSelector: { matchLabels: { "istio-injection": "enabled" } } }],
                         ports: [
                             { protocol: "TCP", port: 4317 },
                             { protocol: "TCP", port: 4318 },

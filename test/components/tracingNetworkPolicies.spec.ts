@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { ofType, resetRegistered, settle, testProvider } from "../mocks";
+import { ofType, readStates, resetRegistered, settle, testProvider, valueOf } from "../mocks";
 
 const NP = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 
@@ -70,6 +70,31 @@ describe("TracingNetworkPolicies", () => {
                 .sort(),
             ["create allow-jaeger-egress", "read auth/default-egress"],
         );
+    });
+
+    it("in baseline mode records each baseline policy as read from the cluster, for the policy pack", async () => {
+        const spec = {
+            podSelector: {},
+            policyTypes: ["Egress"],
+            egress: [{ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } } }], ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }] }],
+        };
+        for (const ns of ["auth", "chat"]) {
+            readStates.set(`${NP}::${ns}/allow-dns`, { metadata: { name: "allow-dns", namespace: ns, uid: `uid-${ns}`, managedFields: [] }, spec });
+        }
+        try {
+            const policies = new n.TracingNetworkPolicies("netpol", { provider: testProvider(), namespaces: ["auth", "chat"], mode: "baseline", baselinePolicy: "allow-dns" });
+            assert.deepStrictEqual(await valueOf(policies.reads), [
+                { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "allow-dns", namespace: "auth" }, spec },
+                { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "allow-dns", namespace: "chat" }, spec },
+            ]);
+        } finally {
+            readStates.clear();
+        }
+    });
+
+    it("records no reads in complete mode", async () => {
+        const policies = new n.TracingNetworkPolicies("netpol", { provider: testProvider(), namespaces: ["auth"] });
+        assert.deepStrictEqual(await valueOf(policies.reads), []);
     });
 
     it("refuses baseline mode without a baseline policy", () => {

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as yaml from "js-yaml";
 import * as j from "../../rules/jaeger";
-import { TYPES, cassandra, chart, jaegerV1Deployment, jaegerV2Deployment, releasesConfigMap } from "../fixtures";
+import { TYPES, cassandra, chart, helmRelease, jaegerV1Deployment, jaegerV2Deployment, opaqueChart, releasesConfigMap } from "../fixtures";
 import { stackViolationsOf, violationsOf } from "../harness";
 
 describe(j.JAEGER_MEMORY, () => {
@@ -61,6 +61,19 @@ describe(j.NO_CASSANDRA, () => {
 
     it("denies rendered Cassandra objects even when the Chart resource is not visible", async () => {
         assert.strictEqual((await stackViolationsOf(j.jaegerMemoryMustNotProvisionCassandra, [jaegerV1Deployment("memory"), ...cassandra()])).length, 2);
+    });
+
+    it("reads a Helm v3 Release's values and reports values in files instead of passing", async () => {
+        assert.deepStrictEqual(await stackViolationsOf(j.jaegerMemoryMustNotProvisionCassandra, [helmRelease("jaeger", "3.4.1", { values: { allInOne: { enabled: true }, storage: { type: "memory" } } })]), [
+            "Chart jaeger 3.4.1 must set provisionDataStore.cassandra: false with all-in-one memory storage; it is true.",
+        ]);
+        assert.deepStrictEqual(await stackViolationsOf(j.jaegerMemoryMustNotProvisionCassandra, [helmRelease("jaeger", "3.4.1", { valueYamlFiles: [{ path: "jaeger.yaml" }] })]), [
+            "Helm Release jaeger must pass its values inline (values, not valueYamlFiles) for the pack to check provisionDataStore.cassandra of chart jaeger; values in files are not visible to policy packs.",
+        ]);
+    });
+
+    it("needs no releases record for a Chart v4: it checks the rendered objects", async () => {
+        assert.deepStrictEqual(await stackViolationsOf(j.jaegerMemoryMustNotProvisionCassandra, [opaqueChart("observability-jaeger-chart"), jaegerV1Deployment("memory")]), []);
     });
 
     it("does not apply to the 4.x line", async () => {

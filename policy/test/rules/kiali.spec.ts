@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as k from "../../rules/kiali";
-import { chart, kialiConfigMap, releasesConfigMap } from "../fixtures";
-import { violationsOf } from "../harness";
+import { chart, helmRelease, kialiConfigMap, opaqueChart, releasesConfigMap } from "../fixtures";
+import { UNKNOWN_STRING, stackViolationsOf, violationsOf } from "../harness";
 
 describe(k.KIALI_ANONYMOUS, () => {
     it("passes a Kiali that requires a token", async () => {
@@ -48,27 +48,49 @@ describe(k.KIALI_STALE_KEYS, () => {
 
 describe(k.KIALI_SIGNING_KEY, () => {
     it("passes a kiali-server chart with a fixed key or a secret reference", async () => {
-        assert.deepStrictEqual(await violationsOf(k.kialiSigningKeyMustBeSet, chart("kiali-server", "2.1.0", { login_token: { signing_key: "0123456789abcdef" } })), []);
-        assert.deepStrictEqual(await violationsOf(k.kialiSigningKeyMustBeSet, chart("kiali-server", "2.29.0", { login_token: { signing_key: "secret:kiali-signing-key:signing-key" } })), []);
+        assert.deepStrictEqual(await stackViolationsOf(k.kialiSigningKeyMustBeSet, [chart("kiali-server", "2.1.0", { login_token: { signing_key: "0123456789abcdef" } })]), []);
+        assert.deepStrictEqual(await stackViolationsOf(k.kialiSigningKeyMustBeSet, [chart("kiali-server", "2.29.0", { login_token: { signing_key: "secret:kiali-signing-key:signing-key" } })]), []);
     });
 
     it("denies a kiali-server chart without a signing key (random key on every render)", async () => {
-        assert.deepStrictEqual(await violationsOf(k.kialiSigningKeyMustBeSet, chart("kiali-server", "2.29.0", { auth: { strategy: "token" } })), [
+        assert.deepStrictEqual(await stackViolationsOf(k.kialiSigningKeyMustBeSet, [chart("kiali-server", "2.29.0", { auth: { strategy: "token" } })]), [
             "Chart kiali-server 2.29.0 must set values.login_token.signing_key; expected a fixed key of 16, 24 or 32 characters or secret:<name>:<key>.",
         ]);
-        assert.deepStrictEqual(await violationsOf(k.kialiSigningKeyMustBeSet, chart("kiali-server", "2.1.0", { login_token: { signing_key: "" } })), [
+        assert.deepStrictEqual(await stackViolationsOf(k.kialiSigningKeyMustBeSet, [chart("kiali-server", "2.1.0", { login_token: { signing_key: "" } })]), [
             "Chart kiali-server 2.1.0 must set values.login_token.signing_key; expected a fixed key of 16, 24 or 32 characters or secret:<name>:<key>.",
         ]);
     });
 
     it("reads the signing key from the program's releases ConfigMap", async () => {
-        assert.deepStrictEqual(await violationsOf(k.kialiSigningKeyMustBeSet, releasesConfigMap([{ chart: "kiali-server", version: "2.1.0", values: { login_token: { signing_key: "<redacted>" } } }])), []);
-        assert.deepStrictEqual(await violationsOf(k.kialiSigningKeyMustBeSet, releasesConfigMap([{ chart: "kiali-server", version: "2.29.0", values: { auth: { strategy: "token" } } }])), [
+        assert.deepStrictEqual(await stackViolationsOf(k.kialiSigningKeyMustBeSet, [releasesConfigMap([{ chart: "kiali-server", version: "2.1.0", values: { login_token: { signing_key: "<redacted>" } } }])]), []);
+        assert.deepStrictEqual(await stackViolationsOf(k.kialiSigningKeyMustBeSet, [releasesConfigMap([{ chart: "kiali-server", version: "2.29.0", values: { auth: { strategy: "token" } } }])]), [
             "Chart kiali-server 2.29.0 must set values.login_token.signing_key; expected a fixed key of 16, 24 or 32 characters or secret:<name>:<key>.",
         ]);
     });
 
+    it("reads a Helm v3 Release's inline values", async () => {
+        assert.deepStrictEqual(await stackViolationsOf(k.kialiSigningKeyMustBeSet, [helmRelease("kiali-server", "2.29.0", { values: { login_token: { signing_key: "secret:kiali-signing-key:signing-key" } } })]), []);
+        assert.deepStrictEqual(await stackViolationsOf(k.kialiSigningKeyMustBeSet, [helmRelease("kiali-server", "2.29.0", { values: { auth: { strategy: "token" } } })]), [
+            "Chart kiali-server 2.29.0 must set values.login_token.signing_key; expected a fixed key of 16, 24 or 32 characters or secret:<name>:<key>.",
+        ]);
+    });
+
+    it("reports a Helm v3 Release whose values are in files, or unknown during preview, instead of passing", async () => {
+        assert.deepStrictEqual(await stackViolationsOf(k.kialiSigningKeyMustBeSet, [helmRelease("kiali-server", "2.29.0", { valueYamlFiles: [{ path: "kiali-values.yaml" }] })]), [
+            "Helm Release kiali-server must pass its values inline (values, not valueYamlFiles) for the pack to check the Kiali signing key of chart kiali-server; values in files are not visible to policy packs.",
+        ]);
+        assert.deepStrictEqual(await stackViolationsOf(k.kialiSigningKeyMustBeSet, [helmRelease("kiali-server", "2.29.0", { values: { login_token: { signing_key: UNKNOWN_STRING } } })]), [
+            "Helm Release kiali-server must have values known at preview for the pack to check the Kiali signing key of chart kiali-server: string value at .values.login_token.signing_key can't be known during preview.",
+        ]);
+    });
+
+    it("reports a Chart v4 resource without a releases record (it could be kiali-server)", async () => {
+        assert.deepStrictEqual(await stackViolationsOf(k.kialiSigningKeyMustBeSet, [opaqueChart("observability-kiali-chart")]), [
+            "Chart v4 resource observability-kiali-chart must be described by the releases record (ConfigMap observability-stack-charts, key charts.json) for the pack to check the Kiali signing key: Chart v4 inputs reach policy packs empty, and the stack has no such record.",
+        ]);
+    });
+
     it("ignores other charts", async () => {
-        assert.deepStrictEqual(await violationsOf(k.kialiSigningKeyMustBeSet, chart("jaeger", "4.11.1")), []);
+        assert.deepStrictEqual(await stackViolationsOf(k.kialiSigningKeyMustBeSet, [chart("jaeger", "4.11.1")]), []);
     });
 });
