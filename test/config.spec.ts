@@ -1,7 +1,12 @@
 import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, DEFAULT_JAEGER_RESOURCES, RawConfig, parseStackConfig } from "../config";
 import { DEFAULT_CHARTS } from "../lib/charts";
 import { deepFreeze, stackRawConfig } from "./stackFiles";
+
+/** The SDK's formatter for uncaught program errors (`cmd/run/run.js` runs it on every one); internal, so untyped. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { defaultErrorMessage } = require("@pulumi/pulumi/cmd/run/error") as { defaultErrorMessage(err: unknown): string };
 
 const DEV_MINIMAL: RawConfig = { environment: "dev", kiali: { authStrategy: "anonymous" } };
 
@@ -215,5 +220,32 @@ describe("parseStackConfig", () => {
             name: "ConfigError",
             message: "invalid stack configuration:\n  - tracing.samplingPercentage: got 101; expected a number from 0 to 100",
         });
+    });
+});
+
+describe("ConfigError", () => {
+    const error = (): ConfigError => {
+        try {
+            parseStackConfig({ ...DEV_MINIMAL, tracing: { samplingPercentage: 101 }, appNamespaces: ["A"] });
+        } catch (e) {
+            assert.ok(e instanceof ConfigError, `expected ConfigError, got ${e}`);
+            return e;
+        }
+        assert.fail("expected the config to be rejected");
+    };
+
+    it("is a pulumi.RunError, which the SDK's program runner reports by its message alone", () => {
+        const e = error();
+        assert.ok(e instanceof pulumi.RunError);
+        assert.ok(pulumi.RunError.isInstance(e));
+        assert.strictEqual(e.name, "ConfigError");
+    });
+
+    it("carries no stack frames, so the SDK's error formatter never walks them", () => {
+        const e = error();
+        assert.strictEqual(e.stack, `ConfigError: ${e.message}`);
+        const formatted = defaultErrorMessage(e);
+        assert.doesNotMatch(formatted, /^\s*at /m);
+        assert.ok(formatted.includes("  - tracing.samplingPercentage: got 101; expected a number from 0 to 100\n"), formatted);
     });
 });
