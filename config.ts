@@ -193,7 +193,10 @@ function show(value: unknown): string {
     return value === undefined ? "nothing" : JSON.stringify(value);
 }
 
-/** Collects problems while walking the raw config; every check names its key path. */
+/**
+ * Collects problems while walking the raw config; every check names its key path.
+ * `undefined` (key absent) means "use the default"; `null` is a wrong value like any other.
+ */
 class Reader {
     readonly problems: string[] = [];
 
@@ -202,10 +205,10 @@ class Reader {
     }
 
     object(key: string, value: unknown, allowedKeys: readonly string[]): Record<string, unknown> | undefined {
-        if (value === undefined || value === null) {
+        if (value === undefined) {
             return {};
         }
-        if (typeof value !== "object" || Array.isArray(value)) {
+        if (typeof value !== "object" || value === null || Array.isArray(value)) {
             this.fail(key, value, "expected an object");
             return undefined;
         }
@@ -218,7 +221,7 @@ class Reader {
     }
 
     string(key: string, value: unknown, dflt?: string): string | undefined {
-        if (value === undefined || value === null) {
+        if (value === undefined) {
             return dflt;
         }
         if (typeof value !== "string" || value.length === 0) {
@@ -237,7 +240,7 @@ class Reader {
     }
 
     boolean(key: string, value: unknown, dflt: boolean): boolean {
-        if (value === undefined || value === null) {
+        if (value === undefined) {
             return dflt;
         }
         if (value === "true" || value === "false") {
@@ -251,7 +254,7 @@ class Reader {
     }
 
     oneOf<T extends string>(key: string, value: unknown, allowed: readonly T[], dflt: T): T {
-        if (value === undefined || value === null) {
+        if (value === undefined) {
             return dflt;
         }
         if (typeof value !== "string" || !(allowed as readonly string[]).includes(value)) {
@@ -262,7 +265,7 @@ class Reader {
     }
 
     number(key: string, value: unknown, min: number, max: number, dflt: number, integer: boolean): number {
-        if (value === undefined || value === null) {
+        if (value === undefined) {
             return dflt;
         }
         const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
@@ -274,17 +277,18 @@ class Reader {
     }
 
     port(key: string, value: unknown, dflt?: number): number | undefined {
-        if (value === undefined || value === null) {
-            if (dflt === undefined) {
-                this.fail(key, value, "required: a port from 1 to 65535");
-            }
+        if (dflt === undefined && (value === undefined || value === null)) {
+            this.fail(key, value, "required: a port from 1 to 65535");
+            return dflt;
+        }
+        if (value === undefined) {
             return dflt;
         }
         return this.number(key, value, 1, 65535, dflt ?? 0, true);
     }
 
     list(key: string, value: unknown): unknown[] | undefined {
-        if (value === undefined || value === null) {
+        if (value === undefined) {
             return undefined;
         }
         if (!Array.isArray(value)) {
@@ -323,10 +327,10 @@ class Reader {
     }
 
     labels(key: string, value: unknown, dflt: Record<string, string>): Record<string, string> {
-        if (value === undefined || value === null) {
+        if (value === undefined) {
             return dflt;
         }
-        if (typeof value !== "object" || Array.isArray(value) || Object.values(value).some((v) => typeof v !== "string")) {
+        if (typeof value !== "object" || value === null || Array.isArray(value) || Object.values(value).some((v) => typeof v !== "string")) {
             this.fail(key, value, "expected a map of string to string");
             return dflt;
         }
@@ -378,7 +382,7 @@ function parseJaeger(r: Reader, raw: unknown): JaegerSettings {
     let storage: JaegerStorage = { type: "memory" };
     if (type === "elasticsearch") {
         const sec = r.object("jaeger.storage.passwordSecret", s.passwordSecret, ["name", "key"]) ?? {};
-        const url = s.url === undefined ? r.required("jaeger.storage.url", s.url, "the URL of an existing Elasticsearch cluster") : r.url("jaeger.storage.url", s.url);
+        const url = s.url === undefined || s.url === null ? r.required("jaeger.storage.url", s.url, "the URL of an existing Elasticsearch cluster") : r.url("jaeger.storage.url", s.url);
         storage = {
             type: "elasticsearch",
             url: url ?? "",
@@ -439,7 +443,7 @@ function parseKiali(r: Reader, raw: unknown, environment: Environment): KialiSet
 }
 
 function parseHeaders(r: Reader, key: string, raw: unknown, dflt: readonly string[]): readonly string[] {
-    if (raw === undefined || raw === null) {
+    if (raw === undefined) {
         return dflt;
     }
     const list = r.list(key, raw) ?? [];
@@ -447,7 +451,7 @@ function parseHeaders(r: Reader, key: string, raw: unknown, dflt: readonly strin
 }
 
 function parseExtAuthz(r: Reader, raw: unknown): ExtAuthzSettings | undefined {
-    if (raw === undefined || raw === null) {
+    if (raw === undefined) {
         return undefined;
     }
     const obj =
@@ -463,7 +467,7 @@ function parseExtAuthz(r: Reader, raw: unknown): ExtAuthzSettings | undefined {
             "includeHeadersInCheck",
         ]) ?? {};
     const protocol = r.oneOf("extAuthz.protocol", obj.protocol, ["grpc", "http"] as const, "grpc");
-    const service = r.match("extAuthz.service", obj.service ?? "", DNS_SUBDOMAIN, "required: the authorization service host, e.g. ext-authz.auth.svc.cluster.local") ?? "";
+    const service = r.match("extAuthz.service", obj.service === undefined ? "" : obj.service, DNS_SUBDOMAIN, "required: the authorization service host, e.g. ext-authz.auth.svc.cluster.local") ?? "";
     const port = r.port("extAuthz.port", obj.port) ?? 0;
     const timeout = obj.timeout === undefined ? undefined : r.match("extAuthz.timeout", obj.timeout, DURATION, "expected a duration such as 500ms or 2s");
     const failOpen = r.boolean("extAuthz.failOpen", obj.failOpen, false);
@@ -505,12 +509,12 @@ function parseExternalServices(r: Reader, raw: unknown): ExternalServiceSettings
         if (o === undefined) {
             return [];
         }
-        const name = r.match(`${key}.name`, o.name ?? "", DNS_LABEL, "required: a DNS label (lower-case letters, digits and '-', at most 63 characters)") ?? "";
+        const name = r.match(`${key}.name`, o.name === undefined ? "" : o.name, DNS_LABEL, "required: a DNS label (lower-case letters, digits and '-', at most 63 characters)") ?? "";
         if (name !== "" && seen.has(name)) {
             r.fail(`${key}.name`, name, "names must be unique");
         }
         seen.add(name);
-        const hostsRaw = r.list(`${key}.hosts`, o.hosts) ?? [];
+        const hostsRaw = o.hosts === null ? [] : (r.list(`${key}.hosts`, o.hosts) ?? []);
         if (hostsRaw.length === 0) {
             r.fail(`${key}.hosts`, o.hosts, "a ServiceEntry needs at least one host name");
         }
@@ -552,7 +556,7 @@ function parseNetworkPolicies(r: Reader, raw: unknown): NetworkPolicySettings {
     return {
         mode,
         baselinePolicy,
-        dnsNamespace: r.match("networkPolicies.dnsNamespace", obj.dnsNamespace ?? "kube-system", DNS_LABEL, "expected a namespace name") ?? "kube-system",
+        dnsNamespace: r.match("networkPolicies.dnsNamespace", obj.dnsNamespace === undefined ? "kube-system" : obj.dnsNamespace, DNS_LABEL, "expected a namespace name") ?? "kube-system",
         dnsPodLabels: r.labels("networkPolicies.dnsPodLabels", obj.dnsPodLabels, { "k8s-app": "kube-dns" }),
     };
 }

@@ -211,6 +211,30 @@ describe("parseStackConfig", () => {
         ]);
     });
 
+    it("rejects null like any other wrong value, at the top level, nested and in lists", () => {
+        assert.deepStrictEqual(problems({ ...DEV_MINIMAL, tracing: { samplingPercentage: null } }), ["tracing.samplingPercentage: got null; expected a number from 0 to 100"]);
+        assert.deepStrictEqual(problems({ environment: "dev", kiali: null }).slice(0, 1), ["kiali: got null; expected an object"]);
+        assert.deepStrictEqual(problems({ ...DEV_MINIMAL, awaitReadiness: null }), ["awaitReadiness: got null; expected true or false"]);
+        assert.deepStrictEqual(problems({ ...DEV_MINIMAL, gateway: { serviceType: null } }), ["gateway.serviceType: got null; allowed: ClusterIP, NodePort, LoadBalancer"]);
+        assert.deepStrictEqual(problems({ ...DEV_MINIMAL, extAuthz: null }).slice(0, 1), ["extAuthz: got null; expected an object"]);
+        assert.deepStrictEqual(problems({ ...DEV_MINIMAL, charts: { istiod: { repo: null } } }), ["charts.istiod.repo: got null; expected a non-empty string"]);
+        assert.deepStrictEqual(problems({ ...DEV_MINIMAL, appNamespaces: ["auth", null] }), ["appNamespaces[1]: got null; expected a non-empty string"]);
+        assert.deepStrictEqual(problems({ ...DEV_MINIMAL, externalServices: [{ name: "openai-external", hosts: ["api.openai.com"], port: null }] }), [
+            "externalServices[0].port: got null; expected an integer from 1 to 65535",
+        ]);
+        assert.deepStrictEqual(problems({ ...DEV_MINIMAL, networkPolicies: { dnsNamespace: null } }), ["networkPolicies.dnsNamespace: got null; expected a non-empty string"]);
+    });
+
+    it("keeps the messages that already named a null required value", () => {
+        assert.deepStrictEqual(problems({ ...DEV_MINIMAL, extAuthz: { service: "authz.auth.svc.cluster.local", port: null } }), ["extAuthz.port: got null; required: a port from 1 to 65535"]);
+        assert.deepStrictEqual(problems({ ...DEV_MINIMAL, externalServices: [{ name: "openai-external", hosts: null }] }), [
+            "externalServices[0].hosts: got null; a ServiceEntry needs at least one host name",
+        ]);
+        assert.deepStrictEqual(problems({ ...DEV_MINIMAL, jaeger: { storage: { type: "elasticsearch", url: null, username: "jaeger", passwordSecret: { name: "es", key: "password" } } } }), [
+            "jaeger.storage.url: got null; required: the URL of an existing Elasticsearch cluster",
+        ]);
+    });
+
     it("reports every problem at once", () => {
         assert.strictEqual(problems({ ...DEV_MINIMAL, tracing: { samplingPercentage: 101 }, appNamespaces: ["A"], jaeger: { storage: { type: "x" } } }).length, 3);
     });
