@@ -16,7 +16,7 @@ import { UiExposure } from "./uiExposure";
 export interface ObservabilityStackArgs {
     /** Kubernetes provider every child uses. */
     readonly provider: k8s.Provider;
-    /** Validated stack settings (see `config.ts`). */
+    /** Validated stack settings (see `config/`). */
     readonly settings: StackConfig;
     /** Local copy of the Istio gateway chart to render instead (see lib/chartSchema.ts). */
     readonly gatewayLocalChart?: { readonly path: string; readonly note: string };
