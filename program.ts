@@ -1,7 +1,7 @@
 /**
  * The program body: `index.ts` (the Pulumi CLI's entry point) runs it, and so do the test programs
  * under `e2e/programs/` (the guardrail objects, the render-to-YAML provider), which the CLI starts
- * the same way. Configuration is read here, once, validated by `config.ts` before any resource is
+ * the same way. Configuration is read here, once, validated by `config/` before any resource is
  * registered, and handed down as typed settings.
  */
 import * as k8s from "@pulumi/kubernetes";

@@ -19,7 +19,7 @@ import { UiExposure } from "./uiExposure";
 export interface ObservabilityStackArgs {
     /** Kubernetes provider every child uses. */
     readonly provider: k8s.Provider;
-    /** Validated stack settings (see `config.ts`). */
+    /** Validated stack settings (see `config/`). */
     readonly settings: StackConfig;
     /** Kiali's login signing key, a Pulumi secret (program.ts `kialiSigningKey`). */
     readonly kialiSigningKey: pulumi.Input<string>;

@@ -44,6 +44,19 @@ describe("policy pack", () => {
         });
     }
 
+    it("names only policies of the pack in every policy/config/*.json", () => {
+        const dir = path.join(__dirname, "..", "config");
+        const files = fs.readdirSync(dir).filter((f) => f.endsWith(".json")).sort();
+        assert.ok(files.includes("dev.json") && files.includes("production.json"), files.join(", "));
+        const names = new Set(allPolicies.map((p) => p.name));
+        const unknown = files.flatMap((file) =>
+            Object.keys(JSON.parse(fs.readFileSync(path.join(dir, file), "utf8")) as Record<string, unknown>)
+                .filter((name) => name !== "all" && !names.has(name))
+                .map((name) => `${file}: ${name}`),
+        );
+        assert.deepStrictEqual(unknown, []);
+    });
+
     it("lets dev run the reference (100% sampling, anonymous Kiali, memory Jaeger) and production none of it", () => {
         const [dev, prod] = configs.map((c) => c.config);
         assert.deepStrictEqual(

@@ -1,0 +1,288 @@
+/**
+ * The stack configuration schema: every `observability-stack:*` key, its allowed values, its default
+ * and the rules between keys. The settings types (`types.ts`) are inferred from it.
+ *
+ * Problems come out in schema order: each object's keys in the order below, then its unknown keys,
+ * then its rules; the rules that depend on `environment` come last.
+ */
+import { z } from "zod";
+import { ChartRole, DEFAULT_CHARTS, EXACT_VERSION } from "../lib/charts";
+import { DEFAULT_EXT_AUTHZ_HTTP_HEADERS } from "../lib/constants";
+import * as f from "./fields";
+
+/** Reference resources of the Jaeger all-in-one pod (reference deployment). */
+export const DEFAULT_JAEGER_RESOURCES = {
+    requests: { cpu: "100m", memory: "256Mi" },
+    limits: { cpu: "500m", memory: "512Mi" },
+};
+
+export const DEFAULT_PROMETHEUS_URL = "http://prometheus-operated.prometheus.svc.cluster.local:9090";
+
+/** A strict object whose rules (if any) run on its parsed keys, and whose output names every key. */
+function section<S extends z.core.$ZodLooseShape>(shape: S, rules?: (value: z.output<ReturnType<typeof f.strictObject<S>>>, report: f.Report, valid: f.Valid) => void) {
+    const object = f.strictObject(shape);
+    return (rules === undefined ? object : object.check(f.rule(rules))).transform((value) => f.spelledOut(shape, value));
+}
+
+const EXACT = "expected an exact chart version such as 1.30.3 (no range, no empty value)";
+
+function chartSource(d: (typeof DEFAULT_CHARTS)[keyof typeof DEFAULT_CHARTS]) {
+    return section({
+        /** Helm repository URL (http or https), e.g. a loopback mirror in tests. */
+        repo: f.httpUrl().default(d.repo),
+        /** Chart name inside the repository. */
+        chart: f.nonEmpty().default(d.chart),
+        /** Exact chart version (no range). */
+        version: z.string({ error: EXACT }).regex(EXACT_VERSION, { error: EXACT }).default(d.version),
+    }).prefault({});
+}
+
+/** One entry per chart role, in the order of `DEFAULT_CHARTS`. */
+const chartRoles = {
+    istioBase: chartSource(DEFAULT_CHARTS.istioBase),
+    istiod: chartSource(DEFAULT_CHARTS.istiod),
+    istioGateway: chartSource(DEFAULT_CHARTS.istioGateway),
+    jaeger: chartSource(DEFAULT_CHARTS.jaeger),
+    kiali: chartSource(DEFAULT_CHARTS.kiali),
+} satisfies Record<ChartRole, unknown>;
+
+const charts = section(
+    chartRoles,
+    (c, report, valid) => {
+        if (!valid(["istioBase", "version"], ["istiod", "version"], ["istioGateway", "version"])) {
+            return;
+        }
+        const istio = [c.istioBase.version, c.istiod.version, c.istioGateway.version];
+        if (new Set(istio).size > 1) {
+            report(["istioBase/istiod/istioGateway", "version"], istio, "the three Istio charts must share one version");
+        }
+    },
+);
+
+const GRPC_ONLY_HEADERS = "not a field of the gRPC ext-authz provider (gRPC ext_authz already sends every request header)";
+const headers = f.listOf(f.matching(f.HEADER_NAME, "expected a lower-case HTTP header name"));
+const extAuthzCommon = {
+    /** Host of the authorization service; absent reads as "" (as it always did). */
+    service: f.matching(f.DNS_SUBDOMAIN, "required: the authorization service host, e.g. ext-authz.auth.svc.cluster.local").prefault(""),
+    port: f.numberIn(1, 65535, "an integer", "a port from 1 to 65535"),
+    timeout: f.matching(f.DURATION, "expected a duration such as 500ms or 2s").optional(),
+    failOpen: f.bool().default(false),
+};
+export const extAuthz = z.discriminatedUnion(
+    "protocol",
+    [
+        section({
+            protocol: z.literal("grpc").default("grpc"),
+            ...extAuthzCommon,
+            pathPrefix: f.absent(`${GRPC_ONLY_HEADERS}; remove it or use protocol http`),
+            includeRequestHeadersInCheck: f.absent(`${GRPC_ONLY_HEADERS}; remove it or use protocol http`),
+            headersToUpstreamOnAllow: f.absent(`${GRPC_ONLY_HEADERS}; remove it or use protocol http`),
+            includeHeadersInCheck: f.absent(`${GRPC_ONLY_HEADERS}; remove it`),
+        }),
+        section({
+            protocol: z.literal("http"),
+            ...extAuthzCommon,
+            pathPrefix: f.nonEmpty().optional(),
+            includeRequestHeadersInCheck: headers.default(() => [...DEFAULT_EXT_AUTHZ_HTTP_HEADERS]),
+            headersToUpstreamOnAllow: headers.default(() => []),
+            includeHeadersInCheck: f.absent("deprecated in Istio's MeshConfig; use includeRequestHeadersInCheck"),
+        }),
+    ],
+    { error: f.unionError(["grpc", "http"]) },
+);
+
+const ES_ONLY = "only allowed with jaeger.storage.type elasticsearch";
+const secretKeyRef = section({
+    name: f.required("the name of a Secret in istio-system holding the password"),
+    key: f.required("the key of the password in that Secret"),
+});
+export const storage = z
+    .discriminatedUnion(
+        "type",
+        [
+            section({ type: z.literal("memory").default("memory"), url: f.absent(ES_ONLY), username: f.absent(ES_ONLY), passwordSecret: f.absent(ES_ONLY), indexPrefix: f.absent(ES_ONLY) }),
+            section({
+                type: z.literal("elasticsearch"),
+                /** URL of an existing Elasticsearch cluster, e.g. `https://es.logging.svc:9200`. */
+                url: f.requiredHttpUrl("the URL of an existing Elasticsearch cluster"),
+                username: f.required("the Elasticsearch user name"),
+                /** Secret holding the password of `username` (absent: its name and key are reported missing). */
+                passwordSecret: secretKeyRef.prefault(() => ({}) as z.input<typeof secretKeyRef>),
+                /** Index prefix; empty for Jaeger's default. */
+                indexPrefix: f.nonEmpty().default(""),
+            }),
+        ],
+        { error: f.unionError(["memory", "elasticsearch"]) },
+    )
+    .prefault({});
+
+const QUANTITY = "expected a Kubernetes quantity such as 500m or 512Mi";
+function quantities(d: { cpu: string; memory: string }) {
+    return section({ cpu: f.matching(f.QUANTITY, QUANTITY).default(d.cpu), memory: f.matching(f.QUANTITY, QUANTITY).default(d.memory) }).prefault({});
+}
+export const resources = section({ requests: quantities(DEFAULT_JAEGER_RESOURCES.requests), limits: quantities(DEFAULT_JAEGER_RESOURCES.limits) }).prefault({});
+export const image = section({ registry: f.nonEmpty().optional(), repository: f.nonEmpty().optional(), tag: f.nonEmpty().optional() }).prefault({});
+
+const jaeger = section({ storage, replicas: f.numberIn(1, 10, "an integer").default(1), resources, image }, (j, report, valid) => {
+    if (valid(["storage", "type"], ["replicas"]) && j.storage.type === "memory" && j.replicas !== 1) {
+        report(["replicas"], f.AS_WRITTEN, "in-memory storage needs exactly 1 replica (each replica would hold a part of the traces)");
+    }
+}).prefault({});
+
+const signingKey = f.nonEmpty().superRefine((key, ctx) => {
+    if (key !== "" && ![16, 24, 32].includes(key.length)) {
+        ctx.addIssue({ code: "custom", input: `<secret of ${key.length} characters>`, message: "expected 16, 24 or 32 characters (an AES key)" });
+    }
+});
+
+const kiali = section(
+    {
+        /** Login strategies the program configures completely (openid needs client settings this program does not model). */
+        authStrategy: f.oneOf(["anonymous", "token", "header"]).default("token"),
+        /** Stable `login_token.signing_key` (16, 24 or 32 characters); a Pulumi secret. */
+        signingKey: signingKey.optional(),
+        prometheusUrl: f.httpUrl().default(DEFAULT_PROMETHEUS_URL),
+        grafanaUrl: f.httpUrl().optional(),
+        grafanaExternalUrl: f.httpUrl().optional(),
+        /** Kiali reads traces over gRPC (port 16685) when true, HTTP (16686) when false. */
+        tracingUseGrpc: f.bool().default(true),
+        /** Jaeger UI address users' browsers open from Kiali. */
+        tracingExternalUrl: f.httpUrl().optional(),
+    },
+    (k, report, valid) => {
+        if (valid(["authStrategy"]) && k.authStrategy !== "anonymous" && k.signingKey === undefined) {
+            report(["signingKey"], undefined, "required for auth strategies other than anonymous: set it with `pulumi config set --secret kiali.signingKey <16, 24 or 32 characters>`");
+        }
+    },
+).prefault({});
+
+/** Each entry's problems name it by index; rules over the whole list report the later of two entries. */
+function unique<T>(key: (item: T) => string, path: (i: number) => readonly PropertyKey[], allowed: string) {
+    return f.rule<T[]>((items, report, valid) => {
+        const seen = new Set<string>();
+        items.forEach((item, i) => {
+            if (!valid(path(i))) {
+                return;
+            }
+            if (seen.has(key(item))) {
+                report(path(i), key(item), allowed);
+            }
+            seen.add(key(item));
+        });
+    });
+}
+
+const externalService = section({
+    /** DNS label naming the ServiceEntry; absent reads as "" (as it always did). */
+    name: f.matching(f.DNS_LABEL, "required: a DNS label (lower-case letters, digits and '-', at most 63 characters)").prefault(""),
+    hosts: f
+        .listOf(f.matching(f.HOSTNAME, "expected a fully qualified host name such as api.openai.com"), "a ServiceEntry needs at least one host name")
+        .refine((hosts) => hosts.length > 0, { error: "a ServiceEntry needs at least one host name" }),
+    port: f.numberIn(1, 65535, "an integer").default(443),
+});
+export const externalServices = f
+    .listOf(externalService)
+    .check(unique((s: z.output<typeof externalService>) => s.name, (i) => [i, "name"], "names must be unique"))
+    .default(() => []);
+
+const SYSTEM_NAMESPACES = ["istio-system", "kube-system", "kube-public", "default"];
+const appNamespaces = f
+    .listOf(
+        f
+            .matching(f.DNS_LABEL, "expected a DNS label (lower-case letters, digits and '-', at most 63 characters)")
+            .refine((ns) => !SYSTEM_NAMESPACES.includes(ns), { error: "system namespaces cannot be app namespaces" }),
+    )
+    .check(unique((ns: string) => ns, (i) => [i], "namespaces must be unique"))
+    .default(() => []);
+
+const networkPolicies = section(
+    {
+        /** `complete`: every egress a mesh workload needs; `baseline`: only Jaeger egress, plus a check that `baselinePolicy` exists. */
+        mode: f.oneOf(["complete", "baseline"]).default("complete"),
+        baselinePolicy: f.matching(f.DNS_SUBDOMAIN, "expected a NetworkPolicy name").optional(),
+        dnsNamespace: f.matching(f.DNS_LABEL, "expected a namespace name").default("kube-system"),
+        dnsPodLabels: f.stringMap().default(() => ({ "k8s-app": "kube-dns" })),
+    },
+    (n, report, valid) => {
+        if (valid(["mode"]) && n.mode === "baseline" && n.baselinePolicy === undefined) {
+            report(["baselinePolicy"], undefined, "required when mode is baseline: the name of the existing NetworkPolicy in every app namespace that allows DNS and istiod egress");
+        }
+        if (valid(["mode"]) && n.mode === "complete" && n.baselinePolicy !== undefined) {
+            report(["baselinePolicy"], n.baselinePolicy, "only allowed when mode is baseline");
+        }
+    },
+).prefault({});
+
+/** `authAnnotations` stays absent here (not `{}`): a rule reports an absent one as `nothing`. */
+const ui = section({
+    kialiHost: f.matching(f.HOSTNAME, "expected a fully qualified host name such as kiali.example.com").optional(),
+    jaegerHost: f.matching(f.HOSTNAME, "expected a fully qualified host name such as kiali.example.com").optional(),
+    ingressClassName: f.nonEmpty().default("nginx"),
+    tlsSecretName: f.matching(f.DNS_SUBDOMAIN, "expected a Secret name").optional(),
+    /** Annotations that put an authenticating proxy in front of the UIs (required outside dev). */
+    authAnnotations: f.stringMap().optional(),
+}).prefault({});
+
+const host = (name: string | undefined) => (name === undefined ? undefined : { host: name });
+
+/** The raw `observability-stack:*` keys, validated, with defaults, shaped as the program's settings. */
+export const stackConfig = f
+    .strictObject({
+        environment: f.oneOf(["dev", "production"]).default("production"),
+        awaitReadiness: f.bool().default(true),
+        charts: charts.prefault({}),
+        gateway: section({ serviceType: f.oneOf(["ClusterIP", "NodePort", "LoadBalancer"]).default("ClusterIP") }).prefault({}),
+        tracing: section({ samplingPercentage: f.numberIn(0, 100, "a number").optional() }).prefault({}),
+        extAuthz: extAuthz.optional(),
+        jaeger,
+        kiali,
+        externalServices,
+        appNamespaces,
+        createAppNamespaces: f.bool().default(false),
+        networkPolicies,
+        ui,
+    })
+    .check(
+        f.rule((c, report, valid) => {
+            if (!valid(["environment"]) || c.environment === "dev") {
+                return;
+            }
+            if (valid(["kiali", "authStrategy"]) && c.kiali.authStrategy === "anonymous") {
+                report(["kiali", "authStrategy"], "anonymous", "anonymous access is only allowed when environment is dev; use token or header");
+            }
+            if (valid(["jaeger", "storage", "type"]) && c.jaeger.storage.type === "memory") {
+                report(["jaeger", "storage", "type"], "memory", "in-memory storage is only allowed when environment is dev; use elasticsearch");
+            }
+            if (valid(["ui", "jaegerHost"], ["ui", "authAnnotations"]) && c.ui.jaegerHost !== undefined && Object.keys(c.ui.authAnnotations ?? {}).length === 0) {
+                report(
+                    ["ui", "authAnnotations"],
+                    c.ui.authAnnotations,
+                    "required outside dev when ui.jaegerHost is set: the Jaeger UI has no login of its own, so put an authenticating proxy in front of it",
+                );
+            }
+            if (valid(["ui", "kialiHost"], ["kiali", "authStrategy"]) && c.ui.kialiHost !== undefined && c.kiali.authStrategy === "anonymous") {
+                report(["ui", "kialiHost"], c.ui.kialiHost, "an anonymous Kiali must not be exposed outside dev");
+            }
+        }),
+    )
+    .transform((c) => ({
+        environment: c.environment,
+        awaitReadiness: c.awaitReadiness,
+        charts: c.charts,
+        gatewayServiceType: c.gateway.serviceType,
+        samplingPercentage: c.tracing.samplingPercentage ?? (c.environment === "dev" ? 100 : 1),
+        extAuthz: c.extAuthz,
+        jaeger: c.jaeger,
+        kiali: c.kiali,
+        externalServices: c.externalServices,
+        appNamespaces: c.appNamespaces,
+        createAppNamespaces: c.createAppNamespaces,
+        networkPolicies: c.networkPolicies,
+        ui: {
+            kiali: host(c.ui.kialiHost),
+            jaeger: host(c.ui.jaegerHost),
+            ingressClassName: c.ui.ingressClassName,
+            tlsSecretName: c.ui.tlsSecretName,
+            authAnnotations: c.ui.authAnnotations ?? {},
+        },
+    }));
