@@ -145,12 +145,18 @@ export interface PolicyEvent {
     readonly message: string;
 }
 
+/** The violation of a policy event: the CLI sends the policy's description, a newline, then the violation message. */
+export function violationMessage(event: string): string {
+    const lines = event.trim().split("\n");
+    return (lines.length > 1 ? lines.slice(1) : lines).join("\n").trim();
+}
+
 /** Runs a preview under the pack and returns its policy events; `ok` is false when the preview failed. */
 export async function previewWithPolicies(stack: Stack, kind: "dev" | "production"): Promise<{ ok: boolean; policies: PolicyEvent[]; error: string; changes: Record<string, number> }> {
     const policies: PolicyEvent[] = [];
     const onEvent = (e: EngineEvent) => {
         if (e.policyEvent !== undefined) {
-            policies.push({ policy: e.policyEvent.policyName, level: e.policyEvent.enforcementLevel, message: e.policyEvent.message.trim() });
+            policies.push({ policy: e.policyEvent.policyName, level: e.policyEvent.enforcementLevel, message: violationMessage(e.policyEvent.message) });
         }
     };
     try {

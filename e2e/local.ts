@@ -8,7 +8,7 @@
  */
 import * as path from "path";
 import { EngineEvent } from "@pulumi/pulumi/automation";
-import { KUBECONFIG, POLICY_PACK, PROJECT_DIR, WORK_DIR, policyConfig, workspaceStack } from "./harness";
+import { KUBECONFIG, POLICY_PACK, PROJECT_DIR, WORK_DIR, policyConfig, violationMessage, workspaceStack } from "./harness";
 
 /** Local stack only: its secrets protect nothing (set OBS_LOCAL_PASSPHRASE to use your own). */
 const PASSPHRASE = process.env.OBS_LOCAL_PASSPHRASE ?? "observability-stack-local";
@@ -34,7 +34,7 @@ async function run(command: string): Promise<void> {
     const onEvent = (e: EngineEvent) => {
         if (e.policyEvent !== undefined) {
             const list = verdicts.get(e.policyEvent.enforcementLevel) ?? [];
-            list.push({ policy: e.policyEvent.policyName, message: e.policyEvent.message.trim() });
+            list.push({ policy: e.policyEvent.policyName, message: violationMessage(e.policyEvent.message) });
             verdicts.set(e.policyEvent.enforcementLevel, list);
         }
     };
