@@ -95,7 +95,9 @@ export function prepareWorkspace(opts: WorkspaceOptions): string {
     }
     fs.mkdirSync(workspace, { recursive: true });
     const project = yaml.load(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8")) as Record<string, unknown>;
-    const main = path.relative(workspace, opts.program ?? PROJECT_DIR);
+    // A test program's index.ts is named as a file: with a directory `main`, the SDK would take the
+    // entry point from the nearest package.json, the project's, and run the project's index.ts.
+    const main = path.relative(workspace, opts.program !== undefined ? path.join(opts.program, "index.ts") : PROJECT_DIR);
     fs.writeFileSync(path.join(workspace, "Pulumi.yaml"), yaml.dump({ ...project, main }));
     const stackFile = path.join(workspace, `Pulumi.${opts.stack}.yaml`);
     if (opts.from !== undefined) {
