@@ -65,9 +65,6 @@ export function ownedNamespace(
     return new k8s.core.v1.Namespace(resourceName, { metadata: { name, labels, ...annotations } }, { ...opts, retainOnDelete: ownership === "adopt" });
 }
 
-/** Namespace of the ingress controller that serves the UIs (ingress-nginx's default). */
-export const DEFAULT_INGRESS_CONTROLLER_NAMESPACE = "ingress-nginx";
-
 /** The namespace of an in-cluster service URL (`http://<service>.<namespace>[.svc[.cluster.local]]:<port>`), as a one-item list; undefined otherwise. */
 export function clusterServiceNamespace(url: string): string[] | undefined {
     const host = new URL(url).hostname.split(".");
@@ -175,7 +172,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
                 provider,
                 line: jaegerChartLine(s.charts.jaeger.version),
                 appNamespaces: s.appNamespaces,
-                ingressControllerNamespaces: s.ui.jaeger !== undefined ? [DEFAULT_INGRESS_CONTROLLER_NAMESPACE] : [],
+                ingressControllerNamespaces: s.ui.jaeger !== undefined ? [s.ui.ingressControllerNamespace] : [],
                 metricsNamespaces: clusterServiceNamespace(s.kiali.prometheusUrl) ?? [],
             },
             { parent: this, dependsOn: [jaeger] },

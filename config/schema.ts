@@ -213,14 +213,30 @@ const networkPolicies = section(
     },
 ).prefault({});
 
+/**
+ * Ingress annotations that put an authenticating proxy in front of a UI: ingress-nginx's external
+ * auth, the AWS Load Balancer Controller's OIDC/Cognito auth, Traefik's middlewares (a forward-auth
+ * one). Another controller's annotation can be named with `ui.authProxyAnnotation`.
+ * @see https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/#external-authentication
+ */
+export const AUTH_PROXY_ANNOTATIONS: readonly string[] = [
+    "nginx.ingress.kubernetes.io/auth-url",
+    "alb.ingress.kubernetes.io/auth-type",
+    "traefik.ingress.kubernetes.io/router.middlewares",
+];
+
 /** `authAnnotations` stays absent here (not `{}`): a rule reports an absent one as `nothing`. */
 const ui = section({
     kialiHost: f.matching(f.HOSTNAME, "expected a fully qualified host name such as kiali.example.com").optional(),
     jaegerHost: f.matching(f.HOSTNAME, "expected a fully qualified host name such as kiali.example.com").optional(),
     ingressClassName: f.nonEmpty().default("nginx"),
+    /** Namespace of the ingress controller: the only namespace besides Kiali's pod that may reach Jaeger's query ports. */
+    ingressControllerNamespace: f.matching(f.DNS_LABEL, "expected a namespace name").default("ingress-nginx"),
     tlsSecretName: f.matching(f.DNS_SUBDOMAIN, "expected a Secret name").optional(),
     /** Annotations that put an authenticating proxy in front of the UIs (required outside dev). */
     authAnnotations: f.stringMap().optional(),
+    /** The annotation of `authAnnotations` that names the authenticating proxy, when it is none of {@link AUTH_PROXY_ANNOTATIONS}. */
+    authProxyAnnotation: f.nonEmpty().optional(),
 }).prefault({});
 
 const host = (name: string | undefined) => (name === undefined ? undefined : { host: name });
@@ -260,8 +276,26 @@ export const stackConfig = f
                     "required outside dev when ui.jaegerHost is set: the Jaeger UI has no login of its own, so put an authenticating proxy in front of it",
                 );
             }
+            const proxies = c.ui.authProxyAnnotation !== undefined ? [c.ui.authProxyAnnotation] : AUTH_PROXY_ANNOTATIONS;
+            const annotations = c.ui.authAnnotations ?? {};
+            if (
+                valid(["ui", "jaegerHost"], ["ui", "authAnnotations"], ["ui", "authProxyAnnotation"]) &&
+                c.ui.jaegerHost !== undefined &&
+                Object.keys(annotations).length > 0 &&
+                !proxies.some((k) => (annotations[k] ?? "") !== "")
+            ) {
+                report(
+                    ["ui", "authAnnotations"],
+                    annotations,
+                    `must name an authenticating proxy outside dev when ui.jaegerHost is set: expected ${proxies.join(" or ")}` +
+                        (c.ui.authProxyAnnotation === undefined ? " (or name your controller's annotation in ui.authProxyAnnotation)" : ""),
+                );
+            }
             if (valid(["ui", "kialiHost"], ["kiali", "authStrategy"]) && c.ui.kialiHost !== undefined && c.kiali.authStrategy === "anonymous") {
                 report(["ui", "kialiHost"], c.ui.kialiHost, "an anonymous Kiali must not be exposed outside dev");
+            }
+            if (valid(["ui", "kialiHost"], ["ui", "jaegerHost"], ["ui", "tlsSecretName"]) && (c.ui.kialiHost !== undefined || c.ui.jaegerHost !== undefined) && c.ui.tlsSecretName === undefined) {
+                report(["ui", "tlsSecretName"], undefined, "required outside dev when a UI is exposed: the UIs must be served over HTTPS");
             }
         }),
     )
@@ -284,5 +318,6 @@ export const stackConfig = f
             ingressClassName: c.ui.ingressClassName,
             tlsSecretName: c.ui.tlsSecretName,
             authAnnotations: c.ui.authAnnotations ?? {},
+            ingressControllerNamespace: c.ui.ingressControllerNamespace,
         },
     }));

@@ -81,6 +81,8 @@ export function registerBadResources(): void {
         server: { port: 20001 },
         deployment: { accessible_namespaces: ["**"] },
         external_services: { tracing: { enabled: true, in_cluster_url: "http://jaeger-query.istio-system.svc.cluster.local:16686", url: "https://jaeger.dev.growbin.app" } },
+        // The key in clear text, readable by anyone who may read ConfigMaps.
+        login_token: { signing_key: "legacy-key-in-clear-0123" },
     };
     new k8s.core.v1.ConfigMap("legacy-kiali", { metadata: { name: "kiali-legacy", namespace: LEGACY_NAMESPACE }, data: { "config.yaml": yaml.dump(kiali) } }, inLegacy);
     // What another program asked of Helm: no signing key, a version range, the Cassandra default, old lines.
@@ -157,6 +159,11 @@ export const EXPECTED_VIOLATIONS: readonly { policy: string; message: string }[]
     {
         policy: "kiali-config-must-not-use-removed-keys",
         message: "Kiali config legacy/kiali-legacy must not set external_services.tracing.in_cluster_url (removed in Kiali 2.x and ignored); expected external_services.tracing.internal_url.",
+    },
+    {
+        policy: "kiali-signing-key-must-come-from-a-secret",
+        message:
+            "Kiali config legacy/kiali-legacy must not hold login_token.signing_key as a literal (every ConfigMap is readable by Kiali's cluster-wide role); expected secret:<name>:<key> or a Secret mounted at /kiali-override-secrets/login-token-signing-key.",
     },
     {
         policy: "kiali-signing-key-must-be-set",

@@ -181,7 +181,7 @@ const CASES: readonly Case[] = [
     { mistake: "an upper-case TLS Secret name", raw: { ...DEV, ui: { tlsSecretName: "TLS" } }, first: 'ui.tlsSecretName: got "TLS"; expected a Secret name' },
     { mistake: "a number as ingress class", raw: { ...DEV, ui: { ingressClassName: 5 } }, first: "ui.ingressClassName: got 5; expected a non-empty string" },
     { mistake: "annotations as one string", raw: { ...DEV, ui: { authAnnotations: "oauth2" } }, first: 'ui.authAnnotations: got "oauth2"; expected a map of string to string' },
-    { mistake: "a Grafana UI host", raw: { ...DEV, ui: { grafanaHost: "grafana.example.com" } }, first: 'ui.grafanaHost: got "grafana.example.com"; unknown key; allowed keys of ui: kialiHost, jaegerHost, ingressClassName, tlsSecretName, authAnnotations' },
+    { mistake: "a Grafana UI host", raw: { ...DEV, ui: { grafanaHost: "grafana.example.com" } }, first: 'ui.grafanaHost: got "grafana.example.com"; unknown key; allowed keys of ui: kialiHost, jaegerHost, ingressClassName, ingressControllerNamespace, tlsSecretName, authAnnotations, authProxyAnnotation' },
     { mistake: "a null ui", raw: { ...DEV, ui: null }, first: "ui: got null; expected an object" },
 ];
 

@@ -211,6 +211,18 @@ describe("parseStackConfig", () => {
         const raw = { ...stackRawConfig("production"), kiali: { authStrategy: "token", signingKey: "0123456789abcdef" } };
         assert.deepStrictEqual(problems({ ...raw, ui: { jaegerHost: "jaeger.example.com" } }), [
             "ui.authAnnotations: got nothing; required outside dev when ui.jaegerHost is set: the Jaeger UI has no login of its own, so put an authenticating proxy in front of it",
+            "ui.tlsSecretName: got nothing; required outside dev when a UI is exposed: the UIs must be served over HTTPS",
+        ]);
+        // An annotation that is not an authenticating proxy (the dev stack's ExternalDNS one) does not count.
+        const externalDns = { "external-dns.alpha.kubernetes.io/hostname": "jaeger.example.com" };
+        assert.deepStrictEqual(problems({ ...raw, ui: { jaegerHost: "jaeger.example.com", tlsSecretName: "tls", authAnnotations: externalDns } }), [
+            'ui.authAnnotations: got {"external-dns.alpha.kubernetes.io/hostname":"jaeger.example.com"}; must name an authenticating proxy outside dev when ui.jaegerHost is set: expected nginx.ingress.kubernetes.io/auth-url or alb.ingress.kubernetes.io/auth-type or traefik.ingress.kubernetes.io/router.middlewares (or name your controller\'s annotation in ui.authProxyAnnotation)',
+        ]);
+        // Another controller's auth annotation counts once it is named.
+        const named = { ui: { jaegerHost: "jaeger.example.com", tlsSecretName: "tls", authAnnotations: { ...externalDns, "konghq.com/plugins": "oidc" }, authProxyAnnotation: "konghq.com/plugins" } };
+        assert.strictEqual(parseStackConfig({ ...raw, ...named }).ui.authAnnotations["konghq.com/plugins"], "oidc");
+        assert.deepStrictEqual(problems({ ...raw, ui: { ...named.ui, authAnnotations: externalDns } }), [
+            'ui.authAnnotations: got {"external-dns.alpha.kubernetes.io/hostname":"jaeger.example.com"}; must name an authenticating proxy outside dev when ui.jaegerHost is set: expected konghq.com/plugins',
         ]);
     });
 
