@@ -9,6 +9,7 @@ import { jaegerChartLine } from "../lib/charts";
 import { ExternalServices } from "./externalServices";
 import { IstioMesh } from "./istioMesh";
 import { Jaeger } from "./jaeger";
+import { fieldManagerTransform } from "./options";
 import { JaegerIngressPolicies } from "./jaegerIngressPolicies";
 import { Kiali } from "./kiali";
 import { MeshTelemetry } from "./meshTelemetry";
@@ -89,7 +90,8 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     public readonly networkPolicies: pulumi.Output<string[]>;
 
     constructor(name: string, args: ObservabilityStackArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("observability:index:ObservabilityStack", name, {}, opts);
+        // Every object below, chart children included, is applied by one stable field manager (see fieldManagerTransform).
+        super("observability:index:ObservabilityStack", name, {}, { ...opts, transforms: [...(opts?.transforms ?? []), fieldManagerTransform] });
         const s = args.settings;
         const provider = args.provider;
         const childOpts = { parent: this, provider };
