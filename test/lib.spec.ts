@@ -42,3 +42,19 @@ describe("chart versions", () => {
         assert.deepStrictEqual(["3.4.1", "4.0.0", "4.11.1", "5.0.0"].map(jaegerChartLine), ["v1", "v2", "v2", "v2"]);
     });
 });
+
+describe("in-memory trace store sizing", () => {
+    it("reads Kubernetes memory quantities in bytes", async () => {
+        const { quantityBytes } = await import("../lib/sizing");
+        assert.deepStrictEqual(
+            ["512Mi", "2Gi", "1G", "500M", "1024Ki", "1073741824", "1.5Gi", "lots"].map(quantityBytes),
+            [512 * 1024 ** 2, 2 * 1024 ** 3, 1e9, 5e8, 1024 ** 2, 1073741824, 1.5 * 1024 ** 3, undefined],
+        );
+    });
+
+    it("gives half the memory limit to 16 KiB traces, at least 1000", async () => {
+        const { defaultMaxTraces } = await import("../lib/sizing");
+        assert.deepStrictEqual(["512Mi", "2Gi", "64Mi", "16Mi"].map(defaultMaxTraces), [16384, 65536, 2048, 1000]);
+        assert.throws(() => defaultMaxTraces("lots"), { message: 'defaultMaxTraces: "lots" is not a Kubernetes memory quantity' });
+    });
+});
