@@ -12,6 +12,7 @@ import { Jaeger } from "./jaeger";
 import { JaegerIngressPolicies } from "./jaegerIngressPolicies";
 import { Kiali } from "./kiali";
 import { MeshTelemetry } from "./meshTelemetry";
+import { PrometheusMonitors } from "./prometheusMonitors";
 import { TracingNetworkPolicies } from "./tracingNetworkPolicies";
 import { UiExposure } from "./uiExposure";
 
@@ -90,6 +91,8 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     public readonly appTracingEnvironment: pulumi.Output<EnvVar[]>;
     public readonly uiUrls: pulumi.Output<Record<string, string>>;
     public readonly networkPolicies: pulumi.Output<string[]>;
+    /** The Prometheus monitors created (`prometheus.operator`), `namespace/name`; none without the operator. */
+    public readonly prometheusMonitors: pulumi.Output<string[]>;
 
     constructor(name: string, args: ObservabilityStackArgs, opts?: pulumi.ComponentResourceOptions) {
         super("observability:index:ObservabilityStack", name, {}, opts);
@@ -133,6 +136,9 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         const istioReady = [mesh.istiod];
 
         new MeshTelemetry(`${name}-telemetry`, { provider, samplingPercentage: s.samplingPercentage }, { parent: this, dependsOn: istioReady });
+        const monitors = s.prometheus.operator
+            ? new PrometheusMonitors(`${name}-monitors`, { provider, labels: s.prometheus.monitorLabels }, { parent: this, dependsOn: [systemNamespace] })
+            : undefined;
         new ExternalServices(`${name}-external`, { provider, services: s.externalServices }, { parent: this, dependsOn: istioReady });
 
         const kiali = new Kiali(
@@ -219,7 +225,9 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         this.appTracingEnvironment = pulumi.output(appTracingEnv(args.exampleServiceName ?? "my-service"));
         this.uiUrls = ui.urls;
         this.networkPolicies = policies.policyNames;
+        this.prometheusMonitors = monitors?.monitorNames ?? pulumi.output([]);
         this.registerOutputs({
+            prometheusMonitors: this.prometheusMonitors,
             istioVersion: this.istioVersion,
             jaegerChartLine: this.jaegerChartLine,
             collectorHost: this.collectorHost,
