@@ -1,8 +1,8 @@
 /**
  * Configs checked by the real decoders: what the program renders for the dev stack (Istio 1.24.2, jaeger
  * 3.4.1, kiali-server 2.1.0), the production stack (1.30.3, jaeger 4.11.1 on Elasticsearch, 2.29.0) and the
- * current line (Pulumi.local.yaml, token Kiali, HTTP ext-authz with every option), each rendered once
- * through the Pulumi CLI (decoders/render.ts), is fed to
+ * current line (Pulumi.local.yaml, token Kiali, HTTP ext-authz with every option), each previewed once
+ * through the Pulumi CLI against the suite's control plane (decoders/render.ts), is fed to
  * - tools/istio-decode, built against the istio.io/api of each Istio line: the mesh config and every
  *   Telemetry and ServiceEntry spec, decoded strictly (unknown fields fail);
  * - `jaeger validate --config` (Jaeger v2.13.0 of the toolchain) for every rendered Jaeger v2 config;
@@ -106,7 +106,7 @@ describe("configs checked by the real decoders", function () {
         for (const v of VARIANTS) {
             const t0 = Date.now();
             renderings.set(v.name, await render(v));
-            process.stdout.write(`      rendered ${v.name} (${renderings.get(v.name)?.objects.length} objects) in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+            process.stdout.write(`      previewed ${v.name}: ${renderings.get(v.name)?.objects.length} objects in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
         }
     });
 
