@@ -21,8 +21,8 @@ export interface JaegerArgs {
      */
     readonly namespace?: string;
     /**
-     * Trace storage: in memory, or an existing Elasticsearch cluster (password from a Secret).
-     * @default { type: "memory" }
+     * Trace storage: in memory (bounded by `maxTraces`), or an existing Elasticsearch cluster (password from a Secret).
+     * @default { type: "memory", maxTraces: defaultMaxTraces(resources.limits.memory, line) } (lib/sizing.ts)
      */
     readonly storage?: JaegerStorage;
     /**
@@ -218,10 +218,10 @@ export class Jaeger extends pulumi.ComponentResource {
         const namespace = args.namespace ?? SYSTEM_NAMESPACE;
         const replicas = args.replicas ?? 1;
         const resources = args.resources ?? DEFAULT_JAEGER_RESOURCES;
-        const storage: JaegerStorage = args.storage ?? { type: "memory", maxTraces: defaultMaxTraces(resources.limits.memory) };
+        const line = jaegerChartLine(args.chart.version);
+        const storage: JaegerStorage = args.storage ?? { type: "memory", maxTraces: defaultMaxTraces(resources.limits.memory, line) };
         const image = args.image ?? {};
         const awaitReadiness = args.awaitReadiness ?? true;
-        const line = jaegerChartLine(args.chart.version);
 
         // The charts' rollover init step is a Helm hook, which Chart v4 skips: the program runs it as its own Job,
         // and Jaeger (which then writes through the aliases the Job creates) waits for it.

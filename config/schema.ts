@@ -164,7 +164,7 @@ export const storage = z
         [
             section({
                 type: z.literal("memory").default("memory"),
-                /** Most traces kept in memory; the oldest are evicted. Default: sized to jaeger.resources.limits.memory (lib/sizing.ts). */
+                /** Most traces kept in memory; the oldest are evicted. Default: sized to jaeger.resources.limits.memory and the Jaeger line (lib/sizing.ts). */
                 maxTraces: f.numberIn(1, 10_000_000, "an integer").optional(),
                 url: f.absent(ES_ONLY),
                 username: f.absent(ES_ONLY),
@@ -423,7 +423,10 @@ export const stackConfig = f
         extAuthz: c.extAuthz,
         jaeger: {
             ...c.jaeger,
-            storage: c.jaeger.storage.type === "memory" ? { ...c.jaeger.storage, maxTraces: c.jaeger.storage.maxTraces ?? defaultMaxTraces(c.jaeger.resources.limits.memory) } : c.jaeger.storage,
+            storage:
+                c.jaeger.storage.type === "memory"
+                    ? { ...c.jaeger.storage, maxTraces: c.jaeger.storage.maxTraces ?? defaultMaxTraces(c.jaeger.resources.limits.memory, jaegerChartLine(c.charts.jaeger.version)) }
+                    : c.jaeger.storage,
         },
         kiali: c.kiali,
         prometheus: c.prometheus,

@@ -251,7 +251,7 @@ describe("configs checked by the real decoders", function () {
 
         it("keeps at most MEMORY_MAX_TRACES traces: the rendered variable is the one Jaeger reads (bound lowered to 2 for the test)", async () => {
             const env = containerEnv(allInOne());
-            assert.strictEqual(env.MEMORY_MAX_TRACES, "16384");
+            assert.strictEqual(env.MEMORY_MAX_TRACES, "10752");
             const base = 29000;
             const log = fs.mkdtempSync(path.join(os.tmpdir(), "jaeger-v1-bound-"));
             const proc: ChildProcess = spawn(path.join(toolsBin(), "jaeger-all-in-one"), V1_LOOPBACK(base), {

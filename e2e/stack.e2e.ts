@@ -11,6 +11,7 @@ import * as path from "path";
 import { Stack } from "@pulumi/pulumi/automation";
 import * as yaml from "js-yaml";
 import { jaegerChartLine } from "../lib/charts";
+import { defaultMaxTraces } from "../lib/sizing";
 import { COLLECTOR_SERVICE, GATEWAY_NAME, JAEGER_EGRESS_PORTS, PROVIDER_NAMES, QUERY_SERVICE, RELEASES_CONFIGMAP, SYSTEM_NAMESPACE, TELEMETRY_NAME } from "../lib/constants";
 import { stackRawConfig } from "../test/stackFiles";
 import { EXPECTED_VIOLATIONS } from "./badResources";
@@ -157,10 +158,11 @@ function checkObjects(c: StackCase): void {
         assert.ok(!exists(["-n", SYSTEM_NAMESPACE, "statefulset", "jaeger-cassandra"]), "no Cassandra");
         assert.ok(!exists(["-n", SYSTEM_NAMESPACE, "daemonset", "jaeger-agent"]), "no agent DaemonSet");
     }
-    // In-memory Jaeger is bounded, by default at half the memory limit in 16 KiB traces (lib/sizing.ts): 512Mi -> 16384.
-    const storage = ((raw.jaeger as { storage?: { type?: string; maxTraces?: number } } | undefined)?.storage ?? {}) as { type?: string; maxTraces?: number };
+    // In-memory Jaeger is bounded, by default sized to the memory limit and the line (lib/sizing.ts; 512Mi: v1 10752, v2 21504).
+    const jaegerRaw = (raw.jaeger ?? {}) as { storage?: { type?: string; maxTraces?: number }; resources?: { limits?: { memory?: string } } };
+    const storage = jaegerRaw.storage ?? {};
     if ((storage.type ?? "memory") === "memory") {
-        const bound = String(storage.maxTraces ?? 16384);
+        const bound = String(storage.maxTraces ?? defaultMaxTraces(jaegerRaw.resources?.limits?.memory ?? "512Mi", jaegerChartLine(c.versions.jaeger)));
         if (jaegerChartLine(c.versions.jaeger) === "v1") {
             assert.strictEqual(jaegerDeploy.spec.template.spec.containers[0].env.find((e: any) => e.name === "MEMORY_MAX_TRACES")?.value, bound);
         } else {

@@ -31,7 +31,7 @@ describe("parseStackConfig", () => {
         assert.strictEqual(c.samplingPercentage, 100);
         assert.strictEqual(c.gatewayServiceType, "ClusterIP");
         assert.strictEqual(c.awaitReadiness, true);
-        assert.deepStrictEqual(c.jaeger, { storage: { type: "memory", maxTraces: 16384 }, replicas: 1, resources: DEFAULT_JAEGER_RESOURCES, image: { registry: undefined, repository: undefined, tag: undefined } });
+        assert.deepStrictEqual(c.jaeger, { storage: { type: "memory", maxTraces: 21504 }, replicas: 1, resources: DEFAULT_JAEGER_RESOURCES, image: { registry: undefined, repository: undefined, tag: undefined } });
         assert.deepStrictEqual(c.prometheus, { operator: false, monitorLabels: {} });
         assert.strictEqual(c.kiali.tracingUseGrpc, true);
         assert.strictEqual(c.kiali.prometheusUrl, "http://prometheus-operated.prometheus.svc.cluster.local:9090");
@@ -93,11 +93,13 @@ describe("parseStackConfig", () => {
         assert.strictEqual((c.jaeger.storage as { maxTraces?: number }).maxTraces, undefined);
     });
 
-    it("sizes the default memory bound to the memory limit and keeps one that is set", () => {
+    it("sizes the default memory bound to the memory limit and the Jaeger line, and keeps one that is set", () => {
         const bound = (jaeger: object) => (parseStackConfig({ ...DEV_MINIMAL, jaeger }).jaeger.storage as { maxTraces: number }).maxTraces;
-        assert.strictEqual(bound({}), 16384);
-        assert.strictEqual(bound({ resources: { limits: { memory: "2Gi" } } }), 65536);
-        assert.strictEqual(bound({ resources: { limits: { memory: "1G" } } }), 30517);
+        assert.strictEqual(bound({}), 21504);
+        assert.strictEqual(bound({ resources: { limits: { memory: "2Gi" } } }), 95232);
+        assert.strictEqual(bound({ resources: { limits: { memory: "1G" } } }), 42704);
+        const v1 = parseStackConfig({ ...DEV_MINIMAL, charts: { jaeger: { version: "3.4.1" } } }).jaeger.storage as { maxTraces: number };
+        assert.strictEqual(v1.maxTraces, 10752);
         assert.strictEqual(bound({ storage: { maxTraces: "2500" } }), 2500);
     });
 
@@ -113,7 +115,7 @@ describe("parseStackConfig", () => {
         const c = parseStackConfig(deepFreeze(stackRawConfig("dev")));
         assert.deepStrictEqual([c.kiali.grafanaExternalUrl, c.kiali.tracingExternalUrl], ["https://grafana.dev.growbin.app", "https://jaeger.dev.growbin.app"]);
         assert.strictEqual(c.prometheus.operator, true);
-        assert.deepStrictEqual(c.jaeger.storage, { type: "memory", maxTraces: 16384 });
+        assert.deepStrictEqual(c.jaeger.storage, { type: "memory", maxTraces: 10752 });
     });
 
     it("accepts the local stack file: mirror repos, current versions, nothing awaited", () => {

@@ -103,7 +103,7 @@ describe("main (dev stack)", () => {
 
     it("keeps the mesh's Prometheus metrics beside tracing, bounds Jaeger's memory store, and lets the operator's Prometheus find the mesh", async () => {
         assert.deepStrictEqual(chart("observability-istio-istiod").inputs.values.meshConfig.defaultProviders, { metrics: ["prometheus"], tracing: ["jaeger"] });
-        assert.deepStrictEqual(chart("observability-jaeger-chart").inputs.values.storage.memory.extraEnv, [{ name: "MEMORY_MAX_TRACES", value: "16384" }]);
+        assert.deepStrictEqual(chart("observability-jaeger-chart").inputs.values.storage.memory.extraEnv, [{ name: "MEMORY_MAX_TRACES", value: "10752" }]);
         assert.deepStrictEqual(await valueOf(outputs.prometheusMonitors), ["istio-system/envoy-stats-monitor", "istio-system/istio-component-monitor"]);
         const kiali = chart("observability-kiali-chart").inputs.values.external_services;
         assert.deepStrictEqual([kiali.prometheus.url, kiali.grafana.external_url, kiali.tracing.external_url], [

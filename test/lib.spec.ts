@@ -52,9 +52,17 @@ describe("in-memory trace store sizing", () => {
         );
     });
 
-    it("gives half the memory limit to 16 KiB traces, at least 1000", async () => {
+    it("gives three quarters of the memory beyond 64Mi to traces of 32 KiB (v1) or 16 KiB (v2), at least 1000", async () => {
         const { defaultMaxTraces } = await import("../lib/sizing");
-        assert.deepStrictEqual(["512Mi", "2Gi", "64Mi", "16Mi"].map(defaultMaxTraces), [16384, 65536, 2048, 1000]);
-        assert.throws(() => defaultMaxTraces("lots"), { message: 'defaultMaxTraces: "lots" is not a Kubernetes memory quantity' });
+        const limits = ["512Mi", "2Gi", "128Mi", "64Mi"];
+        assert.deepStrictEqual(
+            limits.map((l) => defaultMaxTraces(l, "v1")),
+            [10752, 47616, 1536, 1000],
+        );
+        assert.deepStrictEqual(
+            limits.map((l) => defaultMaxTraces(l, "v2")),
+            [21504, 95232, 3072, 1000],
+        );
+        assert.throws(() => defaultMaxTraces("lots", "v1"), { message: 'defaultMaxTraces: "lots" is not a Kubernetes memory quantity' });
     });
 });

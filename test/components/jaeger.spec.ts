@@ -39,7 +39,7 @@ describe("Jaeger", () => {
         assert.strictEqual(chart.inputs.name, "jaeger");
         assert.deepStrictEqual(chart.inputs.values, {
             provisionDataStore: { cassandra: false, elasticsearch: false, kafka: false },
-            storage: { type: "memory", memory: { extraEnv: [{ name: "MEMORY_MAX_TRACES", value: "16384" }] } },
+            storage: { type: "memory", memory: { extraEnv: [{ name: "MEMORY_MAX_TRACES", value: "10752" }] } },
             agent: { enabled: false },
             collector: { enabled: false },
             query: { enabled: false },
@@ -73,14 +73,17 @@ describe("Jaeger", () => {
         assert.notStrictEqual(label(1000), label(1001));
     });
 
-    it("sizes the default memory bound to the memory limit on both lines", async () => {
-        for (const version of ["3.4.1", "4.11.1"]) {
+    it("sizes the default memory bound to the memory limit on both lines, per line (a v1 trace takes twice the memory)", async () => {
+        for (const [version, expected] of [
+            ["3.4.1", "47616"],
+            ["4.11.1", "95232"],
+        ]) {
             resetRegistered();
             new j.Jaeger("jaeger", { provider: testProvider(), chart: { ...DEFAULT_CHARTS.jaeger, version }, resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "2", memory: "2Gi" } } });
             await settle();
             const v = one(CHART, "jaeger-chart").inputs.values;
             const bound = version === "3.4.1" ? v.storage.memory.extraEnv[0].value : v.userconfig.extensions.jaeger_storage.backends.primary_store.memory.max_traces;
-            assert.strictEqual(String(bound), "65536", version);
+            assert.strictEqual(String(bound), expected, version);
         }
     });
 
