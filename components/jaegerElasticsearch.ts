@@ -95,11 +95,20 @@ export function dependenciesImage(es: ElasticsearchStorage): { registry: string;
     return { registry: o.registry ?? DEPENDENCIES_IMAGE.registry, repository: o.repository ?? DEPENDENCIES_IMAGE.repository, tag: o.tag ?? DEPENDENCIES_IMAGE.tag };
 }
 
-/** Spark job env both lines add: the prefix and alias mode Jaeger writes with, and the URL as the only node (no discovery). */
+/**
+ * What the Spark job needs beyond the chart's env: the password, the prefix and the alias mode Jaeger writes with.
+ * On v1 the chart's `storage.env` already gives it all (`elasticsearch.env`, `storage.elasticsearch.extraEnv`
+ * included): adding a name twice would make duplicate env entries, which server-side apply rejects.
+ * On v2 it gives only ES_USERNAME, ES_SERVER_URLS and ES_NODES.
+ */
 function sparkEnv(es: ElasticsearchStorage, line: JaegerChartLine): EnvEntry[] {
+    if (line === "v1") {
+        return [];
+    }
     return [
-        // v1: the chart's storage.env already has ES_PASSWORD and ES_INDEX_PREFIX; v2: only ES_USERNAME and ES_NODES.
-        ...(line === "v2" ? [passwordEnv(es), ...(es.indexPrefix !== "" ? [{ name: "ES_INDEX_PREFIX", value: es.indexPrefix }] : [])] : []),
+        passwordEnv(es),
+        ...(es.indexPrefix !== "" ? [{ name: "ES_INDEX_PREFIX", value: es.indexPrefix }] : []),
+        { name: "ES_NODES_WAN_ONLY", value: "true" },
         ...(es.rollover.enabled ? [{ name: "ES_USE_ALIASES", value: "true" }] : []),
     ];
 }

@@ -20,22 +20,39 @@ import { toolsBin } from "../e2e/tools";
 import { KIALI_SERVER_KEYS, KialiChartVersion, chartDefaults, unknownKialiKeys } from "./kialiKeys";
 import { Rendered, Rendering, SIGNING_KEY, Variant, render } from "./render";
 
+/** HTTP ext-authz with every option the program sends. */
+const HTTP_EXT_AUTHZ = [
+    { key: "extAuthz.protocol", value: "http" },
+    { key: "extAuthz.port", value: "8000" },
+    { key: "extAuthz.timeout", value: "2s" },
+    { key: "extAuthz.failOpen", value: "true" },
+    { key: "extAuthz.pathPrefix", value: "/authz" },
+    { key: "extAuthz.headersToUpstreamOnAllow[0]", value: "x-user-id" },
+];
+
+/** Elasticsearch as the production stack file has it, on whatever stack it is set. */
+const ELASTICSEARCH = [
+    { key: "jaeger.storage.type", value: "elasticsearch" },
+    { key: "jaeger.storage.url", value: "https://elasticsearch.logging.svc.cluster.local:9200" },
+    { key: "jaeger.storage.username", value: "jaeger" },
+    { key: "jaeger.storage.passwordSecret.name", value: "jaeger-elasticsearch" },
+    { key: "jaeger.storage.passwordSecret.key", value: "password" },
+    { key: "jaeger.storage.indexPrefix", value: "mesh" },
+    { key: "jaeger.storage.tls.caSecret.name", value: "elasticsearch-ca" },
+    { key: "jaeger.storage.tls.caSecret.key", value: "ca.crt" },
+];
+const ROLLOVER = { key: "jaeger.storage.rollover.enabled", value: "true" };
+
 const VARIANTS: readonly (Variant & { istio: "1.24" | "1.30"; kiali: KialiChartVersion; jaeger: "v1" | "v2" })[] = [
     { name: "reference", from: "dev", changes: [], istio: "1.24", kiali: "2.1.0", jaeger: "v1" },
+    // The reference line on Elasticsearch with rollover and a CA, and the HTTP ext-authz provider: the 3.x chart's jobs and Istio 1.24's HTTP fields.
+    { name: "reference-elasticsearch", from: "dev", changes: [...ELASTICSEARCH, ROLLOVER, ...HTTP_EXT_AUTHZ], istio: "1.24", kiali: "2.1.0", jaeger: "v1" },
     { name: "production", from: "production", changes: [SIGNING_KEY], istio: "1.30", kiali: "2.29.0", jaeger: "v2" },
+    { name: "production-rollover", from: "production", changes: [SIGNING_KEY, ROLLOVER], istio: "1.30", kiali: "2.29.0", jaeger: "v2" },
     {
         name: "current",
         from: "local",
-        changes: [
-            { key: "kiali.authStrategy", value: "token" },
-            SIGNING_KEY,
-            { key: "extAuthz.protocol", value: "http" },
-            { key: "extAuthz.port", value: "8000" },
-            { key: "extAuthz.timeout", value: "2s" },
-            { key: "extAuthz.failOpen", value: "true" },
-            { key: "extAuthz.pathPrefix", value: "/authz" },
-            { key: "extAuthz.headersToUpstreamOnAllow[0]", value: "x-user-id" },
-        ],
+        changes: [{ key: "kiali.authStrategy", value: "token" }, SIGNING_KEY, ...HTTP_EXT_AUTHZ],
         istio: "1.30",
         kiali: "2.29.0",
         jaeger: "v2",
@@ -141,20 +158,26 @@ describe("configs checked by the real decoders", function () {
             });
         }
 
-        it("decodes the HTTP ext-authz provider with every option the program sends (current line)", () => {
-            const provider = meshOf(r("current")).extensionProviders.find((p: any) => p.name === "ext-authz");
-            assert.deepStrictEqual(provider, {
-                name: "ext-authz",
-                envoyExtAuthzHttp: {
-                    service: "ext-authz.auth.svc.cluster.local",
-                    port: 8000,
-                    timeout: "2s",
-                    failOpen: true,
-                    pathPrefix: "/authz",
-                    includeRequestHeadersInCheck: ["authorization", "x-request-id", "x-b3-traceid", "x-b3-spanid", "x-b3-parentspanid", "x-b3-sampled"],
-                    headersToUpstreamOnAllow: ["x-user-id"],
-                },
-            });
+        it("decodes the HTTP ext-authz provider with every option the program sends, on both lines", () => {
+            for (const name of ["reference-elasticsearch", "current"]) {
+                const provider = meshOf(r(name)).extensionProviders.find((p: any) => p.name === "ext-authz");
+                assert.deepStrictEqual(
+                    provider,
+                    {
+                        name: "ext-authz",
+                        envoyExtAuthzHttp: {
+                            service: "ext-authz.auth.svc.cluster.local",
+                            port: 8000,
+                            timeout: "2s",
+                            failOpen: true,
+                            pathPrefix: "/authz",
+                            includeRequestHeadersInCheck: ["authorization", "x-request-id", "x-b3-traceid", "x-b3-spanid", "x-b3-parentspanid", "x-b3-sampled"],
+                            headersToUpstreamOnAllow: ["x-user-id"],
+                        },
+                    },
+                    name,
+                );
+            }
         });
 
         for (const line of ["1.24", "1.30"] as const) {
@@ -206,11 +229,14 @@ describe("configs checked by the real decoders", function () {
     });
 
     describe("jaeger validate (Jaeger v2.13.0)", () => {
-        for (const name of ["production", "current"]) {
+        for (const name of ["production", "production-rollover", "current"]) {
             it(`accepts the rendered Jaeger v2 config of ${name}`, () => {
                 const config = r(name).get("ConfigMap", "user-config").data?.["user-config.yaml"] ?? "";
-                const backend = name === "production" ? "elasticsearch" : "memory";
+                const backend = name === "current" ? "memory" : "elasticsearch";
                 assert.ok(config.includes(`${backend}:`), config);
+                if (name === "production-rollover") {
+                    assert.ok(config.includes("use_aliases: true"), config);
+                }
                 const v = jaegerValidate(config);
                 assert.strictEqual(v.status, 0, v.output);
             });
@@ -244,6 +270,18 @@ describe("configs checked by the real decoders", function () {
             assert.strictEqual(env.SPAN_STORAGE_TYPE, "memory");
             const ok = spawnSync(path.join(toolsBin(), "jaeger-all-in-one"), [...(c.args ?? []), "--help"], { env: { PATH: process.env.PATH ?? "", ...env }, encoding: "utf8", timeout: 60_000 });
             assert.strictEqual(ok.status, 0, `${ok.stdout}${ok.stderr}`);
+            // On Elasticsearch (with the CA and aliases) the es.* flags are registered, the variables map onto them.
+            const es = r("reference-elasticsearch").get("Deployment", "jaeger").spec.template.spec.containers[0];
+            const esEnv = containerEnv(es);
+            assert.deepStrictEqual(
+                [esEnv.SPAN_STORAGE_TYPE, esEnv.ES_SERVER_URLS, esEnv.ES_TLS_ENABLED, esEnv.ES_TLS_CA, esEnv.ES_USE_ALIASES, esEnv.ES_INDEX_PREFIX],
+                ["elasticsearch", "https://elasticsearch.logging.svc.cluster.local:9200", "true", "/es-tls/ca.crt", "true", "mesh"],
+            );
+            const help = spawnSync(path.join(toolsBin(), "jaeger-all-in-one"), [...(es.args ?? []), "--help"], { env: { PATH: process.env.PATH ?? "", ...esEnv }, encoding: "utf8", timeout: 60_000 });
+            assert.strictEqual(help.status, 0, `${help.stdout}${help.stderr}`);
+            for (const flag of ["--es.server-urls", "--es.tls.enabled", "--es.tls.ca", "--es.use-aliases", "--es.index-prefix", "--es.password"]) {
+                assert.ok(help.stdout.includes(flag), `the all-in-one has no ${flag} for the variable the chart sets`);
+            }
             const wrong = spawnSync(path.join(toolsBin(), "jaeger-all-in-one"), [...(c.args ?? []), "--memory.max-trace=5", "--help"], { env: { PATH: process.env.PATH ?? "", ...env }, encoding: "utf8", timeout: 60_000 });
             assert.notStrictEqual(wrong.status, 0);
             assert.match(`${wrong.stdout}${wrong.stderr}`, /unknown flag: --memory.max-trace/);
@@ -312,6 +350,40 @@ describe("configs checked by the real decoders", function () {
                 assert.deepStrictEqual(inDefaults, [], version);
             }
         });
+    });
+
+    describe("every rendered workload", () => {
+        it("names each environment variable of a container once (server-side apply rejects duplicate list keys)", () => {
+            for (const v of VARIANTS) {
+                for (const o of r(v.name).objects) {
+                    const pod = o.kind === "CronJob" ? o.spec?.jobTemplate?.spec?.template?.spec : o.spec?.template?.spec;
+                    for (const c of [...(pod?.containers ?? []), ...(pod?.initContainers ?? [])]) {
+                        const names = (c.env ?? []).map((e: any) => e.name);
+                        assert.deepStrictEqual(names.filter((n: string, i: number) => names.indexOf(n) !== i), [], `${v.name} ${o.kind} ${o.metadata.name} ${c.name}`);
+                    }
+                }
+            }
+        });
+    });
+
+    describe("Elasticsearch rollover, on both lines", () => {
+        for (const [name, tag] of [
+            ["reference-elasticsearch", "1.53.0"],
+            ["production-rollover", "2.19.0"],
+        ]) {
+            it(`runs the init step as a Job of the program's own (Chart v4 skips the chart's hook), the rollover CronJob and the cleaner with --rollover (${name})`, () => {
+                const job = r(name).get("Job", "jaeger-es-rollover-init").spec.template.spec.containers[0];
+                assert.strictEqual(job.image, `jaegertracing/jaeger-es-rollover:${tag}`);
+                assert.deepStrictEqual(job.args, ["init", "https://elasticsearch.logging.svc.cluster.local:9200", "--index-prefix=mesh"]);
+                const rollover = r(name).get("CronJob", "jaeger-es-rollover").spec.jobTemplate.spec.template.spec.containers[0];
+                assert.deepStrictEqual(rollover.args.slice(0, 1), ["rollover"]);
+                assert.ok(rollover.args.includes("--index-prefix=mesh"), rollover.args.join(" "));
+                const cleaner = r(name).get("CronJob", "jaeger-es-index-cleaner").spec.jobTemplate.spec.template.spec.containers[0];
+                assert.ok(cleaner.args.includes("--rollover=true"), cleaner.args.join(" "));
+                const spark = r(name).get("CronJob", "jaeger-spark").spec.jobTemplate.spec.template.spec.containers[0];
+                assert.strictEqual(spark.env.find((e: any) => e.name === "ES_USE_ALIASES")?.value, "true");
+            });
+        }
     });
 
     describe("Elasticsearch in the production stack", () => {

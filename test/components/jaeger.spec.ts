@@ -157,7 +157,7 @@ describe("Jaeger", () => {
             { name: "ES_TLS_CA", value: "/es-tls/ca.crt" },
         ];
         const mount = [{ name: "es-tls-ca", secretName: "es-ca", mountPath: "/es-tls/ca.crt", subPath: "ca.crt", readOnly: true }];
-        assert.deepStrictEqual(v.spark.extraEnv, [PASSWORD, { name: "ES_INDEX_PREFIX", value: "mesh" }]);
+        assert.deepStrictEqual(v.spark.extraEnv, [PASSWORD, { name: "ES_INDEX_PREFIX", value: "mesh" }, { name: "ES_NODES_WAN_ONLY", value: "true" }]);
         assert.deepStrictEqual(v.esIndexCleaner, { enabled: true, numberOfDays: 7, schedule: "55 23 * * *", cmdlineParams: { "index-prefix": "mesh" }, extraEnv: [PASSWORD, ...tls], extraSecretMounts: mount });
         assert.deepStrictEqual(v.esRollover.extraEnv, [{ name: "CONDITIONS", value: '{"max_age":"1d"}' }, PASSWORD, ...tls]);
         assert.deepStrictEqual(v.userconfig.extensions.jaeger_storage.backends.primary_store.elasticsearch.tls, { ca_file: "/es-tls/ca.crt" });
@@ -206,11 +206,13 @@ describe("Jaeger", () => {
             assert.deepStrictEqual(v.esIndexCleaner.cmdlineParams, { "index-prefix": "mesh", rollover: true });
             assert.deepStrictEqual(v.esRollover.cmdlineParams, { "index-prefix": "mesh" });
             assert.deepStrictEqual(v.esRollover.extraEnv[0], { name: "CONDITIONS", value: '{"max_age":"12h"}' });
-            assert.deepStrictEqual(v.spark.extraEnv.at(-1), { name: "ES_USE_ALIASES", value: "true" });
             if (version === "3.4.1") {
+                // The chart's storage.env reaches the all-in-one and Spark alike: set once, no duplicate env names.
                 assert.deepStrictEqual(v.storage.elasticsearch.extraEnv, [{ name: "ES_USE_ALIASES", value: "true" }]);
+                assert.deepStrictEqual(v.spark.extraEnv, []);
             } else {
                 assert.strictEqual(v.userconfig.extensions.jaeger_storage.backends.primary_store.elasticsearch.use_aliases, true);
+                assert.deepStrictEqual(v.spark.extraEnv.at(-1), { name: "ES_USE_ALIASES", value: "true" });
             }
         });
     }
