@@ -102,5 +102,6 @@ export async function main(overrides: Partial<MainDeps> = {}): Promise<Record<st
         appTracingEnvironment: stack.appTracingEnvironment,
         uiUrls: stack.uiUrls,
         networkPolicies: stack.networkPolicies,
+        prometheusMonitors: stack.prometheusMonitors,
     };
 }

@@ -81,6 +81,11 @@ export function extAuthzProvider(settings: ExtAuthzSettings): HelmValues {
  * The `meshConfig` istiod gets: tracing through the Telemetry API and `extensionProviders`
  * (Istio >= 1.22 sends no traces otherwise), a JSON access log carrying `%TRACE_ID%`, and the
  * optional ext-authz provider. No deprecated `defaultConfig.tracing` block.
+ *
+ * `defaultProviders.metrics` keeps Istio's built-in `prometheus` provider: once `meshConfig.defaultProviders`
+ * is set at all, the istiod chart drops its own `metrics: [prometheus]` (`templates/_helpers.tpl`
+ * `default-prometheus`, `configmap.yaml`; 1.24.2 and 1.30.3), sidecars then emit no `istio_requests_total`
+ * and Kiali's graph is empty (istio/istio#53332, #51384).
  * @see https://istio.io/latest/docs/tasks/observability/distributed-tracing/zipkin/
  */
 export function meshConfig(zipkin: IstioMeshArgs["zipkin"], extAuthz: ExtAuthzSettings | undefined): HelmValues {
@@ -96,7 +101,7 @@ export function meshConfig(zipkin: IstioMeshArgs["zipkin"], extAuthz: ExtAuthzSe
     }
     return {
         enableTracing: true,
-        defaultProviders: { tracing: [PROVIDER_NAMES.tracing] },
+        defaultProviders: { metrics: [PROVIDER_NAMES.metrics], tracing: [PROVIDER_NAMES.tracing] },
         extensionProviders: providers,
     };
 }

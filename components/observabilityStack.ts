@@ -13,6 +13,7 @@ import { fieldManagerTransform } from "./options";
 import { JaegerIngressPolicies } from "./jaegerIngressPolicies";
 import { Kiali } from "./kiali";
 import { MeshTelemetry } from "./meshTelemetry";
+import { PrometheusMonitors } from "./prometheusMonitors";
 import { TracingNetworkPolicies } from "./tracingNetworkPolicies";
 import { UiExposure } from "./uiExposure";
 
@@ -88,6 +89,8 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     public readonly appTracingEnvironment: pulumi.Output<EnvVar[]>;
     public readonly uiUrls: pulumi.Output<Record<string, string>>;
     public readonly networkPolicies: pulumi.Output<string[]>;
+    /** The Prometheus monitors created (`prometheus.operator`), `namespace/name`; none without the operator. */
+    public readonly prometheusMonitors: pulumi.Output<string[]>;
 
     constructor(name: string, args: ObservabilityStackArgs, opts?: pulumi.ComponentResourceOptions) {
         // Every object below, chart children included, is applied by one stable field manager (see fieldManagerTransform).
@@ -132,6 +135,9 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         const istioReady = [mesh.istiod];
 
         new MeshTelemetry(`${name}-telemetry`, { provider, samplingPercentage: s.samplingPercentage }, { parent: this, dependsOn: istioReady });
+        const monitors = s.prometheus.operator
+            ? new PrometheusMonitors(`${name}-monitors`, { provider, labels: s.prometheus.monitorLabels }, { parent: this, dependsOn: [systemNamespace] })
+            : undefined;
         new ExternalServices(`${name}-external`, { provider, services: s.externalServices }, { parent: this, dependsOn: istioReady });
 
         const kiali = new Kiali(
@@ -218,7 +224,9 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         this.appTracingEnvironment = pulumi.output(appTracingEnv(args.exampleServiceName ?? "my-service"));
         this.uiUrls = ui.urls;
         this.networkPolicies = policies.policyNames;
+        this.prometheusMonitors = monitors?.monitorNames ?? pulumi.output([]);
         this.registerOutputs({
+            prometheusMonitors: this.prometheusMonitors,
             istioVersion: this.istioVersion,
             jaegerChartLine: this.jaegerChartLine,
             collectorHost: this.collectorHost,

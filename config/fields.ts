@@ -19,6 +19,8 @@ export const HOSTNAME = /^(?=.{1,253}$)(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a
 export const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|k|Ki|Mi|Gi|Ti|M|G|T)?$/;
 export const DURATION = /^[0-9]+(\.[0-9]+)?(ms|s|m|h)$/;
 export const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
+/** A Kubernetes CronJob schedule: five cron fields, or a macro such as `@daily`. */
+export const CRON = /^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|[0-9*,/A-Za-z?-]+( +[0-9*,/A-Za-z?-]+){4})$/;
 
 const NON_EMPTY = "expected a non-empty string";
 const OBJECT = "expected an object";

@@ -83,11 +83,15 @@ export const KIALI_PORT = 20001;
 /** DNS port, UDP and TCP. */
 export const DNS_PORT = 53;
 
-/** Names of the Istio `extensionProviders` this stack defines. */
+/**
+ * Names of the Istio providers this stack selects: `extensionProviders` it defines, and `prometheus`, the
+ * metrics provider istiod has built in (`pkg/config/mesh/mesh.go` `DefaultMeshConfig`, 1.24.2 and 1.30.3).
+ */
 export const PROVIDER_NAMES = {
     tracing: "jaeger",
     accessLog: "json-access-log",
     extAuthz: "ext-authz",
+    metrics: "prometheus",
 } as const;
 
 /** Name of the mesh-wide Telemetry resource (the reference deployment's name). */

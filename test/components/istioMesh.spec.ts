@@ -62,7 +62,7 @@ describe("IstioMesh", () => {
                 global: { istioNamespace: "istio-system" },
                 meshConfig: {
                     enableTracing: true,
-                    defaultProviders: { tracing: ["jaeger"] },
+                    defaultProviders: { metrics: ["prometheus"], tracing: ["jaeger"] },
                     extensionProviders: [
                         { name: "jaeger", zipkin: { service: "jaeger-collector-clusterip.istio-system.svc.cluster.local", port: 9411 } },
                         {
