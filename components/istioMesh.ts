@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ExtAuthzSettings, GatewayServiceType } from "../config";
 import { ChartSource } from "../lib/charts";
 import { ACCESS_LOG_LABELS, GATEWAY_NAME, PROVIDER_NAMES, SYSTEM_NAMESPACE } from "../lib/constants";
-import { ChartRelease, HelmValues, installChart, mergeValues } from "./helm";
+import { ChartRelease, ChartRendering, HelmValues, installChart, mergeValues } from "./helm";
 import { childOptions } from "./options";
 
 /** Arguments of {@link IstioMesh}. */
@@ -17,10 +17,11 @@ export interface IstioMeshArgs {
     /** Istio `gateway` chart (ingress gateway `istio-ingressgateway`). */
     readonly gatewayChart: ChartSource;
     /**
-     * Local copy of the gateway chart to render instead (schema removed; see lib/chartSchema.ts).
+     * How to render the gateway chart when lib/chartSchema.ts had something to say: a local copy
+     * without the schema that rejects the chart's own defaults, and the note for the releases record.
      * @default the chart from its repository
      */
-    readonly gatewayLocalChart?: { readonly path: string; readonly note: string };
+    readonly gatewayRendering?: ChartRendering;
     /**
      * Namespace of the control plane and gateway; must exist.
      * @default "istio-system"
@@ -186,7 +187,7 @@ export class IstioMesh extends pulumi.ComponentResource {
         const gateway = installChart(
             `${name}-gateway`,
             args.gatewayChart,
-            { releaseName: ISTIO_RELEASES.gateway, namespace, skipAwait, values: mergeValues(gatewayValues(serviceType), args.values?.gateway), local: args.gatewayLocalChart },
+            { releaseName: ISTIO_RELEASES.gateway, namespace, skipAwait, values: mergeValues(gatewayValues(serviceType), args.values?.gateway), rendering: args.gatewayRendering },
             childOpts(this.istiod),
         );
         this.gateway = gateway.chart;

@@ -10,6 +10,7 @@ import { ExternalServices } from "./externalServices";
 import { IstioMesh } from "./istioMesh";
 import { Jaeger } from "./jaeger";
 import { fieldManagerTransform } from "./options";
+import { ChartRendering } from "./helm";
 import { JaegerIngressPolicies } from "./jaegerIngressPolicies";
 import { Kiali } from "./kiali";
 import { MeshTelemetry } from "./meshTelemetry";
@@ -32,8 +33,8 @@ export interface ObservabilityStackArgs {
     readonly namespaces: Readonly<Record<string, NamespaceOwnership>>;
     /** The stack's identity, `<project>/<stack>`, written on the namespaces it creates. */
     readonly owner: string;
-    /** Local copy of the Istio gateway chart to render instead (see lib/chartSchema.ts). */
-    readonly gatewayLocalChart?: { readonly path: string; readonly note: string };
+    /** How to render the Istio gateway chart (lib/chartSchema.ts: a local copy, or a note for the releases record). */
+    readonly gatewayRendering?: ChartRendering;
     /**
      * Service name used for the example app tracing environment output.
      * @default "my-service"
@@ -124,7 +125,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
                 baseChart: s.charts.istioBase,
                 istiodChart: s.charts.istiod,
                 gatewayChart: s.charts.istioGateway,
-                gatewayLocalChart: args.gatewayLocalChart,
+                gatewayRendering: args.gatewayRendering,
                 gatewayServiceType: s.gatewayServiceType,
                 zipkin: { service: ZIPKIN_HOST, port: JAEGER_PORTS.zipkin },
                 extAuthz: s.extAuthz,

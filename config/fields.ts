@@ -61,6 +61,25 @@ export function httpUrl() {
     return nonEmpty().refine((s) => s === "" || isHttpUrl(s), { error: URL_ALLOWED });
 }
 
+const REPO_ALLOWED = "expected an http:// or https:// Helm repository URL, or an oci:// registry";
+
+function isChartRepo(s: string): boolean {
+    if (isHttpUrl(s)) {
+        return true;
+    }
+    try {
+        const u = new URL(s);
+        return u.protocol === "oci:" && u.hostname !== "";
+    } catch {
+        return false;
+    }
+}
+
+/** A chart repository: an http(s) Helm repository or an OCI registry (`oci://registry/path`). */
+export function chartRepo() {
+    return nonEmpty().refine((s) => s === "" || isChartRepo(s), { error: REPO_ALLOWED });
+}
+
 /** An http(s) URL that must be given: absent and `null` say `required: <what>`. */
 export function requiredHttpUrl(what: string) {
     const message = `required: ${what}`;

@@ -29,8 +29,8 @@ const EXACT = "expected an exact chart version such as 1.30.3 (no range, no empt
 
 function chartSource(d: (typeof DEFAULT_CHARTS)[keyof typeof DEFAULT_CHARTS]) {
     return section({
-        /** Helm repository URL (http or https), e.g. a loopback mirror in tests. */
-        repo: f.httpUrl().default(d.repo),
+        /** Helm repository URL (http or https, e.g. a loopback mirror in tests) or OCI registry (oci://). */
+        repo: f.chartRepo().default(d.repo),
         /** Chart name inside the repository. */
         chart: f.nonEmpty().default(d.chart),
         /** Exact chart version (no range). */

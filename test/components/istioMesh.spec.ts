@@ -91,13 +91,29 @@ describe("IstioMesh", () => {
         }
     });
 
+    it("pulls charts of an OCI repository by reference, and records a skipped schema check", async () => {
+        const oci = "oci://registry.example.com/istio";
+        const mesh = new m.IstioMesh("istio-oci", {
+            provider: testProvider(),
+            baseChart: { ...DEFAULT_CHARTS.istioBase, repo: oci },
+            istiodChart: { ...DEFAULT_CHARTS.istiod, repo: oci },
+            gatewayChart: { ...DEFAULT_CHARTS.istioGateway, repo: `${oci}/` },
+            gatewayRendering: { note: "schema check skipped: not an HTTP chart repository" },
+            zipkin: ZIPKIN,
+        });
+        await settle();
+        const gateway = one(CHART, "istio-oci-gateway");
+        assert.deepStrictEqual([gateway.inputs.chart, gateway.inputs.version, gateway.inputs.repositoryOpts], [`${oci}/gateway`, "1.30.3", undefined]);
+        assert.deepStrictEqual(mesh.releases.map((r) => r.note), [undefined, undefined, "schema check skipped: not an HTTP chart repository"]);
+    });
+
     it("renders the gateway from a local chart copy when one is given, and records why", async () => {
         const mesh = new m.IstioMesh("istio-local", {
             provider: testProvider(),
             baseChart: { ...DEFAULT_CHARTS.istioBase, version: "1.24.2" },
             istiodChart: { ...DEFAULT_CHARTS.istiod, version: "1.24.2" },
             gatewayChart: { ...DEFAULT_CHARTS.istioGateway, version: "1.24.2" },
-            gatewayLocalChart: { path: "/tmp/charts/gateway", note: "schema removed" },
+            gatewayRendering: { localPath: "/tmp/charts/gateway", note: "schema removed" },
             zipkin: ZIPKIN,
         });
         await settle();
