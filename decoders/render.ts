@@ -5,7 +5,7 @@
  * every resource the preview registers (our own and every object a Chart v4 renders) is collected from the
  * engine's events with its inputs. Secret inputs arrive masked as `[secret]`.
  *
- * Not the render program (e2e/programs/render, `renderYamlToDirectory`): without a cluster Helm renders with
+ * Not the provider's `renderYamlToDirectory` mode: without a cluster Helm renders with
  * its built-in default capabilities, Kubernetes v1.20.0 (helm.sh/helm/v3 pkg/chartutil/capabilities.go,
  * `k8sVersionMinor = "20"` unless set by ldflags), and the jaeger charts require `kubeVersion >= 1.21-0`
  * ("chart requires kubeVersion: >= 1.21-0 which is incompatible with Kubernetes v1.20.0"). A preview against

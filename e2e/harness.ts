@@ -98,7 +98,10 @@ export function prepareWorkspace(opts: WorkspaceOptions): string {
     // A test program's index.ts is named as a file: with a directory `main`, the SDK would take the
     // entry point from the nearest package.json, the project's, and run the project's index.ts.
     const main = path.relative(workspace, opts.program !== undefined ? path.join(opts.program, "index.ts") : PROJECT_DIR);
-    fs.writeFileSync(path.join(workspace, "Pulumi.yaml"), yaml.dump({ ...project, main }));
+    // The language host hands runtime.options.tsconfig to the program relative to the workspace: point it at the project's.
+    const runtime = project.runtime as { name: string; options?: { tsconfig?: string } };
+    const options = runtime.options?.tsconfig === undefined ? runtime.options : { ...runtime.options, tsconfig: path.join(PROJECT_DIR, runtime.options.tsconfig) };
+    fs.writeFileSync(path.join(workspace, "Pulumi.yaml"), yaml.dump({ ...project, runtime: { ...runtime, options }, main }));
     const stackFile = path.join(workspace, `Pulumi.${opts.stack}.yaml`);
     if (opts.from !== undefined) {
         const committed = yaml.load(fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${opts.from}.yaml`), "utf8")) as Record<string, unknown>;
