@@ -89,7 +89,7 @@ export async function main(overrides: Partial<MainDeps> = {}): Promise<Record<st
         kialiSigningKey: kialiSigningKey(settings),
         namespaces,
         owner,
-        gatewayLocalChart: gateway.localPath !== undefined ? { path: gateway.localPath, note: gateway.note ?? "" } : undefined,
+        gatewayRendering: { localPath: gateway.localPath, note: gateway.note },
     });
     return {
         environment: settings.environment,
@@ -103,5 +103,6 @@ export async function main(overrides: Partial<MainDeps> = {}): Promise<Record<st
         appTracingEnvironment: stack.appTracingEnvironment,
         uiUrls: stack.uiUrls,
         networkPolicies: stack.networkPolicies,
+        prometheusMonitors: stack.prometheusMonitors,
     };
 }

@@ -25,6 +25,12 @@ function isPlainObject(v: unknown): v is HelmValues {
     return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
+/** How a chart is rendered when lib/chartSchema.ts had something to say: a local copy, and the note for the releases record. */
+export interface ChartRendering {
+    readonly localPath?: string;
+    readonly note?: string;
+}
+
 /** What the stack asked Helm for: one entry of the releases ConfigMap (see RELEASES_CONFIGMAP). */
 export interface ChartRelease {
     readonly release: string;
@@ -33,7 +39,7 @@ export interface ChartRelease {
     readonly chart: string;
     readonly version: string;
     readonly values: HelmValues;
-    /** Set when the chart was rendered from a local copy (see lib/chartSchema.ts). */
+    /** What lib/chartSchema.ts did: a local copy rendered instead, or why its check was skipped. */
     readonly note?: string;
 }
 
@@ -83,7 +89,7 @@ export function assertPlainValues(chart: string, values: unknown, path = "values
 export function installChart(
     name: string,
     source: ChartSource,
-    args: { releaseName: string; namespace: string; values: HelmValues; skipAwait: boolean; local?: { path: string; note: string } },
+    args: { releaseName: string; namespace: string; values: HelmValues; skipAwait: boolean; rendering?: ChartRendering },
     opts: pulumi.ComponentResourceOptions,
 ): { chart: k8s.helm.v4.Chart; release: ChartRelease } {
     assertPlainValues(source.chart, args.values);
@@ -92,9 +98,14 @@ export function installChart(
         namespace: args.namespace,
         ...source,
         values: redactSecrets(args.values),
-        ...(args.local !== undefined ? { note: args.local.note } : {}),
+        ...(args.rendering?.note !== undefined ? { note: args.rendering.note } : {}),
     };
-    const from = args.local !== undefined ? { chart: args.local.path } : { chart: source.chart, version: source.version, repositoryOpts: { repo: source.repo } };
+    const from =
+        args.rendering?.localPath !== undefined
+            ? { chart: args.rendering.localPath }
+            : source.repo.startsWith("oci://")
+              ? { chart: `${source.repo.replace(/\/+$/, "")}/${source.chart}`, version: source.version }
+              : { chart: source.chart, version: source.version, repositoryOpts: { repo: source.repo } };
     const chart = new k8s.helm.v4.Chart(
         name,
         {

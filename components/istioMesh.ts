@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ExtAuthzSettings, GatewayServiceType } from "../config";
 import { ChartSource } from "../lib/charts";
 import { ACCESS_LOG_LABELS, GATEWAY_NAME, PROVIDER_NAMES, SYSTEM_NAMESPACE, TracingProvider } from "../lib/constants";
-import { ChartRelease, HelmValues, installChart, mergeValues } from "./helm";
+import { ChartRelease, ChartRendering, HelmValues, installChart, mergeValues } from "./helm";
 import { childOptions } from "./options";
 
 /** Arguments of {@link IstioMesh}. */
@@ -17,10 +17,11 @@ export interface IstioMeshArgs {
     /** Istio `gateway` chart (ingress gateway `istio-ingressgateway`). */
     readonly gatewayChart: ChartSource;
     /**
-     * Local copy of the gateway chart to render instead (schema removed; see lib/chartSchema.ts).
+     * How to render the gateway chart when lib/chartSchema.ts had something to say: a local copy
+     * without the schema that rejects the chart's own defaults, and the note for the releases record.
      * @default the chart from its repository
      */
-    readonly gatewayLocalChart?: { readonly path: string; readonly note: string };
+    readonly gatewayRendering?: ChartRendering;
     /**
      * Namespace of the control plane and gateway; must exist.
      * @default "istio-system"
@@ -93,6 +94,11 @@ export function extAuthzProvider(settings: ExtAuthzSettings): HelmValues {
  * (Istio >= 1.22 sends no traces otherwise), a JSON access log carrying `%TRACE_ID%`, and the
  * optional ext-authz provider. No deprecated `defaultConfig.tracing` block. The tracing provider has
  * only `service` and `port`, fields of both the zipkin and the opentelemetry provider in Istio 1.24 and 1.30.
+ *
+ * `defaultProviders.metrics` keeps Istio's built-in `prometheus` provider: once `meshConfig.defaultProviders`
+ * is set at all, the istiod chart drops its own `metrics: [prometheus]` (`templates/_helpers.tpl`
+ * `default-prometheus`, `configmap.yaml`; 1.24.2 and 1.30.3), sidecars then emit no `istio_requests_total`
+ * and Kiali's graph is empty (istio/istio#53332, #51384).
  * @see https://istio.io/latest/docs/tasks/observability/distributed-tracing/zipkin/
  * @see https://istio.io/latest/docs/tasks/observability/distributed-tracing/opentelemetry/
  */
@@ -109,7 +115,7 @@ export function meshConfig(tracing: MeshTracing, extAuthz: ExtAuthzSettings | un
     }
     return {
         enableTracing: true,
-        defaultProviders: { tracing: [PROVIDER_NAMES.tracing] },
+        defaultProviders: { metrics: [PROVIDER_NAMES.metrics], tracing: [PROVIDER_NAMES.tracing] },
         extensionProviders: providers,
     };
 }
@@ -194,7 +200,7 @@ export class IstioMesh extends pulumi.ComponentResource {
         const gateway = installChart(
             `${name}-gateway`,
             args.gatewayChart,
-            { releaseName: ISTIO_RELEASES.gateway, namespace, skipAwait, values: mergeValues(gatewayValues(serviceType), args.values?.gateway), local: args.gatewayLocalChart },
+            { releaseName: ISTIO_RELEASES.gateway, namespace, skipAwait, values: mergeValues(gatewayValues(serviceType), args.values?.gateway), rendering: args.gatewayRendering },
             childOpts(this.istiod),
         );
         this.gateway = gateway.chart;

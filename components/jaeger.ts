@@ -1,9 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
 import { DEFAULT_JAEGER_RESOURCES, ImageOverride, JaegerStorage, ResourceRequirements } from "../config";
-import { ChartSource, JaegerChartLine, jaegerChartLine } from "../lib/charts";
+import { ChartSource, JAEGER_APP_VERSIONS, JaegerChartLine, jaegerChartLine } from "../lib/charts";
+import { defaultMaxTraces } from "../lib/sizing";
 import { COLLECTOR_SERVICE, JAEGER_COMPONENT_LABEL, JAEGER_NAME_LABEL, JAEGER_PORTS, QUERY_SERVICE, SYSTEM_NAMESPACE, serviceFqdn } from "../lib/constants";
 import { ChartRelease, HelmValues, awaitAnnotations, installChart, mergeValues } from "./helm";
+import { jaegerV1ElasticsearchValues, jaegerV2ElasticsearchBackend, jaegerV2ElasticsearchValues, rolloverInitJobSpec, sparkTruststoreTransform } from "./jaegerElasticsearch";
 import { childOptions } from "./options";
 
 /** Arguments of {@link Jaeger}: one typed set for both chart lines (3.x Jaeger v1, 4.x Jaeger v2). */
@@ -18,8 +21,8 @@ export interface JaegerArgs {
      */
     readonly namespace?: string;
     /**
-     * Trace storage: in memory, or an existing Elasticsearch cluster (password from a Secret).
-     * @default { type: "memory" }
+     * Trace storage: in memory (bounded by `maxTraces`), or an existing Elasticsearch cluster (password from a Secret).
+     * @default { type: "memory", maxTraces: defaultMaxTraces(resources.limits.memory, line) } (lib/sizing.ts)
      */
     readonly storage?: JaegerStorage;
     /**
@@ -66,32 +69,15 @@ function resourcesValues(r: ResourceRequirements): HelmValues {
     return { requests: { ...r.requests }, limits: { ...r.limits } };
 }
 
-/** Host, port and scheme of an Elasticsearch URL (the 3.x chart takes them apart). */
-function splitUrl(url: string): { scheme: string; host: string; port: number } {
-    const u = new URL(url);
-    const scheme = u.protocol.replace(":", "");
-    return { scheme, host: u.hostname, port: u.port !== "" ? Number(u.port) : scheme === "https" ? 443 : 9200 };
-}
-
 /**
  * Values of the 3.x chart (Jaeger v1): the all-in-one pod only. Chart defaults would add a 3-node
  * Cassandra, a schema Job, an agent DaemonSet and collector/query Deployments, so all of those are off.
+ * Memory storage is bounded with `MEMORY_MAX_TRACES` (flag `memory.max-traces`, `plugin/storage/memory/options.go@v1.53.0`;
+ * unset means unbounded); Elasticsearch storage brings its jobs ({@link jaegerV1ElasticsearchValues}).
  */
 export function jaegerV1Values(storage: JaegerStorage, replicas: number, resources: ResourceRequirements, image: ImageOverride): HelmValues {
-    const storageValues: HelmValues =
-        storage.type === "memory"
-            ? { type: "memory" }
-            : {
-                  type: "elasticsearch",
-                  elasticsearch: {
-                      ...splitUrl(storage.url),
-                      user: storage.username,
-                      usePassword: true,
-                      existingSecret: storage.passwordSecret.name,
-                      existingSecretKey: storage.passwordSecret.key,
-                      ...(storage.indexPrefix !== "" ? { indexPrefix: storage.indexPrefix } : {}),
-                  },
-              };
+    const es = storage.type === "elasticsearch" ? jaegerV1ElasticsearchValues(storage) : undefined;
+    const storageValues: HelmValues = es !== undefined ? es.storage : { type: "memory", memory: { extraEnv: [{ name: "MEMORY_MAX_TRACES", value: String(storage.maxTraces) }] } };
     return {
         provisionDataStore: { cassandra: false, elasticsearch: false, kafka: false },
         storage: storageValues,
@@ -103,27 +89,29 @@ export function jaegerV1Values(storage: JaegerStorage, replicas: number, resourc
             replicas,
             resources: resourcesValues(resources),
             ...(Object.keys(imageValues(image)).length > 0 ? { image: imageValues(image) } : {}),
+            ...(es?.allInOne ?? {}),
         },
+        ...(es?.jobs ?? {}),
     };
 }
 
+/** Port Jaeger v2 serves its own metrics on: the chart's `prometheus.io/port` annotation (jaeger-deploy.yaml) and container port. */
+export const JAEGER_V2_METRICS_PORT = 8888;
+
 /**
- * Jaeger v2 configuration for Elasticsearch (the chart's `userconfig`); the password comes from the
- * `ES_PASSWORD` environment variable, filled from the Secret.
+ * Jaeger v2 configuration (the chart's `userconfig`) for either storage: receivers otlp, jaeger and zipkin on
+ * all interfaces, the query service and health check, the storage backend, and Jaeger's own metrics on
+ * 0.0.0.0:8888. Without `service.telemetry` the OpenTelemetry default pull reader binds `localhost:8888`
+ * (collector `service/telemetry/otelconftelemetry`), which the scrape the pod annotation advertises cannot reach.
  * @see https://www.jaegertracing.io/docs/latest/deployment/configuration/
  */
-export function jaegerV2ElasticsearchConfig(storage: Extract<JaegerStorage, { type: "elasticsearch" }>): HelmValues {
-    const backend = {
-        elasticsearch: {
-            server_urls: [storage.url],
-            ...(storage.indexPrefix !== "" ? { indices: { index_prefix: storage.indexPrefix } } : {}),
-            auth: { basic: { username: storage.username, password: "${env:ES_PASSWORD}" } },
-        },
-    };
+export function jaegerV2Config(storage: JaegerStorage): HelmValues {
+    const backend: HelmValues = storage.type === "elasticsearch" ? jaegerV2ElasticsearchBackend(storage) : { memory: { max_traces: storage.maxTraces } };
     return {
         service: {
             extensions: ["jaeger_storage", "jaeger_query", "healthcheckv2"],
             pipelines: { traces: { receivers: ["otlp", "jaeger", "zipkin"], processors: ["batch"], exporters: ["jaeger_storage_exporter"] } },
+            telemetry: { metrics: { readers: [{ pull: { exporter: { prometheus: { host: "0.0.0.0", port: JAEGER_V2_METRICS_PORT } } } }] } },
         },
         extensions: {
             healthcheckv2: { use_v2: true, http: { endpoint: "0.0.0.0:13133" } },
@@ -140,21 +128,32 @@ export function jaegerV2ElasticsearchConfig(storage: Extract<JaegerStorage, { ty
     };
 }
 
+/** Pod label carrying a hash of the userconfig: the chart has no checksum annotation, so a config change would not restart Jaeger. */
+export const CONFIG_HASH_LABEL = "observability-stack/config-hash";
+
+/** First 16 hex digits of the SHA-256 of a value's JSON. */
+export function configHash(value: unknown): string {
+    return createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 16);
+}
+
 /**
- * Values of the 4.x chart (Jaeger v2): one `jaeger` Deployment. With an empty `userconfig` it runs
- * the built-in all-in-one configuration: memory store, receivers otlp, jaeger and zipkin.
+ * Values of the 4.x chart (Jaeger v2): one `jaeger` Deployment running {@link jaegerV2Config}, so memory is bounded
+ * by `max_traces` (the built-in all-in-one config keeps 100000, and a `memory: {}` backend 1,000,000) and the
+ * metrics port is reachable; Elasticsearch storage brings its jobs ({@link jaegerV2ElasticsearchValues}).
  */
 export function jaegerV2Values(storage: JaegerStorage, replicas: number, resources: ResourceRequirements, image: ImageOverride): HelmValues {
+    const es = storage.type === "elasticsearch" ? jaegerV2ElasticsearchValues(storage) : undefined;
+    const userconfig = jaegerV2Config(storage);
     return {
         jaeger: {
             replicas,
             resources: resourcesValues(resources),
             ...(Object.keys(imageValues(image)).length > 0 ? { image: imageValues(image) } : {}),
-            ...(storage.type === "elasticsearch"
-                ? { extraEnv: [{ name: "ES_PASSWORD", valueFrom: { secretKeyRef: { name: storage.passwordSecret.name, key: storage.passwordSecret.key } } }] }
-                : {}),
+            podLabels: { [CONFIG_HASH_LABEL]: configHash(userconfig) },
+            ...(es?.jaeger ?? {}),
         },
-        ...(storage.type === "elasticsearch" ? { userconfig: jaegerV2ElasticsearchConfig(storage) } : {}),
+        ...(es !== undefined ? { storage: es.storage, ...es.jobs } : {}),
+        userconfig,
     };
 }
 
@@ -178,6 +177,24 @@ export function jaegerValues(line: JaegerChartLine, storage: JaegerStorage, repl
     return line === "v1" ? jaegerV1Values(storage, replicas, resources, image) : jaegerV2Values(storage, replicas, resources, image);
 }
 
+/** Name of the program's rollover init Job (the charts' hook Job is `<release>-es-rollover-init`). */
+export const ROLLOVER_INIT_JOB = `${JAEGER_RELEASE}-es-rollover-init`;
+
+/** Pod labels of the rollover init Job, as the charts' hook template sets them. */
+export const ROLLOVER_INIT_LABELS = { [JAEGER_NAME_LABEL.key]: JAEGER_NAME_LABEL.value, "app.kubernetes.io/instance": JAEGER_RELEASE, "app.kubernetes.io/component": "es-rollover-init" } as const;
+
+/** The rollover init Job's image: the chart's es-rollover image at the chart's appVersion. */
+export function rolloverInitImage(chartVersion: string): string {
+    const tag = JAEGER_APP_VERSIONS[chartVersion];
+    if (tag === undefined) {
+        throw new pulumi.InputPropertyError({
+            propertyPath: "chart.version",
+            reason: `jaeger chart ${chartVersion}: rollover needs the chart's appVersion for its init Job image; known versions: ${Object.keys(JAEGER_APP_VERSIONS).join(", ")}`,
+        });
+    }
+    return `jaegertracing/jaeger-es-rollover:${tag}`;
+}
+
 /**
  * Jaeger from its Helm chart, plus the two ClusterIP Services the mesh and Kiali use. The chart's
  * own Services are headless on the 3.x line (`clusterIP: None`), which Istio cannot route to reliably.
@@ -193,17 +210,38 @@ export class Jaeger extends pulumi.ComponentResource {
     public readonly releases: ChartRelease[];
     public readonly collectorService: k8s.core.v1.Service;
     public readonly queryService: k8s.core.v1.Service;
+    /** The Elasticsearch rollover init Job, when rollover is on. */
+    public readonly rolloverInit?: k8s.batch.v1.Job;
 
     constructor(name: string, args: JaegerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("observability:tracing:Jaeger", name, {}, opts);
         const namespace = args.namespace ?? SYSTEM_NAMESPACE;
-        const storage = args.storage ?? { type: "memory" };
         const replicas = args.replicas ?? 1;
         const resources = args.resources ?? DEFAULT_JAEGER_RESOURCES;
+        const line = jaegerChartLine(args.chart.version);
+        const storage: JaegerStorage = args.storage ?? { type: "memory", maxTraces: defaultMaxTraces(resources.limits.memory, line) };
         const image = args.image ?? {};
         const awaitReadiness = args.awaitReadiness ?? true;
-        const line = jaegerChartLine(args.chart.version);
-        
+
+        // The charts' rollover init step is a Helm hook, which Chart v4 skips: the program runs it as its own Job,
+        // and Jaeger (which then writes through the aliases the Job creates) waits for it.
+        const es = storage.type === "elasticsearch" ? storage : undefined;
+        this.rolloverInit =
+            es?.rollover.enabled === true
+                ? new k8s.batch.v1.Job(
+                      `${name}-es-rollover-init`,
+                      {
+                          metadata: {
+                              name: ROLLOVER_INIT_JOB,
+                              namespace,
+                              labels: { ...ROLLOVER_INIT_LABELS, "app.kubernetes.io/managed-by": "pulumi" },
+                              annotations: awaitAnnotations(awaitReadiness),
+                          },
+                          spec: rolloverInitJobSpec(es, rolloverInitImage(args.chart.version), ROLLOVER_INIT_LABELS),
+                      },
+                      childOptions(this, args.provider, opts),
+                  )
+                : undefined;
 
         const installed = installChart(
             `${name}-chart`,
@@ -214,7 +252,10 @@ export class Jaeger extends pulumi.ComponentResource {
                 skipAwait: !awaitReadiness,
                 values: mergeValues(jaegerValues(line, storage, replicas, resources, image), args.values),
             },
-            { ...childOptions(this, args.provider, opts), transforms: [jaegerChildTransform] },
+            {
+                ...childOptions(this, args.provider, opts, this.rolloverInit !== undefined ? [this.rolloverInit] : []),
+                transforms: [jaegerChildTransform, ...(es?.tls.caSecret !== undefined ? [sparkTruststoreTransform(es)] : [])],
+            },
         );
         this.chart = installed.chart;
         this.releases = [installed.release];

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { KialiAuthStrategy } from "../config";
 import { ChartSource, parseVersion } from "../lib/charts";
-import { JAEGER_PORTS, QUERY_SERVICE, SYSTEM_NAMESPACE, serviceFqdn } from "../lib/constants";
+import { JAEGER_PORTS, KIALI_SIGNING_KEY_MOUNT, QUERY_SERVICE, SYSTEM_NAMESPACE, serviceFqdn } from "../lib/constants";
 import { ChartRelease, HelmValues, installChart, mergeValues } from "./helm";
 import { childOptions } from "./options";
 
@@ -74,8 +74,6 @@ export const KIALI_POD_LABELS = { "app.kubernetes.io/name": "kiali", "app.kubern
  */
 export const KIALI_SIGNING_KEY_SECRET = { name: "kiali-signing-key", key: "value.txt" } as const;
 
-/** Where Kiali reads the signing key file (the mount both delivery paths end in). */
-export const KIALI_SIGNING_KEY_MOUNT = "/kiali-override-secrets/login-token-signing-key";
 
 /**
  * What the ConfigMap holds on charts without `secret:` references: a fixed value of a valid length

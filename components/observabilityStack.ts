@@ -9,9 +9,12 @@ import { jaegerChartLine } from "../lib/charts";
 import { ExternalServices } from "./externalServices";
 import { IstioMesh } from "./istioMesh";
 import { Jaeger } from "./jaeger";
+import { fieldManagerTransform } from "./options";
+import { ChartRendering } from "./helm";
 import { JaegerIngressPolicies } from "./jaegerIngressPolicies";
 import { Kiali } from "./kiali";
 import { MeshTelemetry } from "./meshTelemetry";
+import { PrometheusMonitors } from "./prometheusMonitors";
 import { TracingNetworkPolicies } from "./tracingNetworkPolicies";
 import { UiExposure } from "./uiExposure";
 
@@ -30,8 +33,8 @@ export interface ObservabilityStackArgs {
     readonly namespaces: Readonly<Record<string, NamespaceOwnership>>;
     /** The stack's identity, `<project>/<stack>`, written on the namespaces it creates. */
     readonly owner: string;
-    /** Local copy of the Istio gateway chart to render instead (see lib/chartSchema.ts). */
-    readonly gatewayLocalChart?: { readonly path: string; readonly note: string };
+    /** How to render the Istio gateway chart (lib/chartSchema.ts: a local copy, or a note for the releases record). */
+    readonly gatewayRendering?: ChartRendering;
     /**
      * Service name used for the example app tracing environment output.
      * @default "my-service"
@@ -65,9 +68,6 @@ export function ownedNamespace(
     return new k8s.core.v1.Namespace(resourceName, { metadata: { name, labels, ...annotations } }, { ...opts, retainOnDelete: ownership === "adopt" });
 }
 
-/** Namespace of the ingress controller that serves the UIs (ingress-nginx's default). */
-export const DEFAULT_INGRESS_CONTROLLER_NAMESPACE = "ingress-nginx";
-
 /** The namespace of an in-cluster service URL (`http://<service>.<namespace>[.svc[.cluster.local]]:<port>`), as a one-item list; undefined otherwise. */
 export function clusterServiceNamespace(url: string): string[] | undefined {
     const host = new URL(url).hostname.split(".");
@@ -90,9 +90,12 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     public readonly appTracingEnvironment: pulumi.Output<EnvVar[]>;
     public readonly uiUrls: pulumi.Output<Record<string, string>>;
     public readonly networkPolicies: pulumi.Output<string[]>;
+    /** The Prometheus monitors created (`prometheus.operator`), `namespace/name`; none without the operator. */
+    public readonly prometheusMonitors: pulumi.Output<string[]>;
 
     constructor(name: string, args: ObservabilityStackArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("observability:index:ObservabilityStack", name, {}, opts);
+        // Every object below, chart children included, is applied by one stable field manager (see fieldManagerTransform).
+        super("observability:index:ObservabilityStack", name, {}, { ...opts, transforms: [...(opts?.transforms ?? []), fieldManagerTransform] });
         const s = args.settings;
         const provider = args.provider;
         const childOpts = { parent: this, provider };
@@ -122,7 +125,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
                 baseChart: s.charts.istioBase,
                 istiodChart: s.charts.istiod,
                 gatewayChart: s.charts.istioGateway,
-                gatewayLocalChart: args.gatewayLocalChart,
+                gatewayRendering: args.gatewayRendering,
                 gatewayServiceType: s.gatewayServiceType,
                 tracing: { provider: s.tracingProvider, service: ZIPKIN_HOST, port: TRACING_PROVIDER_PORTS[s.tracingProvider] },
                 extAuthz: s.extAuthz,
@@ -133,6 +136,9 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         const istioReady = [mesh.istiod];
 
         new MeshTelemetry(`${name}-telemetry`, { provider, samplingPercentage: s.samplingPercentage }, { parent: this, dependsOn: istioReady });
+        const monitors = s.prometheus.operator
+            ? new PrometheusMonitors(`${name}-monitors`, { provider, labels: s.prometheus.monitorLabels }, { parent: this, dependsOn: [systemNamespace] })
+            : undefined;
         new ExternalServices(`${name}-external`, { provider, services: s.externalServices }, { parent: this, dependsOn: istioReady });
 
         const kiali = new Kiali(
@@ -175,7 +181,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
                 provider,
                 line: jaegerChartLine(s.charts.jaeger.version),
                 appNamespaces: s.appNamespaces,
-                ingressControllerNamespaces: s.ui.jaeger !== undefined ? [DEFAULT_INGRESS_CONTROLLER_NAMESPACE] : [],
+                ingressControllerNamespaces: s.ui.jaeger !== undefined ? [s.ui.ingressControllerNamespace] : [],
                 metricsNamespaces: clusterServiceNamespace(s.kiali.prometheusUrl) ?? [],
             },
             { parent: this, dependsOn: [jaeger] },
@@ -219,7 +225,9 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         this.appTracingEnvironment = pulumi.output(appTracingEnv(args.exampleServiceName ?? "my-service", OTLP_GRPC_ENDPOINT, s.tracingProvider));
         this.uiUrls = ui.urls;
         this.networkPolicies = policies.policyNames;
+        this.prometheusMonitors = monitors?.monitorNames ?? pulumi.output([]);
         this.registerOutputs({
+            prometheusMonitors: this.prometheusMonitors,
             istioVersion: this.istioVersion,
             jaegerChartLine: this.jaegerChartLine,
             collectorHost: this.collectorHost,

@@ -17,3 +17,29 @@ export function childOptions(
     const inherited: pulumi.Input<pulumi.Resource>[] = own === undefined ? [] : Array.isArray(own) ? [...own] : [own as pulumi.Input<pulumi.Resource>];
     return { parent, provider, dependsOn: [...inherited, ...extra] };
 }
+
+/**
+ * The Server-Side Apply field manager of every Kubernetes object the stack applies (annotation
+ * `pulumi.com/patchFieldManager`, which the provider reads before anything else).
+ *
+ * Without it, pulumi-kubernetes draws a random manager name per resource at its first create and
+ * keeps it in the state. When a run dies after creating objects but before saving them (kill -9,
+ * a lost CI runner), the next run creates them again under a new random name, and every field the
+ * API server defaulted inside an atomic structure (an env var's `valueFrom.fieldRef`, a webhook's
+ * `clientConfig`) conflicts with the dead run's manager: `up` fails until the objects are deleted by
+ * hand. One stable name makes the recovering run the same owner.
+ * @see https://www.pulumi.com/registry/packages/kubernetes/how-to-guides/managing-resources-with-server-side-apply/
+ */
+export const FIELD_MANAGER = "observability-stack";
+
+/** Resource transform that sets {@link FIELD_MANAGER} on every Kubernetes object (not on charts, providers or components). */
+export function fieldManagerTransform(args: pulumi.ResourceTransformArgs): pulumi.ResourceTransformResult | undefined {
+    if (!args.custom || !args.type.startsWith("kubernetes:") || args.type.startsWith("kubernetes:helm.sh/") || args.type.startsWith("kubernetes:yaml/")) {
+        return undefined;
+    }
+    const metadata = args.props.metadata ?? {};
+    if (metadata.annotations?.["pulumi.com/patchFieldManager"] !== undefined) {
+        return undefined;
+    }
+    return { props: { ...args.props, metadata: { ...metadata, annotations: { ...(metadata.annotations ?? {}), "pulumi.com/patchFieldManager": FIELD_MANAGER } } }, opts: args.opts };
+}

@@ -19,6 +19,8 @@ export const HOSTNAME = /^(?=.{1,253}$)(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a
 export const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|k|Ki|Mi|Gi|Ti|M|G|T)?$/;
 export const DURATION = /^[0-9]+(\.[0-9]+)?(ms|s|m|h)$/;
 export const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
+/** A Kubernetes CronJob schedule: five cron fields, or a macro such as `@daily`. */
+export const CRON = /^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|[0-9*,/A-Za-z?-]+( +[0-9*,/A-Za-z?-]+){4})$/;
 
 const NON_EMPTY = "expected a non-empty string";
 const OBJECT = "expected an object";
@@ -57,6 +59,25 @@ const URL_ALLOWED = "expected an http:// or https:// URL";
 /** An http(s) URL with a host. */
 export function httpUrl() {
     return nonEmpty().refine((s) => s === "" || isHttpUrl(s), { error: URL_ALLOWED });
+}
+
+const REPO_ALLOWED = "expected an http:// or https:// Helm repository URL, or an oci:// registry";
+
+function isChartRepo(s: string): boolean {
+    if (isHttpUrl(s)) {
+        return true;
+    }
+    try {
+        const u = new URL(s);
+        return u.protocol === "oci:" && u.hostname !== "";
+    } catch {
+        return false;
+    }
+}
+
+/** A chart repository: an http(s) Helm repository or an OCI registry (`oci://registry/path`). */
+export function chartRepo() {
+    return nonEmpty().refine((s) => s === "" || isChartRepo(s), { error: REPO_ALLOWED });
 }
 
 /** An http(s) URL that must be given: absent and `null` say `required: <what>`. */

@@ -6,8 +6,9 @@
  * then its rules; the rules that depend on `environment` come last.
  */
 import { z } from "zod";
-import { ChartRole, DEFAULT_CHARTS, EXACT_VERSION } from "../lib/charts";
+import { ChartRole, DEFAULT_CHARTS, EXACT_VERSION, JAEGER_APP_VERSIONS, jaegerChartLine } from "../lib/charts";
 import { DEFAULT_EXT_AUTHZ_HTTP_HEADERS, TRACING_PROVIDERS } from "../lib/constants";
+import { defaultMaxTraces } from "../lib/sizing";
 import * as f from "./fields";
 
 /** Reference resources of the Jaeger all-in-one pod (reference deployment). */
@@ -28,8 +29,8 @@ const EXACT = "expected an exact chart version such as 1.30.3 (no range, no empt
 
 function chartSource(d: (typeof DEFAULT_CHARTS)[keyof typeof DEFAULT_CHARTS]) {
     return section({
-        /** Helm repository URL (http or https), e.g. a loopback mirror in tests. */
-        repo: f.httpUrl().default(d.repo),
+        /** Helm repository URL (http or https, e.g. a loopback mirror in tests) or OCI registry (oci://). */
+        repo: f.chartRepo().default(d.repo),
         /** Chart name inside the repository. */
         chart: f.nonEmpty().default(d.chart),
         /** Exact chart version (no range). */
@@ -92,25 +93,129 @@ export const extAuthz = z.discriminatedUnion(
 );
 
 const ES_ONLY = "only allowed with jaeger.storage.type elasticsearch";
+const MEMORY_ONLY = "only allowed with jaeger.storage.type memory";
 const secretKeyRef = section({
     name: f.required("the name of a Secret in istio-system holding the password"),
     key: f.required("the key of the password in that Secret"),
 });
+export const image = section({ registry: f.nonEmpty().optional(), repository: f.nonEmpty().optional(), tag: f.nonEmpty().optional() }).prefault({});
+
+const CRON = "expected a cron schedule such as 49 23 * * * (five fields, or @daily)";
+const schedule = (d: string) => f.matching(f.CRON, CRON).default(d);
+
+/** TLS to Elasticsearch: the CA from a Secret, or (explicitly) no verification at all. */
+const esTls = section(
+    {
+        /** Secret in istio-system holding the PEM CA certificate that signed the Elasticsearch server certificate. */
+        caSecret: section({
+            /** A DNS label: the 3.x chart names a volume after the Secret. */
+            name: f
+                .required("the name of a Secret in istio-system holding the CA certificate")
+                .refine((s) => s === "" || f.DNS_LABEL.test(s), { error: "expected a Secret name that is a DNS label (the jaeger 3.x chart names a volume after it)" }),
+            key: f.required("the key of the PEM CA certificate in that Secret"),
+        }).optional(),
+        /** Skip certificate verification (ES_TLS_SKIP_HOST_VERIFY / tls.insecure_skip_verify); only when set explicitly. */
+        insecureSkipVerify: f.bool().default(false),
+    },
+    (t, report, valid) => {
+        if (valid(["caSecret"], ["insecureSkipVerify"]) && t.caSecret !== undefined && t.insecureSkipVerify) {
+            report(["insecureSkipVerify"], true, "set either caSecret or insecureSkipVerify, not both: with the CA the certificate can be verified");
+        }
+    },
+).prefault({});
+
+/** The Spark job that computes the service dependency graph from the span indices (jaegertracing/spark-dependencies). */
+const dependencies = section({
+    enabled: f.bool().default(true),
+    /** The job processes the current day (UTC): run it shortly before midnight. */
+    schedule: schedule("49 23 * * *"),
+    /** Image override; default lib/jaegerJobs.ts DEPENDENCIES_IMAGE. */
+    image,
+}).prefault({});
+
+/** The CronJob that deletes span indices older than `retentionDays` (jaeger-es-index-cleaner). */
+const indexCleaner = section({
+    enabled: f.bool().default(true),
+    retentionDays: f.numberIn(1, 3650, "an integer").default(7),
+    schedule: schedule("55 23 * * *"),
+}).prefault({});
+
+/** Index rollover (jaeger-es-rollover): write aliases and a CronJob that rolls them over; the init step is a Job of the program's own. */
+const rollover = section({
+    enabled: f.bool().default(false),
+    schedule: schedule("10 0 * * *"),
+    /** Roll over once the write index is this old (CONDITIONS max_age). */
+    maxAge: f.matching(/^[0-9]+[dhm]$/, "expected an Elasticsearch age such as 1d or 12h").default("1d"),
+}).prefault({});
+
+/** A path other than `/` in a URL. */
+export function urlPath(url: string): string | undefined {
+    try {
+        const p = new URL(url).pathname;
+        return p === "" || p === "/" ? undefined : p;
+    } catch {
+        return undefined;
+    }
+}
+
 export const storage = z
     .discriminatedUnion(
         "type",
         [
-            section({ type: z.literal("memory").default("memory"), url: f.absent(ES_ONLY), username: f.absent(ES_ONLY), passwordSecret: f.absent(ES_ONLY), indexPrefix: f.absent(ES_ONLY) }),
             section({
-                type: z.literal("elasticsearch"),
-                /** URL of an existing Elasticsearch cluster, e.g. `https://es.logging.svc:9200`. */
-                url: f.requiredHttpUrl("the URL of an existing Elasticsearch cluster"),
-                username: f.required("the Elasticsearch user name"),
-                /** Secret holding the password of `username` (absent: its name and key are reported missing). */
-                passwordSecret: secretKeyRef.prefault(() => ({}) as z.input<typeof secretKeyRef>),
-                /** Index prefix; empty for Jaeger's default. */
-                indexPrefix: f.nonEmpty().default(""),
+                type: z.literal("memory").default("memory"),
+                /** Most traces kept in memory; the oldest are evicted. Default: sized to jaeger.resources.limits.memory and the Jaeger line (lib/sizing.ts). */
+                maxTraces: f.numberIn(1, 10_000_000, "an integer").optional(),
+                url: f.absent(ES_ONLY),
+                username: f.absent(ES_ONLY),
+                passwordSecret: f.absent(ES_ONLY),
+                indexPrefix: f.absent(ES_ONLY),
+                tls: f.absent(ES_ONLY),
+                dependencies: f.absent(ES_ONLY),
+                indexCleaner: f.absent(ES_ONLY),
+                rollover: f.absent(ES_ONLY),
             }),
+            section(
+                {
+                    type: z.literal("elasticsearch"),
+                    maxTraces: f.absent(MEMORY_ONLY),
+                    /** URL of an existing Elasticsearch cluster, e.g. `https://es.logging.svc:9200`. */
+                    url: f.requiredHttpUrl("the URL of an existing Elasticsearch cluster"),
+                    username: f.required("the Elasticsearch user name"),
+                    /** Secret holding the password of `username` (absent: its name and key are reported missing). */
+                    passwordSecret: secretKeyRef.prefault(() => ({}) as z.input<typeof secretKeyRef>),
+                    /** Index prefix; empty for Jaeger's default. */
+                    indexPrefix: f.nonEmpty().default(""),
+                    tls: esTls,
+                    dependencies,
+                    indexCleaner,
+                    rollover,
+                },
+                (es, report, valid) => {
+                    const http = valid(["url"]) && new URL(es.url).protocol === "http:";
+                    if (http && valid(["tls", "caSecret"]) && es.tls.caSecret !== undefined) {
+                        report(["tls", "caSecret"], f.AS_WRITTEN, "only allowed with an https:// url");
+                    }
+                    if (http && valid(["tls", "insecureSkipVerify"]) && es.tls.insecureSkipVerify) {
+                        report(["tls", "insecureSkipVerify"], true, "only allowed with an https:// url");
+                    }
+                    if (valid(["tls", "insecureSkipVerify"], ["dependencies", "enabled"]) && es.tls.insecureSkipVerify && es.dependencies.enabled) {
+                        report(
+                            ["tls", "insecureSkipVerify"],
+                            true,
+                            "the dependencies job (Spark, Java) cannot skip certificate verification: give the CA in tls.caSecret, or set dependencies.enabled false",
+                        );
+                    }
+                    const path = valid(["url"]) ? urlPath(es.url) : undefined;
+                    if (path !== undefined && valid(["dependencies", "enabled"]) && es.dependencies.enabled) {
+                        report(
+                            ["url"],
+                            es.url,
+                            "a URL path is not supported with the dependencies job: Spark's Elasticsearch connector takes host:port from ES_NODES and reads a path prefix only from es.nodes.path.prefix, which the job does not set; serve Elasticsearch at the root of a host, or set dependencies.enabled false",
+                        );
+                    }
+                },
+            ),
         ],
         { error: f.unionError(["memory", "elasticsearch"]) },
     )
@@ -121,7 +226,6 @@ function quantities(d: { cpu: string; memory: string }) {
     return section({ cpu: f.matching(f.QUANTITY, QUANTITY).default(d.cpu), memory: f.matching(f.QUANTITY, QUANTITY).default(d.memory) }).prefault({});
 }
 export const resources = section({ requests: quantities(DEFAULT_JAEGER_RESOURCES.requests), limits: quantities(DEFAULT_JAEGER_RESOURCES.limits) }).prefault({});
-export const image = section({ registry: f.nonEmpty().optional(), repository: f.nonEmpty().optional(), tag: f.nonEmpty().optional() }).prefault({});
 
 const jaeger = section({ storage, replicas: f.numberIn(1, 10, "an integer").default(1), resources, image }, (j, report, valid) => {
     if (valid(["storage", "type"], ["replicas"]) && j.storage.type === "memory" && j.replicas !== 1) {
@@ -153,8 +257,23 @@ const kiali = section(
         if (valid(["authStrategy"]) && k.authStrategy !== "anonymous" && k.signingKey === undefined) {
             report(["signingKey"], undefined, "required for auth strategies other than anonymous: set it with `pulumi config set --secret kiali.signingKey <16, 24 or 32 characters>`");
         }
+        if (valid(["grafanaUrl"], ["grafanaExternalUrl"]) && k.grafanaUrl !== undefined && k.grafanaExternalUrl === undefined) {
+            report(
+                ["grafanaExternalUrl"],
+                undefined,
+                'required when grafanaUrl is set: Kiali links to Grafana dashboards only through external_url (without it Kiali reports "grafana URL is not set" and shows no links)',
+            );
+        }
     },
 ).prefault({});
+
+/** The cluster's Prometheus, which Kiali reads (`kiali.prometheusUrl`) and which must scrape the mesh. */
+const prometheus = section({
+    /** Prometheus is run by the prometheus-operator: create Istio's PodMonitor (sidecars, gateway) and ServiceMonitor (istiod). */
+    operator: f.bool().default(false),
+    /** Labels added to both monitors, for the Prometheus resource's podMonitorSelector / serviceMonitorSelector. */
+    monitorLabels: f.stringMap().default(() => ({})),
+}).prefault({});
 
 /** Each entry's problems name it by index; rules over the whole list report the later of two entries. */
 function unique<T>(key: (item: T) => string, path: (i: number) => readonly PropertyKey[], allowed: string) {
@@ -213,14 +332,30 @@ const networkPolicies = section(
     },
 ).prefault({});
 
+/**
+ * Ingress annotations that put an authenticating proxy in front of a UI: ingress-nginx's external
+ * auth, the AWS Load Balancer Controller's OIDC/Cognito auth, Traefik's middlewares (a forward-auth
+ * one). Another controller's annotation can be named with `ui.authProxyAnnotation`.
+ * @see https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/#external-authentication
+ */
+export const AUTH_PROXY_ANNOTATIONS: readonly string[] = [
+    "nginx.ingress.kubernetes.io/auth-url",
+    "alb.ingress.kubernetes.io/auth-type",
+    "traefik.ingress.kubernetes.io/router.middlewares",
+];
+
 /** `authAnnotations` stays absent here (not `{}`): a rule reports an absent one as `nothing`. */
 const ui = section({
     kialiHost: f.matching(f.HOSTNAME, "expected a fully qualified host name such as kiali.example.com").optional(),
     jaegerHost: f.matching(f.HOSTNAME, "expected a fully qualified host name such as kiali.example.com").optional(),
     ingressClassName: f.nonEmpty().default("nginx"),
+    /** Namespace of the ingress controller: the only namespace besides Kiali's pod that may reach Jaeger's query ports. */
+    ingressControllerNamespace: f.matching(f.DNS_LABEL, "expected a namespace name").default("ingress-nginx"),
     tlsSecretName: f.matching(f.DNS_SUBDOMAIN, "expected a Secret name").optional(),
     /** Annotations that put an authenticating proxy in front of the UIs (required outside dev). */
     authAnnotations: f.stringMap().optional(),
+    /** The annotation of `authAnnotations` that names the authenticating proxy, when it is none of {@link AUTH_PROXY_ANNOTATIONS}. */
+    authProxyAnnotation: f.nonEmpty().optional(),
 }).prefault({});
 
 const host = (name: string | undefined) => (name === undefined ? undefined : { host: name });
@@ -240,12 +375,42 @@ export const stackConfig = f
         extAuthz: extAuthz.optional(),
         jaeger,
         kiali,
+        prometheus,
         externalServices,
         appNamespaces,
         createAppNamespaces: f.bool().default(false),
         networkPolicies,
         ui,
     })
+    .check(
+        f.rule((c, report, valid) => {
+            if (valid(["charts", "jaeger", "version"], ["jaeger", "storage", "url"]) && c.jaeger.storage.type === "elasticsearch" && jaegerChartLine(c.charts.jaeger.version) === "v1") {
+                if (urlPath(c.jaeger.storage.url) !== undefined) {
+                    report(
+                        ["jaeger", "storage", "url"],
+                        c.jaeger.storage.url,
+                        "a URL path is not supported with the jaeger 3.x chart (it builds scheme://host:port for Jaeger and its jobs and drops the path); use a URL without a path, or jaeger 4.x",
+                    );
+                }
+            }
+            if (valid(["charts", "jaeger", "version"], ["jaeger", "storage", "rollover", "enabled"]) && c.jaeger.storage.type === "elasticsearch" && c.jaeger.storage.rollover.enabled) {
+                if (JAEGER_APP_VERSIONS[c.charts.jaeger.version] === undefined) {
+                    report(
+                        ["jaeger", "storage", "rollover", "enabled"],
+                        true,
+                        `rollover needs the image tag of the chart's rollover init step, known for jaeger charts ${Object.keys(JAEGER_APP_VERSIONS).join(", ")}; got chart ${c.charts.jaeger.version}`,
+                    );
+                }
+            }
+            if (valid(["ui", "jaegerHost"], ["kiali", "tracingExternalUrl"]) && c.ui.jaegerHost !== undefined && c.kiali.tracingExternalUrl === undefined) {
+                report(
+                    ["kiali", "tracingExternalUrl"],
+                    undefined,
+                    `required when ui.jaegerHost is set: Kiali's links to traces open external_url in the browser (e.g. https://${c.ui.jaegerHost})`,
+                );
+            }
+        }),
+    )
     .check(
         f.rule((c, report, valid) => {
             if (!valid(["environment"]) || c.environment === "dev") {
@@ -264,8 +429,26 @@ export const stackConfig = f
                     "required outside dev when ui.jaegerHost is set: the Jaeger UI has no login of its own, so put an authenticating proxy in front of it",
                 );
             }
+            const proxies = c.ui.authProxyAnnotation !== undefined ? [c.ui.authProxyAnnotation] : AUTH_PROXY_ANNOTATIONS;
+            const annotations = c.ui.authAnnotations ?? {};
+            if (
+                valid(["ui", "jaegerHost"], ["ui", "authAnnotations"], ["ui", "authProxyAnnotation"]) &&
+                c.ui.jaegerHost !== undefined &&
+                Object.keys(annotations).length > 0 &&
+                !proxies.some((k) => (annotations[k] ?? "") !== "")
+            ) {
+                report(
+                    ["ui", "authAnnotations"],
+                    annotations,
+                    `must name an authenticating proxy outside dev when ui.jaegerHost is set: expected ${proxies.join(" or ")}` +
+                        (c.ui.authProxyAnnotation === undefined ? " (or name your controller's annotation in ui.authProxyAnnotation)" : ""),
+                );
+            }
             if (valid(["ui", "kialiHost"], ["kiali", "authStrategy"]) && c.ui.kialiHost !== undefined && c.kiali.authStrategy === "anonymous") {
                 report(["ui", "kialiHost"], c.ui.kialiHost, "an anonymous Kiali must not be exposed outside dev");
+            }
+            if (valid(["ui", "kialiHost"], ["ui", "jaegerHost"], ["ui", "tlsSecretName"]) && (c.ui.kialiHost !== undefined || c.ui.jaegerHost !== undefined) && c.ui.tlsSecretName === undefined) {
+                report(["ui", "tlsSecretName"], undefined, "required outside dev when a UI is exposed: the UIs must be served over HTTPS");
             }
         }),
     )
@@ -277,8 +460,15 @@ export const stackConfig = f
         samplingPercentage: c.tracing.samplingPercentage ?? (c.environment === "dev" ? 100 : 1),
         tracingProvider: c.tracing.provider,
         extAuthz: c.extAuthz,
-        jaeger: c.jaeger,
+        jaeger: {
+            ...c.jaeger,
+            storage:
+                c.jaeger.storage.type === "memory"
+                    ? { ...c.jaeger.storage, maxTraces: c.jaeger.storage.maxTraces ?? defaultMaxTraces(c.jaeger.resources.limits.memory, jaegerChartLine(c.charts.jaeger.version)) }
+                    : c.jaeger.storage,
+        },
         kiali: c.kiali,
+        prometheus: c.prometheus,
         externalServices: c.externalServices,
         appNamespaces: c.appNamespaces,
         createAppNamespaces: c.createAppNamespaces,
@@ -289,5 +479,6 @@ export const stackConfig = f
             ingressClassName: c.ui.ingressClassName,
             tlsSecretName: c.ui.tlsSecretName,
             authAnnotations: c.ui.authAnnotations ?? {},
+            ingressControllerNamespace: c.ui.ingressControllerNamespace,
         },
     }));

@@ -3,7 +3,7 @@
  * `parseStackConfig` returns, the others name its parts for the components that take them.
  */
 import { z } from "zod";
-import { extAuthz, externalServices, image, resources, stackConfig, storage } from "./schema";
+import { extAuthz, externalServices, image, resources, stackConfig } from "./schema";
 
 /** `T` with every property and list read-only, all the way down. */
 type DeepReadonly<T> = T extends readonly (infer U)[] ? readonly DeepReadonly<U>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
@@ -17,11 +17,16 @@ export type GatewayServiceType = StackConfig["gatewayServiceType"];
 export type ResourceRequirements = DeepReadonly<z.output<typeof resources>>;
 /** CPU and memory quantities, Kubernetes syntax. */
 export type ResourceQuantities = ResourceRequirements["requests"];
-export type JaegerStorage = DeepReadonly<z.output<typeof storage>>;
+/** Trace storage with its defaults applied (memory: `maxTraces` sized to the memory limit). */
+export type JaegerStorage = StackConfig["jaeger"]["storage"];
+export type MemoryStorage = Extract<JaegerStorage, { type: "memory" }>;
+export type ElasticsearchStorage = Extract<JaegerStorage, { type: "elasticsearch" }>;
 /** Reference to a key of an existing Kubernetes Secret in the Jaeger namespace. */
-export type SecretKeyRef = Extract<JaegerStorage, { type: "elasticsearch" }>["passwordSecret"];
+export type SecretKeyRef = ElasticsearchStorage["passwordSecret"];
 export type ImageOverride = DeepReadonly<z.output<typeof image>>;
 export type JaegerSettings = StackConfig["jaeger"];
+
+export type PrometheusSettings = StackConfig["prometheus"];
 
 export type KialiSettings = StackConfig["kiali"];
 /** Login strategies the program configures completely (openid needs client settings this program does not model). */

@@ -1,5 +1,6 @@
 /**
- * Objects that repeat the reference deployment's mistakes, added to the real program for the
+ * Objects that repeat the reference deployment's mistakes (and the ones issue 9 found: a mesh config without
+ * metrics, an unbounded memory store, Elasticsearch without the dependencies job), added to the real program for the
  * policy test in the real engine. Each is listed with the policy that must deny it and the message.
  * The program's own config validation refuses most of these values, so they are built here as the
  * objects a hand-written YAML (or another program) would put in the same stack.
@@ -81,6 +82,8 @@ export function registerBadResources(): void {
         server: { port: 20001 },
         deployment: { accessible_namespaces: ["**"] },
         external_services: { tracing: { enabled: true, in_cluster_url: "http://jaeger-query.istio-system.svc.cluster.local:16686", url: "https://jaeger.dev.growbin.app" } },
+        // The key in clear text, readable by anyone who may read ConfigMaps.
+        login_token: { signing_key: "legacy-key-in-clear-0123" },
     };
     new k8s.core.v1.ConfigMap("legacy-kiali", { metadata: { name: "kiali-legacy", namespace: LEGACY_NAMESPACE }, data: { "config.yaml": yaml.dump(kiali) } }, inLegacy);
     // What another program asked of Helm: no signing key, a version range, the Cassandra default, old lines.
@@ -91,6 +94,41 @@ export function registerBadResources(): void {
         { release: "istiod", namespace: LEGACY_NAMESPACE, repo: MIRROR, chart: "istiod", version: "1.24.2", values: {} },
     ];
     new k8s.core.v1.ConfigMap("legacy-releases", { metadata: { name: RELEASES_CONFIGMAP.name, namespace: LEGACY_NAMESPACE }, data: { [RELEASES_CONFIGMAP.key]: JSON.stringify(releases) } }, inLegacy);
+    // A Jaeger v2 config of the reference's kind: a memory backend without max_traces (Jaeger then keeps up to 1,000,000 traces).
+    new k8s.core.v1.ConfigMap(
+        "legacy-jaeger-config",
+        {
+            metadata: { name: "user-config", namespace: LEGACY_NAMESPACE },
+            data: { "user-config.yaml": yaml.dump({ extensions: { jaeger_storage: { backends: { primary_store: { memory: {} } } }, jaeger_query: { storage: { traces: "primary_store" } } } }) },
+        },
+        inLegacy,
+    );
+    // A Jaeger v1 all-in-one on Elasticsearch without the dependencies (Spark) job: "No service dependencies found".
+    new k8s.apps.v1.Deployment(
+        "legacy-jaeger-elasticsearch",
+        {
+            metadata: { name: "jaeger", namespace: LEGACY_NAMESPACE, annotations: SKIP_AWAIT },
+            spec: {
+                selector: { matchLabels: jaegerPodSelector() },
+                template: {
+                    metadata: { labels: jaegerPodSelector() },
+                    spec: {
+                        containers: [
+                            {
+                                name: "jaeger",
+                                image: "jaegertracing/all-in-one:1.53.0",
+                                env: [
+                                    { name: "SPAN_STORAGE_TYPE", value: "elasticsearch" },
+                                    { name: "ES_SERVER_URLS", value: "http://elasticsearch-master.logging:9200" },
+                                ],
+                            },
+                        ],
+                    },
+                },
+            },
+        },
+        inLegacy,
+    );
     // An app exporting to the collector with W3C propagation only.
     new k8s.apps.v1.Deployment(
         "legacy-app",
@@ -160,10 +198,30 @@ export const EXPECTED_VIOLATIONS: readonly { policy: string; message: string }[]
         message: "Kiali config legacy/kiali-legacy must not set external_services.tracing.in_cluster_url (removed in Kiali 2.x and ignored); expected external_services.tracing.internal_url.",
     },
     {
+        policy: "kiali-signing-key-must-come-from-a-secret",
+        message:
+            "Kiali config legacy/kiali-legacy must not hold login_token.signing_key as a literal (every ConfigMap is readable by Kiali's cluster-wide role); expected secret:<name>:<key> or a Secret mounted at /kiali-override-secrets/login-token-signing-key.",
+    },
+    {
         policy: "kiali-signing-key-must-be-set",
         message: "Chart kiali-server 2.1.0 must set values.login_token.signing_key; expected a fixed key of 16, 24 or 32 characters or secret:<name>:<key>.",
     },
-    { policy: "jaeger-must-not-use-memory-storage", message: "Jaeger Deployment istio-system/jaeger must store traces durably; it keeps them in memory (lost on restart), expected elasticsearch storage." },
+    { policy: "jaeger-must-not-use-memory-storage", message: "Jaeger config istio-system/user-config must store traces durably; backend primary_store is memory, expected elasticsearch." },
+    {
+        policy: "kiali-graph-must-have-mesh-metrics",
+        message:
+            "Mesh config istio-system/istio-canary must keep Prometheus metrics on while Kiali is installed (Kiali's graph and health read istio_requests_total); defaultProviders.metrics is empty and Telemetry istio-system/global-sampling selects no metrics provider, expected defaultProviders.metrics: [prometheus] or a mesh-wide Telemetry selecting prometheus.",
+    },
+    {
+        policy: "jaeger-memory-storage-must-be-bounded",
+        message:
+            "Jaeger config legacy/user-config must bound memory backend primary_store; max_traces is unset (Jaeger then keeps up to 1000000 traces, more than a pod's memory holds), expected a positive max_traces sized to the memory limit.",
+    },
+    {
+        policy: "jaeger-elasticsearch-must-run-dependencies-job",
+        message:
+            'Jaeger Deployment legacy/jaeger must be paired with the Elasticsearch dependencies job (a spark-dependencies CronJob in legacy); there is none, so the service graph shows "No service dependencies found", expected jaeger.storage.dependencies.enabled: true.',
+    },
     { policy: "jaeger-memory-must-not-provision-cassandra", message: "Chart jaeger 3.4.1 must set provisionDataStore.cassandra: false with all-in-one memory storage; it is true." },
     { policy: "chart-versions-must-be-pinned", message: 'Chart jaeger must be pinned to an exact version such as 1.30.3; version is "4.x".' },
     { policy: "chart-versions-must-not-be-end-of-life", message: "Chart jaeger 3.4.1 must not be used: it runs Jaeger v1, end of life 2025-12-31; expected jaeger 4.x (Jaeger v2)." },

@@ -33,6 +33,13 @@ export interface StackCase {
      */
     readonly userObjects?: readonly { readonly namespace: string; readonly kind: "secret" | "configmap"; readonly name: string; readonly data: Record<string, string> }[];
     readonly versions: { readonly istio: string; readonly jaeger: string; readonly kiali: string };
+    /** The stack file says a prometheus-operator runs Prometheus (`prometheus.operator`): the user's cluster has its CRDs. */
+    readonly prometheusOperator: boolean;
+}
+
+function prometheusOperator(from: StackCase["from"]): boolean {
+    const p = stackRawConfig(from).prometheus as { operator?: boolean } | undefined;
+    return p?.operator === true;
 }
 
 function appNamespaces(from: StackCase["from"]): { appNamespaces: string[]; createsAppNamespaces: boolean } {
@@ -52,6 +59,7 @@ export const STACKS: readonly StackCase[] = [
         changes: [...airGapped(), signingKey],
         ...appNamespaces("dev"),
         versions: { istio: REFERENCE_VERSIONS.istiod, jaeger: REFERENCE_VERSIONS.jaeger, kiali: REFERENCE_VERSIONS.kiali },
+        prometheusOperator: prometheusOperator("dev"),
     },
     {
         title: "production (Pulumi.production.yaml: current versions, Elasticsearch, token Kiali)",
@@ -62,9 +70,11 @@ export const STACKS: readonly StackCase[] = [
         ...appNamespaces("production"),
         userObjects: [
             { namespace: "istio-system", kind: "secret", name: "jaeger-elasticsearch", data: { password: "user-owned-password" } },
+            { namespace: "istio-system", kind: "secret", name: "elasticsearch-ca", data: { "ca.crt": "-----BEGIN CERTIFICATE-----\nZmFrZS1lcy1jYQ==\n-----END CERTIFICATE-----\n" } },
             { namespace: "auth", kind: "configmap", name: "auth-settings", data: { owner: "the auth team" } },
         ],
         versions: { istio: DEFAULT_CHARTS.istiod.version, jaeger: DEFAULT_CHARTS.jaeger.version, kiali: DEFAULT_CHARTS.kiali.version },
+        prometheusOperator: prometheusOperator("production"),
     },
     {
         title: "current line (Pulumi.local.yaml with a token Kiali: Istio 1.30.3, jaeger 4.11.1, kiali-server 2.29.0)",
@@ -74,5 +84,6 @@ export const STACKS: readonly StackCase[] = [
         changes: [...airGapped(), { key: "kiali.authStrategy", value: "token" }, signingKey],
         ...appNamespaces("local"),
         versions: { istio: DEFAULT_CHARTS.istiod.version, jaeger: DEFAULT_CHARTS.jaeger.version, kiali: DEFAULT_CHARTS.kiali.version },
+        prometheusOperator: prometheusOperator("local"),
     },
 ];

@@ -8,7 +8,7 @@
  */
 import * as path from "path";
 import { EngineEvent } from "@pulumi/pulumi/automation";
-import { KUBECONFIG, POLICY_PACK, PROJECT_DIR, WORK_DIR, policyConfig, violationMessage, workspaceStack } from "./harness";
+import { KUBECONFIG, POLICY_PACK, PROJECT_DIR, WORK_DIR, policyConfig, toolsBin, violationMessage, workspaceStack } from "./harness";
 
 /** Local stack only: its secrets protect nothing (set OBS_LOCAL_PASSPHRASE to use your own). */
 const PASSPHRASE = process.env.OBS_LOCAL_PASSPHRASE ?? "observability-stack-local";
@@ -41,7 +41,7 @@ async function run(command: string): Promise<void> {
     const onOutput = (s: string) => process.stdout.write(s);
     const policies = { policyPacks: [POLICY_PACK], policyPackConfigs: [policyConfig("dev")], onEvent, onOutput };
     const seconds = () => ((Date.now() - t0) / 1000).toFixed(1);
-    const kubectl = `kubectl --kubeconfig ${path.relative(process.cwd(), KUBECONFIG)}`;
+    const kubectl = `${path.relative(process.cwd(), path.join(toolsBin(), "kubectl"))} --kubeconfig ${path.relative(process.cwd(), KUBECONFIG)}`;
     if (command === "preview") {
         const r = await stack.preview({ ...policies, diff: false });
         process.stdout.write(["", "Summary (preview of stack local):", `  resources: ${counts(r.changeSummary)}`, ...verdictLines(verdicts), `  time: ${seconds()} s`, ""].join("\n"));

@@ -11,10 +11,12 @@ import * as path from "path";
 import { Stack } from "@pulumi/pulumi/automation";
 import * as yaml from "js-yaml";
 import { jaegerChartLine } from "../lib/charts";
+import { defaultMaxTraces } from "../lib/sizing";
 import { COLLECTOR_SERVICE, GATEWAY_NAME, JAEGER_EGRESS_PORTS, PROVIDER_NAMES, QUERY_SERVICE, RELEASES_CONFIGMAP, SYSTEM_NAMESPACE, TELEMETRY_NAME } from "../lib/constants";
 import { stackRawConfig } from "../test/stackFiles";
 import { EXPECTED_VIOLATIONS } from "./badResources";
 import { PROJECT_DIR, WORK_DIR, airGapped, changes, configSet, ensureNamespace, exists, kubectl, kubectlJson, previewWithPolicies, workspaceStack } from "./harness";
+import { shareDir } from "./tools";
 import { STACKS, StackCase, TEST_SIGNING_KEY } from "./lines";
 
 const PASSPHRASE = "e2e-only-passphrase";
@@ -48,6 +50,16 @@ function webhookState(name: string): { failurePolicy: string; caBundle: string }
 
 function gone(args: string[]): boolean {
     return !exists(args) || kubectlJson(["get", ...args]).status?.phase === "Terminating";
+}
+
+/**
+ * The user's cluster runs the prometheus-operator: its PodMonitor and ServiceMonitor CRDs, as the operator's
+ * module ships them (scripts/toolchain.sh prometheus-operator-crds), so the API server checks the monitors
+ * against the real schemas. They stay after the test, as an operator's would.
+ */
+function applyPrometheusOperatorCrds(): void {
+    kubectl(["apply", "--server-side", "--force-conflicts", "-f", path.join(shareDir(), "prometheus-operator-crds.yaml")]);
+    kubectl(["wait", "--for=condition=Established", "crd/podmonitors.monitoring.coreos.com", "crd/servicemonitors.monitoring.coreos.com", "--timeout=60s"]);
 }
 
 /** The advisories a stack must report: exactly the end-of-life lines it installs (none on current versions). */
@@ -116,7 +128,8 @@ function checkObjects(c: StackCase): void {
     assert.ok(exists(["mutatingwebhookconfiguration", "istio-sidecar-injector"]));
 
     const mesh = yaml.load(kubectlJson(["-n", SYSTEM_NAMESPACE, "get", "configmap", "istio"]).data.mesh) as any;
-    assert.deepStrictEqual(mesh.defaultProviders.tracing, [PROVIDER_NAMES.tracing]);
+    // Metrics stay on beside tracing (the istiod chart drops its default metrics once defaultProviders is set).
+    assert.deepStrictEqual(mesh.defaultProviders, { metrics: [PROVIDER_NAMES.metrics], tracing: [PROVIDER_NAMES.tracing] });
     assert.deepStrictEqual(mesh.extensionProviders[0], { name: PROVIDER_NAMES.tracing, zipkin: { service: `${COLLECTOR_SERVICE.name}.${SYSTEM_NAMESPACE}.svc.cluster.local`, port: 9411 } });
     assert.strictEqual(mesh.defaultConfig.tracing, undefined);
 
@@ -145,6 +158,45 @@ function checkObjects(c: StackCase): void {
         assert.ok(!exists(["-n", SYSTEM_NAMESPACE, "statefulset", "jaeger-cassandra"]), "no Cassandra");
         assert.ok(!exists(["-n", SYSTEM_NAMESPACE, "daemonset", "jaeger-agent"]), "no agent DaemonSet");
     }
+    // In-memory Jaeger is bounded, by default sized to the memory limit and the line (lib/sizing.ts; 512Mi: v1 10752, v2 21504).
+    const jaegerRaw = (raw.jaeger ?? {}) as { storage?: { type?: string; maxTraces?: number }; resources?: { limits?: { memory?: string } } };
+    const storage = jaegerRaw.storage ?? {};
+    if ((storage.type ?? "memory") === "memory") {
+        const bound = String(storage.maxTraces ?? defaultMaxTraces(jaegerRaw.resources?.limits?.memory ?? "512Mi", jaegerChartLine(c.versions.jaeger)));
+        if (jaegerChartLine(c.versions.jaeger) === "v1") {
+            assert.strictEqual(jaegerDeploy.spec.template.spec.containers[0].env.find((e: any) => e.name === "MEMORY_MAX_TRACES")?.value, bound);
+        } else {
+            const userConfig = yaml.load(kubectlJson(["-n", SYSTEM_NAMESPACE, "get", "configmap", "user-config"]).data["user-config.yaml"]) as any;
+            assert.strictEqual(String(userConfig.extensions.jaeger_storage.backends.primary_store.memory.max_traces), bound);
+        }
+    }
+    // Jaeger v2 serves its own metrics where the chart's pod annotation says (0.0.0.0:8888, not the OpenTelemetry default localhost).
+    if (jaegerChartLine(c.versions.jaeger) === "v2") {
+        assert.strictEqual(jaegerDeploy.spec.template.metadata.annotations["prometheus.io/port"], "8888");
+        const userConfig = yaml.load(kubectlJson(["-n", SYSTEM_NAMESPACE, "get", "configmap", "user-config"]).data["user-config.yaml"]) as any;
+        assert.deepStrictEqual(userConfig.service.telemetry.metrics.readers, [{ pull: { exporter: { prometheus: { host: "0.0.0.0", port: 8888 } } } }]);
+        assert.match(jaegerDeploy.spec.template.metadata.labels["observability-stack/config-hash"], /^[0-9a-f]{16}$/);
+    }
+    // Prometheus finds the mesh: Istio's sample PodMonitor (sidecars and gateway) and ServiceMonitor (istiod), with the operator only.
+    const monitors = (kind: string) => (exists(["crd", `${kind}.monitoring.coreos.com`]) ? kubectlJson(["-n", SYSTEM_NAMESPACE, "get", `${kind}.monitoring.coreos.com`]).items : []);
+    if (c.prometheusOperator) {
+        const [pm] = monitors("podmonitors");
+        const [sm] = monitors("servicemonitors");
+        assert.strictEqual(pm.metadata.name, "envoy-stats-monitor");
+        assert.deepStrictEqual(pm.spec.podMetricsEndpoints[0].relabelings[0], { action: "keep", sourceLabels: ["__meta_kubernetes_pod_container_name"], regex: "istio-proxy" });
+        assert.strictEqual(pm.spec.podMetricsEndpoints[0].path, "/stats/prometheus");
+        assert.strictEqual(sm.metadata.name, "istio-component-monitor");
+        assert.deepStrictEqual(sm.spec.endpoints, [{ port: "http-monitoring", interval: "15s" }]);
+    } else {
+        assert.deepStrictEqual([...monitors("podmonitors"), ...monitors("servicemonitors")], []);
+    }
+    const kialiUrls = raw.kiali as { grafanaExternalUrl?: string; tracingExternalUrl?: string };
+    if (kialiUrls.grafanaExternalUrl !== undefined) {
+        assert.strictEqual(kiali.external_services.grafana.external_url, kialiUrls.grafanaExternalUrl);
+    }
+    if (kialiUrls.tracingExternalUrl !== undefined) {
+        assert.strictEqual(kiali.external_services.tracing.external_url, kialiUrls.tracingExternalUrl);
+    }
     // kiali-server >= 2.29 adds a NetworkPolicy of its own (`kiali`); ours are the Jaeger ones.
     assert.deepStrictEqual(kubectlJson(["-n", SYSTEM_NAMESPACE, "get", "networkpolicies"]).items.map((p: any) => p.metadata.name).filter((n: string) => n.startsWith("jaeger-")).sort(), [
         "jaeger-collector-from-mesh",
@@ -164,9 +216,31 @@ function checkProductionObjects(): void {
     const es = userConfig.extensions.jaeger_storage.backends.primary_store.elasticsearch;
     assert.deepStrictEqual(es.server_urls, ["https://elasticsearch.logging.svc.cluster.local:9200"]);
     assert.strictEqual(es.auth.basic.password, "${env:ES_PASSWORD}");
-    const container = kubectlJson(["-n", SYSTEM_NAMESPACE, "get", "deployment", "jaeger"]).spec.template.spec.containers[0];
+    assert.deepStrictEqual(es.tls, { ca_file: "/es-tls/ca.crt" });
+    const jaegerPod = kubectlJson(["-n", SYSTEM_NAMESPACE, "get", "deployment", "jaeger"]).spec.template.spec;
+    const container = jaegerPod.containers[0];
     assert.deepStrictEqual(container.args, ["--config", "/etc/jaeger/user-config.yaml"]);
     assert.deepStrictEqual(container.env.find((e: any) => e.name === "ES_PASSWORD").valueFrom.secretKeyRef, { name: "jaeger-elasticsearch", key: "password" });
+    assert.ok(container.volumeMounts.some((m: any) => m.name === "es-tls-ca" && m.mountPath === "/es-tls/ca.crt"), "the CA is mounted into Jaeger");
+    assert.deepStrictEqual(jaegerPod.volumes.find((v: any) => v.name === "es-tls-ca").secret, { secretName: "elasticsearch-ca", items: [{ key: "ca.crt", path: "ca.crt" }], defaultMode: 420 });
+    // The dependencies job ("No service dependencies found" otherwise) and the index cleaner, as the stack file says.
+    const envOf = (c: any) => Object.fromEntries(c.env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
+    const spark = kubectlJson(["-n", SYSTEM_NAMESPACE, "get", "cronjob", "jaeger-spark"]);
+    assert.strictEqual(spark.spec.schedule, "49 23 * * *");
+    const sparkPod = spark.spec.jobTemplate.spec.template.spec;
+    const sparkEnv = envOf(sparkPod.containers[0]);
+    assert.deepStrictEqual(
+        [sparkEnv.ES_NODES, sparkEnv.ES_INDEX_PREFIX, sparkEnv.ES_PASSWORD],
+        ["https://elasticsearch.logging.svc.cluster.local:9200", "mesh", { secretKeyRef: { name: "jaeger-elasticsearch", key: "password" } }],
+    );
+    assert.match(sparkEnv.JAVA_OPTS, /-Djavax\.net\.ssl\.trustStore=\/es-truststore\/ca\.p12/);
+    assert.deepStrictEqual(sparkPod.initContainers.map((c: any) => c.name), ["es-truststore"]);
+    const cleaner = kubectlJson(["-n", SYSTEM_NAMESPACE, "get", "cronjob", "jaeger-es-index-cleaner"]);
+    assert.strictEqual(cleaner.spec.schedule, "55 23 * * *");
+    const cleanerContainer = cleaner.spec.jobTemplate.spec.template.spec.containers[0];
+    assert.deepStrictEqual(cleanerContainer.args, ["7", "https://elasticsearch.logging.svc.cluster.local:9200", "--index-prefix=mesh"]);
+    assert.deepStrictEqual([envOf(cleanerContainer).ES_TLS_ENABLED, envOf(cleanerContainer).ES_TLS_CA], ["true", "/es-tls/ca.crt"]);
+    assert.ok(!exists(["-n", SYSTEM_NAMESPACE, "cronjob", "jaeger-es-rollover"]) && !exists(["-n", SYSTEM_NAMESPACE, "job", "jaeger-es-rollover-init"]), "rollover is off");
     const ingresses = kubectlJson(["-n", SYSTEM_NAMESPACE, "get", "ingresses"]).items;
     assert.deepStrictEqual(ingresses.map((i: any) => `${i.metadata.name} ${i.spec.rules[0].host} ${i.spec.tls[0].secretName}`).sort(), [
         "jaeger-ui jaeger.example.com observability-tls",
@@ -209,6 +283,9 @@ for (const c of STACKS) {
             for (const o of c.userObjects ?? []) {
                 ensureNamespace(o.namespace);
                 kubectl(["-n", o.namespace, "create", o.kind, ...(o.kind === "secret" ? ["generic"] : []), o.name, ...Object.entries(o.data).map(([k, v]) => `--from-literal=${k}=${v}`)]);
+            }
+            if (c.prometheusOperator) {
+                applyPrometheusOperatorCrds();
             }
             stack = await workspaceStack({ stack: c.stack, dir: path.join(root, c.stack), from: c.from, passphrase: PASSPHRASE });
             await configSet(stack, c.changes);

@@ -4,7 +4,7 @@ import * as path from "path";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..");
 
-function toolchain(command: "path" | "plugin-path"): string {
+function toolchain(command: "path" | "plugin-path" | "share-path"): string {
     return execFileSync(path.join(PROJECT_DIR, "scripts", "toolchain.sh"), [command], { encoding: "utf8" }).trim();
 }
 
@@ -16,4 +16,9 @@ export function toolsBin(): string {
 /** Directory of the plugin binaries, kept off PATH (`scripts/toolchain.sh plugin-path`). */
 export function pluginsDir(): string {
     return toolchain("plugin-path");
+}
+
+/** Directory of the data files (`scripts/toolchain.sh share-path`): the prometheus-operator CRDs. */
+export function shareDir(): string {
+    return toolchain("share-path");
 }

@@ -61,5 +61,11 @@ export function jaegerChartLine(version: string): JaegerChartLine {
     return v !== undefined && v.major >= 4 ? "v2" : "v1";
 }
 
+/**
+ * Jaeger release each known jaeger chart version runs (its `appVersion`): the tag of the chart's maintenance
+ * job images, which the program's own rollover init Job uses too (components/jaegerElasticsearch.ts).
+ */
+export const JAEGER_APP_VERSIONS: Readonly<Record<string, string>> = { "3.4.1": "1.53.0", "4.11.1": "2.19.0" };
+
 /** Jaeger v1 reached end of life on this date (the 3.x chart line runs it). */
 export const JAEGER_V1_END_OF_LIFE = "2025-12-31";

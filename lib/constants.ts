@@ -70,17 +70,28 @@ export const ISTIOD_POD_LABEL = { key: "app", value: "istiod" } as const;
 /** istiod's xDS / CA port that every sidecar dials. */
 export const ISTIOD_XDS_PORT = 15012;
 
+/**
+ * Where Kiali reads its login signing key from a file that replaces `login_token.signing_key`
+ * (kiali/kiali v2.1.0 `config/config.go`: `overrideSecretsDir` + `SecretFileLoginTokenSigningKey`;
+ * kiali-server >= 2.21 mounts a `secret:` reference there itself).
+ */
+export const KIALI_SIGNING_KEY_MOUNT = "/kiali-override-secrets/login-token-signing-key";
+
 /** Kiali's HTTP port (kiali-server chart `server.port`). */
 export const KIALI_PORT = 20001;
 
 /** DNS port, UDP and TCP. */
 export const DNS_PORT = 53;
 
-/** Names of the Istio `extensionProviders` this stack defines. */
+/**
+ * Names of the Istio providers this stack selects: `extensionProviders` it defines, and `prometheus`, the
+ * metrics provider istiod has built in (`pkg/config/mesh/mesh.go` `DefaultMeshConfig`, 1.24.2 and 1.30.3).
+ */
 export const PROVIDER_NAMES = {
     tracing: "jaeger",
     accessLog: "json-access-log",
     extAuthz: "ext-authz",
+    metrics: "prometheus",
 } as const;
 
 /** Name of the mesh-wide Telemetry resource (the reference deployment's name). */

@@ -42,12 +42,13 @@ stop() {
 }
 
 # healthy NAME: the component answers its health check.
+# Bounded: a component that accepts connections but never answers (stopped, wedged) counts as unhealthy.
 healthy() {
   case "$1" in
-    etcd) curl -sf "http://127.0.0.1:$etcd_port/health" ;;
-    kube-apiserver) "$bin/kubectl" --kubeconfig "$kubeconfig" get --raw /readyz ;;
-    kube-controller-manager) curl -skf "https://127.0.0.1:$kcm_port/healthz" ;;
-    charts) curl -sf "http://127.0.0.1:$charts_port/index.yaml" ;;
+    etcd) curl -sf --max-time 2 "http://127.0.0.1:$etcd_port/health" ;;
+    kube-apiserver) "$bin/kubectl" --kubeconfig "$kubeconfig" --request-timeout=2s get --raw /readyz ;;
+    kube-controller-manager) curl -skf --max-time 2 "https://127.0.0.1:$kcm_port/healthz" ;;
+    charts) curl -sf --max-time 2 "http://127.0.0.1:$charts_port/index.yaml" ;;
   esac
 }
 

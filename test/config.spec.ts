@@ -32,7 +32,8 @@ describe("parseStackConfig", () => {
         assert.strictEqual(c.tracingProvider, "zipkin");
         assert.strictEqual(c.gatewayServiceType, "ClusterIP");
         assert.strictEqual(c.awaitReadiness, true);
-        assert.deepStrictEqual(c.jaeger, { storage: { type: "memory" }, replicas: 1, resources: DEFAULT_JAEGER_RESOURCES, image: { registry: undefined, repository: undefined, tag: undefined } });
+        assert.deepStrictEqual(c.jaeger, { storage: { type: "memory", maxTraces: 21504 }, replicas: 1, resources: DEFAULT_JAEGER_RESOURCES, image: { registry: undefined, repository: undefined, tag: undefined } });
+        assert.deepStrictEqual(c.prometheus, { operator: false, monitorLabels: {} });
         assert.strictEqual(c.kiali.tracingUseGrpc, true);
         assert.strictEqual(c.kiali.prometheusUrl, "http://prometheus-operated.prometheus.svc.cluster.local:9090");
         assert.deepStrictEqual(c.networkPolicies, { mode: "complete", baselinePolicy: undefined, dnsNamespace: "kube-system", dnsPodLabels: { "k8s-app": "kube-dns" } });
@@ -76,6 +77,53 @@ describe("parseStackConfig", () => {
         assert.strictEqual(c.samplingPercentage, 1);
         assert.strictEqual(c.jaeger.storage.type, "elasticsearch");
         assert.strictEqual(c.charts.jaeger.version, "4.11.1");
+    });
+
+    it("gives the production stack file's Elasticsearch the dependencies job, the index cleaner and the CA, and the operator's monitors", () => {
+        const raw = stackRawConfig("production");
+        const c = parseStackConfig({ ...raw, kiali: { ...(raw.kiali as object), signingKey: "0123456789abcdef0123456789abcdef" } });
+        assert.ok(c.jaeger.storage.type === "elasticsearch");
+        assert.deepStrictEqual(c.jaeger.storage.dependencies, { enabled: true, schedule: "49 23 * * *", image: { registry: undefined, repository: undefined, tag: undefined } });
+        assert.deepStrictEqual(c.jaeger.storage.indexCleaner, { enabled: true, retentionDays: 7, schedule: "55 23 * * *" });
+        assert.deepStrictEqual(c.jaeger.storage.rollover, { enabled: false, schedule: "10 0 * * *", maxAge: "1d" });
+        assert.deepStrictEqual(c.jaeger.storage.tls, { caSecret: { name: "elasticsearch-ca", key: "ca.crt" }, insecureSkipVerify: false });
+        assert.deepStrictEqual(c.prometheus, { operator: true, monitorLabels: {} });
+        assert.strictEqual(c.kiali.grafanaExternalUrl, "https://grafana.example.com");
+    });
+
+    it("applies the Elasticsearch defaults: dependencies job and index cleaner on, rollover off, certificates verified", () => {
+        const c = parseStackConfig({ ...DEV_MINIMAL, jaeger: { storage: { type: "elasticsearch", url: "https://es:9200", username: "jaeger", passwordSecret: { name: "es", key: "password" } } } });
+        assert.ok(c.jaeger.storage.type === "elasticsearch");
+        assert.deepStrictEqual(
+            [c.jaeger.storage.dependencies.enabled, c.jaeger.storage.indexCleaner.enabled, c.jaeger.storage.indexCleaner.retentionDays, c.jaeger.storage.rollover.enabled, c.jaeger.storage.tls],
+            [true, true, 7, false, { caSecret: undefined, insecureSkipVerify: false }],
+        );
+        assert.strictEqual((c.jaeger.storage as { maxTraces?: number }).maxTraces, undefined);
+    });
+
+    it("sizes the default memory bound to the memory limit and the Jaeger line, and keeps one that is set", () => {
+        const bound = (jaeger: object) => (parseStackConfig({ ...DEV_MINIMAL, jaeger }).jaeger.storage as { maxTraces: number }).maxTraces;
+        assert.strictEqual(bound({}), 21504);
+        assert.strictEqual(bound({ resources: { limits: { memory: "2Gi" } } }), 95232);
+        assert.strictEqual(bound({ resources: { limits: { memory: "1G" } } }), 42704);
+        const v1 = parseStackConfig({ ...DEV_MINIMAL, charts: { jaeger: { version: "3.4.1" } } }).jaeger.storage as { maxTraces: number };
+        assert.strictEqual(v1.maxTraces, 10752);
+        assert.strictEqual(bound({ storage: { maxTraces: "2500" } }), 2500);
+    });
+
+    it("keeps a URL path on jaeger 4.x without the dependencies job", () => {
+        const c = parseStackConfig({
+            ...DEV_MINIMAL,
+            jaeger: { storage: { type: "elasticsearch", url: "https://es.example.com/elastic", username: "jaeger", passwordSecret: { name: "es", key: "password" }, dependencies: { enabled: false } } },
+        });
+        assert.ok(c.jaeger.storage.type === "elasticsearch" && c.jaeger.storage.url === "https://es.example.com/elastic");
+    });
+
+    it("accepts the dev stack file's Grafana and Jaeger browser URLs and the operator's monitors", () => {
+        const c = parseStackConfig(deepFreeze(stackRawConfig("dev")));
+        assert.deepStrictEqual([c.kiali.grafanaExternalUrl, c.kiali.tracingExternalUrl], ["https://grafana.dev.growbin.app", "https://jaeger.dev.growbin.app"]);
+        assert.strictEqual(c.prometheus.operator, true);
+        assert.deepStrictEqual(c.jaeger.storage, { type: "memory", maxTraces: 10752 });
     });
 
     it("accepts the local stack file: mirror repos, current versions, nothing awaited", () => {
@@ -175,7 +223,8 @@ describe("parseStackConfig", () => {
     });
 
     it("rejects a chart repository that is not an http(s) URL", () => {
-        assert.deepStrictEqual(problems({ ...DEV_MINIMAL, charts: { istiod: { repo: "oci//bad" } } }), ['charts.istiod.repo: got "oci//bad"; expected an http:// or https:// URL']);
+        assert.strictEqual(parseStackConfig({ ...DEV_MINIMAL, charts: { istiod: { repo: "oci://registry.example.com/istio" } } }).charts.istiod.repo, "oci://registry.example.com/istio");
+        assert.deepStrictEqual(problems({ ...DEV_MINIMAL, charts: { istiod: { repo: "oci//bad" } } }), ['charts.istiod.repo: got "oci//bad"; expected an http:// or https:// Helm repository URL, or an oci:// registry']);
     });
 
     it("rejects an app namespace that is not a DNS label", () => {
@@ -187,7 +236,7 @@ describe("parseStackConfig", () => {
 
     it("rejects unknown keys and names the allowed ones", () => {
         assert.deepStrictEqual(problems({ ...DEV_MINIMAL, samplingRate: 5 }), [
-            "samplingRate: got 5; unknown key; allowed keys: environment, awaitReadiness, charts, gateway, tracing, extAuthz, jaeger, kiali, externalServices, appNamespaces, createAppNamespaces, networkPolicies, ui",
+            "samplingRate: got 5; unknown key; allowed keys: environment, awaitReadiness, charts, gateway, tracing, extAuthz, jaeger, kiali, prometheus, externalServices, appNamespaces, createAppNamespaces, networkPolicies, ui",
         ]);
     });
 
@@ -216,9 +265,21 @@ describe("parseStackConfig", () => {
     });
 
     it("requires an authenticating proxy for the Jaeger UI outside dev", () => {
-        const raw = { ...stackRawConfig("production"), kiali: { authStrategy: "token", signingKey: "0123456789abcdef" } };
+        const raw = { ...stackRawConfig("production"), kiali: { ...(stackRawConfig("production").kiali as object), signingKey: "0123456789abcdef" } };
         assert.deepStrictEqual(problems({ ...raw, ui: { jaegerHost: "jaeger.example.com" } }), [
             "ui.authAnnotations: got nothing; required outside dev when ui.jaegerHost is set: the Jaeger UI has no login of its own, so put an authenticating proxy in front of it",
+            "ui.tlsSecretName: got nothing; required outside dev when a UI is exposed: the UIs must be served over HTTPS",
+        ]);
+        // An annotation that is not an authenticating proxy (the dev stack's ExternalDNS one) does not count.
+        const externalDns = { "external-dns.alpha.kubernetes.io/hostname": "jaeger.example.com" };
+        assert.deepStrictEqual(problems({ ...raw, ui: { jaegerHost: "jaeger.example.com", tlsSecretName: "tls", authAnnotations: externalDns } }), [
+            'ui.authAnnotations: got {"external-dns.alpha.kubernetes.io/hostname":"jaeger.example.com"}; must name an authenticating proxy outside dev when ui.jaegerHost is set: expected nginx.ingress.kubernetes.io/auth-url or alb.ingress.kubernetes.io/auth-type or traefik.ingress.kubernetes.io/router.middlewares (or name your controller\'s annotation in ui.authProxyAnnotation)',
+        ]);
+        // Another controller's auth annotation counts once it is named.
+        const named = { ui: { jaegerHost: "jaeger.example.com", tlsSecretName: "tls", authAnnotations: { ...externalDns, "konghq.com/plugins": "oidc" }, authProxyAnnotation: "konghq.com/plugins" } };
+        assert.strictEqual(parseStackConfig({ ...raw, ...named }).ui.authAnnotations["konghq.com/plugins"], "oidc");
+        assert.deepStrictEqual(problems({ ...raw, ui: { ...named.ui, authAnnotations: externalDns } }), [
+            'ui.authAnnotations: got {"external-dns.alpha.kubernetes.io/hostname":"jaeger.example.com"}; must name an authenticating proxy outside dev when ui.jaegerHost is set: expected konghq.com/plugins',
         ]);
     });
 
@@ -280,7 +341,7 @@ describe("parseStackConfig", () => {
             [
                 "charts.kiali.values: got {}; unknown key; allowed keys of charts.kiali: repo, chart, version",
                 "jaeger.storage.passwordSecret.optional: got true; unknown key; allowed keys of jaeger.storage.passwordSecret: name, key",
-                'jaeger.storage.index: got "mesh"; unknown key; allowed keys of jaeger.storage: type, url, username, passwordSecret, indexPrefix',
+                'jaeger.storage.index: got "mesh"; unknown key; allowed keys of jaeger.storage: type, maxTraces, url, username, passwordSecret, indexPrefix, tls, dependencies, indexCleaner, rollover',
                 "externalServices[0].ports: got [443]; unknown key; allowed keys of externalServices[0]: name, hosts, port",
             ],
         );
@@ -301,7 +362,7 @@ describe("parseStackConfig", () => {
                 "tracing.samplingPercentage: got 101; expected a number from 0 to 100",
                 "kiali.typo: got 1; unknown key; allowed keys of kiali: authStrategy, signingKey, prometheusUrl, grafanaUrl, grafanaExternalUrl, tracingUseGrpc, tracingExternalUrl",
                 'ui.ingressClassName: got ""; expected a non-empty string',
-                `extra: got true; unknown key; allowed keys: environment, awaitReadiness, charts, gateway, tracing, extAuthz, jaeger, kiali, externalServices, appNamespaces, createAppNamespaces, networkPolicies, ui`,
+                `extra: got true; unknown key; allowed keys: environment, awaitReadiness, charts, gateway, tracing, extAuthz, jaeger, kiali, prometheus, externalServices, appNamespaces, createAppNamespaces, networkPolicies, ui`,
                 'kiali.authStrategy: got "anonymous"; anonymous access is only allowed when environment is dev; use token or header',
                 'jaeger.storage.type: got "memory"; in-memory storage is only allowed when environment is dev; use elasticsearch',
             ],

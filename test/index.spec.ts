@@ -93,9 +93,24 @@ describe("main (dev stack)", () => {
                 networkPolicies: count("kubernetes:networking.k8s.io/v1:NetworkPolicy"),
                 ingresses: count("kubernetes:networking.k8s.io/v1:Ingress"),
                 secrets: count("kubernetes:core/v1:Secret"),
+                podMonitors: count("kubernetes:monitoring.coreos.com/v1:PodMonitor"),
+                serviceMonitors: count("kubernetes:monitoring.coreos.com/v1:ServiceMonitor"),
+                jobs: count("kubernetes:batch/v1:Job"),
             },
-            { services: 2, telemetry: 1, serviceEntries: 3, networkPolicies: 6 * 5 + 3, ingresses: 2, secrets: 1 },
+            { services: 2, telemetry: 1, serviceEntries: 3, networkPolicies: 6 * 5 + 3, ingresses: 2, secrets: 1, podMonitors: 1, serviceMonitors: 1, jobs: 0 },
         );
+    });
+
+    it("keeps the mesh's Prometheus metrics beside tracing, bounds Jaeger's memory store, and lets the operator's Prometheus find the mesh", async () => {
+        assert.deepStrictEqual(chart("observability-istio-istiod").inputs.values.meshConfig.defaultProviders, { metrics: ["prometheus"], tracing: ["jaeger"] });
+        assert.deepStrictEqual(chart("observability-jaeger-chart").inputs.values.storage.memory.extraEnv, [{ name: "MEMORY_MAX_TRACES", value: "10752" }]);
+        assert.deepStrictEqual(await valueOf(outputs.prometheusMonitors), ["istio-system/envoy-stats-monitor", "istio-system/istio-component-monitor"]);
+        const kiali = chart("observability-kiali-chart").inputs.values.external_services;
+        assert.deepStrictEqual([kiali.prometheus.url, kiali.grafana.external_url, kiali.tracing.external_url], [
+            "http://prometheus-operated.prometheus.svc.cluster.local:9090",
+            "https://grafana.dev.growbin.app",
+            "https://jaeger.dev.growbin.app",
+        ]);
     });
 
     it("records every chart it asks Helm for in the releases ConfigMap, with the signing key redacted", () => {

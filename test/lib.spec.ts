@@ -49,3 +49,27 @@ describe("chart versions", () => {
         assert.deepStrictEqual(["3.4.1", "4.0.0", "4.11.1", "5.0.0"].map(jaegerChartLine), ["v1", "v2", "v2", "v2"]);
     });
 });
+
+describe("in-memory trace store sizing", () => {
+    it("reads Kubernetes memory quantities in bytes", async () => {
+        const { quantityBytes } = await import("../lib/sizing");
+        assert.deepStrictEqual(
+            ["512Mi", "2Gi", "1G", "500M", "1024Ki", "1073741824", "1.5Gi", "lots"].map(quantityBytes),
+            [512 * 1024 ** 2, 2 * 1024 ** 3, 1e9, 5e8, 1024 ** 2, 1073741824, 1.5 * 1024 ** 3, undefined],
+        );
+    });
+
+    it("gives three quarters of the memory beyond 64Mi to traces of 32 KiB (v1) or 16 KiB (v2), at least 1000", async () => {
+        const { defaultMaxTraces } = await import("../lib/sizing");
+        const limits = ["512Mi", "2Gi", "128Mi", "64Mi"];
+        assert.deepStrictEqual(
+            limits.map((l) => defaultMaxTraces(l, "v1")),
+            [10752, 47616, 1536, 1000],
+        );
+        assert.deepStrictEqual(
+            limits.map((l) => defaultMaxTraces(l, "v2")),
+            [21504, 95232, 3072, 1000],
+        );
+        assert.throws(() => defaultMaxTraces("lots", "v1"), { message: 'defaultMaxTraces: "lots" is not a Kubernetes memory quantity' });
+    });
+});

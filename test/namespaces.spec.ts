@@ -52,3 +52,18 @@ describe("clusterServiceNamespace", () => {
         assert.strictEqual(clusterServiceNamespace("http://prometheus:9090"), undefined);
     });
 });
+
+describe("fieldManagerTransform", () => {
+    it("gives every Kubernetes object the stack's field manager, and leaves charts, providers and components alone", async () => {
+        const { fieldManagerTransform, FIELD_MANAGER } = await import("../components/options");
+        const args = (type: string, custom: boolean, props: Record<string, unknown>) => ({ type, name: "x", custom, props, opts: {} });
+        const out = fieldManagerTransform(args("kubernetes:apps/v1:Deployment", true, { metadata: { name: "kiali", annotations: { a: "b" } } }));
+        assert.deepStrictEqual(out?.props.metadata, { name: "kiali", annotations: { a: "b", "pulumi.com/patchFieldManager": FIELD_MANAGER } });
+        assert.deepStrictEqual(fieldManagerTransform(args("kubernetes:core/v1:Namespace", true, {}))?.props.metadata, { annotations: { "pulumi.com/patchFieldManager": "observability-stack" } });
+        for (const [type, custom] of [["kubernetes:helm.sh/v4:Chart", false], ["pulumi:providers:kubernetes", true], ["observability:index:Jaeger", false]] as const) {
+            assert.strictEqual(fieldManagerTransform(args(type, custom, { metadata: {} })), undefined, type);
+        }
+        const own = { metadata: { annotations: { "pulumi.com/patchFieldManager": "mine" } } };
+        assert.strictEqual(fieldManagerTransform(args("kubernetes:core/v1:Service", true, own)), undefined, "an explicit manager wins");
+    });
+});

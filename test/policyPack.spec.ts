@@ -103,7 +103,7 @@ describe("the program under the policy pack", () => {
         // Under mocks Chart v4 renders nothing: these expectations are about objects the charts render.
         const RENDERED = ["zipkin-target-must-be-clusterip-service-selecting-pods", "kiali-must-not-allow-anonymous-access", "jaeger-must-not-use-memory-storage"];
         const checked = EXPECTED_VIOLATIONS.filter((e) => !RENDERED.includes(e.policy));
-        assert.strictEqual(checked.length, 13);
+        assert.strictEqual(checked.length, EXPECTED_VIOLATIONS.length - RENDERED.length);
         for (const expected of checked) {
             const policy = allPolicies.find((p) => p.name === expected.policy);
             assert.ok(policy !== undefined, expected.policy);

@@ -1,10 +1,13 @@
-/** Jaeger: durable storage outside dev, and no Cassandra beside an in-memory all-in-one. */
+/**
+ * Jaeger: durable storage outside dev, no Cassandra beside an in-memory all-in-one, a bounded memory store,
+ * and the dependencies job beside Elasticsearch storage.
+ */
 import * as k8s from "@pulumi/kubernetes";
 import { ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import type { Unwrap } from "@pulumi/pulumi";
 import { JAEGER_COMPONENT_LABEL, JAEGER_NAME_LABEL } from "../../lib/constants";
 import { requestedChartsOfStack } from "../lib/charts";
-import { ConfigMapProps, PodTemplateProps, StackResource, asObject, at, containersOf, envValue, nameOf, parseYaml, propsOfType, ref } from "../lib/k8s";
+import { ConfigMapProps, PodTemplateProps, StackResource, asObject, at, containersOf, envValue, nameOf, namespaceOf, parseYaml, propsOfType, ref } from "../lib/k8s";
 import { configOf, stackResources } from "../lib/policy";
 
 type DeploymentProps = Unwrap<k8s.apps.v1.DeploymentArgs>;
@@ -132,4 +135,158 @@ export const jaegerMemoryMustNotProvisionCassandra: StackValidationPolicy = {
     },
 };
 
-export const jaegerPolicies = [jaegerMustNotUseMemoryStorage, jaegerMemoryMustNotProvisionCassandra];
+export const JAEGER_BOUNDED = "jaeger-memory-storage-must-be-bounded";
+
+/** A positive integer, as text or number (env values are text). */
+function positiveInt(v: unknown): number | undefined {
+    const n = typeof v === "string" && /^[0-9]+$/.test(v.trim()) ? Number(v) : typeof v === "number" ? v : NaN;
+    return Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
+/** `--memory.max-traces=N` or `--memory.max-traces N` among a container's args. */
+function maxTracesArg(args: readonly string[]): string | undefined {
+    const i = args.findIndex((a) => a === "--memory.max-traces" || a.startsWith("--memory.max-traces="));
+    return i < 0 ? undefined : args[i].includes("=") ? args[i].slice(args[i].indexOf("=") + 1) : args[i + 1];
+}
+
+/** What leaves a Jaeger v1 memory all-in-one unbounded (undefined when MEMORY_MAX_TRACES or the flag bounds it). */
+function v1Unbounded(deployment: DeploymentProps): string | undefined {
+    if (!isMemoryAllInOne(deployment)) {
+        return undefined;
+    }
+    const c = containersOf(deployment.spec?.template).find((x) => envValue(x, "SPAN_STORAGE_TYPE") !== undefined);
+    const flag = maxTracesArg(c?.args ?? []);
+    const env = c === undefined ? undefined : envValue(c, "MEMORY_MAX_TRACES");
+    // The flag beats the environment variable (viper).
+    const [what, value] = flag !== undefined ? ["--memory.max-traces", flag] : ["MEMORY_MAX_TRACES", env];
+    if (positiveInt(value) !== undefined) {
+        return undefined;
+    }
+    return value === undefined ? "MEMORY_MAX_TRACES is unset (unbounded)" : `${what} is ${JSON.stringify(value)} (${value.trim() === "0" ? "unbounded" : "not a positive number"})`;
+}
+
+/** Memory backends of a Jaeger v2 `user-config` without a positive `max_traces`, with what is wrong. */
+function v2Unbounded(cm: ConfigMapProps): { backend: string; why: string }[] {
+    if (nameOf(cm) !== "user-config") {
+        return [];
+    }
+    const backends = asObject(at(parseYaml(cm.data?.["user-config.yaml"]), ["extensions", "jaeger_storage", "backends"])) ?? {};
+    return Object.entries(backends).flatMap(([backend, b]) => {
+        const memory = at(b, ["memory"]);
+        if (memory === undefined) {
+            return [];
+        }
+        const max = at(memory, ["max_traces"]);
+        if (positiveInt(max) !== undefined) {
+            return [];
+        }
+        const why = max === undefined ? "max_traces is unset (Jaeger then keeps up to 1000000 traces, more than a pod's memory holds)" : `max_traces is ${JSON.stringify(max)} (${max === 0 ? "unbounded" : "not a positive number"})`;
+        return [{ backend, why }];
+    });
+}
+
+/**
+ * Jaeger's in-memory store holds every trace unless bounded (v1 `memory.max-traces`, default 0 = unbounded,
+ * `plugin/storage/memory/options.go@v1.53.0`; v2 `max_traces`): with 100 % sampling the pod grows until it is
+ * OOM-killed and every trace is lost. Jaeger v2 without `--config` runs its built-in configuration, bounded at 100000.
+ */
+export const jaegerMemoryStorageMustBeBounded: ResourceValidationPolicy = {
+    name: JAEGER_BOUNDED,
+    description: "Jaeger's in-memory trace store must be bounded (MEMORY_MAX_TRACES in v1, max_traces in v2), or the pod grows until it is OOM-killed and loses every trace.",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    remediationSteps: "Set jaeger.storage.maxTraces (its default is sized to the memory limit); the Jaeger component renders MEMORY_MAX_TRACES (v1) or memory.max_traces (v2).",
+    url: "https://www.jaegertracing.io/docs/latest/deployment/#memory",
+    validateResource: [
+        validateResourceOfType(k8s.apps.v1.Deployment, (deployment, _args, reportViolation) => {
+            const why = v1Unbounded(deployment);
+            if (why !== undefined) {
+                reportViolation(`Jaeger Deployment ${ref(deployment)} must bound its in-memory trace store; ${why}: the pod grows until it is OOM-killed and loses every trace, expected MEMORY_MAX_TRACES sized to the memory limit.`);
+            }
+        }),
+        validateResourceOfType(k8s.core.v1.ConfigMap, (cm, _args, reportViolation) => {
+            for (const u of v2Unbounded(cm)) {
+                reportViolation(`Jaeger config ${ref(cm)} must bound memory backend ${u.backend}; ${u.why}, expected a positive max_traces sized to the memory limit.`);
+            }
+        }),
+    ],
+};
+
+export const JAEGER_DEPENDENCIES = "jaeger-elasticsearch-must-run-dependencies-job";
+
+/** A Jaeger on Elasticsearch: where it is, the index prefix and alias mode it writes with. */
+interface ElasticsearchJaeger {
+    readonly what: string;
+    readonly urn: string;
+    readonly namespace: string;
+    readonly prefix: string;
+    readonly aliases: boolean;
+}
+
+/** Jaeger v1 Deployments on Elasticsearch and Jaeger v2 configs with an Elasticsearch backend. */
+function elasticsearchJaegers(resources: readonly StackResource[]): ElasticsearchJaeger[] {
+    return resources.flatMap((r): ElasticsearchJaeger[] => {
+        const d = propsOfType(k8s.apps.v1.Deployment, r);
+        if (d !== undefined && jaegerStorageOf(d) === "elasticsearch") {
+            const c = containersOf(d.spec?.template).find((x) => envValue(x, "SPAN_STORAGE_TYPE") !== undefined) ?? { name: "" };
+            return [{ what: `Jaeger Deployment ${ref(d)}`, urn: r.urn, namespace: namespaceOf(d), prefix: envValue(c, "ES_INDEX_PREFIX") ?? "", aliases: envValue(c, "ES_USE_ALIASES") === "true" }];
+        }
+        const cm = propsOfType(k8s.core.v1.ConfigMap, r);
+        if (cm === undefined || nameOf(cm) !== "user-config") {
+            return [];
+        }
+        const backends = asObject(at(parseYaml(cm.data?.["user-config.yaml"]), ["extensions", "jaeger_storage", "backends"])) ?? {};
+        return Object.entries(backends).flatMap(([name, b]) => {
+            const es = asObject(at(b, ["elasticsearch"]));
+            return es === undefined
+                ? []
+                : [{ what: `Jaeger config ${ref(cm)} (backend ${name})`, urn: r.urn, namespace: namespaceOf(cm), prefix: String(at(es, ["indices", "index_prefix"]) ?? ""), aliases: at(es, ["use_aliases"]) === true }];
+        });
+    });
+}
+
+/** The spark-dependencies CronJobs of the stack: namespace, and the prefix and alias mode they read with. */
+function dependencyJobs(resources: readonly StackResource[]): { ref: string; namespace: string; prefix: string; aliases: boolean }[] {
+    return resources.flatMap((r) => {
+        const cron = propsOfType(k8s.batch.v1.CronJob, r);
+        const c = containersOf(cron?.spec?.jobTemplate?.spec?.template).find((x) => (x.image ?? "").includes("spark-dependencies"));
+        return cron === undefined || c === undefined ? [] : [{ ref: ref(cron), namespace: namespaceOf(cron), prefix: envValue(c, "ES_INDEX_PREFIX") ?? "", aliases: envValue(c, "ES_USE_ALIASES") === "true" }];
+    });
+}
+
+/**
+ * With Elasticsearch, Jaeger computes no dependency graph itself: the separate spark-dependencies job writes it
+ * (jaegertracing/spark-dependencies README: "needed for the production deployment"). Without it, or reading other
+ * indices than Jaeger writes (prefix, aliases), the UI shows "No service dependencies found".
+ */
+export const jaegerElasticsearchMustRunDependenciesJob: StackValidationPolicy = {
+    name: JAEGER_DEPENDENCIES,
+    description: "A Jaeger that stores traces in Elasticsearch must be paired with the spark-dependencies job reading its indices, or its service graph shows no dependencies.",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    remediationSteps: "Keep jaeger.storage.dependencies.enabled true (the default): the Jaeger component renders the chart's spark CronJob with the same index prefix and alias mode.",
+    url: "https://github.com/jaegertracing/spark-dependencies",
+    validateStack: (args, reportViolation) => {
+        const resources = stackResources(args);
+        const jobs = dependencyJobs(resources);
+        for (const j of elasticsearchJaegers(resources)) {
+            const here = jobs.filter((x) => x.namespace === j.namespace);
+            if (here.length === 0) {
+                reportViolation(
+                    `${j.what} must be paired with the Elasticsearch dependencies job (a spark-dependencies CronJob in ${j.namespace}); there is none, so the service graph shows "No service dependencies found", expected jaeger.storage.dependencies.enabled: true.`,
+                    j.urn,
+                );
+                continue;
+            }
+            if (!here.some((x) => x.prefix === j.prefix && x.aliases === j.aliases)) {
+                const show = (prefix: string, aliases: boolean) => `index prefix ${JSON.stringify(prefix)}${aliases ? " with aliases" : ""}`;
+                reportViolation(
+                    `${j.what} must be paired with a dependencies job that reads its indices (${show(j.prefix, j.aliases)}); ${here.map((x) => `CronJob ${x.ref} reads ${show(x.prefix, x.aliases)}`).join(", ")}, so the service graph shows "No service dependencies found".`,
+                    j.urn,
+                );
+            }
+        }
+    },
+};
+
+export const jaegerPolicies = [jaegerMustNotUseMemoryStorage, jaegerMemoryMustNotProvisionCassandra, jaegerMemoryStorageMustBeBounded, jaegerElasticsearchMustRunDependenciesJob];

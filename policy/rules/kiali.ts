@@ -2,7 +2,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import { ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { requestedChartsOfStack } from "../lib/charts";
-import { at, kialiConfigOf, ref } from "../lib/k8s";
+import { KIALI_SIGNING_KEY_MOUNT } from "../../lib/constants";
+import { StackResource, at, containersOf, kialiConfigOf, namespaceOf, propsOfType, ref, workloadOf } from "../lib/k8s";
 import { configOf, stackResources } from "../lib/policy";
 
 export const KIALI_ANONYMOUS = "kiali-must-not-allow-anonymous-access";
@@ -81,4 +82,47 @@ export const kialiSigningKeyMustBeSet: StackValidationPolicy = {
     },
 };
 
-export const kialiPolicies = [kialiMustNotAllowAnonymousAccess, kialiConfigMustNotUseRemovedKeys, kialiSigningKeyMustBeSet];
+export const KIALI_SIGNING_KEY_SECRET = "kiali-signing-key-must-come-from-a-secret";
+
+/** True when a pod template of the namespace mounts a Secret where Kiali reads its signing key file. */
+function mountsSigningKeySecret(resources: readonly StackResource[], namespace: string): boolean {
+    return resources.some((r) => {
+        const w = workloadOf(r);
+        if (w === undefined || namespaceOf(w) !== namespace) {
+            return false;
+        }
+        const secretVolumes = new Set((w.template?.spec?.volumes ?? []).filter((v) => v.secret !== undefined).map((v) => v.name));
+        return containersOf(w.template).some((c) => (c.volumeMounts ?? []).some((m) => m.mountPath === KIALI_SIGNING_KEY_MOUNT && secretVolumes.has(m.name)));
+    });
+}
+
+/**
+ * Kiali's ConfigMap holds no literal signing key: Kiali's own cluster-wide role reads every ConfigMap,
+ * and a literal lands unencrypted in the stack's state. A `secret:` reference, or a literal that a
+ * Secret mounted at Kiali's override path replaces at start-up, is fine.
+ */
+export const kialiSigningKeyMustComeFromASecret: StackValidationPolicy = {
+    name: KIALI_SIGNING_KEY_SECRET,
+    description: "Kiali's signing key must come from a Kubernetes Secret, never as a literal in its ConfigMap.",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    remediationSteps: `Use kiali-server >= 2.21 with login_token.signing_key secret:<name>:<key>, or mount a Secret with the key in value.txt at ${KIALI_SIGNING_KEY_MOUNT} (deployment.custom_secrets); the program does one or the other.`,
+    url: "https://kiali.io/docs/configuration/kialis.kiali.io/#.spec.login_token.signing_key",
+    validateStack: (args, reportViolation) => {
+        const resources = stackResources(args);
+        for (const r of resources) {
+            const cm = propsOfType(k8s.core.v1.ConfigMap, r);
+            const kiali = cm === undefined ? undefined : kialiConfigOf(cm);
+            const key = kiali === undefined ? undefined : at(kiali, ["login_token", "signing_key"]);
+            if (typeof key !== "string" || key === "" || key.startsWith("secret:") || mountsSigningKeySecret(resources, namespaceOf(cm))) {
+                continue;
+            }
+            reportViolation(
+                `Kiali config ${ref(cm)} must not hold login_token.signing_key as a literal (every ConfigMap is readable by Kiali's cluster-wide role); expected secret:<name>:<key> or a Secret mounted at ${KIALI_SIGNING_KEY_MOUNT}.`,
+                r.urn,
+            );
+        }
+    },
+};
+
+export const kialiPolicies = [kialiMustNotAllowAnonymousAccess, kialiConfigMustNotUseRemovedKeys, kialiSigningKeyMustBeSet, kialiSigningKeyMustComeFromASecret];

@@ -112,6 +112,45 @@ export function jaegerV1Deployment(storage = "memory"): Fixture {
     });
 }
 
+/** jaeger 3.4.1's all-in-one with env added after the chart's (e.g. MEMORY_MAX_TRACES from `storage.memory.extraEnv`) and args. */
+export function jaegerV1DeploymentWith(storage: string, env: Record<string, string>, args: string[] = []): Fixture {
+    const d = jaegerV1Deployment(storage);
+    const c = d.props.spec.template.spec.containers[0];
+    c.env = [...c.env, ...Object.entries(env).map(([name, value]) => ({ name, value }))];
+    c.args = args;
+    return d;
+}
+
+/** jaeger 4.11.1's `user-config` ConfigMap (`jaeger-user-config.yaml`) with these storage backends. */
+export function jaegerUserConfig(backends: Obj, namespace = SYSTEM_NAMESPACE): Fixture {
+    return typed(k8s.core.v1.ConfigMap, {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "user-config", namespace, labels: { "helm.sh/chart": "jaeger-4.11.1" } },
+        data: { "user-config.yaml": yaml.dump({ extensions: { jaeger_storage: { backends }, jaeger_query: { storage: { traces: Object.keys(backends)[0] } } } }) },
+    });
+}
+
+/** The charts' spark-dependencies CronJob (`spark-cronjob.yaml` 3.4.1, `spark/spark-dependencies.yaml` 4.11.1) with its env. */
+export function sparkCronJob(env: Record<string, string>, namespace = SYSTEM_NAMESPACE, image = "ghcr.io/jaegertracing/spark-dependencies/spark-dependencies:v0.7.2-elasticsearch8"): Fixture {
+    return typed(k8s.batch.v1.CronJob, {
+        apiVersion: "batch/v1",
+        kind: "CronJob",
+        metadata: { name: "jaeger-spark", namespace },
+        spec: {
+            schedule: "49 23 * * *",
+            jobTemplate: {
+                spec: {
+                    template: {
+                        metadata: { labels: { ...JAEGER_POD_LABELS, "app.kubernetes.io/component": "spark" } },
+                        spec: { restartPolicy: "OnFailure", containers: [{ name: "jaeger-spark", image, env: [{ name: "STORAGE", value: "elasticsearch" }, ...Object.entries(env).map(([name, value]) => ({ name, value }))] }] },
+                    },
+                },
+            },
+        },
+    });
+}
+
 /** jaeger 4.11.1 `jaeger-deploy.yaml`: `--config` only when userconfig is set. */
 export function jaegerV2Deployment(userConfig: boolean): Fixture {
     const d = jaegerV1Deployment();
@@ -200,14 +239,14 @@ export function serviceEntry(spec: Obj = {}): Fixture {
     };
 }
 
-export function telemetry(pct: number): Fixture {
+export function telemetry(pct: number, spec: Obj = {}, namespace = SYSTEM_NAMESPACE): Fixture {
     return {
         type: T.telemetry,
         props: {
             apiVersion: "telemetry.istio.io/v1",
             kind: "Telemetry",
-            metadata: { name: TELEMETRY_NAME, namespace: SYSTEM_NAMESPACE },
-            spec: { tracing: [{ providers: [{ name: PROVIDER_NAMES.tracing }], randomSamplingPercentage: pct }], accessLogging: [{ providers: [{ name: PROVIDER_NAMES.accessLog }] }] },
+            metadata: { name: TELEMETRY_NAME, namespace },
+            spec: { tracing: [{ providers: [{ name: PROVIDER_NAMES.tracing }], randomSamplingPercentage: pct }], accessLogging: [{ providers: [{ name: PROVIDER_NAMES.accessLog }] }], ...spec },
         },
     };
 }

@@ -62,7 +62,7 @@ describe("IstioMesh", () => {
                 global: { istioNamespace: "istio-system" },
                 meshConfig: {
                     enableTracing: true,
-                    defaultProviders: { tracing: ["jaeger"] },
+                    defaultProviders: { metrics: ["prometheus"], tracing: ["jaeger"] },
                     extensionProviders: [
                         { name: "jaeger", zipkin: { service: "jaeger-collector-clusterip.istio-system.svc.cluster.local", port: 9411 } },
                         {
@@ -91,13 +91,29 @@ describe("IstioMesh", () => {
         }
     });
 
+    it("pulls charts of an OCI repository by reference, and records a skipped schema check", async () => {
+        const oci = "oci://registry.example.com/istio";
+        const mesh = new m.IstioMesh("istio-oci", {
+            provider: testProvider(),
+            baseChart: { ...DEFAULT_CHARTS.istioBase, repo: oci },
+            istiodChart: { ...DEFAULT_CHARTS.istiod, repo: oci },
+            gatewayChart: { ...DEFAULT_CHARTS.istioGateway, repo: `${oci}/` },
+            gatewayRendering: { note: "schema check skipped: not an HTTP chart repository" },
+            tracing: ZIPKIN,
+        });
+        await settle();
+        const gateway = one(CHART, "istio-oci-gateway");
+        assert.deepStrictEqual([gateway.inputs.chart, gateway.inputs.version, gateway.inputs.repositoryOpts], [`${oci}/gateway`, "1.30.3", undefined]);
+        assert.deepStrictEqual(mesh.releases.map((r) => r.note), [undefined, undefined, "schema check skipped: not an HTTP chart repository"]);
+    });
+
     it("renders the gateway from a local chart copy when one is given, and records why", async () => {
         const mesh = new m.IstioMesh("istio-local", {
             provider: testProvider(),
             baseChart: { ...DEFAULT_CHARTS.istioBase, version: "1.24.2" },
             istiodChart: { ...DEFAULT_CHARTS.istiod, version: "1.24.2" },
             gatewayChart: { ...DEFAULT_CHARTS.istioGateway, version: "1.24.2" },
-            gatewayLocalChart: { path: "/tmp/charts/gateway", note: "schema removed" },
+            gatewayRendering: { localPath: "/tmp/charts/gateway", note: "schema removed" },
             tracing: ZIPKIN,
         });
         await settle();
@@ -118,7 +134,7 @@ describe("IstioMesh", () => {
     it("makes the jaeger provider an opentelemetry provider on the collector's OTLP gRPC port, with only service and port", () => {
         const mesh = m.meshConfig({ provider: "opentelemetry", service: ZIPKIN.service, port: 4317 }, undefined) as { defaultProviders: unknown; extensionProviders: object[] };
         assert.deepStrictEqual(mesh.extensionProviders[0], { name: "jaeger", opentelemetry: { service: "jaeger-collector-clusterip.istio-system.svc.cluster.local", port: 4317 } });
-        assert.deepStrictEqual(mesh.defaultProviders, { tracing: ["jaeger"] });
+        assert.deepStrictEqual(mesh.defaultProviders, { metrics: ["prometheus"], tracing: ["jaeger"] });
     });
 
     it("models the gRPC ext-authz provider without any header list", () => {

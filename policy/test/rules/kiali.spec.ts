@@ -1,7 +1,8 @@
 import * as assert from "assert";
+import * as k8s from "@pulumi/kubernetes";
 import * as k from "../../rules/kiali";
 import { chart, helmRelease, kialiConfigMap, opaqueChart, releasesConfigMap } from "../fixtures";
-import { UNKNOWN_STRING, stackViolationsOf, violationsOf } from "../harness";
+import { UNKNOWN_STRING, stackViolationsOf, typed, violationsOf } from "../harness";
 
 describe(k.KIALI_ANONYMOUS, () => {
     it("passes a Kiali that requires a token", async () => {
@@ -92,5 +93,44 @@ describe(k.KIALI_SIGNING_KEY, () => {
 
     it("ignores other charts", async () => {
         assert.deepStrictEqual(await stackViolationsOf(k.kialiSigningKeyMustBeSet, [chart("jaeger", "4.11.1")]), []);
+    });
+});
+
+describe(k.KIALI_SIGNING_KEY_SECRET, () => {
+    const MOUNT = "/kiali-override-secrets/login-token-signing-key";
+    function kialiDeployment(volume: Record<string, unknown>, mountPath = MOUNT) {
+        return typed(k8s.apps.v1.Deployment, {
+            metadata: { name: "kiali", namespace: "istio-system" },
+            spec: {
+                selector: { matchLabels: { "app.kubernetes.io/name": "kiali" } },
+                template: {
+                    metadata: { labels: { "app.kubernetes.io/name": "kiali" } },
+                    spec: {
+                        containers: [{ name: "kiali", image: "quay.io/kiali/kiali:v2.1.0", volumeMounts: [{ name: "kiali-signing-key", mountPath }] }],
+                        volumes: [{ name: "kiali-signing-key", ...volume }],
+                    },
+                },
+            },
+        });
+    }
+    const literal = kialiConfigMap({ login_token: { signing_key: "from-secret-file" } }, "2.1.0");
+    const DENIED =
+        "Kiali config istio-system/kiali must not hold login_token.signing_key as a literal (every ConfigMap is readable by Kiali's cluster-wide role); expected secret:<name>:<key> or a Secret mounted at /kiali-override-secrets/login-token-signing-key.";
+
+    it("passes a secret: reference (kiali-server >= 2.21 mounts it)", async () => {
+        assert.deepStrictEqual(await stackViolationsOf(k.kialiSigningKeyMustComeFromASecret, [kialiConfigMap({ login_token: { signing_key: "secret:kiali-signing-key:value.txt" } })]), []);
+    });
+
+    it("passes a placeholder that a Secret mounted at Kiali's override path replaces (kiali-server 2.1.0)", async () => {
+        assert.deepStrictEqual(await stackViolationsOf(k.kialiSigningKeyMustComeFromASecret, [literal, kialiDeployment({ secret: { secretName: "kiali-signing-key" } })]), []);
+    });
+
+    it("denies a literal key with nothing mounted over it", async () => {
+        assert.deepStrictEqual(await stackViolationsOf(k.kialiSigningKeyMustComeFromASecret, [literal]), [DENIED]);
+    });
+
+    it("denies a literal key when what is mounted there is no Secret, or is mounted elsewhere", async () => {
+        assert.deepStrictEqual(await stackViolationsOf(k.kialiSigningKeyMustComeFromASecret, [literal, kialiDeployment({ configMap: { name: "kiali-key" } })]), [DENIED]);
+        assert.deepStrictEqual(await stackViolationsOf(k.kialiSigningKeyMustComeFromASecret, [literal, kialiDeployment({ secret: { secretName: "kiali-signing-key" } }, "/kiali-secret")]), [DENIED]);
     });
 });

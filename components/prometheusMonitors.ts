@@ -1,0 +1,119 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { SYSTEM_NAMESPACE } from "../lib/constants";
+import { childOptions } from "./options";
+
+/** Arguments of {@link PrometheusMonitors}. */
+export interface PrometheusMonitorsArgs {
+    /** Kubernetes provider every child uses. */
+    readonly provider: k8s.Provider;
+    /**
+     * Namespace of the monitors (Istio's sample puts them in the control plane's namespace; they select pods in every namespace).
+     * @default "istio-system"
+     */
+    readonly namespace?: string;
+    /**
+     * Labels added to both monitors, so that the Prometheus resource's `podMonitorSelector` and
+     * `serviceMonitorSelector` pick them (e.g. `release: kube-prometheus-stack`).
+     * @default {} (the sample's labels only)
+     * @see https://prometheus-operator.dev/docs/api-reference/api/#monitoring.coreos.com/v1.PrometheusSpec
+     */
+    readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** Names of the two monitors, as in Istio's sample. */
+export const MONITOR_NAMES = { envoy: "envoy-stats-monitor", istiod: "istio-component-monitor" } as const;
+
+/**
+ * The PodMonitor of Istio's prometheus-operator sample (`samples/addons/extras/prometheus-operator.yaml`, tags
+ * 1.24.2 and 1.30.3): every `istio-proxy` container (sidecars and the ingress gateway) that carries the
+ * `prometheus.io/scrape` annotation, scraped on the port its `prometheus.io/port` annotation names (15020, the
+ * agent's merged Envoy + agent + app endpoint the injector sets with `enablePrometheusMerge`) at `/stats/prometheus`.
+ * The 1.30.3 text, whose one difference from 1.24.2 is `targetLabel: pod` (1.24.2: `pod_name`).
+ */
+export function envoyStatsPodMonitorSpec(): Record<string, unknown> {
+    return {
+        selector: { matchExpressions: [{ key: "istio-prometheus-ignore", operator: "DoesNotExist" }] },
+        namespaceSelector: { any: true },
+        jobLabel: "envoy-stats",
+        podMetricsEndpoints: [
+            {
+                path: "/stats/prometheus",
+                interval: "15s",
+                relabelings: [
+                    { action: "keep", sourceLabels: ["__meta_kubernetes_pod_container_name"], regex: "istio-proxy" },
+                    { action: "keep", sourceLabels: ["__meta_kubernetes_pod_annotationpresent_prometheus_io_scrape"] },
+                    {
+                        action: "replace",
+                        regex: "(\\d+);(([A-Fa-f0-9]{1,4}::?){1,7}[A-Fa-f0-9]{1,4})",
+                        replacement: "[$2]:$1",
+                        sourceLabels: ["__meta_kubernetes_pod_annotation_prometheus_io_port", "__meta_kubernetes_pod_ip"],
+                        targetLabel: "__address__",
+                    },
+                    {
+                        action: "replace",
+                        regex: "(\\d+);((([0-9]+?)(\\.|$)){4})",
+                        replacement: "$2:$1",
+                        sourceLabels: ["__meta_kubernetes_pod_annotation_prometheus_io_port", "__meta_kubernetes_pod_ip"],
+                        targetLabel: "__address__",
+                    },
+                    { action: "labeldrop", regex: "__meta_kubernetes_pod_label_(.+)" },
+                    { sourceLabels: ["__meta_kubernetes_namespace"], action: "replace", targetLabel: "namespace" },
+                    { sourceLabels: ["__meta_kubernetes_pod_name"], action: "replace", targetLabel: "pod" },
+                ],
+            },
+        ],
+    };
+}
+
+/**
+ * The ServiceMonitor of the same sample: istiod's Service (label `istio: pilot`, port `http-monitoring` 15014,
+ * istiod chart `templates/service.yaml` in both lines).
+ */
+export function istiodServiceMonitorSpec(): Record<string, unknown> {
+    return {
+        jobLabel: "istio",
+        targetLabels: ["app"],
+        selector: { matchExpressions: [{ key: "istio", operator: "In", values: ["pilot"] }] },
+        namespaceSelector: { any: true },
+        endpoints: [{ port: "http-monitoring", interval: "15s" }],
+    };
+}
+
+/**
+ * What lets a prometheus-operator Prometheus find the mesh: Istio's PodMonitor for the Envoy stats of sidecars
+ * and the gateway and its ServiceMonitor for istiod. Needs the operator's CRDs (group `monitoring.coreos.com`).
+ * Without the operator, add the scrape jobs of README "Prometheus without the operator" to Prometheus instead.
+ * @see https://istio.io/latest/docs/ops/integrations/prometheus/
+ */
+export class PrometheusMonitors extends pulumi.ComponentResource {
+    public readonly monitorNames: pulumi.Output<string[]>;
+
+    constructor(name: string, args: PrometheusMonitorsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("observability:metrics:PrometheusMonitors", name, {}, opts);
+        const namespace = args.namespace ?? SYSTEM_NAMESPACE;
+        const labels = args.labels ?? {};
+        new k8s.apiextensions.CustomResource(
+            `${name}-envoy-stats`,
+            {
+                apiVersion: "monitoring.coreos.com/v1",
+                kind: "PodMonitor",
+                metadata: { name: MONITOR_NAMES.envoy, namespace, labels: { monitoring: "istio-proxies", release: "istio", ...labels } },
+                spec: envoyStatsPodMonitorSpec(),
+            },
+            childOptions(this, args.provider, opts),
+        );
+        new k8s.apiextensions.CustomResource(
+            `${name}-istiod`,
+            {
+                apiVersion: "monitoring.coreos.com/v1",
+                kind: "ServiceMonitor",
+                metadata: { name: MONITOR_NAMES.istiod, namespace, labels: { monitoring: "istio-components", release: "istio", ...labels } },
+                spec: istiodServiceMonitorSpec(),
+            },
+            childOptions(this, args.provider, opts),
+        );
+        this.monitorNames = pulumi.output([`${namespace}/${MONITOR_NAMES.envoy}`, `${namespace}/${MONITOR_NAMES.istiod}`]);
+        this.registerOutputs({ monitorNames: this.monitorNames });
+    }
+}
