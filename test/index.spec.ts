@@ -178,7 +178,7 @@ describe("main (local stack with tracing.provider opentelemetry)", () => {
     it("gives istiod an opentelemetry provider on the collector's OTLP gRPC port, selected for tracing", () => {
         const mesh = chart("observability-istio-istiod").inputs.values.meshConfig;
         assert.deepStrictEqual(mesh.extensionProviders[0], { name: "jaeger", opentelemetry: { service: "jaeger-collector-clusterip.istio-system.svc.cluster.local", port: 4317 } });
-        assert.deepStrictEqual(mesh.defaultProviders, { tracing: ["jaeger"] });
+        assert.deepStrictEqual(mesh.defaultProviders, { metrics: ["prometheus"], tracing: ["jaeger"] });
         const telemetry = ofType("kubernetes:telemetry.istio.io/v1:Telemetry")[0];
         assert.deepStrictEqual(telemetry.inputs.spec.tracing, [{ providers: [{ name: "jaeger" }], randomSamplingPercentage: 100 }]);
     });
