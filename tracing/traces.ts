@@ -24,11 +24,15 @@ export async function loggedTraceId(s: Scenario, pathName: string): Promise<stri
     return String((await s.gatewayLog(pathName))[s.logFields.traceId] ?? "");
 }
 
-/** Waits until Jaeger has a span of every named service in the trace. */
-export async function traceWith(s: Scenario, traceId: string, serviceNames: readonly string[]): Promise<QueriedSpan[]> {
+/**
+ * Waits until Jaeger has a span of every named service in the trace and every parent a span names
+ * (each process reports in its own batches: the gateway's ext_authz span may arrive before its server span),
+ * and `also` holds.
+ */
+export async function traceWith(s: Scenario, traceId: string, serviceNames: readonly string[], also: (spans: readonly QueriedSpan[]) => boolean = () => true): Promise<QueriedSpan[]> {
     return s.jaeger.until(
         () => s.jaeger.trace(traceId),
-        (spans) => serviceNames.every((n) => spans.some((x) => x.service === n)),
+        (spans) => serviceNames.every((n) => spans.some((x) => x.service === n)) && spans.every((x) => x.parentId === undefined || spans.some((p) => p.spanId === x.parentId)) && also(spans),
     );
 }
 
