@@ -6,7 +6,7 @@ import * as assert from "assert";
 import { STALE_TRACE_ID_OPERATOR } from "../lib/constants";
 import { PYTHON_LOCK_WITHOUT_B3 } from "./apps";
 import { DENY_TOKEN } from "./extAuthz";
-import { Jaeger } from "./jaeger";
+import { Jaeger, JaegerStartOptions } from "./jaeger";
 import { Loopback } from "./loopback";
 import { VARIANTS, Rendered, render, variantTitle } from "./render";
 import { APPS, Scenario } from "./scenario";
@@ -138,18 +138,25 @@ for (const variant of VARIANTS.filter((v) => v.provider === "zipkin")) {
                 }
             }));
 
-        it("fails, naming the Service and the port, when the rendered Jaeger pod would not listen on a port a Service targets", async function () {
-            if (variant.line !== "v1") {
-                this.skip(); // the v1 all-in-one is the line whose Zipkin receiver is off unless the chart sets it
-            }
+        it("fails, naming the Service and the port, when the rendered Jaeger pod would not listen on a port a Service targets", async () => {
             const lb = new Loopback();
             rendered.objects.clusterIpServices().forEach((svc) => lb.addService(svc));
             const { service, port } = rendered.objects.telemetry().tracing;
             const [name, namespace] = service.split(".");
             const portName = rendered.objects.get("Service", name, namespace).spec.ports.find((x: any) => x.port === port).name;
-            // The chart line sets COLLECTOR_ZIPKIN_HOST_PORT; without it the all-in-one's Zipkin receiver is off.
-            const withoutZipkin = (c: any) => ({ ...c, env: c.env.filter((e: any) => e.name !== "COLLECTOR_ZIPKIN_HOST_PORT") });
-            await assert.rejects(Jaeger.start(rendered.objects, lb, service, rendered.objects.queryHost(), { container: withoutZipkin }), (e: Error) => {
+            // The Zipkin receiver is off unless the chart values turn it on: v1 through COLLECTOR_ZIPKIN_HOST_PORT,
+            // v2 through a `zipkin` receiver in the traces pipeline of the program's config.
+            const options: JaegerStartOptions =
+                variant.line === "v1"
+                    ? { container: (c: any) => ({ ...c, env: c.env.filter((e: any) => e.name !== "COLLECTOR_ZIPKIN_HOST_PORT") }) }
+                    : {
+                          config: (config: any) => {
+                              delete config.receivers.zipkin;
+                              config.service.pipelines.traces.receivers = config.service.pipelines.traces.receivers.filter((r: string) => r !== "zipkin");
+                              return config;
+                          },
+                      };
+            await assert.rejects(Jaeger.start(rendered.objects, lb, service, rendered.objects.queryHost(), options), (e: Error) => {
                 assert.ok(e.message.startsWith(`Service ${namespace}/${name} port ${port} (${portName}) targets port ${port} of the Jaeger pod`), e.message);
                 return true;
             });

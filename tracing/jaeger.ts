@@ -58,6 +58,8 @@ function loopbackConfig(text: string): string {
 export interface JaegerStartOptions {
     /** Changes the rendered container before it runs (negative control: a pod that would not listen on a port). */
     readonly container?: (c: any) => any;
+    /** Changes the rendered v2 config file (parsed YAML) before it runs (negative control: a receiver left out). */
+    readonly config?: (config: any) => any;
 }
 
 export class Jaeger {
@@ -107,7 +109,12 @@ export class Jaeger {
 
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), `jaeger-${line}-`));
         let binary: string;
-        let health: string;
+        // Ready as the kubelet would see it: the rendered container's readiness probe (the v1 admin port, the v2 health check).
+        const probe = (c.readinessProbe ?? c.livenessProbe)?.httpGet;
+        if (probe === undefined) {
+            throw new Error(`the rendered Jaeger container has no HTTP readiness or liveness probe to wait for`);
+        }
+        const health = `http://${LOOPBACK}:${probe.port}${probe.path ?? "/"}`;
         if (line === "v1") {
             binary = path.join(toolsBin(), "jaeger-all-in-one");
             for (const l of V1_LISTENERS) {
@@ -117,7 +124,6 @@ export class Jaeger {
                     args.push(`--${l.flag}=${LOOPBACK}:${port}`);
                 }
             }
-            health = `http://${LOOPBACK}:14269/`;
         } else {
             binary = path.join(toolsBin(), "jaeger");
             const i = args.indexOf("--config");
@@ -126,14 +132,23 @@ export class Jaeger {
                 if (text === undefined) {
                     throw new Error(`Jaeger's --config ${args[i + 1]} is not mounted from a rendered ConfigMap`);
                 }
+                const config = (opts.config ?? ((x: any) => x))(yaml.load(text));
+                // The query extension listens on its defaults ":16686"/":16685" (all interfaces) unless the config
+                // names endpoints (the extension's default config is cmd/query/app/flags.go `DefaultQueryOptions`,
+                // ports.QueryHTTP/QueryGRPC, at jaegertracing/jaeger v1.76.0 = v2.13.0): pin them to loopback.
+                const query = config.extensions?.jaeger_query;
+                if (query !== undefined) {
+                    query.http = { ...query.http, endpoint: query.http?.endpoint ?? ":16686" };
+                    query.grpc = { ...query.grpc, endpoint: query.grpc?.endpoint ?? ":16685" };
+                }
                 args[i + 1] = path.join(dir, "config.yaml");
-                fs.writeFileSync(args[i + 1], loopbackConfig(text));
+                fs.writeFileSync(args[i + 1], loopbackConfig(yaml.dump(config)));
+            } else {
+                // The built-in all-in-one configuration: the image sets JAEGER_LISTEN_HOST=0.0.0.0 (cmd/jaeger/Dockerfile)
+                // for its listeners; the query extension defaults to ":16686"/":16685".
+                env.JAEGER_LISTEN_HOST = LOOPBACK;
+                args.push(`--set=extensions.jaeger_query.http.endpoint=${LOOPBACK}:16686`, `--set=extensions.jaeger_query.grpc.endpoint=${LOOPBACK}:16685`);
             }
-            // The image sets JAEGER_LISTEN_HOST=0.0.0.0 (cmd/jaeger/Dockerfile), which the built-in
-            // configuration uses for its listeners; the query extension defaults to ":16686"/":16685".
-            env.JAEGER_LISTEN_HOST = LOOPBACK;
-            args.push(`--set=extensions.jaeger_query.http.endpoint=${LOOPBACK}:16686`, `--set=extensions.jaeger_query.grpc.endpoint=${LOOPBACK}:16685`);
-            health = `http://${LOOPBACK}:13133/status`;
         }
         const log = fs.openSync(path.join(dir, "jaeger.log"), "w");
         const proc = spawn(binary, args, { env: { PATH: process.env.PATH ?? "", HOME: dir, ...env }, stdio: ["ignore", log, log] });
