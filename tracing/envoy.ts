@@ -40,7 +40,7 @@ function cluster(name: string, port: number, http2: boolean): object {
 }
 
 /** The outbound cluster of a Service host and port, its endpoint resolved through the loopback map. */
-function serviceCluster_(loopback: Loopback, host: string, port: number): object {
+function outboundServiceCluster(loopback: Loopback, host: string, port: number): object {
     const sp = loopback.servicePort(host, port);
     const proto = (sp.appProtocol ?? sp.name ?? "").toLowerCase();
     return cluster(outboundCluster(loopback.fqdn(host), port), loopback.resolve(host, port), /^(grpc|http2)/.test(proto));
@@ -48,7 +48,7 @@ function serviceCluster_(loopback: Loopback, host: string, port: number): object
 
 /** The collector's cluster for the mesh's tracing provider. */
 function collectorCluster(mesh: MeshView): object {
-    return serviceCluster_(mesh.loopback, mesh.telemetry.tracing.service, mesh.telemetry.tracing.port);
+    return outboundServiceCluster(mesh.loopback, mesh.telemetry.tracing.service, mesh.telemetry.tracing.port);
 }
 
 function hcm(statPrefix: string, gateway: boolean, node: ProxyNode, mesh: MeshView, routeConfig: object, filters: object[]): object {
@@ -112,9 +112,9 @@ export function gatewayBootstrap(mesh: MeshView, node: ProxyNode, podName: strin
         filter_chains: [{ filters: [hcm(`outbound_0.0.0.0_${containerPort}`, true, node, mesh, routeConfig, filters)] }],
     };
     const clusters = [
-        ...routes.map((r) => serviceCluster_(lb, r.host, r.port)),
+        ...routes.map((r) => outboundServiceCluster(lb, r.host, r.port)),
         collectorCluster(mesh),
-        ...(extAuthz === undefined ? [] : [serviceCluster_(lb, extAuthz.provider.service, extAuthz.provider.port)]),
+        ...(extAuthz === undefined ? [] : [outboundServiceCluster(lb, extAuthz.provider.service, extAuthz.provider.port)]),
     ];
     return bootstrap(node, podName, adminPort, listener, clusters);
 }
