@@ -94,6 +94,7 @@ export async function main(overrides: Partial<MainDeps> = {}): Promise<Record<st
     return {
         environment: settings.environment,
         samplingPercentage: settings.samplingPercentage,
+        tracingProvider: settings.tracingProvider,
         istioVersion: stack.istioVersion,
         jaegerChartLine: stack.jaegerChartLine,
         zipkinEndpoint: stack.zipkinEndpoint,

@@ -1,13 +1,15 @@
 import * as kx from "@pulumi/kubernetesx";
 import { appTracingEnvMap } from "../lib/appTracing";
+import { TracingProvider } from "../lib/constants";
 
 /**
  * An app container with the stack's tracing environment added. A tracing variable the container
  * sets itself is rejected, so the values cannot drift from the collector the stack deploys.
  * For use with `@pulumi/kubernetesx` (`new kx.PodBuilder({ containers: [tracedContainer(...)] })`).
+ * `provider` is the stack's `tracing.provider` (the propagators follow it; default zipkin).
  */
-export function tracedContainer(serviceName: string, container: kx.types.Container): kx.types.Container {
-    const tracing = appTracingEnvMap(serviceName);
+export function tracedContainer(serviceName: string, container: kx.types.Container, provider: TracingProvider = "zipkin"): kx.types.Container {
+    const tracing = appTracingEnvMap(serviceName, undefined, provider);
     const own = container.env;
     if (own !== undefined && !Array.isArray(own) && typeof own === "object" && !("apply" in own)) {
         const clash = Object.keys(own).filter((k) => k in tracing);
@@ -23,6 +25,6 @@ export function tracedContainer(serviceName: string, container: kx.types.Contain
 }
 
 /** A kubernetesx PodBuilder for one traced app container. */
-export function tracedPod(serviceName: string, container: kx.types.Container): kx.PodBuilder {
-    return new kx.PodBuilder({ containers: [tracedContainer(serviceName, container)] });
+export function tracedPod(serviceName: string, container: kx.types.Container, provider: TracingProvider = "zipkin"): kx.PodBuilder {
+    return new kx.PodBuilder({ containers: [tracedContainer(serviceName, container, provider)] });
 }

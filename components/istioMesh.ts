@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ExtAuthzSettings, GatewayServiceType } from "../config";
 import { ChartSource } from "../lib/charts";
-import { ACCESS_LOG_LABELS, GATEWAY_NAME, PROVIDER_NAMES, SYSTEM_NAMESPACE } from "../lib/constants";
+import { ACCESS_LOG_LABELS, GATEWAY_NAME, PROVIDER_NAMES, SYSTEM_NAMESPACE, TracingProvider } from "../lib/constants";
 import { ChartRelease, ChartRendering, HelmValues, installChart, mergeValues } from "./helm";
 import { childOptions } from "./options";
 
@@ -32,8 +32,12 @@ export interface IstioMeshArgs {
      * @default "ClusterIP"
      */
     readonly gatewayServiceType?: GatewayServiceType;
-    /** Zipkin collector the `jaeger` tracing provider reports to (a ClusterIP Service). */
-    readonly zipkin: { readonly service: string; readonly port: number };
+    /**
+     * The `jaeger` tracing provider: Envoy's Zipkin tracer (`zipkin`, B3 headers) or its OpenTelemetry
+     * tracer (`opentelemetry`, OTLP over gRPC, W3C trace context), and the collector it reports to (a ClusterIP Service).
+     * @see https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#MeshConfig-ExtensionProvider-OpenTelemetryTracingProvider
+     */
+    readonly tracing: MeshTracing;
     /**
      * External authorization provider; none when undefined.
      * @see https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#MeshConfig-ExtensionProvider-EnvoyExternalAuthorizationHttpProvider
@@ -46,6 +50,13 @@ export interface IstioMeshArgs {
     readonly awaitReadiness?: boolean;
     /** Escape hatch: values merged last into each chart's values. */
     readonly values?: { readonly base?: HelmValues; readonly istiod?: HelmValues; readonly gateway?: HelmValues };
+}
+
+/** The mesh's tracing provider and the collector Service it reports to. */
+export interface MeshTracing {
+    readonly provider: TracingProvider;
+    readonly service: string;
+    readonly port: number;
 }
 
 /** Release names; `istio-ingressgateway` is the gateway name the reference deployment used. */
@@ -81,17 +92,19 @@ export function extAuthzProvider(settings: ExtAuthzSettings): HelmValues {
 /**
  * The `meshConfig` istiod gets: tracing through the Telemetry API and `extensionProviders`
  * (Istio >= 1.22 sends no traces otherwise), a JSON access log carrying `%TRACE_ID%`, and the
- * optional ext-authz provider. No deprecated `defaultConfig.tracing` block.
+ * optional ext-authz provider. No deprecated `defaultConfig.tracing` block. The tracing provider has
+ * only `service` and `port`, fields of both the zipkin and the opentelemetry provider in Istio 1.24 and 1.30.
  *
  * `defaultProviders.metrics` keeps Istio's built-in `prometheus` provider: once `meshConfig.defaultProviders`
  * is set at all, the istiod chart drops its own `metrics: [prometheus]` (`templates/_helpers.tpl`
  * `default-prometheus`, `configmap.yaml`; 1.24.2 and 1.30.3), sidecars then emit no `istio_requests_total`
  * and Kiali's graph is empty (istio/istio#53332, #51384).
  * @see https://istio.io/latest/docs/tasks/observability/distributed-tracing/zipkin/
+ * @see https://istio.io/latest/docs/tasks/observability/distributed-tracing/opentelemetry/
  */
-export function meshConfig(zipkin: IstioMeshArgs["zipkin"], extAuthz: ExtAuthzSettings | undefined): HelmValues {
+export function meshConfig(tracing: MeshTracing, extAuthz: ExtAuthzSettings | undefined): HelmValues {
     const providers: HelmValues[] = [
-        { name: PROVIDER_NAMES.tracing, zipkin: { service: zipkin.service, port: zipkin.port } },
+        { name: PROVIDER_NAMES.tracing, [tracing.provider]: { service: tracing.service, port: tracing.port } },
         {
             name: PROVIDER_NAMES.accessLog,
             envoyFileAccessLog: { path: "/dev/stdout", logFormat: { labels: { ...ACCESS_LOG_LABELS } } },
@@ -108,10 +121,10 @@ export function meshConfig(zipkin: IstioMeshArgs["zipkin"], extAuthz: ExtAuthzSe
 }
 
 /** Values of the istiod chart (top-level keys; the chart rejects a `defaults:` block). */
-export function istiodValues(namespace: string, zipkin: IstioMeshArgs["zipkin"], extAuthz: ExtAuthzSettings | undefined): HelmValues {
+export function istiodValues(namespace: string, tracing: MeshTracing, extAuthz: ExtAuthzSettings | undefined): HelmValues {
     return {
         global: { istioNamespace: namespace },
-        meshConfig: meshConfig(zipkin, extAuthz),
+        meshConfig: meshConfig(tracing, extAuthz),
     };
 }
 
@@ -180,7 +193,7 @@ export class IstioMesh extends pulumi.ComponentResource {
         const istiod = installChart(
             `${name}-istiod`,
             args.istiodChart,
-            { releaseName: ISTIO_RELEASES.istiod, namespace, skipAwait, values: mergeValues(istiodValues(namespace, args.zipkin, args.extAuthz), args.values?.istiod) },
+            { releaseName: ISTIO_RELEASES.istiod, namespace, skipAwait, values: mergeValues(istiodValues(namespace, args.tracing, args.extAuthz), args.values?.istiod) },
             childOpts(this.base),
         );
         this.istiod = istiod.chart;

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { StackConfig } from "../config";
 import { EnvVar, OTLP_GRPC_ENDPOINT, ZIPKIN_HOST, appTracingEnv } from "../lib/appTracing";
-import { INJECTION_LABEL, JAEGER_PORTS, RELEASES_CONFIGMAP, SYSTEM_NAMESPACE, ZIPKIN_SPANS_PATH } from "../lib/constants";
+import { INJECTION_LABEL, JAEGER_PORTS, RELEASES_CONFIGMAP, SYSTEM_NAMESPACE, TRACING_PROVIDER_PORTS, ZIPKIN_SPANS_PATH } from "../lib/constants";
 import { NamespaceOwnership, OWNER_ANNOTATION } from "../lib/namespaces";
 import { jaegerChartLine } from "../lib/charts";
 import { ExternalServices } from "./externalServices";
@@ -127,7 +127,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
                 gatewayChart: s.charts.istioGateway,
                 gatewayRendering: args.gatewayRendering,
                 gatewayServiceType: s.gatewayServiceType,
-                zipkin: { service: ZIPKIN_HOST, port: JAEGER_PORTS.zipkin },
+                tracing: { provider: s.tracingProvider, service: ZIPKIN_HOST, port: TRACING_PROVIDER_PORTS[s.tracingProvider] },
                 extAuthz: s.extAuthz,
                 awaitReadiness: s.awaitReadiness,
             },
@@ -222,7 +222,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         this.zipkinEndpoint = pulumi.interpolate`http://${jaeger.collectorHost}:${JAEGER_PORTS.zipkin}${ZIPKIN_SPANS_PATH}`;
         this.otlpEndpoint = pulumi.output(OTLP_GRPC_ENDPOINT);
         this.kialiTracingUrl = kiali.tracingUrl;
-        this.appTracingEnvironment = pulumi.output(appTracingEnv(args.exampleServiceName ?? "my-service"));
+        this.appTracingEnvironment = pulumi.output(appTracingEnv(args.exampleServiceName ?? "my-service", OTLP_GRPC_ENDPOINT, s.tracingProvider));
         this.uiUrls = ui.urls;
         this.networkPolicies = policies.policyNames;
         this.prometheusMonitors = monitors?.monitorNames ?? pulumi.output([]);

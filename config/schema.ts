@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import { ChartRole, DEFAULT_CHARTS, EXACT_VERSION, JAEGER_APP_VERSIONS, jaegerChartLine } from "../lib/charts";
-import { DEFAULT_EXT_AUTHZ_HTTP_HEADERS } from "../lib/constants";
+import { DEFAULT_EXT_AUTHZ_HTTP_HEADERS, TRACING_PROVIDERS } from "../lib/constants";
 import { defaultMaxTraces } from "../lib/sizing";
 import * as f from "./fields";
 
@@ -367,7 +367,11 @@ export const stackConfig = f
         awaitReadiness: f.bool().default(true),
         charts: charts.prefault({}),
         gateway: section({ serviceType: f.oneOf(["ClusterIP", "NodePort", "LoadBalancer"]).default("ClusterIP") }).prefault({}),
-        tracing: section({ samplingPercentage: f.numberIn(0, 100, "a number").optional() }).prefault({}),
+        tracing: section({
+            samplingPercentage: f.numberIn(0, 100, "a number").optional(),
+            /** The mesh's tracing provider: `zipkin` (B3 headers, the reference's path) or `opentelemetry` (OTLP gRPC, W3C trace context). */
+            provider: f.oneOf(TRACING_PROVIDERS).default("zipkin"),
+        }).prefault({}),
         extAuthz: extAuthz.optional(),
         jaeger,
         kiali,
@@ -454,6 +458,7 @@ export const stackConfig = f
         charts: c.charts,
         gatewayServiceType: c.gateway.serviceType,
         samplingPercentage: c.tracing.samplingPercentage ?? (c.environment === "dev" ? 100 : 1),
+        tracingProvider: c.tracing.provider,
         extAuthz: c.extAuthz,
         jaeger: {
             ...c.jaeger,

@@ -177,8 +177,9 @@ export const EXPECTED_VIOLATIONS: readonly { policy: string; message: string }[]
     },
     { policy: "telemetry-sampling-must-not-exceed-ceiling", message: "Telemetry istio-system/global-sampling must sample at most 10% of requests; randomSamplingPercentage is 100." },
     {
-        policy: "otlp-exporters-must-propagate-b3",
-        message: "Container app of legacy/auth-api must list b3 or b3multi in OTEL_PROPAGATORS to join the mesh's traces; it has tracecontext,baggage, expected b3,tracecontext,baggage.",
+        policy: "otlp-exporters-must-propagate-mesh-trace-context",
+        message:
+            "Container app of legacy/auth-api must list b3 or b3multi in OTEL_PROPAGATORS to join the mesh's traces (zipkin provider jaeger sends B3 headers); it has tracecontext,baggage, expected b3,tracecontext,baggage.",
     },
     {
         policy: "jaeger-egress-must-allow-otlp-and-zipkin",

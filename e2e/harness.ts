@@ -80,6 +80,8 @@ export interface WorkspaceOptions {
     readonly backendDir?: string;
     /** Keep the workspace and state of an earlier run (the local stack); otherwise start clean. */
     readonly keep?: boolean;
+    /** Environment of the CLI runs beyond {@link engineEnv} (e.g. no KUBECONFIG for the render program). */
+    readonly env?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -116,7 +118,7 @@ export async function workspaceStack(opts: WorkspaceOptions): Promise<Stack> {
     const workDir = prepareWorkspace(opts);
     const backendDir = opts.backendDir ?? path.join(opts.dir, "state");
     fs.mkdirSync(backendDir, { recursive: true });
-    const env = engineEnv(backendDir, opts.passphrase);
+    const env = { ...engineEnv(backendDir, opts.passphrase), ...opts.env };
     prepareEngine(env);
     const pulumiCommand = await PulumiCommand.get({ root: path.dirname(toolsBin()), skipVersionCheck: true });
     const ws = await LocalWorkspace.create({ workDir, envVars: env, pulumiHome: env.PULUMI_HOME, pulumiCommand });
@@ -139,9 +141,9 @@ export async function configSet(stack: Stack, changes: readonly ConfigChange[]):
     }
 }
 
-/** The air-gapped changes to a committed stack: every chart repo pointed at the loopback mirror, and no readiness waits (no nodes). */
-export function airGapped(roles: readonly string[] = ["istioBase", "istiod", "istioGateway", "jaeger", "kiali"]): ConfigChange[] {
-    return [...roles.map((role) => ({ key: `charts.${role}.repo`, value: CHARTS_URL })), { key: "awaitReadiness", value: "false" }];
+/** The air-gapped changes to a committed stack: every chart repo pointed at the loopback mirror (`mirror`), and no readiness waits (no nodes). */
+export function airGapped(roles: readonly string[] = ["istioBase", "istiod", "istioGateway", "jaeger", "kiali"], mirror: string = CHARTS_URL): ConfigChange[] {
+    return [...roles.map((role) => ({ key: `charts.${role}.repo`, value: mirror })), { key: "awaitReadiness", value: "false" }];
 }
 
 export interface PolicyEvent {

@@ -140,11 +140,38 @@ export const ACCESS_LOG_LABELS: Readonly<Record<string, string>> = {
     "upstream.cluster": "%UPSTREAM_CLUSTER%",
 };
 
-/** OpenTelemetry propagators apps use: `b3` (single header), W3C tracecontext and baggage. */
-export const OTEL_PROPAGATORS: readonly string[] = ["b3", "tracecontext", "baggage"];
+/**
+ * The mesh's tracing providers (stack config `tracing.provider`): Envoy's Zipkin tracer, which puts
+ * B3 headers (`x-b3-*`) on requests, or its OpenTelemetry tracer, which puts W3C `traceparent` on them.
+ * @see https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#MeshConfig-ExtensionProvider
+ */
+export const TRACING_PROVIDERS = ["zipkin", "opentelemetry"] as const;
+export type TracingProvider = (typeof TRACING_PROVIDERS)[number];
+
+/** The collector port each provider's proxies report to: Zipkin v2 JSON, or OTLP over gRPC. */
+export const TRACING_PROVIDER_PORTS: Readonly<Record<TracingProvider, number>> = { zipkin: JAEGER_PORTS.zipkin, opentelemetry: JAEGER_PORTS.otlpGrpc };
+
+/**
+ * OpenTelemetry propagators apps use with each provider. Zipkin: `b3` (the single header; its extractor
+ * also reads the `x-b3-*` headers Envoy sends), W3C tracecontext and baggage. OpenTelemetry: Envoy
+ * sends only `traceparent`, so tracecontext and baggage.
+ */
+export const OTEL_PROPAGATORS_BY_PROVIDER: Readonly<Record<TracingProvider, readonly string[]>> = {
+    zipkin: ["b3", "tracecontext", "baggage"],
+    opentelemetry: ["tracecontext", "baggage"],
+};
+
+/** Propagators of which an app needs at least one to read the context the provider's proxies send. */
+export const REQUIRED_PROPAGATORS: Readonly<Record<TracingProvider, readonly string[]>> = {
+    zipkin: ["b3", "b3multi"],
+    opentelemetry: ["tracecontext"],
+};
+
+/** OpenTelemetry propagators apps use with the default (zipkin) provider. */
+export const OTEL_PROPAGATORS: readonly string[] = OTEL_PROPAGATORS_BY_PROVIDER.zipkin;
 
 /** Propagators that understand the B3 ids Envoy's zipkin tracer emits. */
-export const B3_PROPAGATORS: readonly string[] = ["b3", "b3multi"];
+export const B3_PROPAGATORS: readonly string[] = REQUIRED_PROPAGATORS.zipkin;
 
 /** Fully qualified in-cluster DNS name of a Service. */
 export function serviceFqdn(name: string, namespace: string): string {

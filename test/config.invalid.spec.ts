@@ -61,7 +61,10 @@ const CASES: readonly Case[] = [
     { mistake: "sampling above 100", raw: { ...DEV, tracing: { samplingPercentage: 150 } }, first: "tracing.samplingPercentage: got 150; expected a number from 0 to 100" },
     { mistake: "sampling as a word", raw: { ...DEV, tracing: { samplingPercentage: "all" } }, first: 'tracing.samplingPercentage: got "all"; expected a number from 0 to 100' },
     { mistake: "null sampling", raw: { ...DEV, tracing: { samplingPercentage: null } }, first: "tracing.samplingPercentage: got null; expected a number from 0 to 100" },
-    { mistake: "an unknown tracing key", raw: { ...DEV, tracing: { sampling: 5 } }, first: "tracing.sampling: got 5; unknown key; allowed keys of tracing: samplingPercentage" },
+    { mistake: "an unknown tracing key", raw: { ...DEV, tracing: { sampling: 5 } }, first: "tracing.sampling: got 5; unknown key; allowed keys of tracing: samplingPercentage, provider" },
+    { mistake: "an unknown tracing provider", raw: { ...DEV, tracing: { provider: "jaeger" } }, first: 'tracing.provider: got "jaeger"; allowed: zipkin, opentelemetry' },
+    { mistake: "the provider's Envoy name", raw: { ...DEV, tracing: { provider: "envoy.tracers.opentelemetry" } }, first: 'tracing.provider: got "envoy.tracers.opentelemetry"; allowed: zipkin, opentelemetry' },
+    { mistake: "null tracing provider", raw: { ...DEV, tracing: { provider: null } }, first: "tracing.provider: got null; allowed: zipkin, opentelemetry" },
     // ext-authz
     { mistake: "an unknown ext-authz protocol", raw: { ...DEV, extAuthz: { ...GRPC, protocol: "tcp" } }, first: 'extAuthz.protocol: got "tcp"; allowed: grpc, http' },
     { mistake: "an ext-authz provider without service", raw: { ...DEV, extAuthz: { port: 9000 } }, first: 'extAuthz.service: got ""; expected a non-empty string' },

@@ -29,6 +29,7 @@ describe("parseStackConfig", () => {
         const c = parseStackConfig(deepFreeze({ ...DEV_MINIMAL }));
         assert.deepStrictEqual(c.charts, DEFAULT_CHARTS);
         assert.strictEqual(c.samplingPercentage, 100);
+        assert.strictEqual(c.tracingProvider, "zipkin");
         assert.strictEqual(c.gatewayServiceType, "ClusterIP");
         assert.strictEqual(c.awaitReadiness, true);
         assert.deepStrictEqual(c.jaeger, { storage: { type: "memory", maxTraces: 21504 }, replicas: 1, resources: DEFAULT_JAEGER_RESOURCES, image: { registry: undefined, repository: undefined, tag: undefined } });
@@ -38,6 +39,13 @@ describe("parseStackConfig", () => {
         assert.deepStrictEqual(c.networkPolicies, { mode: "complete", baselinePolicy: undefined, dnsNamespace: "kube-system", dnsPodLabels: { "k8s-app": "kube-dns" } });
         assert.strictEqual(c.extAuthz, undefined);
         assert.deepStrictEqual(c.appNamespaces, []);
+    });
+
+    it("takes the opentelemetry tracing provider, with the sampling percentage beside it", () => {
+        const c = parseStackConfig(deepFreeze({ ...DEV_MINIMAL, tracing: { provider: "opentelemetry", samplingPercentage: 5 } }));
+        assert.strictEqual(c.tracingProvider, "opentelemetry");
+        assert.strictEqual(c.samplingPercentage, 5);
+        assert.deepStrictEqual(problems({ ...DEV_MINIMAL, tracing: { provider: "otlp" } }), ['tracing.provider: got "otlp"; allowed: zipkin, opentelemetry']);
     });
 
     it("accepts the dev stack file with the reference versions", () => {

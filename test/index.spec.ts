@@ -163,3 +163,30 @@ describe("main (dev stack)", () => {
         assert.ok(registered.length > 40);
     });
 });
+
+describe("main (local stack with tracing.provider opentelemetry)", () => {
+    let outputs: Record<string, any>;
+    before(async () => {
+        resetRegistered();
+        const raw = { ...stackRawConfig("local"), tracing: { samplingPercentage: 100, provider: "opentelemetry" } };
+        pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(raw).map(([k, v]) => [`observability-stack:${k}`, typeof v === "string" ? v : JSON.stringify(v)])));
+        const { main } = await import("../program");
+        outputs = await main({ renderable: async (source) => ({ source }), observeNamespaces: async (names) => new Map(names.map((n) => [n, { exists: false }])) });
+        await settle();
+    });
+
+    it("gives istiod an opentelemetry provider on the collector's OTLP gRPC port, selected for tracing", () => {
+        const mesh = chart("observability-istio-istiod").inputs.values.meshConfig;
+        assert.deepStrictEqual(mesh.extensionProviders[0], { name: "jaeger", opentelemetry: { service: "jaeger-collector-clusterip.istio-system.svc.cluster.local", port: 4317 } });
+        assert.deepStrictEqual(mesh.defaultProviders, { metrics: ["prometheus"], tracing: ["jaeger"] });
+        const telemetry = ofType("kubernetes:telemetry.istio.io/v1:Telemetry")[0];
+        assert.deepStrictEqual(telemetry.inputs.spec.tracing, [{ providers: [{ name: "jaeger" }], randomSamplingPercentage: 100 }]);
+    });
+
+    it("exports an app tracing environment with W3C trace context propagation", async () => {
+        const env = await valueOf<{ name: string; value: string }[]>(outputs.appTracingEnvironment);
+        assert.deepStrictEqual(env, appTracingEnv("my-service", undefined, "opentelemetry"));
+        assert.strictEqual(env.find((e) => e.name === "OTEL_PROPAGATORS")?.value, "tracecontext,baggage");
+        assert.strictEqual(outputs.tracingProvider, "opentelemetry");
+    });
+});

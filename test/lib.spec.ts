@@ -17,6 +17,13 @@ describe("appTracingEnv", () => {
         assert.strictEqual(ZIPKIN_HOST, "jaeger-collector-clusterip.istio-system.svc.cluster.local");
     });
 
+    it("follows the mesh's tracing provider: W3C trace context without B3 for opentelemetry, B3 first for zipkin", () => {
+        const propagators = (provider: "zipkin" | "opentelemetry") => appTracingEnvMap("auth-api", undefined, provider).OTEL_PROPAGATORS;
+        assert.strictEqual(propagators("opentelemetry"), "tracecontext,baggage");
+        assert.strictEqual(propagators("zipkin"), "b3,tracecontext,baggage");
+        assert.deepStrictEqual(appTracingEnv("auth-api", OTLP_GRPC_ENDPOINT, "opentelemetry").slice(0, 6), appTracingEnv("auth-api").slice(0, 6));
+    });
+
     it("takes an endpoint override and returns the same values as a map", () => {
         assert.deepStrictEqual(appTracingEnvMap("auth-api", "http://127.0.0.1:4317").OTEL_EXPORTER_OTLP_ENDPOINT, "http://127.0.0.1:4317");
         assert.strictEqual(Object.keys(appTracingEnvMap("x")).length, 7);

@@ -1,11 +1,11 @@
 /**
- * The app hop: a real Node.js HTTP server instrumented with the OpenTelemetry SDK, configured only
- * from the environment the stack hands apps (lib/appTracing.ts `appTracingEnv`): service name,
- * OTLP exporter and endpoint, propagators. It continues the trace the sidecar forwards, makes its own
+ * The Node.js app hop: a real HTTP server instrumented with the OpenTelemetry SDK, configured only
+ * from the environment the stack exports (stack output `appTracingEnvironment`, lib/appTracing.ts):
+ * service name, OTLP exporter and endpoint, propagators (they follow the mesh's tracing provider). It continues the trace the sidecar forwards, makes its own
  * server span and two child spans (a database and a cache call), exports, and writes one JSON log
  * line per request with the trace context taken from the OpenTelemetry API.
  *
- * Run as its own process: `ts-node tracing/app.ts` with PORT set; prints `listening <port>`.
+ * Run as its own process (tracing/apps.ts): `ts-node tracing/app.ts` with PORT set; listens on 127.0.0.1.
  */
 import { NodeSDK } from "@opentelemetry/sdk-node";
 import { SpanKind, context, propagation, trace } from "@opentelemetry/api";

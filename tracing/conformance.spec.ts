@@ -1,157 +1,147 @@
 /**
- * Tracing conformance with a real Jaeger, for both Jaeger lines: a request through the (emulated)
- * ingress gateway, the (emulated) sidecar and the real app shows up as one trace with the right
- * parent chain, Jaeger draws gateway -> sidecar -> app, and the app's log line carries the trace id.
- * The negative controls bring back the reference deployment's incidents.
+ * Tracing conformance, for both Jaeger lines and both tracing providers: the stack is rendered by the
+ * program through the CLI (render.ts), and a request through the real Envoy gateway, the real Envoy
+ * sidecar and the app (Node.js SDK, or Python under zero-code instrumentation) is one trace in the
+ * rendered Jaeger, with the parent chain, the dependency edges, the access-log and app-log trace ids,
+ * and the ext-authz check carrying the same trace. Negative controls: controls.spec.ts.
  */
 import * as assert from "assert";
-import { JaegerLine, QueriedSpan, normSpan, normTrace } from "./jaeger";
-import { SERVICES, Scenario } from "./scenario";
+import { validate } from "./envoy";
+import { DENY_TOKEN } from "./extAuthz";
+import { normSpan } from "./jaeger";
+import { VARIANTS, Rendered, render, stopRenderCluster, variantTitle } from "./render";
+import { APPS, Scenario, accessLogLine } from "./scenario";
+import { assertChain, load, loggedTraceId, services, traceWith, uniquePath } from "./traces";
 
-const LINES: { line: JaegerLine; title: string }[] = [
-    { line: "v1", title: "Jaeger v1 1.53.0 (chart 3.4.1 line)" },
-    { line: "v2", title: "Jaeger v2 (chart 4.x line)" },
-];
+after(stopRenderCluster);
 
-/** Runs `count` requests, `concurrency` at a time. */
-async function load(s: Scenario, count: number, concurrency: number, prefix: string) {
-    const out = [];
-    for (let i = 0; i < count; i += concurrency) {
-        out.push(...(await Promise.all(Array.from({ length: Math.min(concurrency, count - i) }, (_, k) => s.request(`/login?i=${i + k}`, `${prefix}-${i + k}`)))));
-    }
-    return out;
-}
-
-function byService(spans: QueriedSpan[], service: string): QueriedSpan[] {
-    return spans.filter((s) => s.service === service);
-}
-
-for (const { line, title } of LINES) {
-    describe(`tracing conformance, ${title}`, function () {
-        this.timeout(120_000);
-
-        describe("with the stack's configuration", () => {
-            let s: Scenario;
-            before(async () => {
-                s = await Scenario.start(line);
-            });
-            after(async () => {
-                await s?.stop();
-            });
-
-            it("shows one request as one trace across gateway, sidecar and app, with the right parent chain", async () => {
-                const r = await s.request("/login", "one-request");
-                assert.strictEqual(r.status, 200);
-                assert.strictEqual(normTrace(r.appTraceId), normTrace(r.gatewayTraceId), "the app continued the gateway's trace");
-                await s.flush();
-                const spans = await s.jaeger.until(
-                    () => s.jaeger.trace(r.gatewayTraceId),
-                    (v) => v.length >= 5,
-                );
-                assert.deepStrictEqual(spans.map((x) => x.traceId).filter((t, i, a) => a.indexOf(t) === i), [normTrace(r.gatewayTraceId)]);
-                assert.deepStrictEqual(spans.map((x) => x.service).sort(), [SERVICES.app, SERVICES.app, SERVICES.app, SERVICES.sidecar, SERVICES.gateway].sort());
-                const [gw] = byService(spans, SERVICES.gateway);
-                const [sc] = byService(spans, SERVICES.sidecar);
-                const app = byService(spans, SERVICES.app);
-                const server = app.find((x) => x.operation === "GET /login") as QueriedSpan;
-                assert.strictEqual(gw.parentId, undefined, "the gateway span is the root");
-                assert.strictEqual(sc.parentId, gw.spanId, "sidecar span is a child of the gateway span");
-                assert.strictEqual(server.parentId, sc.spanId, "the app's server span is a child of the sidecar span");
-                assert.deepStrictEqual(
-                    app.filter((x) => x !== server).map((x) => [x.operation, x.parentId]).sort(),
-                    [
-                        ["cache GET session", server.spanId],
-                        ["db SELECT users", server.spanId],
-                    ],
-                );
-                assert.deepStrictEqual(await s.jaeger.services(), [SERVICES.app, SERVICES.sidecar, SERVICES.gateway].sort());
-            });
-
-            it("writes the trace id Jaeger shows into the app's JSON log line for the request", async () => {
-                const r = await s.request("/profile", "log-correlation");
-                await s.flush();
-                const spans = await s.jaeger.until(
-                    () => s.jaeger.trace(r.gatewayTraceId),
-                    (v) => v.length >= 5,
-                );
-                const line = s.logLines.find((l) => l["request.id"] === "log-correlation");
-                assert.ok(line !== undefined, "the app logged the request");
-                assert.strictEqual(normTrace(String(line["trace.id"])), spans[0].traceId);
-                const server = spans.find((x) => x.service === SERVICES.app && x.operation === "GET /profile") as QueriedSpan;
-                assert.strictEqual(normSpan(String(line["span.id"])), server.spanId);
-                assert.strictEqual(line["service.name"], SERVICES.app);
-                assert.strictEqual(line["url.path"], "/profile");
-            });
-
-            it("draws the dependency edges gateway -> sidecar -> app with their call counts under concurrency", async () => {
-                const before = await s.jaeger.serviceEdges();
-                const count = (deps: typeof before, parent: string, child: string) => deps.find((d) => d.parent === parent && d.child === child)?.callCount ?? 0;
-                const responses = await load(s, 60, 12, "load");
-                assert.ok(responses.every((r) => r.status === 200 && normTrace(r.appTraceId) === normTrace(r.gatewayTraceId)));
-                assert.strictEqual(new Set(responses.map((r) => r.gatewayTraceId)).size, 60, "one trace per request");
-                await s.flush();
-                const expected = (deps: typeof before) => [count(deps, SERVICES.gateway, SERVICES.sidecar) - count(before, SERVICES.gateway, SERVICES.sidecar), count(deps, SERVICES.sidecar, SERVICES.app) - count(before, SERVICES.sidecar, SERVICES.app)];
-                const deps = await s.jaeger.until(
-                    () => s.jaeger.serviceEdges(),
-                    (d) => expected(d)[0] >= 60 && expected(d)[1] >= 60,
-                );
-                assert.deepStrictEqual(expected(deps), [60, 60]);
-                assert.deepStrictEqual(
-                    deps.map((d) => `${d.parent} -> ${d.child}`),
-                    [`${SERVICES.sidecar} -> ${SERVICES.app}`, `${SERVICES.gateway} -> ${SERVICES.sidecar}`].sort(),
-                );
-                assert.strictEqual(s.reporter.failed, 0);
-                for (const r of responses.slice(0, 5)) {
-                    assert.strictEqual((await s.jaeger.trace(r.gatewayTraceId)).length, 5, `trace ${r.gatewayTraceId} is complete`);
-                }
-            });
+for (const variant of VARIANTS) {
+    describe(`tracing conformance: ${variantTitle(variant)}`, function () {
+        this.timeout(180_000);
+        let rendered: Rendered;
+        let s: Scenario;
+        let spawns: boolean;
+        before(async function () {
+            this.timeout(900_000);
+            rendered = await render(variant);
+            s = await Scenario.start(rendered);
+            spawns = rendered.objects.istioVersion().minor >= 28;
+        });
+        after(async () => {
+            await s?.stop();
         });
 
-        describe("negative controls (the reference deployment's incidents)", () => {
-            it("without a B3 propagator the app starts its own trace: separate trace ids", async () => {
-                const s = await Scenario.start(line, { propagators: "tracecontext,baggage" });
-                try {
-                    const r = await s.request("/login", "no-b3");
-                    await s.flush();
-                    assert.notStrictEqual(normTrace(r.appTraceId), normTrace(r.gatewayTraceId), "the app did not see the B3 context");
-                    const proxyTrace = await s.jaeger.until(
-                        () => s.jaeger.trace(r.gatewayTraceId),
-                        (v) => v.length >= 2,
-                    );
-                    const appTrace = await s.jaeger.until(
-                        () => s.jaeger.trace(r.appTraceId),
-                        (v) => v.length >= 3,
-                    );
-                    assert.deepStrictEqual(proxyTrace.map((x) => x.service).sort(), [SERVICES.sidecar, SERVICES.gateway].sort());
-                    assert.deepStrictEqual(appTrace.map((x) => x.service), [SERVICES.app, SERVICES.app, SERVICES.app]);
-                    assert.strictEqual(appTrace.find((x) => x.operation === "GET /login")?.parentId, undefined, "the app span is a root");
-                    const deps = await s.jaeger.serviceEdges();
-                    assert.deepStrictEqual(deps.map((d) => `${d.parent} -> ${d.child}`), [`${SERVICES.gateway} -> ${SERVICES.sidecar}`], "no edge reaches the app");
-                } finally {
-                    await s.stop();
+        it("runs each proxy with the tracer, access log and ext-authz istiod makes of the rendered mesh config, and Envoy 1.40 validates every bootstrap", async () => {
+            const telemetry = rendered.objects.telemetry();
+            assert.strictEqual(telemetry.tracing.kind, variant.provider);
+            assert.strictEqual(rendered.objects.extAuthz()?.protocol, variant.extAuthz);
+            for (const b of s.bootstraps) {
+                await validate(b.config);
+                const text = JSON.stringify(b.config);
+                assert.ok(text.includes(`"envoy.tracers.${variant.provider}"`), `${b.name} uses the ${variant.provider} tracer`);
+                assert.ok(text.includes(`outbound|${telemetry.tracing.port}||${s.loopback.fqdn(telemetry.tracing.service)}`), `${b.name} reports to the provider's collector cluster`);
+            }
+            assert.strictEqual(JSON.stringify(s.bootstraps.find((b) => b.name === services(s, APPS[0]).gateway)?.config).includes("envoy.filters.http.ext_authz"), true);
+        });
+
+        for (const app of APPS) {
+            it(`makes one request through gateway, sidecar and the ${app.runtime} app one trace with the parent chain gateway -> sidecar -> app`, async () => {
+                const names = services(s, app);
+                const p = uniquePath("login");
+                const r = await s.request(app.domain, p);
+                assert.strictEqual(r.status, 200, r.body);
+                const traceId = await loggedTraceId(s, p);
+                assert.strictEqual(JSON.parse(r.body).traceId, traceId, "the app continued the trace the gateway logged");
+                await s.flushApps();
+                const spans = await traceWith(s, traceId, [names.gateway, names.sidecar, names.app]);
+                const chain = assertChain(spans, names, spawns);
+                assert.deepStrictEqual([...new Set(spans.map((x) => x.service))].sort(), [names.app, names.sidecar, names.gateway].sort());
+                if (app.runtime === "node") {
+                    const children = spans.filter((x) => x.parentId === chain.app.spanId).map((x) => x.operation);
+                    assert.deepStrictEqual(children.sort(), ["cache GET session", "db SELECT users"]);
                 }
             });
 
-            it("with the Zipkin port unreachable the app's spans arrive but no gateway or sidecar spans and no edges", async () => {
-                // As with an egress NetworkPolicy that allows 4317/4318 but not 9411: the proxies' reports never arrive.
-                const s = await Scenario.start(line, { zipkinEndpoint: "http://127.0.0.1:9/api/v2/spans" });
-                try {
-                    const responses = await load(s, 10, 5, "no-zipkin");
-                    await s.flush();
-                    const appTrace = await s.jaeger.until(
-                        () => s.jaeger.trace(responses[0].appTraceId),
-                        (v) => v.length >= 3,
-                    );
-                    assert.deepStrictEqual(appTrace.map((x) => x.service), [SERVICES.app, SERVICES.app, SERVICES.app]);
-                    assert.strictEqual(normTrace(responses[0].appTraceId), normTrace(responses[0].gatewayTraceId), "context still propagated");
-                    assert.strictEqual(s.reporter.sent, 0);
-                    assert.strictEqual(s.reporter.failed, 20);
-                    assert.deepStrictEqual(await s.jaeger.services(), [SERVICES.app]);
-                    assert.deepStrictEqual(await s.jaeger.serviceEdges(), [], "No service dependencies found");
-                } finally {
-                    await s.stop();
-                }
+            it(`writes the trace id Jaeger shows into the gateway's and the sidecar's access logs and the ${app.runtime} app's JSON log line`, async () => {
+                const names = services(s, app);
+                const p = uniquePath("profile");
+                assert.strictEqual((await s.request(app.domain, p)).status, 200);
+                const traceId = await loggedTraceId(s, p);
+                await s.flushApps();
+                const chain = assertChain(await traceWith(s, traceId, [names.gateway, names.sidecar, names.app]), names, spawns);
+                assert.strictEqual(chain.root.traceId, traceId.padStart(32, "0"));
+                const sidecarLine = await accessLogLine(s.sidecars.get(app.name)!, s.logFields.path, p);
+                assert.strictEqual(sidecarLine[s.logFields.traceId], traceId, "the sidecar logged the same trace id");
+                const appLine = s.apps.get(app.name)!.logLines.find((l) => l["url.path"] === p);
+                assert.ok(appLine !== undefined, "the app logged the request");
+                assert.strictEqual(appLine["trace.id"], traceId);
+                assert.strictEqual(normSpan(String(appLine["span.id"])), chain.app.spanId);
             });
+        }
+
+        it("draws the dependency edges gateway -> sidecar -> app with call counts for 200 requests per app at concurrency 20", async function () {
+            this.timeout(300_000);
+            const key = (parent: string, child: string) => `${parent} -> ${child}`;
+            const counts = async () => Object.fromEntries((await s.jaeger.serviceEdges()).map((e) => [key(e.parent, e.child), e.callCount]));
+            const before = await counts();
+            const expected: Record<string, number> = {};
+            for (const app of APPS) {
+                const n = services(s, app);
+                expected[key(n.gateway, n.sidecar)] = 200;
+                expected[key(n.sidecar, n.app)] = 200;
+            }
+            for (const app of APPS) {
+                const responses = await load(200, 20, () => s.request(app.domain, "/load"));
+                assert.deepStrictEqual(responses.filter((r) => r.status !== 200).length, 0);
+            }
+            await s.flushApps();
+            const delta = (now: Record<string, number>) => Object.fromEntries(Object.entries(now).flatMap(([k, v]) => (v > (before[k] ?? 0) ? [[k, v - (before[k] ?? 0)]] : [])));
+            const after = await s.jaeger.until(counts, (now) => Object.entries(expected).every(([k, v]) => (delta(now)[k] ?? 0) >= v), 60_000);
+            assert.deepStrictEqual(delta(after), expected);
+        });
+
+        it("logs the trace id Jaeger shows for a request the gateway answers 404 (no route), which never reaches an app", async () => {
+            const p = uniquePath("nowhere");
+            const r = await s.request("unrouted.example.test", p);
+            assert.strictEqual(r.status, 404);
+            const traceId = await loggedTraceId(s, p);
+            assert.match(traceId, /^[0-9a-f]{32}$/);
+            const spans = await traceWith(s, traceId, [services(s, APPS[0]).gateway]);
+            assert.ok(spans.every((x) => x.service === services(s, APPS[0]).gateway));
+            assert.ok(spans.some((x) => x.tags["http.status_code"] === "404"), JSON.stringify(spans));
+        });
+
+        it(`denies with 403 through the ${variant.extAuthz === "grpc" ? "gRPC" : "HTTP"} ext-authz provider: the access log, Jaeger and the authz server see the same trace`, async () => {
+            const names = services(s, APPS[0]);
+            const p = uniquePath("admin");
+            const before = s.extAuthz!.calls.length;
+            const r = await s.request(APPS[0].domain, p, { authorization: DENY_TOKEN, "x-client-marker": "kept" });
+            assert.strictEqual(r.status, 403);
+            const traceId = await loggedTraceId(s, p);
+            const spans = await traceWith(s, traceId, [names.gateway], (x) => x.some((span) => span.operation.startsWith("async")));
+            assert.ok(spans.every((x) => x.service === names.gateway), "the request never reached the sidecar");
+            const call = s.extAuthz!.calls.slice(before).find((c) => c.path.endsWith(p) || c.requestHeaders[":path"] === p);
+            assert.ok(call !== undefined && !call.allowed, "the authz server denied the request");
+            // The check call is a child span of the gateway's, its context injected into the call's headers.
+            const authzSpan = spans.find((x) => x.operation.startsWith("async"));
+            assert.ok(authzSpan !== undefined, `an ext_authz span: ${spans.map((x) => x.operation).join(", ")}`);
+            if (variant.provider === "zipkin") {
+                assert.strictEqual(call.callHeaders["x-b3-traceid"], traceId);
+                assert.strictEqual(normSpan(call.callHeaders["x-b3-spanid"]), authzSpan.spanId);
+            } else {
+                assert.strictEqual(call.callHeaders.traceparent, `00-${traceId}-${authzSpan.spanId}-01`);
+            }
+            if (variant.extAuthz === "grpc") {
+                // gRPC ext_authz: the CheckRequest carries every request header.
+                assert.strictEqual(call.requestHeaders["x-client-marker"], "kept");
+                assert.strictEqual(call.requestHeaders.authorization, DENY_TOKEN);
+                assert.strictEqual(call.requestHeaders[":path"], p);
+            } else {
+                // HTTP ext_authz: only includeRequestHeadersInCheck (and Envoy's own) headers.
+                const listed = rendered.objects.extAuthz()!.includeRequestHeadersInCheck;
+                assert.ok(listed.includes("authorization") && call.requestHeaders.authorization === DENY_TOKEN);
+                assert.strictEqual(call.requestHeaders["x-client-marker"], undefined, "a header outside includeRequestHeadersInCheck is not sent");
+            }
         });
     });
 }

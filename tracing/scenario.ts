@@ -1,103 +1,193 @@
 /**
- * One request path as the stack wires it: client -> gateway (emulated Envoy) -> sidecar (emulated
- * Envoy) -> app (real Node.js + OpenTelemetry SDK), all reporting to one real Jaeger.
+ * One request path as a rendered stack wires it: client -> ingress gateway (Envoy) -> the app's
+ * sidecar (Envoy) -> app (Node.js or Python), the proxies reporting to the rendered Jaeger with the
+ * mesh's tracing provider and the apps with the exported OTLP environment; an ext-authz server behind
+ * the gateway's ext_authz filter. Everything is read from the render; the apps, their Services and the
+ * gateway routes (a Gateway + VirtualService in a cluster) are the suite's own, as in the reference.
  */
-import { ChildProcess, spawn } from "child_process";
-import * as path from "path";
-import { appTracingEnv } from "../lib/appTracing";
-import { GATEWAY_NAME, SYSTEM_NAMESPACE, meshServiceName } from "../lib/constants";
-import { Jaeger, JaegerLine } from "./jaeger";
-import { Hop, ZipkinReporter, startHop } from "./proxies";
+import * as http from "http";
+import { GATEWAY_NAME, SYSTEM_NAMESPACE, TRACE_ID_OPERATOR } from "../lib/constants";
+import { AppProcess, AppSpec, PYTHON_LOCK, appEnv } from "./apps";
+import { Envoy, MeshView, gatewayBootstrap, sidecarBootstrap } from "./envoy";
+import { ExtAuthzServer } from "./extAuthz";
+import { CustomPolicy, ProxyNode, serviceCluster } from "./istiod";
+import { Jaeger, JaegerStartOptions } from "./jaeger";
+import { LOOPBACK, Loopback, freePort } from "./loopback";
+import { Rendered } from "./render";
+import { AccessLogProviderConfig, K8sObject, StackObjects } from "./stackObjects";
 
-export const APP = { name: "auth-api", namespace: "auth" } as const;
-export const SERVICES = {
-    gateway: meshServiceName(GATEWAY_NAME, SYSTEM_NAMESPACE),
-    sidecar: meshServiceName(APP.name, APP.namespace),
-    app: APP.name,
-} as const;
+/** The two apps of the reference's app namespaces `auth` and `chat`: one Node.js, one Python. */
+export const APPS: readonly AppSpec[] = [
+    { name: "auth-api", namespace: "auth", runtime: "node", port: 8080, domain: "auth.example.test" },
+    { name: "chat-api", namespace: "chat", runtime: "python", port: 8080, domain: "chat.example.test" },
+];
+
+/** The CUSTOM AuthorizationPolicy the suite models on the gateway (the program creates none; see README). */
+export const GATEWAY_POLICY: CustomPolicy = { name: "ext-authz-at-gateway", namespace: SYSTEM_NAMESPACE };
 
 export interface ScenarioOptions {
-    /** Replace OTEL_PROPAGATORS (negative control: no B3 propagator). */
-    readonly propagators?: string;
-    /** Where the proxies send Zipkin spans (negative control: a port nothing listens on). */
-    readonly zipkinEndpoint?: string;
+    /** Apps to run (default both). */
+    readonly apps?: readonly AppSpec[];
+    /** Negative control: replace (or, with undefined, remove) values of the apps' environment, e.g. OTEL_PROPAGATORS. */
+    readonly envOverrides?: Readonly<Record<string, string | undefined>>;
+    /** Negative control: the Python app's lock file (without opentelemetry-propagator-b3). */
+    readonly pythonLock?: string;
+    /** Negative control: make the tracing provider's collector port unreachable from the proxies. */
+    readonly blockProxyCollector?: boolean;
+    /** Negative control: change the access-log provider's JSON labels. */
+    readonly accessLogLabels?: (labels: Readonly<Record<string, string>>) => Record<string, string>;
+    readonly jaeger?: JaegerStartOptions;
 }
 
 export interface Response {
     readonly status: number;
-    /** Trace id the gateway put on the request (returned in `x-b3-traceid`). */
-    readonly gatewayTraceId: string;
-    /** Trace id the app's OpenTelemetry SDK used. */
-    readonly appTraceId: string;
-    readonly requestId: string;
+    readonly body: string;
+}
+
+/** Pod ports of a rendered Deployment: what its containers declare and what the Services selecting it target by number. */
+function podPorts(objects: StackObjects, d: K8sObject): { port: number; name?: string }[] {
+    const labels: Record<string, string> = d.spec.template.metadata.labels;
+    const ports: { port: number; name?: string }[] = d.spec.template.spec.containers.flatMap((c: any) => (c.ports ?? []).map((p: any) => ({ port: Number(p.containerPort), name: p.name })));
+    for (const s of objects.clusterIpServices().filter((x) => x.namespace === d.metadata.namespace && Object.entries(x.selector).every(([k, v]) => labels[k] === v))) {
+        for (const p of s.ports) {
+            if (typeof p.targetPort === "number" && !ports.some((x) => x.port === p.targetPort)) {
+                ports.push({ port: p.targetPort });
+            }
+        }
+    }
+    return ports;
 }
 
 export class Scenario {
-    private constructor(
-        readonly jaeger: Jaeger,
-        readonly reporter: ZipkinReporter,
-        private readonly app: ChildProcess,
-        private readonly appPort: number,
-        private readonly hops: Hop[],
-        readonly gatewayUrl: string,
-        /** The app's JSON log lines, as it writes them. */
-        readonly logLines: Record<string, unknown>[],
-    ) {}
+    readonly apps = new Map<string, AppProcess>();
+    readonly sidecars = new Map<string, Envoy>();
+    gateway!: Envoy;
+    jaeger!: Jaeger;
+    extAuthz?: ExtAuthzServer;
+    readonly loopback = new Loopback();
+    gatewayUrl = "";
+    gatewayNode!: ProxyNode;
+    bootstraps: { name: string; config: object }[] = [];
+    /** Fields of the rendered access-log format: the one with the trace id operator, the one with the path. */
+    logFields = { traceId: "", path: "" };
+    private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
 
-    static async start(line: JaegerLine, opts: ScenarioOptions = {}): Promise<Scenario> {
-        const jaeger = await Jaeger.start(line);
-        // The app gets exactly the environment the stack exports; only the endpoint host differs,
-        // because the collector's cluster DNS name does not resolve on this machine.
-        const env: Record<string, string> = Object.fromEntries(appTracingEnv(APP.name, jaeger.otlpEndpoint).map((e) => [e.name, e.value]));
-        if (opts.propagators !== undefined) {
-            env.OTEL_PROPAGATORS = opts.propagators;
+    private constructor(readonly rendered: Rendered) {}
+
+    static async start(rendered: Rendered, opts: ScenarioOptions = {}): Promise<Scenario> {
+        const s = new Scenario(rendered);
+        try {
+            await s.init(opts);
+        } catch (e) {
+            await s.stop();
+            throw e;
         }
-        const app = spawn(process.execPath, ["-r", "ts-node/register", path.join(__dirname, "app.ts")], {
-            env: { ...process.env, ...env, PORT: "0", TS_NODE_TRANSPILE_ONLY: "true" },
-            stdio: ["ignore", "pipe", "inherit"],
-        });
-        const logs: Record<string, unknown>[] = [];
-        const port = await new Promise<number>((resolve, reject) => {
-            let buf = "";
-            app.stdout!.on("data", (chunk: Buffer) => {
-                buf += chunk.toString();
-                let nl;
-                while ((nl = buf.indexOf("\n")) >= 0) {
-                    const line = buf.slice(0, nl);
-                    buf = buf.slice(nl + 1);
-                    const m = /^listening (\d+)$/.exec(line);
-                    if (m !== null) {
-                        resolve(Number(m[1]));
-                    } else if (line.startsWith("{")) {
-                        logs.push(JSON.parse(line));
-                    }
+        return s;
+    }
+
+    private async init(opts: ScenarioOptions): Promise<void> {
+        const objects = this.rendered.objects;
+        const base = objects.telemetry();
+        const accessLog: AccessLogProviderConfig = opts.accessLogLabels === undefined ? base.accessLog : { ...base.accessLog, labels: opts.accessLogLabels(base.accessLog.labels) };
+        const mesh: MeshView = { profile: { minor: objects.istioVersion().minor }, telemetry: { ...base, accessLog }, loopback: this.loopback };
+        const field = (test: (v: string) => boolean) => Object.entries(base.accessLog.labels).find(([, v]) => test(v))?.[0] ?? "";
+        this.logFields = { traceId: field((v) => v === TRACE_ID_OPERATOR), path: field((v) => v.includes("PATH)")) };
+        const lb = this.loopback;
+        for (const svc of objects.clusterIpServices()) {
+            lb.addService(svc);
+        }
+        const apps = opts.apps ?? APPS;
+        const meshNamespaces = objects.meshNamespaces();
+        for (const app of apps) {
+            if (!meshNamespaces.includes(app.namespace)) {
+                throw new Error(`namespace ${app.namespace} of ${app.name} is not in the rendered mesh (${meshNamespaces.join(", ")})`);
+            }
+            lb.addService({ name: app.name, namespace: app.namespace, selector: { app: app.name }, ports: [{ name: "http", port: app.port, targetPort: app.port }] });
+            await lb.addPod(app.name, app.namespace, { app: app.name }, [{ port: app.port }]);
+        }
+        const authz = objects.extAuthz();
+        if (authz !== undefined) {
+            const [name, namespace] = authz.service.split(".");
+            lb.addService({ name, namespace, selector: { app: name }, ports: [{ name: authz.protocol, port: authz.port, targetPort: authz.port }] });
+            await lb.addPod(name, namespace, { app: name }, [{ port: authz.port }]);
+            this.extAuthz = await ExtAuthzServer.start(authz.protocol, lb.podPort(name, authz.port));
+        }
+        if (opts.blockProxyCollector) {
+            await lb.block(base.tracing.service, base.tracing.port);
+        }
+        this.jaeger = await Jaeger.start(objects, lb, base.tracing.service, objects.queryHost(), opts.jaeger);
+
+        for (const app of apps) {
+            const port = await freePort(); // the app's own port inside the pod; the pod's address is the sidecar's
+            const env: Record<string, string> = appEnv(this.rendered.outputs.appTracingEnvironment as { name: string; value: string }[], app, lb);
+            for (const [k, v] of Object.entries(opts.envOverrides ?? {})) {
+                if (v === undefined) {
+                    delete env[k];
+                } else {
+                    env[k] = v;
                 }
+            }
+            this.apps.set(app.name, await AppProcess.start(app, env, port, app.runtime === "python" ? (opts.pythonLock ?? PYTHON_LOCK) : undefined));
+            const node: ProxyNode = { kind: "sidecar", app: app.name, namespace: app.namespace };
+            const config = sidecarBootstrap(mesh, node, app.name, { host: `${app.name}.${app.namespace}`, port: app.port }, port, await freePort());
+            this.bootstraps.push({ name: serviceCluster(node), config });
+            this.sidecars.set(app.name, await Envoy.start(`sidecar-${app.name}`, config, { ISTIO_META_WORKLOAD_NAME: app.name }));
+        }
+
+        const gwService = objects.get("Service", GATEWAY_NAME, SYSTEM_NAMESPACE);
+        const gwDeployment = objects.deploymentSelectedBy(GATEWAY_NAME, SYSTEM_NAMESPACE);
+        const httpPort = gwService.spec.ports.find((p: any) => /^http/.test(p.name ?? ""));
+        await lb.addPod(gwDeployment.metadata.name, SYSTEM_NAMESPACE, gwDeployment.spec.template.metadata.labels, podPorts(objects, gwDeployment));
+        this.gatewayNode = { kind: "gateway", app: gwDeployment.spec.template.metadata.labels.app, namespace: SYSTEM_NAMESPACE };
+        const routes = apps.map((a) => ({ domain: a.domain, host: `${a.name}.${a.namespace}`, port: a.port }));
+        const gwConfig = gatewayBootstrap(mesh, this.gatewayNode, gwDeployment.metadata.name, Number(httpPort.targetPort), await freePort(), routes, authz === undefined ? undefined : { provider: authz, policy: GATEWAY_POLICY });
+        this.bootstraps.push({ name: serviceCluster(this.gatewayNode), config: gwConfig });
+        this.gateway = await Envoy.start("gateway", gwConfig, { ISTIO_META_WORKLOAD_NAME: gwDeployment.metadata.name });
+        this.gatewayUrl = `http://${LOOPBACK}:${lb.resolve(`${GATEWAY_NAME}.${SYSTEM_NAMESPACE}`, Number(httpPort.port))}`;
+    }
+
+    /** A client request through the gateway, as from the internet: no trace headers unless given. */
+    request(domain: string, pathName: string, headers: Record<string, string> = {}): Promise<Response> {
+        return new Promise((resolve, reject) => {
+            const req = http.request(`${this.gatewayUrl}${pathName}`, { agent: this.agent, headers: { host: domain, ...headers } }, (res) => {
+                const chunks: Buffer[] = [];
+                res.on("data", (c: Buffer) => chunks.push(c));
+                res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
             });
-            app.once("exit", (code) => reject(new Error(`app exited with ${code}`)));
+            req.on("error", reject);
+            req.end();
         });
-        const reporter = new ZipkinReporter(opts.zipkinEndpoint ?? jaeger.zipkinEndpoint);
-        const sidecar = await startHop(SERVICES.sidecar, `http://127.0.0.1:${port}`, reporter);
-        const gateway = await startHop(SERVICES.gateway, `http://127.0.0.1:${sidecar.port}`, reporter);
-        return new Scenario(jaeger, reporter, app, port, [gateway, sidecar], `http://127.0.0.1:${gateway.port}`, logs);
     }
 
-    /** A client request through the gateway (no trace headers, as from the internet). */
-    async request(pathName: string, requestId: string): Promise<Response> {
-        const res = await fetch(`${this.gatewayUrl}${pathName}`, { headers: { host: `${APP.name}.${APP.namespace}.svc.cluster.local`, "x-request-id": requestId } });
-        const body = (await res.json()) as { traceId: string };
-        return { status: res.status, gatewayTraceId: res.headers.get("x-b3-traceid") ?? "", appTraceId: body.traceId, requestId };
+    /** The gateway's access-log line for a path (Envoy flushes its log file buffer about every second). */
+    async gatewayLog(pathName: string, timeoutMs = 5000): Promise<Record<string, unknown>> {
+        return accessLogLine(this.gateway, this.logFields.path, pathName, timeoutMs);
     }
 
-    /** Makes the app export now (its batch processor would wait seconds). */
-    async flush(): Promise<void> {
-        await fetch(`http://127.0.0.1:${this.appPort}/__flush`);
+    async flushApps(): Promise<void> {
+        await Promise.all([...this.apps.values()].map((a) => a.flush()));
     }
 
     async stop(): Promise<void> {
-        await Promise.all(this.hops.map((h) => h.close()));
-        const exited = new Promise((r) => this.app.once("exit", r));
-        this.app.kill("SIGTERM");
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-        await this.jaeger.stop();
+        this.agent.destroy();
+        await Promise.all([this.gateway?.stop(), ...[...this.sidecars.values()].map((e) => e.stop())]);
+        await Promise.all([...this.apps.values()].map((a) => a.stop()));
+        await this.extAuthz?.stop();
+        await this.jaeger?.stop();
+    }
+}
+
+/** Waits for an Envoy's access-log line whose path field is `pathName`. */
+export async function accessLogLine(envoy: Envoy, pathField: string, pathName: string, timeoutMs = 5000): Promise<Record<string, unknown>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        const line = envoy.accessLog.find((l) => l[pathField] === pathName);
+        if (line !== undefined) {
+            return line;
+        }
+        if (Date.now() > deadline) {
+            throw new Error(`no access-log line of ${envoy.name} for ${pathName}; last lines:\n${envoy.accessLog.slice(-3).map((l) => JSON.stringify(l)).join("\n")}`);
+        }
+        await new Promise((r) => setTimeout(r, 100));
     }
 }

@@ -3,19 +3,21 @@
  * what ext-authz forwards and how apps propagate context.
  */
 import * as k8s from "@pulumi/kubernetes";
-import { ResourceValidation, ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
+import { ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import {
-    B3_PROPAGATORS,
     COLLECTOR_SERVICE,
+    OTEL_PROPAGATORS_BY_PROVIDER,
     REQUIRED_EXT_AUTHZ_B3_HEADERS,
+    REQUIRED_PROPAGATORS,
     STALE_TRACE_ID_OPERATOR,
     TRACE_ID_OPERATOR,
+    TRACING_PROVIDERS,
+    TracingProvider,
 } from "../../lib/constants";
 import {
     ConfigMapProps,
     CustomResourceProps,
-    ObjectMetaProps,
-    PodTemplateProps,
+    StackResource,
     TYPES,
     asList,
     asObject,
@@ -263,44 +265,87 @@ export const telemetrySamplingMustNotExceedCeiling: ResourceValidationPolicy = {
     },
 };
 
-export const OTEL_B3 = "otlp-exporters-must-propagate-b3";
+export const OTEL_PROPAGATION = "otlp-exporters-must-propagate-mesh-trace-context";
 
-/** Apps that export to the collector propagate B3, the ids the gateway and sidecar put on the request. */
-export const otlpExportersMustPropagateB3: ResourceValidationPolicy = {
-    name: OTEL_B3,
-    description: "Workloads that export OTLP to the stack's collector must list b3 or b3multi in OTEL_PROPAGATORS, or their spans start new traces.",
-    enforcementLevel: "mandatory",
-    severity: "high",
-    remediationSteps: "Set OTEL_PROPAGATORS=b3,tracecontext,baggage (the stack output appTracingEnvironment), or b3multi to read the x-b3-* headers.",
-    url: "https://opentelemetry.io/docs/languages/sdk-configuration/general/#otel_propagators",
-    validateResource: workloadValidations((metadata, template, reportViolation) => {
-        for (const c of containersOf(template)) {
-            const endpoint = envValue(c, "OTEL_EXPORTER_OTLP_ENDPOINT") ?? envValue(c, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
-            if (endpoint === undefined || !endpoint.includes(COLLECTOR_SERVICE.name)) {
-                continue;
-            }
-            const propagators = (envValue(c, "OTEL_PROPAGATORS") ?? "tracecontext,baggage").split(",").map((s) => s.trim());
-            if (!propagators.some((p) => B3_PROPAGATORS.includes(p))) {
-                reportViolation(
-                    `Container ${c.name} of ${ref({ metadata })} must list b3 or b3multi in OTEL_PROPAGATORS to join the mesh's traces; it has ${propagators.join(",")}, expected b3,tracecontext,baggage.`,
-                );
+/** A tracing provider a mesh of the stack uses: its kind (what its proxies put on requests) and its name. */
+interface MeshTracingProvider {
+    readonly kind: TracingProvider;
+    readonly name?: string;
+}
+
+/**
+ * The zipkin and opentelemetry providers the stack's meshes trace with: those named in a mesh config's
+ * `defaultProviders.tracing` or selected by a Telemetry resource of the stack. Without a mesh config
+ * in the stack, the program's default: zipkin.
+ */
+function meshTracingProviders(resources: readonly StackResource[]): MeshTracingProvider[] {
+    const selected = new Set(
+        resources.flatMap((r) => {
+            const telemetry = customResourceOf(TYPES.telemetry, r);
+            return asList(telemetry?.spec?.tracing).flatMap((t) => asList(at(t, ["providers"])).map((p) => String(at(p, ["name"]))));
+        }),
+    );
+    const found = new Map<string, MeshTracingProvider>();
+    let meshes = 0;
+    for (const r of resources) {
+        const cm = propsOfType(k8s.core.v1.ConfigMap, r);
+        const mesh = cm === undefined ? undefined : meshConfigOf(cm);
+        if (mesh === undefined) {
+            continue;
+        }
+        meshes += 1;
+        const defaults = asList(at(mesh, ["defaultProviders", "tracing"])).map(String);
+        for (const p of extensionProviders(mesh)) {
+            const kind = TRACING_PROVIDERS.find((k) => asObject(p[k]) !== undefined);
+            if (kind !== undefined && (defaults.includes(p.name) || selected.has(p.name))) {
+                found.set(`${kind}/${p.name}`, { kind, name: p.name });
             }
         }
-    }),
-};
-
-/** One typed validation per kind of resource that runs pods, each handing over the pod template. */
-function workloadValidations(check: (metadata: ObjectMetaProps | undefined, template: PodTemplateProps | undefined, reportViolation: (message: string) => void) => void): ResourceValidation[] {
-    return [
-        validateResourceOfType(k8s.apps.v1.Deployment, (w, _a, report) => check(w.metadata, w.spec?.template, report)),
-        validateResourceOfType(k8s.apps.v1.StatefulSet, (w, _a, report) => check(w.metadata, w.spec?.template, report)),
-        validateResourceOfType(k8s.apps.v1.DaemonSet, (w, _a, report) => check(w.metadata, w.spec?.template, report)),
-        validateResourceOfType(k8s.apps.v1.ReplicaSet, (w, _a, report) => check(w.metadata, w.spec?.template, report)),
-        validateResourceOfType(k8s.batch.v1.Job, (w, _a, report) => check(w.metadata, w.spec?.template, report)),
-        validateResourceOfType(k8s.batch.v1.CronJob, (w, _a, report) => check(w.metadata, w.spec?.jobTemplate?.spec?.template, report)),
-        validateResourceOfType(k8s.core.v1.Pod, (pod, _a, report) => check(pod.metadata, { metadata: pod.metadata, spec: pod.spec }, report)),
-    ];
+    }
+    return meshes === 0 && found.size === 0 ? [{ kind: "zipkin" }] : [...found.values()];
 }
+
+/** What each provider's proxies send, for the message. */
+const SENDS: Readonly<Record<TracingProvider, string>> = { zipkin: "B3 headers", opentelemetry: "W3C traceparent" };
+
+/**
+ * Apps that export to the collector read the trace context the mesh's proxies put on the request:
+ * B3 (`b3` or `b3multi`) with the zipkin provider, W3C trace context (`tracecontext`) with the opentelemetry one.
+ */
+export const otlpExportersMustPropagateMeshTraceContext: StackValidationPolicy = {
+    name: OTEL_PROPAGATION,
+    description:
+        "Workloads that export OTLP to the stack's collector must list in OTEL_PROPAGATORS a propagator that reads the trace context the mesh's tracing provider sends (b3 or b3multi for zipkin, tracecontext for opentelemetry), or their spans start new traces.",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    remediationSteps: `Use the stack output appTracingEnvironment: OTEL_PROPAGATORS=${OTEL_PROPAGATORS_BY_PROVIDER.zipkin.join(",")} with tracing.provider zipkin, ${OTEL_PROPAGATORS_BY_PROVIDER.opentelemetry.join(",")} with opentelemetry.`,
+    url: "https://opentelemetry.io/docs/languages/sdk-configuration/general/#otel_propagators",
+    validateStack: (args, reportViolation) => {
+        const resources = stackResources(args);
+        const providers = meshTracingProviders(resources);
+        for (const r of resources) {
+            const w = workloadOf(r);
+            for (const c of containersOf(w?.template)) {
+                const endpoint = envValue(c, "OTEL_EXPORTER_OTLP_ENDPOINT") ?? envValue(c, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
+                if (endpoint === undefined || !endpoint.includes(COLLECTOR_SERVICE.name)) {
+                    continue;
+                }
+                // The OpenTelemetry SDKs' default when the variable is unset.
+                const propagators = (envValue(c, "OTEL_PROPAGATORS") ?? "tracecontext,baggage").split(",").map((p) => p.trim());
+                for (const p of providers) {
+                    const required = REQUIRED_PROPAGATORS[p.kind];
+                    if (!propagators.some((x) => required.includes(x))) {
+                        const provider = p.name === undefined ? `the default ${p.kind} provider` : `${p.kind} provider ${p.name}`;
+                        reportViolation(
+                            `Container ${c.name} of ${ref({ metadata: w?.metadata })} must list ${required.join(" or ")} in OTEL_PROPAGATORS to join the mesh's traces (${provider} sends ${SENDS[p.kind]}); it has ${propagators.join(",")}, expected ${OTEL_PROPAGATORS_BY_PROVIDER[p.kind].join(",")}.`,
+                            r.urn,
+                        );
+                    }
+                }
+            }
+        }
+    },
+};
 
 export const tracingPolicies = [
     zipkinTargetMustBeClusterIpService,
@@ -308,5 +353,5 @@ export const tracingPolicies = [
     accessLogMustUseTraceId,
     extAuthzMustForwardB3Headers,
     telemetrySamplingMustNotExceedCeiling,
-    otlpExportersMustPropagateB3,
+    otlpExportersMustPropagateMeshTraceContext,
 ];

@@ -23,6 +23,11 @@ describe("tracedContainer", () => {
         });
     });
 
+    it("hands a container the propagators of the stack's tracing provider", () => {
+        const env = a.tracedContainer("auth-api", { image: "x" }, "opentelemetry").env as Record<string, string>;
+        assert.strictEqual(env.OTEL_PROPAGATORS, "tracecontext,baggage");
+    });
+
     it("rejects a container that sets a tracing variable itself", () => {
         assert.throws(() => a.tracedContainer("auth-api", { image: "x", env: { OTEL_PROPAGATORS: "tracecontext" } }), {
             message: "tracedContainer: env OTEL_PROPAGATORS is set by the tracing stack; remove it from the container",

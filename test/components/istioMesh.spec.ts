@@ -4,7 +4,7 @@ import { ExtAuthzSettings } from "../../config";
 import { DEFAULT_CHARTS } from "../../lib/charts";
 
 const CHART = "kubernetes:helm.sh/v4:Chart";
-const ZIPKIN = { service: "jaeger-collector-clusterip.istio-system.svc.cluster.local", port: 9411 };
+const ZIPKIN = { provider: "zipkin", service: "jaeger-collector-clusterip.istio-system.svc.cluster.local", port: 9411 } as const;
 
 describe("IstioMesh", () => {
     let m: typeof import("../../components/istioMesh");
@@ -20,7 +20,7 @@ describe("IstioMesh", () => {
             baseChart: DEFAULT_CHARTS.istioBase,
             istiodChart: DEFAULT_CHARTS.istiod,
             gatewayChart: DEFAULT_CHARTS.istioGateway,
-            zipkin: ZIPKIN,
+            tracing: ZIPKIN,
         });
         await settle();
         const base = one(CHART, "istio-base");
@@ -51,7 +51,7 @@ describe("IstioMesh", () => {
                 istiodChart: { ...DEFAULT_CHARTS.istiod, version },
                 gatewayChart: { ...DEFAULT_CHARTS.istioGateway, version },
                 gatewayServiceType: "LoadBalancer",
-                zipkin: ZIPKIN,
+                tracing: ZIPKIN,
                 awaitReadiness: false,
             });
             await settle();
@@ -99,7 +99,7 @@ describe("IstioMesh", () => {
             istiodChart: { ...DEFAULT_CHARTS.istiod, repo: oci },
             gatewayChart: { ...DEFAULT_CHARTS.istioGateway, repo: `${oci}/` },
             gatewayRendering: { note: "schema check skipped: not an HTTP chart repository" },
-            zipkin: ZIPKIN,
+            tracing: ZIPKIN,
         });
         await settle();
         const gateway = one(CHART, "istio-oci-gateway");
@@ -114,7 +114,7 @@ describe("IstioMesh", () => {
             istiodChart: { ...DEFAULT_CHARTS.istiod, version: "1.24.2" },
             gatewayChart: { ...DEFAULT_CHARTS.istioGateway, version: "1.24.2" },
             gatewayRendering: { localPath: "/tmp/charts/gateway", note: "schema removed" },
-            zipkin: ZIPKIN,
+            tracing: ZIPKIN,
         });
         await settle();
         const gateway = one(CHART, "istio-local-gateway");
@@ -129,6 +129,12 @@ describe("IstioMesh", () => {
                 ["gateway", "1.24.2", "schema removed"],
             ],
         );
+    });
+
+    it("makes the jaeger provider an opentelemetry provider on the collector's OTLP gRPC port, with only service and port", () => {
+        const mesh = m.meshConfig({ provider: "opentelemetry", service: ZIPKIN.service, port: 4317 }, undefined) as { defaultProviders: unknown; extensionProviders: object[] };
+        assert.deepStrictEqual(mesh.extensionProviders[0], { name: "jaeger", opentelemetry: { service: "jaeger-collector-clusterip.istio-system.svc.cluster.local", port: 4317 } });
+        assert.deepStrictEqual(mesh.defaultProviders, { metrics: ["prometheus"], tracing: ["jaeger"] });
     });
 
     it("models the gRPC ext-authz provider without any header list", () => {

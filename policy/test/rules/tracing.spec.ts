@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as t from "../../rules/tracing";
 import { appDeployment, accessLogEnvoyFilter, collectorService, headlessChartCollector, jaegerV1Deployment, meshConfig, meshConfigMap, telemetry } from "../fixtures";
-import { remediate, stackViolationsOf, violationsOf } from "../harness";
+import { Fixture, remediate, stackViolationsOf, violationsOf } from "../harness";
 
 const ZIPKIN = (service: string, port = 9411) => meshConfig({ extensionProviders: [{ name: "jaeger", zipkin: { service, port } }] });
 
@@ -126,27 +126,46 @@ describe(t.SAMPLING_CEILING, () => {
     });
 });
 
-describe(t.OTEL_B3, () => {
+describe(t.OTEL_PROPAGATION, () => {
     const endpoint = "http://jaeger-collector-clusterip.istio-system.svc.cluster.local:4317";
+    const OTEL = meshConfig({ extensionProviders: [{ name: "jaeger", opentelemetry: { service: "jaeger-collector-clusterip.istio-system.svc.cluster.local", port: 4317 } }] });
+    const check = (mesh: Fixture[], env: Record<string, string>) => stackViolationsOf(t.otlpExportersMustPropagateMeshTraceContext, [...mesh, appDeployment(env)]);
 
-    it("passes an app with the stack's propagators", async () => {
-        assert.deepStrictEqual(await violationsOf(t.otlpExportersMustPropagateB3, appDeployment({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_PROPAGATORS: "b3,tracecontext,baggage" })), []);
-        assert.deepStrictEqual(await violationsOf(t.otlpExportersMustPropagateB3, appDeployment({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_PROPAGATORS: "b3multi" })), []);
+    it("passes an app with the stack's propagators for each provider", async () => {
+        assert.deepStrictEqual(await check([meshConfigMap()], { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_PROPAGATORS: "b3,tracecontext,baggage" }), []);
+        assert.deepStrictEqual(await check([meshConfigMap()], { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_PROPAGATORS: "b3multi" }), []);
+        assert.deepStrictEqual(await check([meshConfigMap(OTEL)], { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_PROPAGATORS: "tracecontext,baggage" }), []);
     });
 
-    it("denies an app exporting to the collector with W3C propagation only", async () => {
-        assert.deepStrictEqual(await violationsOf(t.otlpExportersMustPropagateB3, appDeployment({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_PROPAGATORS: "tracecontext,baggage" })), [
-            "Container app of auth/auth-api must list b3 or b3multi in OTEL_PROPAGATORS to join the mesh's traces; it has tracecontext,baggage, expected b3,tracecontext,baggage.",
+    it("denies an app exporting to the collector with W3C propagation only when the mesh traces with zipkin", async () => {
+        assert.deepStrictEqual(await check([meshConfigMap()], { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_PROPAGATORS: "tracecontext,baggage" }), [
+            "Container app of auth/auth-api must list b3 or b3multi in OTEL_PROPAGATORS to join the mesh's traces (zipkin provider jaeger sends B3 headers); it has tracecontext,baggage, expected b3,tracecontext,baggage.",
         ]);
     });
 
-    it("denies an app that leaves OTEL_PROPAGATORS at the SDK default", async () => {
-        assert.deepStrictEqual(await violationsOf(t.otlpExportersMustPropagateB3, appDeployment({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint })), [
-            "Container app of auth/auth-api must list b3 or b3multi in OTEL_PROPAGATORS to join the mesh's traces; it has tracecontext,baggage, expected b3,tracecontext,baggage.",
+    it("denies an app with B3 only when the mesh traces with opentelemetry", async () => {
+        assert.deepStrictEqual(await check([meshConfigMap(OTEL)], { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_PROPAGATORS: "b3,baggage" }), [
+            "Container app of auth/auth-api must list tracecontext in OTEL_PROPAGATORS to join the mesh's traces (opentelemetry provider jaeger sends W3C traceparent); it has b3,baggage, expected tracecontext,baggage.",
+        ]);
+    });
+
+    it("reads the provider a Telemetry selects when the mesh config names no default", async () => {
+        const mesh = meshConfigMap(meshConfig({ defaultProviders: { metrics: ["prometheus"] }, extensionProviders: [...(OTEL.extensionProviders as object[])] }));
+        assert.deepStrictEqual(await check([mesh, telemetry(10)], { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_PROPAGATORS: "b3" }), [
+            "Container app of auth/auth-api must list tracecontext in OTEL_PROPAGATORS to join the mesh's traces (opentelemetry provider jaeger sends W3C traceparent); it has b3, expected tracecontext,baggage.",
+        ]);
+    });
+
+    it("denies an app that leaves OTEL_PROPAGATORS at the SDK default, and requires B3 when the stack has no mesh config", async () => {
+        assert.deepStrictEqual(await check([meshConfigMap()], { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint }), [
+            "Container app of auth/auth-api must list b3 or b3multi in OTEL_PROPAGATORS to join the mesh's traces (zipkin provider jaeger sends B3 headers); it has tracecontext,baggage, expected b3,tracecontext,baggage.",
+        ]);
+        assert.deepStrictEqual(await check([], { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_PROPAGATORS: "tracecontext" }), [
+            "Container app of auth/auth-api must list b3 or b3multi in OTEL_PROPAGATORS to join the mesh's traces (the default zipkin provider sends B3 headers); it has tracecontext, expected b3,tracecontext,baggage.",
         ]);
     });
 
     it("ignores workloads that export elsewhere", async () => {
-        assert.deepStrictEqual(await violationsOf(t.otlpExportersMustPropagateB3, appDeployment({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://otel-collector:4317" })), []);
+        assert.deepStrictEqual(await check([meshConfigMap()], { OTEL_EXPORTER_OTLP_ENDPOINT: "http://otel-collector:4317" }), []);
     });
 });

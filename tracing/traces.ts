@@ -1,0 +1,73 @@
+/**
+ * Reading one request's trace back: the trace id the gateway logged, the spans Jaeger stored for it,
+ * and the parent chain gateway -> sidecar -> app those spans must form.
+ */
+import * as assert from "assert";
+import { randomUUID } from "crypto";
+import { AppSpec } from "./apps";
+import { serviceCluster } from "./istiod";
+import { QueriedSpan, normTrace } from "./jaeger";
+import { Scenario } from "./scenario";
+
+/** The span service names of one app's path: the gateway's, the sidecar's (`<app>.<namespace>`) and the app's own. */
+export function services(s: Scenario, app: AppSpec): { gateway: string; sidecar: string; app: string } {
+    return { gateway: serviceCluster(s.gatewayNode), sidecar: serviceCluster({ kind: "sidecar", app: app.name, namespace: app.namespace }), app: app.name };
+}
+
+/** A path no other request of the run uses, so log lines and spans can be told apart. */
+export function uniquePath(prefix: string): string {
+    return `/${prefix}/${randomUUID().slice(0, 8)}`;
+}
+
+/** The trace id the gateway's access log carries for a path (the gateway is the trace's source of truth). */
+export async function loggedTraceId(s: Scenario, pathName: string): Promise<string> {
+    return String((await s.gatewayLog(pathName))[s.logFields.traceId] ?? "");
+}
+
+/**
+ * Waits until Jaeger has a span of every named service in the trace and every parent a span names
+ * (each process reports in its own batches: the gateway's ext_authz span may arrive before its server span),
+ * and `also` holds.
+ */
+export async function traceWith(s: Scenario, traceId: string, serviceNames: readonly string[], also: (spans: readonly QueriedSpan[]) => boolean = () => true): Promise<QueriedSpan[]> {
+    return s.jaeger.until(
+        () => s.jaeger.trace(traceId),
+        (spans) => serviceNames.every((n) => spans.some((x) => x.service === n)) && spans.every((x) => x.parentId === undefined || spans.some((p) => p.spanId === x.parentId)) && also(spans),
+    );
+}
+
+/**
+ * Asserts the parent chain of one request: the app's server span is a child of the sidecar's server
+ * span, which is a child of the gateway span that sent the request upstream; that span is the root
+ * (Istio 1.24: one gateway span) or a client child of the root server span (1.28+: the gateway spawns
+ * an upstream span). Returns the spans of the chain.
+ */
+export function assertChain(spans: readonly QueriedSpan[], names: ReturnType<typeof services>, spawnsUpstreamSpan: boolean): { root: QueriedSpan; egress: QueriedSpan; sidecar: QueriedSpan; app: QueriedSpan } {
+    const byId = new Map(spans.map((x) => [x.spanId, x]));
+    assert.deepStrictEqual([...new Set(spans.map((x) => x.traceId))].length, 1, "one trace id");
+    const app = spans.find((x) => x.service === names.app && x.kind === "server");
+    assert.ok(app !== undefined, `an app server span of ${names.app}: ${JSON.stringify(spans.map((x) => [x.service, x.operation, x.kind]))}`);
+    const sidecar = byId.get(app.parentId ?? "");
+    assert.ok(sidecar !== undefined && sidecar.service === names.sidecar && sidecar.kind === "server", `the app span's parent is the sidecar's server span, got ${JSON.stringify(sidecar)}`);
+    const egress = byId.get(sidecar.parentId ?? "");
+    assert.ok(egress !== undefined && egress.service === names.gateway && egress.kind === "client", `the sidecar span's parent is a gateway client span, got ${JSON.stringify(egress)}`);
+    const root = egress.parentId === undefined ? egress : byId.get(egress.parentId);
+    assert.ok(root !== undefined && root.parentId === undefined && root.service === names.gateway, "the trace starts at the gateway");
+    if (spawnsUpstreamSpan) {
+        assert.ok(root !== egress && root.kind === "server", "the gateway's server span is the root and its upstream span a child");
+    } else {
+        assert.strictEqual(root, egress, "the gateway's one span is the root");
+    }
+    return { root, egress, sidecar, app };
+}
+
+/** Runs `count` requests, `concurrency` at a time. */
+export async function load<T>(count: number, concurrency: number, one: (i: number) => Promise<T>): Promise<T[]> {
+    const out: T[] = [];
+    for (let i = 0; i < count; i += concurrency) {
+        out.push(...(await Promise.all(Array.from({ length: Math.min(concurrency, count - i) }, (_, k) => one(i + k)))));
+    }
+    return out;
+}
+
+export { normTrace };
