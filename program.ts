@@ -83,14 +83,17 @@ export async function main(overrides: Partial<MainDeps> = {}): Promise<Record<st
     const namespaces = namespacePlan(settings, await deps.observeNamespaces([SYSTEM_NAMESPACE, ...settings.appNamespaces]), owner);
     const gateway = await deps.renderable(settings.charts.istioGateway);
     const provider = new k8s.Provider("k8s", { enableServerSideApply: true, ...deps.providerArgs });
-    const stack = new ObservabilityStack("observability", {
-        provider,
-        settings,
-        kialiSigningKey: kialiSigningKey(settings),
-        namespaces,
-        owner,
-        gatewayRendering: { localPath: gateway.localPath, note: gateway.note },
-    });
+    const stack = new ObservabilityStack(
+        "observability",
+        {
+            settings,
+            kialiSigningKey: kialiSigningKey(settings),
+            namespaces,
+            owner,
+            gatewayRendering: { localPath: gateway.localPath, note: gateway.note },
+        },
+        { provider },
+    );
     return {
         environment: settings.environment,
         samplingPercentage: settings.samplingPercentage,

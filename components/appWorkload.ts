@@ -1,4 +1,5 @@
 import * as kx from "@pulumi/kubernetesx";
+import * as pulumi from "@pulumi/pulumi";
 import { appTracingEnvMap } from "../lib/appTracing";
 import { TracingProvider } from "../lib/constants";
 
@@ -14,12 +15,15 @@ export function tracedContainer(serviceName: string, container: kx.types.Contain
     if (own !== undefined && !Array.isArray(own) && typeof own === "object" && !("apply" in own)) {
         const clash = Object.keys(own).filter((k) => k in tracing);
         if (clash.length > 0) {
-            throw new Error(`tracedContainer: env ${clash.join(", ")} is set by the tracing stack; remove it from the container`);
+            throw new pulumi.InputPropertyError({
+                propertyPath: "container.env",
+                reason: `tracedContainer: env ${clash.join(", ")} is set by the tracing stack; remove it from the container`,
+            });
         }
         return { ...container, env: { ...tracing, ...own } };
     }
     if (own !== undefined) {
-        throw new Error("tracedContainer: pass env as a map (kx EnvMap) so the tracing variables can be merged");
+        throw new pulumi.InputPropertyError({ propertyPath: "container.env", reason: "tracedContainer: pass env as a map (kx EnvMap) so the tracing variables can be merged" });
     }
     return { ...container, env: tracing };
 }

@@ -2,12 +2,11 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ExternalServiceSettings } from "../config";
 import { SYSTEM_NAMESPACE } from "../lib/constants";
-import { childOptions } from "./options";
+import { childOptions, throwInputErrors } from "./options";
+import { componentType, withTypeAliases } from "./typeTokens";
 
 /** Arguments of {@link ExternalServices}. */
 export interface ExternalServicesArgs {
-    /** Kubernetes provider every child uses. */
-    readonly provider: k8s.Provider;
     /** One ServiceEntry per entry: a name and the hosts it covers, on HTTPS. */
     readonly services: readonly ExternalServiceSettings[];
     /**
@@ -17,15 +16,20 @@ export interface ExternalServicesArgs {
     readonly namespace?: string;
 }
 
+/** The problems of the services (each with its property path, `services[<i>].hosts`); none when they are valid. */
+export function externalServicesProblems(services: readonly ExternalServiceSettings[]): pulumi.InputPropertyErrorDetails[] {
+    return services.flatMap((s, i) =>
+        s.hosts.length === 0 ? [{ propertyPath: `services[${i}].hosts`, reason: `ExternalServices: service ${JSON.stringify(s.name)} needs at least one host` }] : [],
+    );
+}
+
 /**
  * ServiceEntry spec for an external HTTPS API. `resolution: DNS` — the reference deployment's
  * `resolution: NONE` made the sidecar forward to the original destination IP and ended in NXDOMAIN.
  * @see https://istio.io/latest/docs/reference/config/networking/service-entry/#ServiceEntry-Resolution
  */
 export function serviceEntrySpec(service: ExternalServiceSettings): Record<string, unknown> {
-    if (service.hosts.length === 0) {
-        throw new Error(`ExternalServices: service ${JSON.stringify(service.name)} needs at least one host`);
-    }
+    throwInputErrors("ExternalServices", externalServicesProblems([service]).map((e) => ({ ...e, propertyPath: "hosts" })));
     return {
         hosts: [...service.hosts],
         location: "MESH_EXTERNAL",
@@ -39,8 +43,9 @@ export class ExternalServices extends pulumi.ComponentResource {
     public readonly serviceEntryNames: pulumi.Output<string[]>;
 
     constructor(name: string, args: ExternalServicesArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("observability:istio:ExternalServices", name, {}, opts);
+        super(componentType("ExternalServices"), name, {}, withTypeAliases("ExternalServices", opts));
         const namespace = args.namespace ?? SYSTEM_NAMESPACE;
+        throwInputErrors("ExternalServices", externalServicesProblems(args.services));
         const entries = args.services.map(
             (s) =>
                 new k8s.apiextensions.CustomResource(
@@ -51,7 +56,7 @@ export class ExternalServices extends pulumi.ComponentResource {
                         metadata: { name: s.name, namespace },
                         spec: serviceEntrySpec(s),
                     },
-                    childOptions(this, args.provider, opts),
+                    childOptions(this, opts),
                 ),
         );
         this.serviceEntryNames = pulumi.all(entries.map((e) => e.metadata.name));

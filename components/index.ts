@@ -12,3 +12,4 @@ export * from "./options";
 export * from "./prometheusMonitors";
 export * from "./tracingNetworkPolicies";
 export * from "./uiExposure";
+export * from "./typeTokens";

@@ -5,11 +5,10 @@ import { ChartSource } from "../lib/charts";
 import { ACCESS_LOG_LABELS, GATEWAY_NAME, PROVIDER_NAMES, SYSTEM_NAMESPACE, TracingProvider } from "../lib/constants";
 import { ChartRelease, ChartRendering, HelmValues, installChart, mergeValues } from "./helm";
 import { childOptions } from "./options";
+import { componentType, withTypeAliases } from "./typeTokens";
 
 /** Arguments of {@link IstioMesh}. */
 export interface IstioMeshArgs {
-    /** Kubernetes provider every child uses. */
-    readonly provider: k8s.Provider;
     /** Istio `base` chart (CRDs, default validating webhook). */
     readonly baseChart: ChartSource;
     /** Istio `istiod` chart (control plane, mesh config). */
@@ -166,9 +165,10 @@ export function istioChildTransform(args: pulumi.ResourceTransformArgs): pulumi.
  * `auto`, filled in by istiod's injector), with mesh-wide tracing to the Jaeger collector.
  */
 export class IstioMesh extends pulumi.ComponentResource {
-    public readonly namespace: pulumi.Output<string>;
-    public readonly gatewayServiceName: pulumi.Output<string>;
-    public readonly istioVersion: pulumi.Output<string>;
+    public readonly namespace: string;
+    public readonly gatewayServiceName: string;
+    /** The istiod chart's version, which is Istio's. */
+    public readonly istioVersion: string;
     /** The istiod chart; Istio custom resources must depend on it (CRDs and webhooks). */
     public readonly istiod: k8s.helm.v4.Chart;
     public readonly base: k8s.helm.v4.Chart;
@@ -177,11 +177,11 @@ export class IstioMesh extends pulumi.ComponentResource {
     public readonly releases: ChartRelease[];
 
     constructor(name: string, args: IstioMeshArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("observability:istio:IstioMesh", name, {}, opts);
+        super(componentType("IstioMesh"), name, {}, withTypeAliases("IstioMesh", opts));
         const namespace = args.namespace ?? SYSTEM_NAMESPACE;
         const serviceType = args.gatewayServiceType ?? "ClusterIP";
         const skipAwait = !(args.awaitReadiness ?? true);
-        const childOpts = (...deps: pulumi.Resource[]) => ({ ...childOptions(this, args.provider, opts, deps), transforms: [istioChildTransform] });
+        const childOpts = (...deps: pulumi.Resource[]) => ({ ...childOptions(this, opts, deps), transforms: [istioChildTransform] });
 
         const base = installChart(
             `${name}-base`,
@@ -206,9 +206,9 @@ export class IstioMesh extends pulumi.ComponentResource {
         this.gateway = gateway.chart;
         this.releases = [base.release, istiod.release, gateway.release];
 
-        this.namespace = pulumi.output(namespace);
-        this.gatewayServiceName = pulumi.output(ISTIO_RELEASES.gateway);
-        this.istioVersion = pulumi.output(args.istiodChart.version);
+        this.namespace = namespace;
+        this.gatewayServiceName = ISTIO_RELEASES.gateway;
+        this.istioVersion = args.istiodChart.version;
         this.registerOutputs({ namespace: this.namespace, gatewayServiceName: this.gatewayServiceName, istioVersion: this.istioVersion });
     }
 }

@@ -8,11 +8,10 @@ import { COLLECTOR_SERVICE, JAEGER_COMPONENT_LABEL, JAEGER_NAME_LABEL, JAEGER_PO
 import { ChartRelease, HelmValues, awaitAnnotations, installChart, mergeValues } from "./helm";
 import { jaegerV1ElasticsearchValues, jaegerV2ElasticsearchBackend, jaegerV2ElasticsearchValues, rolloverInitJobSpec, sparkTruststoreTransform } from "./jaegerElasticsearch";
 import { childOptions } from "./options";
+import { componentType, withTypeAliases } from "./typeTokens";
 
 /** Arguments of {@link Jaeger}: one typed set for both chart lines (3.x Jaeger v1, 4.x Jaeger v2). */
 export interface JaegerArgs {
-    /** Kubernetes provider every child uses. */
-    readonly provider: k8s.Provider;
     /** The `jaeger` chart; its major version picks the line (3 -> Jaeger v1, 4 -> Jaeger v2). */
     readonly chart: ChartSource;
     /**
@@ -200,11 +199,12 @@ export function rolloverInitImage(chartVersion: string): string {
  * own Services are headless on the 3.x line (`clusterIP: None`), which Istio cannot route to reliably.
  */
 export class Jaeger extends pulumi.ComponentResource {
-    public readonly chartLine: pulumi.Output<JaegerChartLine>;
+    /** The chart line (`v1`: jaeger 3.x, Jaeger v1; `v2`: jaeger 4.x, Jaeger v2), from the chart version. */
+    public readonly chartLine: JaegerChartLine;
     public readonly collectorServiceName: pulumi.Output<string>;
     public readonly queryServiceName: pulumi.Output<string>;
-    /** Host the mesh's zipkin provider reports to. */
-    public readonly collectorHost: pulumi.Output<string>;
+    /** Host the mesh's zipkin provider reports to (the collector Service's cluster-local name). */
+    public readonly collectorHost: string;
     public readonly chart: k8s.helm.v4.Chart;
     /** What was asked of Helm, for the releases ConfigMap. */
     public readonly releases: ChartRelease[];
@@ -214,7 +214,7 @@ export class Jaeger extends pulumi.ComponentResource {
     public readonly rolloverInit?: k8s.batch.v1.Job;
 
     constructor(name: string, args: JaegerArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("observability:tracing:Jaeger", name, {}, opts);
+        super(componentType("Jaeger"), name, {}, withTypeAliases("Jaeger", opts));
         const namespace = args.namespace ?? SYSTEM_NAMESPACE;
         const replicas = args.replicas ?? 1;
         const resources = args.resources ?? DEFAULT_JAEGER_RESOURCES;
@@ -239,7 +239,7 @@ export class Jaeger extends pulumi.ComponentResource {
                           },
                           spec: rolloverInitJobSpec(es, rolloverInitImage(args.chart.version), ROLLOVER_INIT_LABELS),
                       },
-                      childOptions(this, args.provider, opts),
+                      childOptions(this, opts),
                   )
                 : undefined;
 
@@ -253,7 +253,7 @@ export class Jaeger extends pulumi.ComponentResource {
                 values: mergeValues(jaegerValues(line, storage, replicas, resources, image), args.values),
             },
             {
-                ...childOptions(this, args.provider, opts, this.rolloverInit !== undefined ? [this.rolloverInit] : []),
+                ...childOptions(this, opts, this.rolloverInit !== undefined ? [this.rolloverInit] : []),
                 transforms: [jaegerChildTransform, ...(es?.tls.caSecret !== undefined ? [sparkTruststoreTransform(es)] : [])],
             },
         );
@@ -275,15 +275,15 @@ export class Jaeger extends pulumi.ComponentResource {
                         ports: spec.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.port, protocol: p.protocol })),
                     },
                 },
-                childOptions(this, args.provider, opts, [this.chart]),
+                childOptions(this, opts, [this.chart]),
             );
         this.collectorService = service("collector", COLLECTOR_SERVICE);
         this.queryService = service("query", QUERY_SERVICE);
 
-        this.chartLine = pulumi.output(line);
+        this.chartLine = line;
         this.collectorServiceName = this.collectorService.metadata.name;
         this.queryServiceName = this.queryService.metadata.name;
-        this.collectorHost = pulumi.output(serviceFqdn(COLLECTOR_SERVICE.name, namespace));
+        this.collectorHost = serviceFqdn(COLLECTOR_SERVICE.name, namespace);
         this.registerOutputs({
             chartLine: this.chartLine,
             collectorServiceName: this.collectorServiceName,

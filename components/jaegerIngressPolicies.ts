@@ -5,11 +5,10 @@ import { INJECTION_LABEL, JAEGER_EGRESS_PORTS, JAEGER_PORTS, SYSTEM_NAMESPACE } 
 import { jaegerPodSelector } from "./jaeger";
 import { KIALI_POD_LABELS } from "./kiali";
 import { childOptions } from "./options";
+import { componentType, withTypeAliases } from "./typeTokens";
 
 /** Arguments of {@link JaegerIngressPolicies}. */
 export interface JaegerIngressPoliciesArgs {
-    /** Kubernetes provider every child uses. */
-    readonly provider: k8s.Provider;
     /** Jaeger line, for the port its own metrics are served on. */
     readonly line: JaegerChartLine;
     /** App namespaces: their pods (apps and sidecars) send spans. */
@@ -88,7 +87,7 @@ export class JaegerIngressPolicies extends pulumi.ComponentResource {
     public readonly policyNames: string[];
 
     constructor(name: string, args: JaegerIngressPoliciesArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("observability:network:JaegerIngressPolicies", name, {}, opts);
+        super(componentType("JaegerIngressPolicies"), name, {}, withTypeAliases("JaegerIngressPolicies", opts));
         const namespace = args.namespace ?? SYSTEM_NAMESPACE;
         const specs = jaegerIngressSpecs({
             namespace,
@@ -98,7 +97,7 @@ export class JaegerIngressPolicies extends pulumi.ComponentResource {
             metricsNamespaces: args.metricsNamespaces ?? [],
         });
         for (const [policy, spec] of Object.entries(specs)) {
-            new k8s.networking.v1.NetworkPolicy(`${name}-${policy}`, { metadata: { name: policy, namespace }, spec }, childOptions(this, args.provider, opts));
+            new k8s.networking.v1.NetworkPolicy(`${name}-${policy}`, { metadata: { name: policy, namespace }, spec }, childOptions(this, opts));
         }
         this.policyNames = Object.keys(specs).map((p) => `${namespace}/${p}`);
         this.registerOutputs({ policyNames: this.policyNames });

@@ -5,11 +5,10 @@ import { ChartSource, parseVersion } from "../lib/charts";
 import { JAEGER_PORTS, KIALI_SIGNING_KEY_MOUNT, QUERY_SERVICE, SYSTEM_NAMESPACE, serviceFqdn } from "../lib/constants";
 import { ChartRelease, HelmValues, installChart, mergeValues } from "./helm";
 import { childOptions } from "./options";
+import { componentType, withTypeAliases } from "./typeTokens";
 
 /** Arguments of {@link Kiali}. */
 export interface KialiArgs {
-    /** Kubernetes provider every child uses. */
-    readonly provider: k8s.Provider;
     /** The `kiali-server` chart (2.x). */
     readonly chart: ChartSource;
     /**
@@ -171,15 +170,16 @@ export function kialiValues(args: {
 
 /** Kiali from the kiali-server chart, pointed at the Jaeger query ClusterIP Service and Prometheus. */
 export class Kiali extends pulumi.ComponentResource {
-    public readonly serviceName: pulumi.Output<string>;
-    public readonly tracingUrl: pulumi.Output<string>;
+    public readonly serviceName: string;
+    /** The URL Kiali reads traces from (the Jaeger query Service, gRPC or HTTP). */
+    public readonly tracingUrl: string;
     public readonly chart: k8s.helm.v4.Chart;
     /** What was asked of Helm, for the releases ConfigMap. */
     public readonly releases: ChartRelease[];
     public readonly signingKeySecret: k8s.core.v1.Secret;
 
     constructor(name: string, args: KialiArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("observability:mesh:Kiali", name, {}, opts);
+        super(componentType("Kiali"), name, {}, withTypeAliases("Kiali", opts));
         const namespace = args.namespace ?? SYSTEM_NAMESPACE;
         const authStrategy = args.authStrategy ?? "token";
         const tracingUseGrpc = args.tracingUseGrpc ?? true;
@@ -192,7 +192,7 @@ export class Kiali extends pulumi.ComponentResource {
                 type: "Opaque",
                 stringData: { [KIALI_SIGNING_KEY_SECRET.key]: pulumi.secret(args.signingKey) },
             },
-            childOptions(this, args.provider, opts),
+            childOptions(this, opts),
         );
         const values = kialiValues({
             namespace,
@@ -210,12 +210,12 @@ export class Kiali extends pulumi.ComponentResource {
             `${name}-chart`,
             args.chart,
             { releaseName: KIALI_RELEASE, namespace, skipAwait: !awaitReadiness, values: mergeValues(values, args.values) },
-            childOptions(this, args.provider, opts, [this.signingKeySecret]),
+            childOptions(this, opts, [this.signingKeySecret]),
         );
         this.chart = installed.chart;
         this.releases = [installed.release];
-        this.serviceName = pulumi.output(KIALI_RELEASE);
-        this.tracingUrl = pulumi.output(tracingInternalUrl(namespace, tracingUseGrpc));
+        this.serviceName = KIALI_RELEASE;
+        this.tracingUrl = tracingInternalUrl(namespace, tracingUseGrpc);
         this.registerOutputs({ serviceName: this.serviceName, tracingUrl: this.tracingUrl });
     }
 }

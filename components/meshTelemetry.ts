@@ -2,11 +2,10 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PROVIDER_NAMES, SYSTEM_NAMESPACE, TELEMETRY_NAME } from "../lib/constants";
 import { childOptions } from "./options";
+import { componentType, withTypeAliases } from "./typeTokens";
 
 /** Arguments of {@link MeshTelemetry}. */
 export interface MeshTelemetryArgs {
-    /** Kubernetes provider every child uses. */
-    readonly provider: k8s.Provider;
     /**
      * Percentage of requests traced, 0-100 (100 in dev; production needs a lower figure).
      * @see https://istio.io/latest/docs/reference/config/telemetry/#Tracing
@@ -22,7 +21,7 @@ export interface MeshTelemetryArgs {
 /** The Telemetry spec: sampling through the `jaeger` provider and access logs through the JSON provider. */
 export function telemetrySpec(samplingPercentage: number): Record<string, unknown> {
     if (!(samplingPercentage >= 0 && samplingPercentage <= 100)) {
-        throw new Error(`MeshTelemetry: samplingPercentage ${samplingPercentage} must be from 0 to 100`);
+        throw new pulumi.InputPropertyError({ propertyPath: "samplingPercentage", reason: `MeshTelemetry: samplingPercentage ${samplingPercentage} must be from 0 to 100` });
     }
     return {
         tracing: [{ providers: [{ name: PROVIDER_NAMES.tracing }], randomSamplingPercentage: samplingPercentage }],
@@ -36,10 +35,10 @@ export function telemetrySpec(samplingPercentage: number): Record<string, unknow
  */
 export class MeshTelemetry extends pulumi.ComponentResource {
     public readonly telemetryName: pulumi.Output<string>;
-    public readonly samplingPercentage: pulumi.Output<number>;
+    public readonly samplingPercentage: number;
 
     constructor(name: string, args: MeshTelemetryArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("observability:istio:MeshTelemetry", name, {}, opts);
+        super(componentType("MeshTelemetry"), name, {}, withTypeAliases("MeshTelemetry", opts));
         const namespace = args.namespace ?? SYSTEM_NAMESPACE;
         const spec = telemetrySpec(args.samplingPercentage);
         const telemetry = new k8s.apiextensions.CustomResource(
@@ -50,10 +49,10 @@ export class MeshTelemetry extends pulumi.ComponentResource {
                 metadata: { name: TELEMETRY_NAME, namespace },
                 spec,
             },
-            childOptions(this, args.provider, opts),
+            childOptions(this, opts),
         );
         this.telemetryName = telemetry.metadata.name;
-        this.samplingPercentage = pulumi.output(args.samplingPercentage);
+        this.samplingPercentage = args.samplingPercentage;
         this.registerOutputs({ telemetryName: this.telemetryName, samplingPercentage: this.samplingPercentage });
     }
 }

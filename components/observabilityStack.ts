@@ -5,11 +5,12 @@ import { StackConfig } from "../config";
 import { EnvVar, OTLP_GRPC_ENDPOINT, ZIPKIN_HOST, appTracingEnv } from "../lib/appTracing";
 import { INJECTION_LABEL, JAEGER_PORTS, RELEASES_CONFIGMAP, SYSTEM_NAMESPACE, TRACING_PROVIDER_PORTS, ZIPKIN_SPANS_PATH } from "../lib/constants";
 import { NamespaceOwnership, OWNER_ANNOTATION } from "../lib/namespaces";
-import { jaegerChartLine } from "../lib/charts";
+import { JaegerChartLine, jaegerChartLine } from "../lib/charts";
 import { ExternalServices } from "./externalServices";
 import { IstioMesh } from "./istioMesh";
 import { Jaeger } from "./jaeger";
-import { fieldManagerTransform } from "./options";
+import { fieldManagerTransform, kubernetesProvider } from "./options";
+import { componentType, withTypeAliases } from "./typeTokens";
 import { ChartRendering } from "./helm";
 import { JaegerIngressPolicies } from "./jaegerIngressPolicies";
 import { Kiali } from "./kiali";
@@ -20,8 +21,6 @@ import { UiExposure } from "./uiExposure";
 
 /** Arguments of {@link ObservabilityStack}. */
 export interface ObservabilityStackArgs {
-    /** Kubernetes provider every child uses. */
-    readonly provider: k8s.Provider;
     /** Validated stack settings (see `config/`). */
     readonly settings: StackConfig;
     /** Kiali's login signing key, a Pulumi secret (program.ts `kialiSigningKey`). */
@@ -81,24 +80,27 @@ export function clusterServiceNamespace(url: string): string[] | undefined {
  * gateway) -> Telemetry, ServiceEntries, Kiali -> app namespace labels and NetworkPolicies -> UIs.
  */
 export class ObservabilityStack extends pulumi.ComponentResource {
-    public readonly istioVersion: pulumi.Output<string>;
-    public readonly jaegerChartLine: pulumi.Output<string>;
-    public readonly collectorHost: pulumi.Output<string>;
-    public readonly zipkinEndpoint: pulumi.Output<string>;
-    public readonly otlpEndpoint: pulumi.Output<string>;
-    public readonly kialiTracingUrl: pulumi.Output<string>;
-    public readonly appTracingEnvironment: pulumi.Output<EnvVar[]>;
-    public readonly uiUrls: pulumi.Output<Record<string, string>>;
+    // Values known from the settings alone are plain; only what the engine reports is an Output.
+    public readonly istioVersion: string;
+    public readonly jaegerChartLine: JaegerChartLine;
+    public readonly collectorHost: string;
+    public readonly zipkinEndpoint: string;
+    public readonly otlpEndpoint: string = OTLP_GRPC_ENDPOINT;
+    public readonly kialiTracingUrl: string;
+    public readonly appTracingEnvironment: readonly EnvVar[];
+    public readonly uiUrls: Readonly<Record<string, string>>;
     public readonly networkPolicies: pulumi.Output<string[]>;
     /** The Prometheus monitors created (`prometheus.operator`), `namespace/name`; none without the operator. */
-    public readonly prometheusMonitors: pulumi.Output<string[]>;
+    public readonly prometheusMonitors: readonly string[];
 
     constructor(name: string, args: ObservabilityStackArgs, opts?: pulumi.ComponentResourceOptions) {
         // Every object below, chart children included, is applied by one stable field manager (see fieldManagerTransform).
-        super("observability:index:ObservabilityStack", name, {}, { ...opts, transforms: [...(opts?.transforms ?? []), fieldManagerTransform] });
+        super(componentType("ObservabilityStack"), name, {}, { ...withTypeAliases("ObservabilityStack", opts), transforms: [...(opts?.transforms ?? []), fieldManagerTransform] });
         const s = args.settings;
-        const provider = args.provider;
-        const childOpts = { parent: this, provider };
+        // The Kubernetes provider comes from this component's options (`provider` or `providers.kubernetes`) and is handed
+        // to every child explicitly: to the components as their `provider` option, to the objects as their provider.
+        const provider = kubernetesProvider(this);
+        const childOpts = { parent: this, ...(provider !== undefined ? { provider } : {}) };
 
         const namespace = (resourceName: string, ns: string, labels: Record<string, string>, dependsOn: pulumi.Resource[] = []) =>
             ownedNamespace(resourceName, ns, labels, args.namespaces[ns] ?? "create", args.owner, { ...childOpts, dependsOn });
@@ -107,7 +109,6 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         const jaeger = new Jaeger(
             `${name}-jaeger`,
             {
-                provider,
                 chart: s.charts.jaeger,
                 storage: s.jaeger.storage,
                 replicas: s.jaeger.replicas,
@@ -115,13 +116,12 @@ export class ObservabilityStack extends pulumi.ComponentResource {
                 image: s.jaeger.image,
                 awaitReadiness: s.awaitReadiness,
             },
-            { parent: this, dependsOn: [systemNamespace] },
+            { ...childOpts, dependsOn: [systemNamespace] },
         );
 
         const mesh = new IstioMesh(
             `${name}-istio`,
             {
-                provider,
                 baseChart: s.charts.istioBase,
                 istiodChart: s.charts.istiod,
                 gatewayChart: s.charts.istioGateway,
@@ -131,20 +131,19 @@ export class ObservabilityStack extends pulumi.ComponentResource {
                 extAuthz: s.extAuthz,
                 awaitReadiness: s.awaitReadiness,
             },
-            { parent: this, dependsOn: [systemNamespace, jaeger.collectorService] },
+            { ...childOpts, dependsOn: [systemNamespace, jaeger.collectorService] },
         );
         const istioReady = [mesh.istiod];
 
-        new MeshTelemetry(`${name}-telemetry`, { provider, samplingPercentage: s.samplingPercentage }, { parent: this, dependsOn: istioReady });
+        new MeshTelemetry(`${name}-telemetry`, { samplingPercentage: s.samplingPercentage }, { ...childOpts, dependsOn: istioReady });
         const monitors = s.prometheus.operator
-            ? new PrometheusMonitors(`${name}-monitors`, { provider, labels: s.prometheus.monitorLabels }, { parent: this, dependsOn: [systemNamespace] })
+            ? new PrometheusMonitors(`${name}-monitors`, { labels: s.prometheus.monitorLabels }, { ...childOpts, dependsOn: [systemNamespace] })
             : undefined;
-        new ExternalServices(`${name}-external`, { provider, services: s.externalServices }, { parent: this, dependsOn: istioReady });
+        new ExternalServices(`${name}-external`, { services: s.externalServices }, { ...childOpts, dependsOn: istioReady });
 
         const kiali = new Kiali(
             `${name}-kiali`,
             {
-                provider,
                 chart: s.charts.kiali,
                 authStrategy: s.kiali.authStrategy,
                 signingKey: args.kialiSigningKey,
@@ -158,33 +157,31 @@ export class ObservabilityStack extends pulumi.ComponentResource {
                 accessibleNamespaces: s.environment === "production" ? s.appNamespaces : undefined,
                 awaitReadiness: s.awaitReadiness,
             },
-            { parent: this, dependsOn: [mesh.istiod, jaeger.queryService] },
+            { ...childOpts, dependsOn: [mesh.istiod, jaeger.queryService] },
         );
 
         const appNamespaces = s.appNamespaces.map((ns) => namespace(`${name}-ns-${ns}`, ns, { ...INJECTION_LABEL }, [mesh.istiod]));
         const policies = new TracingNetworkPolicies(
             `${name}-netpol`,
             {
-                provider,
                 namespaces: s.appNamespaces,
                 mode: s.networkPolicies.mode,
                 baselinePolicy: s.networkPolicies.baselinePolicy,
                 dns: { namespace: s.networkPolicies.dnsNamespace, podLabels: s.networkPolicies.dnsPodLabels },
                 externalPorts: s.externalServices.map((e) => e.port),
             },
-            { parent: this, dependsOn: [...appNamespaces, jaeger] },
+            { ...childOpts, dependsOn: [...appNamespaces, jaeger] },
         );
 
         new JaegerIngressPolicies(
             `${name}-jaeger-ingress`,
             {
-                provider,
                 line: jaegerChartLine(s.charts.jaeger.version),
                 appNamespaces: s.appNamespaces,
                 ingressControllerNamespaces: s.ui.jaeger !== undefined ? [s.ui.ingressControllerNamespace] : [],
                 metricsNamespaces: clusterServiceNamespace(s.kiali.prometheusUrl) ?? [],
             },
-            { parent: this, dependsOn: [jaeger] },
+            { ...childOpts, dependsOn: [jaeger] },
         );
 
         // Chart v4 resources reach policy packs with empty properties, and read resources do not reach them
@@ -205,7 +202,6 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         const ui = new UiExposure(
             `${name}-ui`,
             {
-                provider,
                 kialiHost: s.ui.kiali?.host,
                 jaegerHost: s.ui.jaeger?.host,
                 ingressClassName: s.ui.ingressClassName,
@@ -213,19 +209,18 @@ export class ObservabilityStack extends pulumi.ComponentResource {
                 annotations: s.ui.authAnnotations,
                 awaitReadiness: s.awaitReadiness,
             },
-            { parent: this, dependsOn: [kiali, jaeger] },
+            { ...childOpts, dependsOn: [kiali, jaeger] },
         );
 
         this.istioVersion = mesh.istioVersion;
         this.jaegerChartLine = jaeger.chartLine;
         this.collectorHost = jaeger.collectorHost;
-        this.zipkinEndpoint = pulumi.interpolate`http://${jaeger.collectorHost}:${JAEGER_PORTS.zipkin}${ZIPKIN_SPANS_PATH}`;
-        this.otlpEndpoint = pulumi.output(OTLP_GRPC_ENDPOINT);
+        this.zipkinEndpoint = `http://${jaeger.collectorHost}:${JAEGER_PORTS.zipkin}${ZIPKIN_SPANS_PATH}`;
         this.kialiTracingUrl = kiali.tracingUrl;
-        this.appTracingEnvironment = pulumi.output(appTracingEnv(args.exampleServiceName ?? "my-service", OTLP_GRPC_ENDPOINT, s.tracingProvider));
+        this.appTracingEnvironment = appTracingEnv(args.exampleServiceName ?? "my-service", OTLP_GRPC_ENDPOINT, s.tracingProvider);
         this.uiUrls = ui.urls;
         this.networkPolicies = policies.policyNames;
-        this.prometheusMonitors = monitors?.monitorNames ?? pulumi.output([]);
+        this.prometheusMonitors = monitors?.monitorNames ?? [];
         this.registerOutputs({
             prometheusMonitors: this.prometheusMonitors,
             istioVersion: this.istioVersion,

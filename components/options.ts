@@ -1,21 +1,29 @@
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
 /**
- * Options for a component's Kubernetes children: parented, the explicit provider, and the
- * component's own `dependsOn` plus `extra`. Pulumi does not pass a component's `dependsOn` on to
- * its children, so without this the engine would not know (for create and delete order) that a
- * chart inside a component waits for what the component waits for.
+ * The Kubernetes provider a component was given in its resource options (`provider`, or `providers`
+ * keyed `kubernetes`, its own or inherited from its parent), as pulumi-eks takes it; undefined when
+ * none was given, and the children then use the default provider (the ambient kubeconfig).
+ */
+export function kubernetesProvider(component: pulumi.ComponentResource): pulumi.ProviderResource | undefined {
+    return component.getProvider("kubernetes:index:Provider");
+}
+
+/**
+ * Options for a component's Kubernetes children: parented, the component's Kubernetes provider made
+ * explicit, and the component's own `dependsOn` plus `extra`. Pulumi does not pass a component's
+ * `dependsOn` on to its children, so without this the engine would not know (for create and delete
+ * order) that a chart inside a component waits for what the component waits for.
  */
 export function childOptions(
     parent: pulumi.ComponentResource,
-    provider: k8s.Provider,
     opts: pulumi.ComponentResourceOptions | undefined,
     extra: pulumi.Input<pulumi.Resource>[] = [],
 ): pulumi.CustomResourceOptions & pulumi.ComponentResourceOptions {
     const own = opts?.dependsOn;
     const inherited: pulumi.Input<pulumi.Resource>[] = own === undefined ? [] : Array.isArray(own) ? [...own] : [own as pulumi.Input<pulumi.Resource>];
-    return { parent, provider, dependsOn: [...inherited, ...extra] };
+    const provider = kubernetesProvider(parent);
+    return { parent, ...(provider !== undefined ? { provider } : {}), dependsOn: [...inherited, ...extra] };
 }
 
 /**
@@ -42,4 +50,17 @@ export function fieldManagerTransform(args: pulumi.ResourceTransformArgs): pulum
         return undefined;
     }
     return { props: { ...args.props, metadata: { ...metadata, annotations: { ...(metadata.annotations ?? {}), "pulumi.com/patchFieldManager": FIELD_MANAGER } } }, opts: args.opts };
+}
+
+/**
+ * Throws what a component's argument validation found, each problem with its property path: one as
+ * `pulumi.InputPropertyError` (its message is the reason), several at once as `pulumi.InputPropertiesError`.
+ */
+export function throwInputErrors(component: string, errors: readonly pulumi.InputPropertyErrorDetails[]): void {
+    if (errors.length === 1) {
+        throw new pulumi.InputPropertyError(errors[0]);
+    }
+    if (errors.length > 1) {
+        throw new pulumi.InputPropertiesError({ message: `${component}: ${errors.length} invalid arguments:\n${errors.map((e) => `  - ${e.reason}`).join("\n")}`, errors: [...errors] });
+    }
 }

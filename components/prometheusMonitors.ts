@@ -2,11 +2,10 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { SYSTEM_NAMESPACE } from "../lib/constants";
 import { childOptions } from "./options";
+import { componentType, withTypeAliases } from "./typeTokens";
 
 /** Arguments of {@link PrometheusMonitors}. */
 export interface PrometheusMonitorsArgs {
-    /** Kubernetes provider every child uses. */
-    readonly provider: k8s.Provider;
     /**
      * Namespace of the monitors (Istio's sample puts them in the control plane's namespace; they select pods in every namespace).
      * @default "istio-system"
@@ -87,10 +86,11 @@ export function istiodServiceMonitorSpec(): Record<string, unknown> {
  * @see https://istio.io/latest/docs/ops/integrations/prometheus/
  */
 export class PrometheusMonitors extends pulumi.ComponentResource {
-    public readonly monitorNames: pulumi.Output<string[]>;
+    /** The two monitors, `namespace/name`. */
+    public readonly monitorNames: readonly string[];
 
     constructor(name: string, args: PrometheusMonitorsArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("observability:metrics:PrometheusMonitors", name, {}, opts);
+        super(componentType("PrometheusMonitors"), name, {}, withTypeAliases("PrometheusMonitors", opts));
         const namespace = args.namespace ?? SYSTEM_NAMESPACE;
         const labels = args.labels ?? {};
         new k8s.apiextensions.CustomResource(
@@ -101,7 +101,7 @@ export class PrometheusMonitors extends pulumi.ComponentResource {
                 metadata: { name: MONITOR_NAMES.envoy, namespace, labels: { monitoring: "istio-proxies", release: "istio", ...labels } },
                 spec: envoyStatsPodMonitorSpec(),
             },
-            childOptions(this, args.provider, opts),
+            childOptions(this, opts),
         );
         new k8s.apiextensions.CustomResource(
             `${name}-istiod`,
@@ -111,9 +111,9 @@ export class PrometheusMonitors extends pulumi.ComponentResource {
                 metadata: { name: MONITOR_NAMES.istiod, namespace, labels: { monitoring: "istio-components", release: "istio", ...labels } },
                 spec: istiodServiceMonitorSpec(),
             },
-            childOptions(this, args.provider, opts),
+            childOptions(this, opts),
         );
-        this.monitorNames = pulumi.output([`${namespace}/${MONITOR_NAMES.envoy}`, `${namespace}/${MONITOR_NAMES.istiod}`]);
+        this.monitorNames = [`${namespace}/${MONITOR_NAMES.envoy}`, `${namespace}/${MONITOR_NAMES.istiod}`];
         this.registerOutputs({ monitorNames: this.monitorNames });
     }
 }

@@ -10,12 +10,11 @@ import {
     JAEGER_NAME_LABEL,
     SYSTEM_NAMESPACE,
 } from "../lib/constants";
-import { childOptions } from "./options";
+import { childOptions, kubernetesProvider } from "./options";
+import { componentType, withTypeAliases } from "./typeTokens";
 
 /** Arguments of {@link TracingNetworkPolicies}. */
 export interface TracingNetworkPoliciesArgs {
-    /** Kubernetes provider every child uses. */
-    readonly provider: k8s.Provider;
     /** App namespaces; they must exist (or be created by the caller first). */
     readonly namespaces: readonly string[];
     /**
@@ -140,11 +139,11 @@ export class TracingNetworkPolicies extends pulumi.ComponentResource {
     public readonly reads: pulumi.Output<ReadRecord[]>;
 
     constructor(name: string, args: TracingNetworkPoliciesArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("observability:network:TracingNetworkPolicies", name, {}, opts);
+        super(componentType("TracingNetworkPolicies"), name, {}, withTypeAliases("TracingNetworkPolicies", opts));
         const mode = args.mode ?? "complete";
         const systemNamespace = args.systemNamespace ?? SYSTEM_NAMESPACE;
         const dns = args.dns ?? { namespace: "kube-system", podLabels: { "k8s-app": "kube-dns" } };
-        const childOpts = childOptions(this, args.provider, opts);
+        const childOpts = childOptions(this, opts);
         if (mode === "baseline" && args.baselinePolicy === undefined) {
             throw new pulumi.InputPropertyError({ propertyPath: "baselinePolicy", reason: "TracingNetworkPolicies: baselinePolicy is required when mode is baseline" });
         }
@@ -158,7 +157,7 @@ export class TracingNetworkPolicies extends pulumi.ComponentResource {
                 // Reading the baseline policy fails the preview when it is missing: the dependency is checked, not
                 // assumed. The read is not parented: the SDK cannot compute the NetworkPolicy type aliases of a
                 // read resource under a component ("No valid 'name' passed in for alias").
-                const baseline = k8s.networking.v1.NetworkPolicy.get(`${name}-${ns}-baseline`, `${ns}/${args.baselinePolicy}`, { provider: args.provider });
+                const baseline = k8s.networking.v1.NetworkPolicy.get(`${name}-${ns}-baseline`, `${ns}/${args.baselinePolicy}`, { provider: kubernetesProvider(this) });
                 const policyName = args.baselinePolicy;
                 reads.push(
                     pulumi.all([baseline.metadata, baseline.spec]).apply(([metadata, spec]) => ({

@@ -4,11 +4,10 @@ import { JAEGER_PORTS, KIALI_PORT, QUERY_SERVICE, SYSTEM_NAMESPACE } from "../li
 import { awaitAnnotations } from "./helm";
 import { KIALI_RELEASE } from "./kiali";
 import { childOptions } from "./options";
+import { componentType, withTypeAliases } from "./typeTokens";
 
 /** Arguments of {@link UiExposure}. */
 export interface UiExposureArgs {
-    /** Kubernetes provider every child uses. */
-    readonly provider: k8s.Provider;
     /** Host name of the Kiali UI; not exposed when undefined. */
     readonly kialiHost?: string;
     /** Host name of the Jaeger UI; not exposed when undefined. */
@@ -49,10 +48,11 @@ export function uiIngressSpec(host: string, service: string, port: number, ingre
 
 /** Ingresses for the Kiali and Jaeger UIs on configurable host names. */
 export class UiExposure extends pulumi.ComponentResource {
-    public readonly urls: pulumi.Output<Record<string, string>>;
+    /** URL of each exposed UI, by UI (`kiali`, `jaeger`): known from the args alone. */
+    public readonly urls: Readonly<Record<string, string>>;
 
     constructor(name: string, args: UiExposureArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("observability:ui:UiExposure", name, {}, opts);
+        super(componentType("UiExposure"), name, {}, withTypeAliases("UiExposure", opts));
         const namespace = args.namespace ?? SYSTEM_NAMESPACE;
         const ingressClassName = args.ingressClassName ?? "nginx";
         const annotations = { ...(args.annotations ?? {}), ...awaitAnnotations(args.awaitReadiness ?? true) };
@@ -65,13 +65,13 @@ export class UiExposure extends pulumi.ComponentResource {
             new k8s.networking.v1.Ingress(
                 `${name}-${ui}`,
                 { metadata: { name: `${ui}-ui`, namespace, annotations }, spec: uiIngressSpec(host, service, port, ingressClassName, args.tlsSecretName) },
-                childOptions(this, args.provider, opts),
+                childOptions(this, opts),
             );
             urls[ui] = `${scheme}://${host}`;
         };
         expose("kiali", args.kialiHost, KIALI_RELEASE, KIALI_PORT);
         expose("jaeger", args.jaegerHost, QUERY_SERVICE.name, JAEGER_PORTS.queryHttp);
-        this.urls = pulumi.output(urls);
+        this.urls = urls;
         this.registerOutputs({ urls: this.urls });
     }
 }

@@ -104,7 +104,7 @@ describe("main (dev stack)", () => {
     it("keeps the mesh's Prometheus metrics beside tracing, bounds Jaeger's memory store, and lets the operator's Prometheus find the mesh", async () => {
         assert.deepStrictEqual(chart("observability-istio-istiod").inputs.values.meshConfig.defaultProviders, { metrics: ["prometheus"], tracing: ["jaeger"] });
         assert.deepStrictEqual(chart("observability-jaeger-chart").inputs.values.storage.memory.extraEnv, [{ name: "MEMORY_MAX_TRACES", value: "10752" }]);
-        assert.deepStrictEqual(await valueOf(outputs.prometheusMonitors), ["istio-system/envoy-stats-monitor", "istio-system/istio-component-monitor"]);
+        assert.deepStrictEqual(outputs.prometheusMonitors, ["istio-system/envoy-stats-monitor", "istio-system/istio-component-monitor"]);
         const kiali = chart("observability-kiali-chart").inputs.values.external_services;
         assert.deepStrictEqual([kiali.prometheus.url, kiali.grafana.external_url, kiali.tracing.external_url], [
             "http://prometheus-operated.prometheus.svc.cluster.local:9090",
@@ -153,12 +153,13 @@ describe("main (dev stack)", () => {
 
     it("exports the app tracing environment and the endpoints", async () => {
         // The literal values are asserted in lib.spec.ts; here: the output is that function's result.
-        assert.deepStrictEqual(await valueOf(outputs.appTracingEnvironment), appTracingEnv("my-service"));
-        assert.strictEqual(await valueOf(outputs.zipkinEndpoint), "http://jaeger-collector-clusterip.istio-system.svc.cluster.local:9411/api/v2/spans");
-        assert.strictEqual(await valueOf(outputs.kialiTracingUrl), "http://jaeger-query-clusterip.istio-system.svc.cluster.local:16686");
-        assert.strictEqual(await valueOf(outputs.jaegerChartLine), "v1");
+        assert.deepStrictEqual(outputs.appTracingEnvironment, appTracingEnv("my-service"));
+        assert.strictEqual(outputs.zipkinEndpoint, "http://jaeger-collector-clusterip.istio-system.svc.cluster.local:9411/api/v2/spans");
+        assert.strictEqual(outputs.kialiTracingUrl, "http://jaeger-query-clusterip.istio-system.svc.cluster.local:16686");
+        assert.strictEqual(outputs.jaegerChartLine, "v1");
+        assert.strictEqual(outputs.otlpEndpoint, "http://jaeger-collector-clusterip.istio-system.svc.cluster.local:4317");
         assert.strictEqual(outputs.samplingPercentage, 100);
-        assert.deepStrictEqual(await valueOf(outputs.uiUrls), { kiali: "http://kiali.dev.growbin.app", jaeger: "http://jaeger.dev.growbin.app" });
+        assert.deepStrictEqual(outputs.uiUrls, { kiali: "http://kiali.dev.growbin.app", jaeger: "http://jaeger.dev.growbin.app" });
         assert.strictEqual((await valueOf<string[]>(outputs.networkPolicies)).length, 30);
         assert.ok(registered.length > 40);
     });
@@ -184,7 +185,7 @@ describe("main (local stack with tracing.provider opentelemetry)", () => {
     });
 
     it("exports an app tracing environment with W3C trace context propagation", async () => {
-        const env = await valueOf<{ name: string; value: string }[]>(outputs.appTracingEnvironment);
+        const env = outputs.appTracingEnvironment as { name: string; value: string }[];
         assert.deepStrictEqual(env, appTracingEnv("my-service", undefined, "opentelemetry"));
         assert.strictEqual(env.find((e) => e.name === "OTEL_PROPAGATORS")?.value, "tracecontext,baggage");
         assert.strictEqual(outputs.tracingProvider, "opentelemetry");

@@ -17,6 +17,10 @@ export interface Registered {
     readonly retainOnDelete?: boolean;
     /** Set for `.get()` reads: the id that was read. */
     readonly readId?: string;
+    /** The provider reference (`<provider urn>::<id>`) sent with the request; empty for the default provider. */
+    readonly provider: string;
+    /** Register requests: the aliases sent (alias specs, as the engine gets them). */
+    readonly aliases?: readonly { readonly urn?: string; readonly name?: string; readonly type?: string; readonly parentUrn?: string }[];
 }
 
 export const registered: Registered[] = [];
@@ -40,7 +44,10 @@ const monitor = new MockMonitor({
     },
 });
 /** Records a register or read request (both carry type, name, parent and dependencies), then passes it on. */
-function recording(method: "registerResource" | "readResource", details: (req: any) => { inputs: any; transforms: number; readId?: string; retainOnDelete?: boolean }): void {
+function recording(
+    method: "registerResource" | "readResource",
+    details: (req: any) => { inputs: any; transforms: number; readId?: string; retainOnDelete?: boolean; aliases?: Registered["aliases"] },
+): void {
     const next = monitor[method].bind(monitor);
     monitor[method] = async (req: any, callback: (err: any, res: any) => void) => {
         const { deserializeProperties } = await import("@pulumi/pulumi/runtime/rpc");
@@ -53,18 +60,31 @@ function recording(method: "registerResource" | "readResource", details: (req: a
             parent: req.getParent(),
             dependencies: req.getDependenciesList(),
             transforms: d.transforms,
+            provider: req.getProvider(),
+            ...(d.aliases !== undefined ? { aliases: d.aliases } : {}),
             ...(d.retainOnDelete !== undefined ? { retainOnDelete: d.retainOnDelete } : {}),
             ...(d.readId !== undefined ? { readId: d.readId } : {}),
         });
         return next(req, callback);
     };
 }
-recording("registerResource", (req) => ({ inputs: req.getObject(), transforms: req.getTransformsList().length, retainOnDelete: req.getRetainondelete() ?? false }));
+recording("registerResource", (req) => ({
+    inputs: req.getObject(),
+    transforms: req.getTransformsList().length,
+    retainOnDelete: req.getRetainondelete() ?? false,
+    aliases: req.getAliasesList().map((a: any) => {
+        const spec = a.getSpec();
+        return spec === undefined ? { urn: a.getUrn() } : { ...(spec.getName() ? { name: spec.getName() } : {}), ...(spec.getType() ? { type: spec.getType() } : {}), ...(spec.getParenturn() ? { parentUrn: spec.getParenturn() } : {}) };
+    }),
+}));
 recording("readResource", (req) => ({ inputs: req.getProperties(), transforms: 0, readId: req.getId() }));
 pulumi.runtime.setMockOptions(monitor, PROJECT, STACK, true);
 // The engine supports transforms; the mock monitor only has to accept them.
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 require("@pulumi/pulumi/runtime/state").getStore().supportsTransforms = true;
+// So does it alias specs (the engine derives a child's aliases from its parent's); the mocks record them as sent.
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+require("@pulumi/pulumi/runtime/state").getStore().supportsAliasSpecs = true;
 
 /** URN the mock monitor gives a resource without a parent chain (tests compare by suffix). */
 export function urn(type: string, name: string): string {

@@ -42,7 +42,7 @@ describe("the program under the policy pack", () => {
 
     async function stack(name: string, networkPolicies: Record<string, unknown>): Promise<Registered[]> {
         const settings = parseStackConfig({ ...stackRawConfig("dev"), networkPolicies });
-        new ObservabilityStack(name, { provider: testProvider(), settings, ...stackArgs() });
+        new ObservabilityStack(name, { settings, ...stackArgs() }, { provider: testProvider() });
         await settle();
         return [...registered];
     }
@@ -96,7 +96,7 @@ describe("the program under the policy pack", () => {
         const { registerBadResources, EXPECTED_VIOLATIONS } = await import("../e2e/badResources");
         const { allPolicies } = await import("../policy/rules");
         const config = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "policy", "config", "production.json"), "utf8")) as Record<string, unknown>;
-        new ObservabilityStack("guardrails", { provider: testProvider(), settings: parseStackConfig(stackRawConfig("dev")), ...stackArgs() });
+        new ObservabilityStack("guardrails", { settings: parseStackConfig(stackRawConfig("dev")), ...stackArgs() }, { provider: testProvider() });
         registerBadResources();
         await settle();
         const resources = fixtures(registered);

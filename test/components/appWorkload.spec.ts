@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
 import { valueOf } from "../mocks";
 
 describe("tracedContainer", () => {
@@ -31,6 +32,12 @@ describe("tracedContainer", () => {
     it("rejects a container that sets a tracing variable itself", () => {
         assert.throws(() => a.tracedContainer("auth-api", { image: "x", env: { OTEL_PROPAGATORS: "tracecontext" } }), {
             message: "tracedContainer: env OTEL_PROPAGATORS is set by the tracing stack; remove it from the container",
+            propertyPath: "container.env",
+        });
+        assert.throws(() => a.tracedContainer("auth-api", { image: "x", env: [{ name: "LOG_LEVEL", value: "debug" }] }), (e: Error) => {
+            assert.ok(pulumi.InputPropertyError.isInstance(e));
+            assert.deepStrictEqual([e.propertyPath, e.message], ["container.env", "tracedContainer: pass env as a map (kx EnvMap) so the tracing variables can be merged"]);
+            return true;
         });
     });
 });

@@ -15,13 +15,16 @@ describe("IstioMesh", () => {
 
     it("installs base, istiod and gateway in that order, each with its pinned chart and release name", async () => {
         const provider = testProvider();
-        new m.IstioMesh("istio", {
-            provider,
-            baseChart: DEFAULT_CHARTS.istioBase,
-            istiodChart: DEFAULT_CHARTS.istiod,
-            gatewayChart: DEFAULT_CHARTS.istioGateway,
-            tracing: ZIPKIN,
-        });
+        new m.IstioMesh(
+            "istio",
+            {
+                baseChart: DEFAULT_CHARTS.istioBase,
+                istiodChart: DEFAULT_CHARTS.istiod,
+                gatewayChart: DEFAULT_CHARTS.istioGateway,
+                tracing: ZIPKIN,
+            },
+            { provider },
+        );
         await settle();
         const base = one(CHART, "istio-base");
         const istiod = one(CHART, "istio-istiod");
@@ -46,14 +49,13 @@ describe("IstioMesh", () => {
         for (const version of ["1.24.2", "1.30.3"]) {
             resetRegistered();
             new m.IstioMesh(`istio-${version}`, {
-                provider: testProvider(),
                 baseChart: { ...DEFAULT_CHARTS.istioBase, version },
                 istiodChart: { ...DEFAULT_CHARTS.istiod, version },
                 gatewayChart: { ...DEFAULT_CHARTS.istioGateway, version },
                 gatewayServiceType: "LoadBalancer",
                 tracing: ZIPKIN,
                 awaitReadiness: false,
-            });
+            }, { provider: testProvider() });
             await settle();
             const istiod = one(CHART, `istio-${version}-istiod`);
             assert.strictEqual(istiod.inputs.version, version);
@@ -94,13 +96,12 @@ describe("IstioMesh", () => {
     it("pulls charts of an OCI repository by reference, and records a skipped schema check", async () => {
         const oci = "oci://registry.example.com/istio";
         const mesh = new m.IstioMesh("istio-oci", {
-            provider: testProvider(),
             baseChart: { ...DEFAULT_CHARTS.istioBase, repo: oci },
             istiodChart: { ...DEFAULT_CHARTS.istiod, repo: oci },
             gatewayChart: { ...DEFAULT_CHARTS.istioGateway, repo: `${oci}/` },
             gatewayRendering: { note: "schema check skipped: not an HTTP chart repository" },
             tracing: ZIPKIN,
-        });
+        }, { provider: testProvider() });
         await settle();
         const gateway = one(CHART, "istio-oci-gateway");
         assert.deepStrictEqual([gateway.inputs.chart, gateway.inputs.version, gateway.inputs.repositoryOpts], [`${oci}/gateway`, "1.30.3", undefined]);
@@ -109,13 +110,12 @@ describe("IstioMesh", () => {
 
     it("renders the gateway from a local chart copy when one is given, and records why", async () => {
         const mesh = new m.IstioMesh("istio-local", {
-            provider: testProvider(),
             baseChart: { ...DEFAULT_CHARTS.istioBase, version: "1.24.2" },
             istiodChart: { ...DEFAULT_CHARTS.istiod, version: "1.24.2" },
             gatewayChart: { ...DEFAULT_CHARTS.istioGateway, version: "1.24.2" },
             gatewayRendering: { localPath: "/tmp/charts/gateway", note: "schema removed" },
             tracing: ZIPKIN,
-        });
+        }, { provider: testProvider() });
         await settle();
         const gateway = one(CHART, "istio-local-gateway");
         assert.strictEqual(gateway.inputs.chart, "/tmp/charts/gateway");

@@ -32,7 +32,7 @@ describe("Jaeger", () => {
     beforeEach(resetRegistered);
 
     it("maps the typed arguments to the 3.x chart: all-in-one only, no Cassandra, no agent, memory storage bounded for the memory limit", async () => {
-        new j.Jaeger("jaeger", { provider: testProvider(), chart: { ...DEFAULT_CHARTS.jaeger, version: "3.4.1" } });
+        new j.Jaeger("jaeger", { chart: { ...DEFAULT_CHARTS.jaeger, version: "3.4.1" } }, { provider: testProvider() });
         await settle();
         const chart = one(CHART, "jaeger-chart");
         assert.strictEqual(chart.inputs.version, "3.4.1");
@@ -49,7 +49,7 @@ describe("Jaeger", () => {
     });
 
     it("maps the typed arguments to the 4.x chart: its own config with a bounded memory store and metrics on 0.0.0.0:8888", async () => {
-        new j.Jaeger("jaeger", { provider: testProvider(), chart: DEFAULT_CHARTS.jaeger, image: { registry: "mirror.local", tag: "2.19.0" }, storage: { type: "memory", maxTraces: 5000 } });
+        new j.Jaeger("jaeger", { chart: DEFAULT_CHARTS.jaeger, image: { registry: "mirror.local", tag: "2.19.0" }, storage: { type: "memory", maxTraces: 5000 } }, { provider: testProvider() });
         await settle();
         const values = one(CHART, "jaeger-chart").inputs.values;
         assert.deepStrictEqual(values.jaeger, {
@@ -79,7 +79,7 @@ describe("Jaeger", () => {
             ["4.11.1", "95232"],
         ]) {
             resetRegistered();
-            new j.Jaeger("jaeger", { provider: testProvider(), chart: { ...DEFAULT_CHARTS.jaeger, version }, resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "2", memory: "2Gi" } } });
+            new j.Jaeger("jaeger", { chart: { ...DEFAULT_CHARTS.jaeger, version }, resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "2", memory: "2Gi" } } }, { provider: testProvider() });
             await settle();
             const v = one(CHART, "jaeger-chart").inputs.values;
             const bound = version === "3.4.1" ? v.storage.memory.extraEnv[0].value : v.userconfig.extensions.jaeger_storage.backends.primary_store.memory.max_traces;
@@ -178,7 +178,7 @@ describe("Jaeger", () => {
     ]) {
         it(`runs rollover on ${version} with an init Job of its own (Chart v4 skips the chart's hook), aliases everywhere, before Jaeger`, async () => {
             const storage = es({ tls: CA, rollover: { enabled: true, maxAge: "12h" } });
-            new j.Jaeger("jaeger", { provider: testProvider(), chart: { ...DEFAULT_CHARTS.jaeger, version }, storage, awaitReadiness: false });
+            new j.Jaeger("jaeger", { chart: { ...DEFAULT_CHARTS.jaeger, version }, storage, awaitReadiness: false }, { provider: testProvider() });
             await settle();
             const job = one(JOB, "jaeger-es-rollover-init");
             assert.deepStrictEqual(job.inputs.metadata, {
@@ -265,7 +265,7 @@ describe("Jaeger", () => {
 
     for (const version of ["3.4.1", "4.11.1"]) {
         it(`creates the collector and query ClusterIP Services selecting the ${version} Jaeger pod`, async () => {
-            new j.Jaeger("jaeger", { provider: testProvider(), chart: { ...DEFAULT_CHARTS.jaeger, version }, awaitReadiness: false });
+            new j.Jaeger("jaeger", { chart: { ...DEFAULT_CHARTS.jaeger, version }, awaitReadiness: false }, { provider: testProvider() });
             await settle();
             const collector = one(SERVICE, "jaeger-collector");
             const query = one(SERVICE, "jaeger-query");

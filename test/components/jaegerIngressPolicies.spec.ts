@@ -66,7 +66,7 @@ describe("JaegerIngressPolicies", () => {
     });
 
     it("creates one NetworkPolicy per rule in the Jaeger namespace", async () => {
-        const c = new j.JaegerIngressPolicies("ji", { provider: testProvider(), line: "v1", appNamespaces: ["auth"], metricsNamespaces: ["prometheus"] });
+        const c = new j.JaegerIngressPolicies("ji", { line: "v1", appNamespaces: ["auth"], metricsNamespaces: ["prometheus"] }, { provider: testProvider() });
         await settle();
         assert.deepStrictEqual(ofType(NP).map((r) => `${r.inputs.metadata.namespace}/${r.inputs.metadata.name}`).sort(), c.policyNames.slice().sort());
         assert.deepStrictEqual(c.policyNames, ["istio-system/jaeger-collector-from-mesh", "istio-system/jaeger-query-from-ui-clients", "istio-system/jaeger-metrics-from-prometheus"]);

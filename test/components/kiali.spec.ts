@@ -14,7 +14,6 @@ describe("Kiali", () => {
 
     it("renders Kiali 2.x keys for kiali-server 2.1.0 and mounts the signing key from its Secret as Kiali's override file", async () => {
         new k.Kiali("kiali", {
-            provider: testProvider(),
             chart: { ...DEFAULT_CHARTS.kiali, version: "2.1.0" },
             authStrategy: "anonymous",
             signingKey: KEY,
@@ -22,7 +21,7 @@ describe("Kiali", () => {
             grafanaUrl: "http://grafana.prometheus.svc.cluster.local",
             tracingUseGrpc: false,
             tracingExternalUrl: "https://jaeger.dev.growbin.app",
-        });
+        }, { provider: testProvider() });
         await settle();
         const chart = one(CHART, "kiali-chart");
         assert.strictEqual(chart.inputs.chart, "kiali-server");
@@ -55,11 +54,10 @@ describe("Kiali", () => {
 
     it("stores the signing key in a Secret and passes a secret: reference to kiali-server 2.29.0", async () => {
         new k.Kiali("kiali", {
-            provider: testProvider(),
             chart: DEFAULT_CHARTS.kiali,
             signingKey: KEY,
             prometheusUrl: "http://prometheus:9090",
-        });
+        }, { provider: testProvider() });
         await settle();
         const secret = one("kubernetes:core/v1:Secret", "kiali-signing-key");
         assert.deepStrictEqual(secret.inputs.metadata, { name: "kiali-signing-key", namespace: "istio-system" });
@@ -79,8 +77,8 @@ describe("Kiali", () => {
     });
 
     it("runs view-only and scoped to the given namespaces where the chart supports it (2.19 on), cluster-wide on 2.1.0", async () => {
-        const args = { provider: testProvider(), signingKey: KEY, prometheusUrl: "http://prometheus:9090", viewOnly: true, accessibleNamespaces: ["auth"] };
-        new k.Kiali("kiali", { ...args, chart: DEFAULT_CHARTS.kiali });
+        const args = { signingKey: KEY, prometheusUrl: "http://prometheus:9090", viewOnly: true, accessibleNamespaces: ["auth"] };
+        new k.Kiali("kiali", { ...args, chart: DEFAULT_CHARTS.kiali }, { provider: testProvider() });
         await settle();
         const current = one(CHART, "kiali-chart").inputs.values.deployment;
         assert.strictEqual(current.view_only_mode, true);
@@ -89,7 +87,7 @@ describe("Kiali", () => {
             default: [{ matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: ["istio-system", "auth"] }] }],
         });
         resetRegistered();
-        new k.Kiali("kiali", { ...args, chart: { ...DEFAULT_CHARTS.kiali, version: "2.1.0" } });
+        new k.Kiali("kiali", { ...args, chart: { ...DEFAULT_CHARTS.kiali, version: "2.1.0" } }, { provider: testProvider() });
         await settle();
         const reference = one(CHART, "kiali-chart").inputs.values.deployment;
         assert.strictEqual(reference.view_only_mode, true);

@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
 import { one, resetRegistered, settle, testProvider } from "../mocks";
 
 describe("MeshTelemetry", () => {
@@ -9,7 +10,7 @@ describe("MeshTelemetry", () => {
     beforeEach(resetRegistered);
 
     it("creates global-sampling in istio-system with the configured sampling and the JSON access log", async () => {
-        new t.MeshTelemetry("telemetry", { provider: testProvider(), samplingPercentage: 2.5 });
+        new t.MeshTelemetry("telemetry", { samplingPercentage: 2.5 }, { provider: testProvider() });
         await settle();
         const r = one("kubernetes:telemetry.istio.io/v1:Telemetry", "telemetry-telemetry");
         assert.deepStrictEqual(r.inputs, {
@@ -24,7 +25,12 @@ describe("MeshTelemetry", () => {
     });
 
     it("refuses a sampling percentage outside 0-100", () => {
-        assert.throws(() => t.telemetrySpec(100.5), { message: "MeshTelemetry: samplingPercentage 100.5 must be from 0 to 100" });
+        assert.throws(() => t.telemetrySpec(100.5), (e: Error) => {
+            assert.ok(pulumi.InputPropertyError.isInstance(e), String(e));
+            assert.deepStrictEqual([e.propertyPath, e.message], ["samplingPercentage", "MeshTelemetry: samplingPercentage 100.5 must be from 0 to 100"]);
+            return true;
+        });
+        assert.throws(() => new t.MeshTelemetry("bad", { samplingPercentage: -1 }), { propertyPath: "samplingPercentage", message: "MeshTelemetry: samplingPercentage -1 must be from 0 to 100" });
         assert.deepStrictEqual((t.telemetrySpec(0).tracing as any)[0].randomSamplingPercentage, 0);
     });
 });

@@ -12,7 +12,7 @@ describe("PrometheusMonitors", () => {
     beforeEach(resetRegistered);
 
     it("creates Istio's sample PodMonitor for every istio-proxy container (sidecars and the gateway) on its prometheus.io/port", async () => {
-        new m.PrometheusMonitors("monitors", { provider: testProvider() });
+        new m.PrometheusMonitors("monitors", {}, { provider: testProvider() });
         await settle();
         const pm = one(POD_MONITOR, "monitors-envoy-stats");
         assert.deepStrictEqual(pm.inputs.metadata, { name: "envoy-stats-monitor", namespace: "istio-system", labels: { monitoring: "istio-proxies", release: "istio" } });
@@ -33,7 +33,7 @@ describe("PrometheusMonitors", () => {
     });
 
     it("creates the sample ServiceMonitor for istiod's http-monitoring port", async () => {
-        new m.PrometheusMonitors("monitors", { provider: testProvider() });
+        new m.PrometheusMonitors("monitors", {}, { provider: testProvider() });
         await settle();
         const sm = one(SERVICE_MONITOR, "monitors-istiod");
         assert.deepStrictEqual(sm.inputs.spec, {
@@ -46,7 +46,7 @@ describe("PrometheusMonitors", () => {
     });
 
     it("adds the labels the Prometheus resource selects monitors by", async () => {
-        new m.PrometheusMonitors("monitors", { provider: testProvider(), labels: { release: "kube-prometheus-stack" } });
+        new m.PrometheusMonitors("monitors", { labels: { release: "kube-prometheus-stack" } }, { provider: testProvider() });
         await settle();
         assert.deepStrictEqual(one(POD_MONITOR, "monitors-envoy-stats").inputs.metadata.labels, { monitoring: "istio-proxies", release: "kube-prometheus-stack" });
         assert.deepStrictEqual(one(SERVICE_MONITOR, "monitors-istiod").inputs.metadata.labels, { monitoring: "istio-components", release: "kube-prometheus-stack" });

@@ -28,7 +28,7 @@ describe("TracingNetworkPolicies", () => {
     });
 
     it("generates the complete set a mesh workload needs in every app namespace", async () => {
-        new n.TracingNetworkPolicies("netpol", { provider: testProvider(), namespaces: ["auth", "chat"], externalPorts: [443, 443] });
+        new n.TracingNetworkPolicies("netpol", { namespaces: ["auth", "chat"], externalPorts: [443, 443] }, { provider: testProvider() });
         await settle();
         const policies = ofType(NP).map((r) => `${r.inputs.metadata.namespace}/${r.inputs.metadata.name}`).sort();
         assert.deepStrictEqual(policies, [
@@ -62,7 +62,7 @@ describe("TracingNetworkPolicies", () => {
     });
 
     it("in baseline mode creates only the Jaeger policy and reads the baseline policy to prove it exists", async () => {
-        new n.TracingNetworkPolicies("netpol", { provider: testProvider(), namespaces: ["auth"], mode: "baseline", baselinePolicy: "default-egress" });
+        new n.TracingNetworkPolicies("netpol", { namespaces: ["auth"], mode: "baseline", baselinePolicy: "default-egress" }, { provider: testProvider() });
         await settle();
         assert.deepStrictEqual(
             ofType(NP)
@@ -82,7 +82,7 @@ describe("TracingNetworkPolicies", () => {
             readStates.set(`${NP}::${ns}/allow-dns`, { metadata: { name: "allow-dns", namespace: ns, uid: `uid-${ns}`, managedFields: [] }, spec });
         }
         try {
-            const policies = new n.TracingNetworkPolicies("netpol", { provider: testProvider(), namespaces: ["auth", "chat"], mode: "baseline", baselinePolicy: "allow-dns" });
+            const policies = new n.TracingNetworkPolicies("netpol", { namespaces: ["auth", "chat"], mode: "baseline", baselinePolicy: "allow-dns" }, { provider: testProvider() });
             assert.deepStrictEqual(await valueOf(policies.reads), [
                 { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "allow-dns", namespace: "auth" }, spec },
                 { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "allow-dns", namespace: "chat" }, spec },
@@ -93,12 +93,12 @@ describe("TracingNetworkPolicies", () => {
     });
 
     it("records no reads in complete mode", async () => {
-        const policies = new n.TracingNetworkPolicies("netpol", { provider: testProvider(), namespaces: ["auth"] });
+        const policies = new n.TracingNetworkPolicies("netpol", { namespaces: ["auth"] }, { provider: testProvider() });
         assert.deepStrictEqual(await valueOf(policies.reads), []);
     });
 
     it("refuses baseline mode without a baseline policy", () => {
-        assert.throws(() => new n.TracingNetworkPolicies("bad", { provider: testProvider(), namespaces: ["auth"], mode: "baseline" }), {
+        assert.throws(() => new n.TracingNetworkPolicies("bad", { namespaces: ["auth"], mode: "baseline" }, { provider: testProvider() }), {
             message: "TracingNetworkPolicies: baselinePolicy is required when mode is baseline",
         });
     });

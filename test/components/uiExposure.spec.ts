@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { ofType, resetRegistered, settle, testProvider, valueOf } from "../mocks";
+import { ofType, resetRegistered, settle, testProvider } from "../mocks";
 
 describe("UiExposure", () => {
     let u: typeof import("../../components/uiExposure");
@@ -10,12 +10,11 @@ describe("UiExposure", () => {
 
     it("routes each configured host to the Kiali Service and the Jaeger query ClusterIP Service", async () => {
         const ui = new u.UiExposure("ui", {
-            provider: testProvider(),
             kialiHost: "kiali.dev.growbin.app",
             jaegerHost: "jaeger.dev.growbin.app",
             tlsSecretName: "tls",
             annotations: { "nginx.ingress.kubernetes.io/auth-url": "https://auth" },
-        });
+        }, { provider: testProvider() });
         await settle();
         const ingresses = ofType("kubernetes:networking.k8s.io/v1:Ingress").sort((a, b) => a.name.localeCompare(b.name));
         assert.deepStrictEqual(
@@ -27,11 +26,11 @@ describe("UiExposure", () => {
         );
         assert.deepStrictEqual(ingresses[0].inputs.metadata.annotations, { "nginx.ingress.kubernetes.io/auth-url": "https://auth" });
         assert.strictEqual(ingresses[0].inputs.spec.ingressClassName, "nginx");
-        assert.deepStrictEqual(await valueOf(ui.urls), { kiali: "https://kiali.dev.growbin.app", jaeger: "https://jaeger.dev.growbin.app" });
+        assert.deepStrictEqual(ui.urls, { kiali: "https://kiali.dev.growbin.app", jaeger: "https://jaeger.dev.growbin.app" });
     });
 
     it("exposes nothing when no host is configured", async () => {
-        new u.UiExposure("ui", { provider: testProvider() });
+        new u.UiExposure("ui", {}, { provider: testProvider() });
         await settle();
         assert.strictEqual(ofType("kubernetes:networking.k8s.io/v1:Ingress").length, 0);
     });
