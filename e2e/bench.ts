@@ -134,7 +134,7 @@ function helmArgs(r: Release): string[] {
 /** Waits until the namespaces a destroy or uninstall deleted are gone, so the next contender starts from the same cluster. */
 function waitNamespacesGone(names: readonly string[]): void {
     for (const ns of names) {
-        kubectl(["wait", "--for=delete", `namespace/${ns}`, "--timeout=180s"]).toString();
+        kubectl(["wait", "--for=delete", `namespace/${ns}`, "--timeout=180s"]);
     }
 }
 
