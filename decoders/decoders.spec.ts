@@ -16,7 +16,7 @@ import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as os from "os";
 import * as path from "path";
-import { toolsBin } from "../e2e/tools";
+import { stopProcess, toolsBin } from "../e2e/tools";
 import { KIALI_SERVER_KEYS, KialiChartVersion, chartDefaults, unknownKialiKeys } from "./kialiKeys";
 import { Rendered, Rendering, SIGNING_KEY, Variant, render } from "./render";
 
@@ -317,11 +317,7 @@ describe("configs checked by the real decoders", function () {
                 }
                 assert.strictEqual(n, 2, "the third trace evicts the first");
             } finally {
-                proc.kill("SIGTERM");
-                await new Promise((res) => setTimeout(res, 500));
-                if (proc.exitCode === null) {
-                    proc.kill("SIGKILL");
-                }
+                await stopProcess(proc);
                 fs.rmSync(log, { recursive: true, force: true });
             }
         });

@@ -1,5 +1,5 @@
 /** Where the toolchain's binaries are (scripts/toolchain.sh), for the real-engine and tracing tests. */
-import { execFileSync } from "child_process";
+import { ChildProcess, execFileSync } from "child_process";
 import * as path from "path";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..");
@@ -21,4 +21,17 @@ export function pluginsDir(): string {
 /** Directory of the data files (`scripts/toolchain.sh share-path`): the prometheus-operator CRDs. */
 export function shareDir(): string {
     return toolchain("share-path");
+}
+
+/** Stops a process the tests started: SIGTERM, then SIGKILL if it has not exited within `graceMs`. */
+export async function stopProcess(proc: ChildProcess, graceMs = 5000): Promise<void> {
+    if (proc.exitCode !== null || proc.signalCode !== null) {
+        return;
+    }
+    const exited = new Promise((r) => proc.once("exit", r));
+    proc.kill("SIGTERM");
+    await Promise.race([exited, new Promise((r) => setTimeout(r, graceMs))]);
+    if (proc.exitCode === null && proc.signalCode === null) {
+        proc.kill("SIGKILL");
+    }
 }

@@ -7,7 +7,7 @@
  */
 import { ChildProcess, execFileSync, spawn } from "child_process";
 import * as path from "path";
-import { PROJECT_DIR } from "../e2e/tools";
+import { PROJECT_DIR, stopProcess } from "../e2e/tools";
 import { LOOPBACK, Loopback, listening } from "./loopback";
 
 export type Runtime = "node" | "python";
@@ -104,13 +104,6 @@ export class AppProcess {
     }
 
     async stop(): Promise<void> {
-        if (this.proc.exitCode === null && this.proc.signalCode === null) {
-            const exited = new Promise((r) => this.proc.once("exit", r));
-            this.proc.kill("SIGTERM");
-            await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-            if (this.proc.exitCode === null && this.proc.signalCode === null) {
-                this.proc.kill("SIGKILL");
-            }
-        }
+        await stopProcess(this.proc);
     }
 }

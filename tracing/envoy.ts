@@ -12,7 +12,7 @@ import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { toolsBin } from "../e2e/tools";
+import { stopProcess, toolsBin } from "../e2e/tools";
 import { CustomPolicy, IstioProfile, ProxyNode, extAuthzFilters, fileAccessLog, hcmTracing, inboundCluster, outboundCluster, routeOperation, serviceCluster } from "./istiod";
 import { LOOPBACK, Loopback } from "./loopback";
 import { ExtAuthzProviderConfig, TelemetrySelection } from "./stackObjects";
@@ -242,14 +242,7 @@ export class Envoy {
     }
 
     async stop(): Promise<void> {
-        if (this.proc.exitCode === null && this.proc.signalCode === null) {
-            const exited = new Promise((r) => this.proc.once("exit", r));
-            this.proc.kill("SIGTERM");
-            await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-            if (this.proc.exitCode === null && this.proc.signalCode === null) {
-                this.proc.kill("SIGKILL");
-            }
-        }
+        await stopProcess(this.proc);
         fs.rmSync(this.dir, { recursive: true, force: true });
     }
 }

@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as os from "os";
 import * as path from "path";
-import { toolsBin } from "../e2e/tools";
+import { stopProcess, toolsBin } from "../e2e/tools";
 import { K8sObject, StackObjects } from "./stackObjects";
 import { LOOPBACK, Loopback, listening } from "./loopback";
 
@@ -202,14 +202,7 @@ export class Jaeger {
     }
 
     async stop(): Promise<void> {
-        if (this.proc.exitCode === null && this.proc.signalCode === null) {
-            const exited = new Promise((r) => this.proc.once("exit", r));
-            this.proc.kill("SIGTERM");
-            await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-            if (this.proc.exitCode === null && this.proc.signalCode === null) {
-                this.proc.kill("SIGKILL");
-            }
-        }
+        await stopProcess(this.proc);
         fs.rmSync(this.dir, { recursive: true, force: true });
     }
 
