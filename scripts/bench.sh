@@ -4,12 +4,10 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 project="$(cd "$here/.." && pwd)"
 cd "$project"
-export OBS_CLUSTER_DIR="$project/.work/bench-cluster"
-export OBS_ETCD_PORT=23990 OBS_APISERVER_PORT=16643 OBS_KCM_PORT=16657 OBS_CHARTS_PORT=9079
-export OBS_KUBECONFIG="$OBS_CLUSTER_DIR/kubeconfig"
-export OBS_CHARTS_URL="http://127.0.0.1:$OBS_CHARTS_PORT"
+# shellcheck source=scripts/own-cluster.sh
+. "$here/own-cluster.sh"
+own_cluster bench 23990 16643 16657 9079
 "$here/toolchain.sh" install >/dev/null
 npm --prefix policy run --silent build
-trap '"$here/cluster.sh" down >/dev/null 2>&1 || true' EXIT
-"$here/cluster.sh" up
+own_cluster_up
 npx ts-node e2e/bench.ts
