@@ -78,6 +78,19 @@ function prepareCluster(v: Variant): void {
     }
 }
 
+/**
+ * The Kubernetes object a preview step would send to the provider (our own resources and Chart v4 children;
+ * not charts, providers or components), with its Pulumi type and whether a Chart v4 rendered it.
+ */
+export function previewedObject(e: EngineEvent): { type: string; fromChart: boolean; object: Rendered } | undefined {
+    const step = e.resourcePreEvent?.metadata;
+    const inputs = step?.new?.inputs;
+    if (step === undefined || !step.type.startsWith("kubernetes:") || step.type.startsWith("kubernetes:helm.sh/") || inputs?.kind === undefined) {
+        return undefined;
+    }
+    return { type: step.type, fromChart: step.urn.includes("kubernetes:helm.sh/v4:Chart$"), object: inputs as Rendered };
+}
+
 /** Previews a variant with the CLI (a fresh workspace and file backend each run) and collects every object it would create. */
 export async function render(v: Variant): Promise<Rendering> {
     prepareCluster(v);
@@ -86,10 +99,9 @@ export async function render(v: Variant): Promise<Rendering> {
     await configSet(stack, [...airGapped(), ...v.changes]);
     const objects: Rendered[] = [];
     const onEvent = (e: EngineEvent) => {
-        const step = e.resourcePreEvent?.metadata;
-        const inputs = step?.new?.inputs;
-        if (step !== undefined && step.type.startsWith("kubernetes:") && !step.type.startsWith("kubernetes:helm.sh/") && step.type !== "pulumi:providers:kubernetes" && inputs?.kind !== undefined) {
-            objects.push(inputs as Rendered);
+        const o = previewedObject(e);
+        if (o !== undefined) {
+            objects.push(o.object);
         }
     };
     await stack.preview({ onEvent });

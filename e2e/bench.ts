@@ -18,6 +18,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { EngineEvent, Stack } from "@pulumi/pulumi/automation";
+import { previewedObject } from "../decoders/render";
 import { RELEASES_CONFIGMAP } from "../lib/constants";
 import { allPolicies } from "../policy/rules";
 import { Fixture, stackViolationsOf, violationsOf } from "../policy/test/harness";
@@ -83,12 +84,10 @@ function timed(label: string, f: () => void): number {
 /** A preview's registrations, as the provider would receive them. Secret inputs arrive masked: a placeholder stands in. */
 function collector(into: Collected[]): (e: EngineEvent) => void {
     return (e) => {
-        const step = e.resourcePreEvent?.metadata;
-        const inputs = step?.new?.inputs;
-        if (step === undefined || !step.type.startsWith("kubernetes:") || step.type.startsWith("kubernetes:helm.sh/") || inputs?.kind === undefined) {
-            return;
+        const o = previewedObject(e);
+        if (o !== undefined) {
+            into.push({ ...o, object: unmask(o.object) });
         }
-        into.push({ type: step.type, fromChart: step.urn.includes("kubernetes:helm.sh/v4:Chart$"), object: unmask(inputs) });
     };
 }
 
