@@ -6,7 +6,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ObservabilityStack, anonymousSigningKey } from "./components";
+import { ChartRendering, ObservabilityStack, ObservabilityStackArgs, anonymousSigningKey } from "./components";
 import { CONFIG_NAMESPACE, ConfigError, RawConfig, StackConfig, parseStackConfig } from "./config";
 import { RenderableChart, renderableChart } from "./lib/chartSchema";
 import { ChartSource } from "./lib/charts";
@@ -75,23 +75,97 @@ export function namespacePlan(settings: StackConfig, observed: Map<string, Obser
     return Object.fromEntries([SYSTEM_NAMESPACE, ...settings.appNamespaces].map((ns) => [ns, namespaceOwnership(observed.get(ns) ?? { exists: false }, owner)]));
 }
 
+/** What the program knows besides the validated settings: the Kiali signing key, the namespace plan, the gateway rendering. */
+export interface StackContext {
+    readonly kialiSigningKey: pulumi.Input<string>;
+    readonly namespaces: Readonly<Record<string, NamespaceOwnership>>;
+    readonly owner: string;
+    readonly gatewayRendering?: ChartRendering;
+}
+
+/**
+ * The component's arguments from validated settings. Here, not in the component, live the decisions
+ * that follow from `environment`: production Kiali is view-only and reads only the mesh's namespaces.
+ */
+export function observabilityStackArgs(settings: StackConfig, context: StackContext): ObservabilityStackArgs {
+    const production = settings.environment === "production";
+    return {
+        owner: context.owner,
+        namespaces: context.namespaces,
+        charts: settings.charts,
+        awaitReadiness: settings.awaitReadiness,
+        tracing: { provider: settings.tracingProvider, samplingPercentage: settings.samplingPercentage },
+        jaeger: { storage: settings.jaeger.storage, replicas: settings.jaeger.replicas, resources: settings.jaeger.resources, image: settings.jaeger.image },
+        mesh: { gatewayServiceType: settings.gatewayServiceType, gatewayRendering: context.gatewayRendering, extAuthz: settings.extAuthz },
+        kiali: {
+            authStrategy: settings.kiali.authStrategy,
+            signingKey: context.kialiSigningKey,
+            prometheusUrl: settings.kiali.prometheusUrl,
+            grafanaUrl: settings.kiali.grafanaUrl,
+            grafanaExternalUrl: settings.kiali.grafanaExternalUrl,
+            tracingUseGrpc: settings.kiali.tracingUseGrpc,
+            tracingExternalUrl: settings.kiali.tracingExternalUrl,
+            viewOnly: production,
+            accessibleNamespaces: production ? settings.appNamespaces : undefined,
+        },
+        prometheusMonitors: settings.prometheus.operator ? { labels: settings.prometheus.monitorLabels } : undefined,
+        externalServices: settings.externalServices,
+        appNamespaces: settings.appNamespaces,
+        networkPolicies: {
+            mode: settings.networkPolicies.mode,
+            baselinePolicy: settings.networkPolicies.baselinePolicy,
+            dns: { namespace: settings.networkPolicies.dnsNamespace, podLabels: settings.networkPolicies.dnsPodLabels },
+        },
+        ui: {
+            kialiHost: settings.ui.kiali?.host,
+            jaegerHost: settings.ui.jaeger?.host,
+            ingressClassName: settings.ui.ingressClassName,
+            tlsSecretName: settings.ui.tlsSecretName,
+            annotations: settings.ui.authAnnotations,
+            ingressControllerNamespace: settings.ui.ingressControllerNamespace,
+        },
+    };
+}
+
+/**
+ * Chart values from stack config reach the rendered objects, the state and the releases record in
+ * plain text, so a `charts` key holding a secret (`pulumi config set --secret`) is refused rather than
+ * written out. `isConfigSecret` is the SDK's own check behind `Config.get`'s secret warning (runtime/config.js, marked internal).
+ */
+export function secretChartValues(settings: StackConfig, isSecret: (key: string) => boolean): void {
+    const roles = Object.entries(settings.charts).filter(([, c]) => c.values !== undefined);
+    if (roles.length > 0 && isSecret(`${CONFIG_NAMESPACE}:charts`)) {
+        throw new ConfigError(
+            roles.map(
+                ([role]) =>
+                    `charts.${role}.values: got <secret>; chart values are written into the Kubernetes objects, the state and the releases record in plain text: keep the secret in a Kubernetes Secret and name that Secret in the values (e.g. imagePullSecrets)`,
+            ),
+        );
+    }
+}
+
+function isConfigSecret(key: string): boolean {
+    const internal = pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean };
+    return internal.isConfigSecret?.(key) ?? false;
+}
+
 /** Builds the stack and returns its outputs. Throws ConfigError before registering anything when the config is bad. */
 export async function main(overrides: Partial<MainDeps> = {}): Promise<Record<string, unknown>> {
     const deps = { ...DEFAULT_DEPS, ...overrides };
     const settings = parseStackConfig(readRawConfig());
+    secretChartValues(settings, isConfigSecret);
     const owner = `${pulumi.getProject()}/${pulumi.getStack()}`;
     const namespaces = namespacePlan(settings, await deps.observeNamespaces([SYSTEM_NAMESPACE, ...settings.appNamespaces]), owner);
     const gateway = await deps.renderable(settings.charts.istioGateway);
     const provider = new k8s.Provider("k8s", { enableServerSideApply: true, ...deps.providerArgs });
     const stack = new ObservabilityStack(
         "observability",
-        {
-            settings,
+        observabilityStackArgs(settings, {
             kialiSigningKey: kialiSigningKey(settings),
             namespaces,
             owner,
             gatewayRendering: { localPath: gateway.localPath, note: gateway.note },
-        },
+        }),
         { provider },
     );
     return {

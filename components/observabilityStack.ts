@@ -1,44 +1,111 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
-import { StackConfig } from "../config";
 import { EnvVar, OTLP_GRPC_ENDPOINT, ZIPKIN_HOST, appTracingEnv } from "../lib/appTracing";
-import { INJECTION_LABEL, JAEGER_PORTS, RELEASES_CONFIGMAP, SYSTEM_NAMESPACE, TRACING_PROVIDER_PORTS, ZIPKIN_SPANS_PATH } from "../lib/constants";
+import { ChartRole, ChartSource, DEFAULT_CHARTS, JaegerChartLine } from "../lib/charts";
+import {
+    DEFAULT_INGRESS_CONTROLLER_NAMESPACE,
+    INJECTION_LABEL,
+    JAEGER_PORTS,
+    RELEASES_CONFIGMAP,
+    SYSTEM_NAMESPACE,
+    TRACING_PROVIDER_PORTS,
+    TracingProvider,
+    ZIPKIN_SPANS_PATH,
+} from "../lib/constants";
 import { NamespaceOwnership, OWNER_ANNOTATION } from "../lib/namespaces";
-import { JaegerChartLine, jaegerChartLine } from "../lib/charts";
-import { ExternalServices } from "./externalServices";
-import { IstioMesh } from "./istioMesh";
-import { Jaeger } from "./jaeger";
-import { fieldManagerTransform, kubernetesProvider } from "./options";
-import { componentType, withTypeAliases } from "./typeTokens";
-import { ChartRendering } from "./helm";
+import { ExternalServices, ExternalServicesArgs } from "./externalServices";
+import { HelmValues } from "./helm";
+import { IstioMesh, IstioMeshArgs } from "./istioMesh";
+import { Jaeger, JaegerArgs } from "./jaeger";
 import { JaegerIngressPolicies } from "./jaegerIngressPolicies";
-import { Kiali } from "./kiali";
-import { MeshTelemetry } from "./meshTelemetry";
-import { PrometheusMonitors } from "./prometheusMonitors";
-import { TracingNetworkPolicies } from "./tracingNetworkPolicies";
-import { UiExposure } from "./uiExposure";
+import { Kiali, KialiArgs } from "./kiali";
+import { MeshTelemetry, MeshTelemetryArgs } from "./meshTelemetry";
+import { fieldManagerTransform, kubernetesProvider } from "./options";
+import { PrometheusMonitors, PrometheusMonitorsArgs } from "./prometheusMonitors";
+import { TracingNetworkPolicies, TracingNetworkPoliciesArgs } from "./tracingNetworkPolicies";
+import { componentType, withTypeAliases } from "./typeTokens";
+import { UiExposure, UiExposureArgs } from "./uiExposure";
 
-/** Arguments of {@link ObservabilityStack}. */
+/** A chart of the stack: where it comes from, and values merged last into what the stack renders for it. */
+export interface StackChart extends ChartSource {
+    /**
+     * Escape hatch: Helm values merged last (objects key by key, lists replaced), e.g. tolerations,
+     * image pull secrets or resources. Plain data known at preview time; the policy pack judges the merged result.
+     */
+    readonly values?: HelmValues;
+}
+
+/**
+ * Arguments of {@link ObservabilityStack}, grouped by the component each group configures. Only
+ * `owner`, `tracing` and `kiali` are required; the rest default to the dev-sized stack of the
+ * components' own defaults. `program.ts` maps validated stack configuration to these arguments.
+ */
 export interface ObservabilityStackArgs {
-    /** Validated stack settings (see `config/`). */
-    readonly settings: StackConfig;
-    /** Kiali's login signing key, a Pulumi secret (program.ts `kialiSigningKey`). */
-    readonly kialiSigningKey: pulumi.Input<string>;
+    /** The stack's identity, `<project>/<stack>`, written on the namespaces it creates. */
+    readonly owner: string;
+    /**
+     * Charts by role; a role left out installs {@link DEFAULT_CHARTS}. The three Istio charts must share one version.
+     * @default DEFAULT_CHARTS
+     */
+    readonly charts?: Partial<Readonly<Record<ChartRole, StackChart>>>;
+    /**
+     * Wait for workloads and ingresses to become ready (false on a control plane without nodes).
+     * @default true
+     */
+    readonly awaitReadiness?: boolean;
+    /** The mesh's tracing provider and the share of requests traced ({@link MeshTelemetry}). */
+    readonly tracing: {
+        /** @default "zipkin" */
+        readonly provider?: TracingProvider;
+        readonly samplingPercentage: MeshTelemetryArgs["samplingPercentage"];
+    };
+    /** Jaeger's storage and pod ({@link Jaeger}); the chart comes from `charts.jaeger`. */
+    readonly jaeger?: Pick<JaegerArgs, "storage" | "replicas" | "resources" | "image">;
+    /** The ingress gateway and the mesh's ext-authz provider ({@link IstioMesh}); the charts come from `charts.istio*`. */
+    readonly mesh?: Pick<IstioMeshArgs, "gatewayServiceType" | "gatewayRendering" | "extAuthz">;
+    /** Kiali ({@link Kiali}); the chart comes from `charts.kiali`. */
+    readonly kiali: Omit<KialiArgs, "chart" | "namespace" | "awaitReadiness" | "values">;
+    /** Istio's PodMonitor and ServiceMonitor for the prometheus-operator ({@link PrometheusMonitors}); none when undefined. */
+    readonly prometheusMonitors?: PrometheusMonitorsArgs;
+    /**
+     * External HTTPS APIs the mesh may call ({@link ExternalServices}).
+     * @default []
+     */
+    readonly externalServices?: ExternalServicesArgs["services"];
+    /**
+     * Namespaces of the traced apps: labelled for sidecar injection and given the tracing NetworkPolicies.
+     * @default []
+     */
+    readonly appNamespaces?: readonly string[];
     /**
      * Who owns each namespace the stack uses (lib/namespaces.ts): `create` for the ones it creates,
      * `adopt` for the ones that existed before it; a namespace not listed is created.
+     * @default {}
      */
-    readonly namespaces: Readonly<Record<string, NamespaceOwnership>>;
-    /** The stack's identity, `<project>/<stack>`, written on the namespaces it creates. */
-    readonly owner: string;
-    /** How to render the Istio gateway chart (lib/chartSchema.ts: a local copy, or a note for the releases record). */
-    readonly gatewayRendering?: ChartRendering;
+    readonly namespaces?: Readonly<Record<string, NamespaceOwnership>>;
+    /** The app namespaces' egress policies ({@link TracingNetworkPolicies}). */
+    readonly networkPolicies?: Pick<TracingNetworkPoliciesArgs, "mode" | "baselinePolicy" | "dns">;
+    /** Ingresses for the UIs ({@link UiExposure}); none without a host. */
+    readonly ui?: Omit<UiExposureArgs, "namespace" | "awaitReadiness"> & {
+        /**
+         * Namespace of the ingress controller: the only namespace besides Kiali's pod that may reach Jaeger's query ports.
+         * @default "ingress-nginx"
+         */
+        readonly ingressControllerNamespace?: string;
+    };
     /**
      * Service name used for the example app tracing environment output.
      * @default "my-service"
      */
     readonly exampleServiceName?: string;
+}
+
+/** A stack chart split into where it comes from and its values. */
+function chartOf(charts: ObservabilityStackArgs["charts"], role: ChartRole): { source: ChartSource; values?: HelmValues } {
+    const chart: StackChart = charts?.[role] ?? DEFAULT_CHARTS[role];
+    const { values, ...source } = chart;
+    return { source, values };
 }
 
 /**
@@ -74,7 +141,6 @@ export function clusterServiceNamespace(url: string): string[] | undefined {
     return inCluster ? [host[1]] : undefined;
 }
 
-
 /**
  * The whole tracing stack in dependency order: namespace -> Jaeger -> Istio (base -> istiod ->
  * gateway) -> Telemetry, ServiceEntries, Kiali -> app namespace labels and NetworkPolicies -> UIs.
@@ -96,90 +162,69 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     constructor(name: string, args: ObservabilityStackArgs, opts?: pulumi.ComponentResourceOptions) {
         // Every object below, chart children included, is applied by one stable field manager (see fieldManagerTransform).
         super(componentType("ObservabilityStack"), name, {}, { ...withTypeAliases("ObservabilityStack", opts), transforms: [...(opts?.transforms ?? []), fieldManagerTransform] });
-        const s = args.settings;
         // The Kubernetes provider comes from this component's options (`provider` or `providers.kubernetes`) and is handed
         // to every child explicitly: to the components as their `provider` option, to the objects as their provider.
         const provider = kubernetesProvider(this);
         const childOpts = { parent: this, ...(provider !== undefined ? { provider } : {}) };
+        const awaitReadiness = args.awaitReadiness ?? true;
+        const tracingProvider = args.tracing.provider ?? "zipkin";
+        const appNamespaceNames = args.appNamespaces ?? [];
+        const externalServices = args.externalServices ?? [];
+        const ui = args.ui ?? {};
+        const charts = { base: chartOf(args.charts, "istioBase"), istiod: chartOf(args.charts, "istiod"), gateway: chartOf(args.charts, "istioGateway") };
+        const jaegerChart = chartOf(args.charts, "jaeger");
+        const kialiChart = chartOf(args.charts, "kiali");
 
         const namespace = (resourceName: string, ns: string, labels: Record<string, string>, dependsOn: pulumi.Resource[] = []) =>
-            ownedNamespace(resourceName, ns, labels, args.namespaces[ns] ?? "create", args.owner, { ...childOpts, dependsOn });
+            ownedNamespace(resourceName, ns, labels, args.namespaces?.[ns] ?? "create", args.owner, { ...childOpts, dependsOn });
         const systemNamespace = namespace(`${name}-system-namespace`, SYSTEM_NAMESPACE, { "app.kubernetes.io/part-of": "observability-stack" });
 
         const jaeger = new Jaeger(
             `${name}-jaeger`,
-            {
-                chart: s.charts.jaeger,
-                storage: s.jaeger.storage,
-                replicas: s.jaeger.replicas,
-                resources: s.jaeger.resources,
-                image: s.jaeger.image,
-                awaitReadiness: s.awaitReadiness,
-            },
+            { ...args.jaeger, chart: jaegerChart.source, values: jaegerChart.values, awaitReadiness },
             { ...childOpts, dependsOn: [systemNamespace] },
         );
 
         const mesh = new IstioMesh(
             `${name}-istio`,
             {
-                baseChart: s.charts.istioBase,
-                istiodChart: s.charts.istiod,
-                gatewayChart: s.charts.istioGateway,
-                gatewayRendering: args.gatewayRendering,
-                gatewayServiceType: s.gatewayServiceType,
-                tracing: { provider: s.tracingProvider, service: ZIPKIN_HOST, port: TRACING_PROVIDER_PORTS[s.tracingProvider] },
-                extAuthz: s.extAuthz,
-                awaitReadiness: s.awaitReadiness,
+                ...args.mesh,
+                baseChart: charts.base.source,
+                istiodChart: charts.istiod.source,
+                gatewayChart: charts.gateway.source,
+                values: { base: charts.base.values, istiod: charts.istiod.values, gateway: charts.gateway.values },
+                tracing: { provider: tracingProvider, service: ZIPKIN_HOST, port: TRACING_PROVIDER_PORTS[tracingProvider] },
+                awaitReadiness,
             },
             { ...childOpts, dependsOn: [systemNamespace, jaeger.collectorService] },
         );
         const istioReady = [mesh.istiod];
 
-        new MeshTelemetry(`${name}-telemetry`, { samplingPercentage: s.samplingPercentage }, { ...childOpts, dependsOn: istioReady });
-        const monitors = s.prometheus.operator
-            ? new PrometheusMonitors(`${name}-monitors`, { labels: s.prometheus.monitorLabels }, { ...childOpts, dependsOn: [systemNamespace] })
-            : undefined;
-        new ExternalServices(`${name}-external`, { services: s.externalServices }, { ...childOpts, dependsOn: istioReady });
+        new MeshTelemetry(`${name}-telemetry`, { samplingPercentage: args.tracing.samplingPercentage }, { ...childOpts, dependsOn: istioReady });
+        const monitors =
+            args.prometheusMonitors !== undefined ? new PrometheusMonitors(`${name}-monitors`, args.prometheusMonitors, { ...childOpts, dependsOn: [systemNamespace] }) : undefined;
+        new ExternalServices(`${name}-external`, { services: externalServices }, { ...childOpts, dependsOn: istioReady });
 
         const kiali = new Kiali(
             `${name}-kiali`,
-            {
-                chart: s.charts.kiali,
-                authStrategy: s.kiali.authStrategy,
-                signingKey: args.kialiSigningKey,
-                prometheusUrl: s.kiali.prometheusUrl,
-                grafanaUrl: s.kiali.grafanaUrl,
-                grafanaExternalUrl: s.kiali.grafanaExternalUrl,
-                tracingUseGrpc: s.kiali.tracingUseGrpc,
-                tracingExternalUrl: s.kiali.tracingExternalUrl,
-                // Production: Kiali shows the mesh, changes nothing, and reads only the mesh's namespaces where the chart can scope it.
-                viewOnly: s.environment === "production",
-                accessibleNamespaces: s.environment === "production" ? s.appNamespaces : undefined,
-                awaitReadiness: s.awaitReadiness,
-            },
+            { ...args.kiali, chart: kialiChart.source, values: kialiChart.values, awaitReadiness },
             { ...childOpts, dependsOn: [mesh.istiod, jaeger.queryService] },
         );
 
-        const appNamespaces = s.appNamespaces.map((ns) => namespace(`${name}-ns-${ns}`, ns, { ...INJECTION_LABEL }, [mesh.istiod]));
+        const appNamespaces = appNamespaceNames.map((ns) => namespace(`${name}-ns-${ns}`, ns, { ...INJECTION_LABEL }, [mesh.istiod]));
         const policies = new TracingNetworkPolicies(
             `${name}-netpol`,
-            {
-                namespaces: s.appNamespaces,
-                mode: s.networkPolicies.mode,
-                baselinePolicy: s.networkPolicies.baselinePolicy,
-                dns: { namespace: s.networkPolicies.dnsNamespace, podLabels: s.networkPolicies.dnsPodLabels },
-                externalPorts: s.externalServices.map((e) => e.port),
-            },
+            { ...args.networkPolicies, namespaces: appNamespaceNames, externalPorts: externalServices.map((e) => e.port) },
             { ...childOpts, dependsOn: [...appNamespaces, jaeger] },
         );
 
         new JaegerIngressPolicies(
             `${name}-jaeger-ingress`,
             {
-                line: jaegerChartLine(s.charts.jaeger.version),
-                appNamespaces: s.appNamespaces,
-                ingressControllerNamespaces: s.ui.jaeger !== undefined ? [s.ui.ingressControllerNamespace] : [],
-                metricsNamespaces: clusterServiceNamespace(s.kiali.prometheusUrl) ?? [],
+                line: jaeger.chartLine,
+                appNamespaces: appNamespaceNames,
+                ingressControllerNamespaces: ui.jaegerHost !== undefined ? [ui.ingressControllerNamespace ?? DEFAULT_INGRESS_CONTROLLER_NAMESPACE] : [],
+                metricsNamespaces: clusterServiceNamespace(args.kiali.prometheusUrl) ?? [],
             },
             { ...childOpts, dependsOn: [jaeger] },
         );
@@ -199,15 +244,15 @@ export class ObservabilityStack extends pulumi.ComponentResource {
             { ...childOpts, dependsOn: [systemNamespace] },
         );
 
-        const ui = new UiExposure(
+        const exposure = new UiExposure(
             `${name}-ui`,
             {
-                kialiHost: s.ui.kiali?.host,
-                jaegerHost: s.ui.jaeger?.host,
-                ingressClassName: s.ui.ingressClassName,
-                tlsSecretName: s.ui.tlsSecretName,
-                annotations: s.ui.authAnnotations,
-                awaitReadiness: s.awaitReadiness,
+                kialiHost: ui.kialiHost,
+                jaegerHost: ui.jaegerHost,
+                ingressClassName: ui.ingressClassName,
+                tlsSecretName: ui.tlsSecretName,
+                annotations: ui.annotations,
+                awaitReadiness,
             },
             { ...childOpts, dependsOn: [kiali, jaeger] },
         );
@@ -217,8 +262,8 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         this.collectorHost = jaeger.collectorHost;
         this.zipkinEndpoint = `http://${jaeger.collectorHost}:${JAEGER_PORTS.zipkin}${ZIPKIN_SPANS_PATH}`;
         this.kialiTracingUrl = kiali.tracingUrl;
-        this.appTracingEnvironment = appTracingEnv(args.exampleServiceName ?? "my-service", OTLP_GRPC_ENDPOINT, s.tracingProvider);
-        this.uiUrls = ui.urls;
+        this.appTracingEnvironment = appTracingEnv(args.exampleServiceName ?? "my-service", OTLP_GRPC_ENDPOINT, tracingProvider);
+        this.uiUrls = exposure.urls;
         this.networkPolicies = policies.policyNames;
         this.prometheusMonitors = monitors?.monitorNames ?? [];
         this.registerOutputs({

@@ -139,6 +139,19 @@ export function stringMap() {
         .transform((v) => ({ ...v }));
 }
 
+/**
+ * Helm values: a JSON object (what `pulumi config set --path charts.<role>.values.<key> ...` builds).
+ * Its keys are the chart's to judge, so nothing inside is checked here; the output is a copy.
+ */
+export function helmValues() {
+    return z
+        .custom<Record<string, unknown>>((v) => typeof v === "object" && v !== null && !Array.isArray(v), {
+            error: "expected an object of Helm values, merged last into the chart's values",
+            abort: false,
+        })
+        .transform((v) => structuredClone(v));
+}
+
 /** The message of a union of object shapes told apart by one key: not an object, or not one of `values` there. */
 export function unionError(values: readonly string[]) {
     return (iss: { code: string }) => (iss.code === "invalid_type" ? OBJECT : `allowed: ${values.join(", ")}`);

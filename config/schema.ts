@@ -6,8 +6,8 @@
  * then its rules; the rules that depend on `environment` come last.
  */
 import { z } from "zod";
-import { ChartRole, DEFAULT_CHARTS, EXACT_VERSION, JAEGER_APP_VERSIONS, jaegerChartLine } from "../lib/charts";
-import { DEFAULT_EXT_AUTHZ_HTTP_HEADERS, TRACING_PROVIDERS } from "../lib/constants";
+import { ChartRole, ChartSource, DEFAULT_CHARTS, EXACT_VERSION, JAEGER_APP_VERSIONS, jaegerChartLine } from "../lib/charts";
+import { DEFAULT_EXT_AUTHZ_HTTP_HEADERS, DEFAULT_INGRESS_CONTROLLER_NAMESPACE, TRACING_PROVIDERS } from "../lib/constants";
 import { defaultMaxTraces } from "../lib/sizing";
 import * as f from "./fields";
 
@@ -35,7 +35,11 @@ function chartSource(d: (typeof DEFAULT_CHARTS)[keyof typeof DEFAULT_CHARTS]) {
         chart: f.nonEmpty().default(d.chart),
         /** Exact chart version (no range). */
         version: z.string({ error: EXACT }).regex(EXACT_VERSION, { error: EXACT }).default(d.version),
-    }).prefault({});
+        /** Escape hatch: Helm values merged last into the values the stack renders for the chart (README "Chart values"). */
+        values: f.helmValues().optional(),
+    })
+        .transform(({ values, ...source }): ChartSource & { values?: Record<string, unknown> } => (values === undefined ? source : { ...source, values }))
+        .prefault({});
 }
 
 /** One entry per chart role, in the order of `DEFAULT_CHARTS`. */
@@ -350,7 +354,7 @@ const ui = section({
     jaegerHost: f.matching(f.HOSTNAME, "expected a fully qualified host name such as kiali.example.com").optional(),
     ingressClassName: f.nonEmpty().default("nginx"),
     /** Namespace of the ingress controller: the only namespace besides Kiali's pod that may reach Jaeger's query ports. */
-    ingressControllerNamespace: f.matching(f.DNS_LABEL, "expected a namespace name").default("ingress-nginx"),
+    ingressControllerNamespace: f.matching(f.DNS_LABEL, "expected a namespace name").default(DEFAULT_INGRESS_CONTROLLER_NAMESPACE),
     tlsSecretName: f.matching(f.DNS_SUBDOMAIN, "expected a Secret name").optional(),
     /** Annotations that put an authenticating proxy in front of the UIs (required outside dev). */
     authAnnotations: f.stringMap().optional(),

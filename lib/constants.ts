@@ -7,6 +7,9 @@
 /** Namespace that holds Istio, Jaeger and Kiali (as in the reference deployment). */
 export const SYSTEM_NAMESPACE = "istio-system";
 
+/** Namespace of the ingress controller that serves the UIs, unless the stack names another (ingress-nginx's own default). */
+export const DEFAULT_INGRESS_CONTROLLER_NAMESPACE = "ingress-nginx";
+
 /** Name of the ingress gateway (its Helm release, Deployment and Service), as in the reference. */
 export const GATEWAY_NAME = "istio-ingressgateway";
 

@@ -334,12 +334,12 @@ describe("parseStackConfig", () => {
         assert.deepStrictEqual(
             problems({
                 ...DEV_MINIMAL,
-                charts: { kiali: { version: "2.29.0", values: {} } },
+                charts: { kiali: { version: "2.29.0", valuesFile: "values.yaml" } },
                 jaeger: { storage: { type: "elasticsearch", url: "https://es:9200", username: "jaeger", passwordSecret: { name: "es", key: "password", optional: true }, index: "mesh" } },
                 externalServices: [{ name: "api", hosts: ["api.example.com"], ports: [443] }],
             }),
             [
-                "charts.kiali.values: got {}; unknown key; allowed keys of charts.kiali: repo, chart, version",
+                'charts.kiali.valuesFile: got "values.yaml"; unknown key; allowed keys of charts.kiali: repo, chart, version, values',
                 "jaeger.storage.passwordSecret.optional: got true; unknown key; allowed keys of jaeger.storage.passwordSecret: name, key",
                 'jaeger.storage.index: got "mesh"; unknown key; allowed keys of jaeger.storage: type, maxTraces, url, username, passwordSecret, indexPrefix, tls, dependencies, indexCleaner, rollover',
                 "externalServices[0].ports: got [443]; unknown key; allowed keys of externalServices[0]: name, hosts, port",

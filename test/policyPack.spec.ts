@@ -25,12 +25,14 @@ describe("the program under the policy pack", () => {
     let harness: typeof import("../policy/test/harness");
     let parseStackConfig: typeof import("../config").parseStackConfig;
     let ObservabilityStack: typeof import("../components/observabilityStack").ObservabilityStack;
+    let observabilityStackArgs: typeof import("../program").observabilityStackArgs;
 
     before(async () => {
         network = await import("../policy/rules/network");
         harness = await import("../policy/test/harness");
         parseStackConfig = (await import("../config")).parseStackConfig;
         ObservabilityStack = (await import("../components/observabilityStack")).ObservabilityStack;
+        observabilityStackArgs = (await import("../program")).observabilityStackArgs;
     });
     beforeEach(resetRegistered);
     afterEach(() => readStates.clear());
@@ -42,7 +44,7 @@ describe("the program under the policy pack", () => {
 
     async function stack(name: string, networkPolicies: Record<string, unknown>): Promise<Registered[]> {
         const settings = parseStackConfig({ ...stackRawConfig("dev"), networkPolicies });
-        new ObservabilityStack(name, { settings, ...stackArgs() }, { provider: testProvider() });
+        new ObservabilityStack(name, observabilityStackArgs(settings, stackArgs()), { provider: testProvider() });
         await settle();
         return [...registered];
     }
@@ -96,7 +98,7 @@ describe("the program under the policy pack", () => {
         const { registerBadResources, EXPECTED_VIOLATIONS } = await import("../e2e/badResources");
         const { allPolicies } = await import("../policy/rules");
         const config = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "policy", "config", "production.json"), "utf8")) as Record<string, unknown>;
-        new ObservabilityStack("guardrails", { settings: parseStackConfig(stackRawConfig("dev")), ...stackArgs() }, { provider: testProvider() });
+        new ObservabilityStack("guardrails", observabilityStackArgs(parseStackConfig(stackRawConfig("dev")), stackArgs()), { provider: testProvider() });
         registerBadResources();
         await settle();
         const resources = fixtures(registered);

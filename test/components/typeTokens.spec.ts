@@ -18,15 +18,17 @@ const BEFORE: Readonly<Record<string, string>> = {
 
 describe("component type tokens", () => {
     let c: typeof import("../../components");
+    let observabilityStackArgs: typeof import("../../program").observabilityStackArgs;
     before(async () => {
         c = await import("../../components");
+        observabilityStackArgs = (await import("../../program")).observabilityStackArgs;
     });
     beforeEach(resetRegistered);
 
     function devStack(): void {
         new c.ObservabilityStack(
             "observability",
-            { settings: parseStackConfig(stackRawConfig("dev")), kialiSigningKey: "0123456789abcdef", namespaces: { "istio-system": "create" }, owner: "observability-stack/unit" },
+            observabilityStackArgs(parseStackConfig(stackRawConfig("dev")), { kialiSigningKey: "0123456789abcdef", namespaces: { "istio-system": "create" }, owner: "observability-stack/unit" }),
             { provider: testProvider() },
         );
     }
@@ -74,8 +76,10 @@ async function providerRef(provider: ReturnType<typeof testProvider>): Promise<s
 
 describe("component Kubernetes provider", () => {
     let c: typeof import("../../components");
+    let observabilityStackArgs: typeof import("../../program").observabilityStackArgs;
     before(async () => {
         c = await import("../../components");
+        observabilityStackArgs = (await import("../../program")).observabilityStackArgs;
     });
     beforeEach(resetRegistered);
 
@@ -99,7 +103,7 @@ describe("component Kubernetes provider", () => {
         const provider = testProvider();
         new c.ObservabilityStack(
             "observability",
-            { settings: parseStackConfig(stackRawConfig("dev")), kialiSigningKey: "0123456789abcdef", namespaces: { "istio-system": "create" }, owner: "observability-stack/unit" },
+            observabilityStackArgs(parseStackConfig(stackRawConfig("dev")), { kialiSigningKey: "0123456789abcdef", namespaces: { "istio-system": "create" }, owner: "observability-stack/unit" }),
             { provider },
         );
         await settle();

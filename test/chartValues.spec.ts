@@ -1,0 +1,118 @@
+/**
+ * The `charts.<role>.values` escape hatch, from stack config to the chart and the releases record:
+ * validated as an object, merged last into the values the stack renders, recorded with secrets
+ * redacted, and refused when the `charts` key holds a Pulumi secret.
+ */
+import * as assert from "assert";
+import { ConfigError, parseStackConfig } from "../config";
+import { RELEASES_CONFIGMAP } from "../lib/constants";
+import { one, resetRegistered, settle, testProvider } from "./mocks";
+import { deepFreeze, stackRawConfig } from "./stackFiles";
+
+const CHART = "kubernetes:helm.sh/v4:Chart";
+const CONFIGMAP = "kubernetes:core/v1:ConfigMap";
+const TOLERATIONS = [{ key: "dedicated", operator: "Equal", value: "observability", effect: "NoSchedule" }];
+
+function problems(raw: Record<string, unknown>): readonly string[] {
+    try {
+        parseStackConfig(deepFreeze(raw));
+    } catch (e) {
+        assert.ok(e instanceof ConfigError, `expected ConfigError, got ${e}`);
+        return e.problems;
+    }
+    assert.fail("expected the config to be rejected");
+}
+
+describe("charts.<role>.values", () => {
+    let program: typeof import("../program");
+    let ObservabilityStack: typeof import("../components").ObservabilityStack;
+    before(async () => {
+        program = await import("../program");
+        ObservabilityStack = (await import("../components")).ObservabilityStack;
+    });
+    beforeEach(resetRegistered);
+
+    const dev = stackRawConfig("dev");
+    const devCharts = dev.charts as Record<string, object>;
+    const withValues = (values: Record<string, object>) => ({
+        ...dev,
+        charts: { ...devCharts, ...Object.fromEntries(Object.entries(values).map(([role, v]) => [role, { ...devCharts[role], ...v }])) },
+    });
+
+    it("accepts any object, keeps it as written, and leaves a chart without values as the chart source alone", () => {
+        const values = { deployment: { tolerations: TOLERATIONS, image_pull_secrets: ["registry-credentials"] }, anything: { nested: [1, null] } };
+        const c = parseStackConfig(deepFreeze(withValues({ kiali: { values } })));
+        assert.deepStrictEqual(c.charts.kiali, { ...parseStackConfig(dev).charts.kiali, values });
+        assert.ok(!("values" in c.charts.jaeger));
+    });
+
+    it("rejects values that are not an object, naming the key and the value, all at once", () => {
+        assert.deepStrictEqual(problems(withValues({ kiali: { values: ["tolerations"] }, jaeger: { values: "replicas: 2" }, istiod: { values: null } })), [
+            `charts.istiod.values: got null; expected an object of Helm values, merged last into the chart's values`,
+            `charts.jaeger.values: got "replicas: 2"; expected an object of Helm values, merged last into the chart's values`,
+            `charts.kiali.values: got ["tolerations"]; expected an object of Helm values, merged last into the chart's values`,
+        ]);
+    });
+
+    it("merges the values last into what the stack renders, and records them with secrets redacted", async () => {
+        const settings = parseStackConfig(
+            withValues({
+                kiali: { values: { deployment: { tolerations: TOLERATIONS }, external_services: { grafana: { auth: { password: "hunter2" } } } } },
+                istiod: { values: { pilot: { resources: { requests: { cpu: "250m" } } } } },
+            }),
+        );
+        new ObservabilityStack(
+            "observability",
+            program.observabilityStackArgs(settings, { kialiSigningKey: "0123456789abcdef", namespaces: {}, owner: "observability-stack/unit" }),
+            { provider: testProvider() },
+        );
+        await settle();
+        const kiali = one(CHART, "observability-kiali-chart").inputs.values;
+        assert.deepStrictEqual(kiali.deployment.tolerations, TOLERATIONS);
+        assert.strictEqual(kiali.auth.strategy, "anonymous", "the stack's own values stay where the override says nothing");
+        assert.ok(Array.isArray(kiali.deployment.custom_secrets), "objects merge key by key");
+        assert.deepStrictEqual(one(CHART, "observability-istio-istiod").inputs.values.pilot.resources, { requests: { cpu: "250m" } });
+        const record = JSON.parse(one(CONFIGMAP, "observability-charts").inputs.data[RELEASES_CONFIGMAP.key]) as { chart: string; values: any }[];
+        const kialiRecord = record.find((r) => r.chart === "kiali-server");
+        assert.deepStrictEqual(kialiRecord?.values.deployment.tolerations, TOLERATIONS);
+        assert.strictEqual(kialiRecord?.values.external_services.grafana.auth.password, "<redacted>");
+        assert.ok(!("values" in (record.find((r) => r.chart === "jaeger") ?? {}).values), "a chart source never carries values into the record's chart fields");
+    });
+
+    it("refuses values when the charts key holds a secret, before anything is registered", () => {
+        const settings = parseStackConfig(withValues({ jaeger: { values: { imagePullSecrets: [{ name: "registry" }] } } }));
+        assert.throws(
+            () => program.secretChartValues(settings, (key) => key === "observability-stack:charts"),
+            (e: unknown) => e instanceof ConfigError && e.problems.length === 1 && e.problems[0].startsWith("charts.jaeger.values: got <secret>; chart values are written into"),
+        );
+        assert.doesNotThrow(() => program.secretChartValues(settings, () => false));
+        assert.doesNotThrow(() => program.secretChartValues(parseStackConfig(dev), () => true), "a secret charts key without values (e.g. a repository URL) is not refused");
+    });
+});
+
+describe("observabilityStackArgs", () => {
+    let program: typeof import("../program");
+    before(async () => {
+        program = await import("../program");
+    });
+    const context = { kialiSigningKey: "k", namespaces: {}, owner: "p/s" };
+
+    it("makes production Kiali view-only and scoped to the app namespaces, dev Kiali neither", () => {
+        const raw = stackRawConfig("production");
+        const settings = parseStackConfig({ ...raw, kiali: { ...(raw.kiali as object), signingKey: "0123456789abcdef" } });
+        const production = program.observabilityStackArgs(settings, context);
+        assert.strictEqual(production.kiali.viewOnly, true);
+        assert.ok(settings.appNamespaces.length > 0);
+        assert.deepStrictEqual(production.kiali.accessibleNamespaces, settings.appNamespaces);
+        const dev = program.observabilityStackArgs(parseStackConfig(stackRawConfig("dev")), context);
+        assert.strictEqual(dev.kiali.viewOnly, false);
+        assert.strictEqual(dev.kiali.accessibleNamespaces, undefined);
+    });
+
+    it("creates the prometheus-operator monitors only when the stack says the operator runs", () => {
+        const on = parseStackConfig({ ...stackRawConfig("dev"), prometheus: { operator: true, monitorLabels: { release: "kps" } } });
+        assert.deepStrictEqual(program.observabilityStackArgs(on, context).prometheusMonitors, { labels: { release: "kps" } });
+        const off = parseStackConfig({ ...stackRawConfig("dev"), prometheus: { operator: false } });
+        assert.strictEqual(program.observabilityStackArgs(off, context).prometheusMonitors, undefined);
+    });
+});
