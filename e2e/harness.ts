@@ -76,6 +76,8 @@ export interface WorkspaceOptions {
     readonly from?: string;
     /** Program directory (holds index.ts); the project itself unless a test program adds resources. */
     readonly program?: string;
+    /** Directory of the `Pulumi.yaml` to copy (another project, e.g. under examples/); its program is its index.ts. @default the project */
+    readonly project?: string;
     /** File backend directory. @default `<dir>/state` */
     readonly backendDir?: string;
     /** Keep the workspace and state of an earlier run (the local stack); otherwise start clean. */
@@ -96,13 +98,15 @@ export function prepareWorkspace(opts: WorkspaceOptions): string {
         fs.rmSync(opts.dir, { recursive: true, force: true });
     }
     fs.mkdirSync(workspace, { recursive: true });
-    const project = yaml.load(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8")) as Record<string, unknown>;
+    const projectDir = opts.project ?? PROJECT_DIR;
+    const project = yaml.load(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")) as Record<string, unknown>;
     // A test program's index.ts is named as a file: with a directory `main`, the SDK would take the
     // entry point from the nearest package.json, the project's, and run the project's index.ts.
-    const main = path.relative(workspace, opts.program !== undefined ? path.join(opts.program, "index.ts") : PROJECT_DIR);
+    const program = opts.program ?? opts.project;
+    const main = path.relative(workspace, program !== undefined ? path.join(program, "index.ts") : PROJECT_DIR);
     // The language host hands runtime.options.tsconfig to the program relative to the workspace: point it at the project's.
     const runtime = project.runtime as { name: string; options?: { tsconfig?: string } };
-    const options = runtime.options?.tsconfig === undefined ? runtime.options : { ...runtime.options, tsconfig: path.join(PROJECT_DIR, runtime.options.tsconfig) };
+    const options = runtime.options?.tsconfig === undefined ? runtime.options : { ...runtime.options, tsconfig: path.join(projectDir, runtime.options.tsconfig) };
     fs.writeFileSync(path.join(workspace, "Pulumi.yaml"), yaml.dump({ ...project, runtime: { ...runtime, options }, main }));
     const stackFile = path.join(workspace, `Pulumi.${opts.stack}.yaml`);
     if (opts.from !== undefined) {

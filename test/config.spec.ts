@@ -1,9 +1,6 @@
 import * as assert from "assert";
-import * as fs from "fs";
-import * as yaml from "js-yaml";
-import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { CONFIG_NAMESPACE, ConfigError, DEFAULT_JAEGER_RESOURCES, RawConfig, parseStackConfig } from "../config";
+import { ConfigError, DEFAULT_JAEGER_RESOURCES, RawConfig, parseStackConfig } from "../config";
 import { DEFAULT_CHARTS } from "../lib/charts";
 import { deepFreeze, stackRawConfig } from "./stackFiles";
 
@@ -411,21 +408,5 @@ describe("ConfigError", () => {
         const formatted = defaultErrorMessage(e);
         assert.doesNotMatch(formatted, /^\s*at /m);
         assert.ok(formatted.includes("  - tracing.samplingPercentage: got 101; expected a number from 0 to 100\n"), formatted);
-    });
-});
-
-describe("Pulumi.yaml config declarations", () => {
-    it("declare no project key that a committed stack omits (the CLI would refuse that stack), and no default", () => {
-        const project = yaml.load(fs.readFileSync(path.join(__dirname, "..", "Pulumi.yaml"), "utf8")) as { config?: Record<string, unknown> };
-        const declared = Object.entries(project.config ?? {}).filter(([key]) => !key.includes(":") || key.startsWith(`${CONFIG_NAMESPACE}:`));
-        for (const [key, declaration] of declared) {
-            assert.ok(typeof declaration === "object" && declaration !== null, `${key}: a declaration`);
-            assert.ok(!("default" in declaration) && !("value" in declaration), `${key}: config/ owns the defaults`);
-            const name = key.replace(`${CONFIG_NAMESPACE}:`, "");
-            for (const stack of ["dev", "production", "local"]) {
-                assert.ok(name in stackRawConfig(stack), `Pulumi.${stack}.yaml omits ${key}, so the CLI would refuse the stack`);
-            }
-        }
-        assert.ok("pulumi:tags" in (project.config ?? {}), "the file was read");
     });
 });
