@@ -220,3 +220,9 @@ export function rule<T>(check: (value: T, report: Report, valid: Valid) => void)
         { when: () => true },
     );
 }
+
+/** A strict object whose rules (if any) run on its parsed keys, and whose output names every key. */
+export function section<S extends z.core.$ZodLooseShape>(shape: S, rules?: (value: z.output<ReturnType<typeof strictObject<S>>>, report: Report, valid: Valid) => void) {
+    const object = strictObject(shape);
+    return (rules === undefined ? object : object.check(rule(rules))).transform((value) => spelledOut(shape, value));
+}

@@ -12,7 +12,8 @@ import { stackConfig } from "./schema";
 import { StackConfig } from "./types";
 
 export { ConfigError } from "./problems";
-export { DEFAULT_JAEGER_RESOURCES, DEFAULT_PROMETHEUS_URL } from "./schema";
+export { DEFAULT_JAEGER_RESOURCES } from "./jaegerSchema";
+export { DEFAULT_PROMETHEUS_URL } from "./schema";
 export type * from "./types";
 
 /** The Pulumi config namespace of this project (`Pulumi.yaml` `name`). */

@@ -1,6 +1,6 @@
 /**
  * The stack configuration schema: every `observability-stack:*` key, its allowed values, its default
- * and the rules between keys. The settings types (`types.ts`) are inferred from it.
+ * and the rules between keys (the `jaeger` key in `jaegerSchema.ts`). The settings types (`types.ts`) are inferred from it.
  *
  * Problems come out in schema order: each object's keys in the order below, then its unknown keys,
  * then its rules; the rules that depend on `environment` come last.
@@ -10,25 +10,14 @@ import { ChartRole, ChartSource, DEFAULT_CHARTS, EXACT_VERSION, JAEGER_APP_VERSI
 import { DEFAULT_EXT_AUTHZ_HTTP_HEADERS, DEFAULT_INGRESS_CONTROLLER_NAMESPACE, TRACING_PROVIDERS } from "../lib/constants";
 import { defaultMaxTraces } from "../lib/sizing";
 import * as f from "./fields";
-
-/** Reference resources of the Jaeger all-in-one pod (reference deployment). */
-export const DEFAULT_JAEGER_RESOURCES = {
-    requests: { cpu: "100m", memory: "256Mi" },
-    limits: { cpu: "500m", memory: "512Mi" },
-};
+import { jaeger, urlPath } from "./jaegerSchema";
 
 export const DEFAULT_PROMETHEUS_URL = "http://prometheus-operated.prometheus.svc.cluster.local:9090";
-
-/** A strict object whose rules (if any) run on its parsed keys, and whose output names every key. */
-function section<S extends z.core.$ZodLooseShape>(shape: S, rules?: (value: z.output<ReturnType<typeof f.strictObject<S>>>, report: f.Report, valid: f.Valid) => void) {
-    const object = f.strictObject(shape);
-    return (rules === undefined ? object : object.check(f.rule(rules))).transform((value) => f.spelledOut(shape, value));
-}
 
 const EXACT = "expected an exact chart version such as 1.30.3 (no range, no empty value)";
 
 function chartSource(d: (typeof DEFAULT_CHARTS)[keyof typeof DEFAULT_CHARTS]) {
-    return section({
+    return f.section({
         /** Helm repository URL (http or https, e.g. a loopback mirror in tests) or OCI registry (oci://). */
         repo: f.chartRepo().default(d.repo),
         /** Chart name inside the repository. */
@@ -51,7 +40,7 @@ const chartRoles = {
     kiali: chartSource(DEFAULT_CHARTS.kiali),
 } satisfies Record<ChartRole, unknown>;
 
-const charts = section(
+const charts = f.section(
     chartRoles,
     (c, report, valid) => {
         if (!valid(["istioBase", "version"], ["istiod", "version"], ["istioGateway", "version"])) {
@@ -76,7 +65,7 @@ const extAuthzCommon = {
 export const extAuthz = z.discriminatedUnion(
     "protocol",
     [
-        section({
+        f.section({
             protocol: z.literal("grpc").default("grpc"),
             ...extAuthzCommon,
             pathPrefix: f.absent(`${GRPC_ONLY_HEADERS}; remove it or use protocol http`),
@@ -84,7 +73,7 @@ export const extAuthz = z.discriminatedUnion(
             headersToUpstreamOnAllow: f.absent(`${GRPC_ONLY_HEADERS}; remove it or use protocol http`),
             includeHeadersInCheck: f.absent(`${GRPC_ONLY_HEADERS}; remove it`),
         }),
-        section({
+        f.section({
             protocol: z.literal("http"),
             ...extAuthzCommon,
             pathPrefix: f.nonEmpty().optional(),
@@ -96,146 +85,6 @@ export const extAuthz = z.discriminatedUnion(
     { error: f.unionError(["grpc", "http"]) },
 );
 
-const ES_ONLY = "only allowed with jaeger.storage.type elasticsearch";
-const MEMORY_ONLY = "only allowed with jaeger.storage.type memory";
-const secretKeyRef = section({
-    name: f.required("the name of a Secret in istio-system holding the password"),
-    key: f.required("the key of the password in that Secret"),
-});
-export const image = section({ registry: f.nonEmpty().optional(), repository: f.nonEmpty().optional(), tag: f.nonEmpty().optional() }).prefault({});
-
-const CRON = "expected a cron schedule such as 49 23 * * * (five fields, or @daily)";
-const schedule = (d: string) => f.matching(f.CRON, CRON).default(d);
-
-/** TLS to Elasticsearch: the CA from a Secret, or (explicitly) no verification at all. */
-const esTls = section(
-    {
-        /** Secret in istio-system holding the PEM CA certificate that signed the Elasticsearch server certificate. */
-        caSecret: section({
-            /** A DNS label: the 3.x chart names a volume after the Secret. */
-            name: f
-                .required("the name of a Secret in istio-system holding the CA certificate")
-                .refine((s) => s === "" || f.DNS_LABEL.test(s), { error: "expected a Secret name that is a DNS label (the jaeger 3.x chart names a volume after it)" }),
-            key: f.required("the key of the PEM CA certificate in that Secret"),
-        }).optional(),
-        /** Skip certificate verification (ES_TLS_SKIP_HOST_VERIFY / tls.insecure_skip_verify); only when set explicitly. */
-        insecureSkipVerify: f.bool().default(false),
-    },
-    (t, report, valid) => {
-        if (valid(["caSecret"], ["insecureSkipVerify"]) && t.caSecret !== undefined && t.insecureSkipVerify) {
-            report(["insecureSkipVerify"], true, "set either caSecret or insecureSkipVerify, not both: with the CA the certificate can be verified");
-        }
-    },
-).prefault({});
-
-/** The Spark job that computes the service dependency graph from the span indices (jaegertracing/spark-dependencies). */
-const dependencies = section({
-    enabled: f.bool().default(true),
-    /** The job processes the current day (UTC): run it shortly before midnight. */
-    schedule: schedule("49 23 * * *"),
-    /** Image override; default lib/jaegerJobs.ts DEPENDENCIES_IMAGE. */
-    image,
-}).prefault({});
-
-/** The CronJob that deletes span indices older than `retentionDays` (jaeger-es-index-cleaner). */
-const indexCleaner = section({
-    enabled: f.bool().default(true),
-    retentionDays: f.numberIn(1, 3650, "an integer").default(7),
-    schedule: schedule("55 23 * * *"),
-}).prefault({});
-
-/** Index rollover (jaeger-es-rollover): write aliases and a CronJob that rolls them over; the init step is a Job of the program's own. */
-const rollover = section({
-    enabled: f.bool().default(false),
-    schedule: schedule("10 0 * * *"),
-    /** Roll over once the write index is this old (CONDITIONS max_age). */
-    maxAge: f.matching(/^[0-9]+[dhm]$/, "expected an Elasticsearch age such as 1d or 12h").default("1d"),
-}).prefault({});
-
-/** A path other than `/` in a URL. */
-export function urlPath(url: string): string | undefined {
-    try {
-        const p = new URL(url).pathname;
-        return p === "" || p === "/" ? undefined : p;
-    } catch {
-        return undefined;
-    }
-}
-
-export const storage = z
-    .discriminatedUnion(
-        "type",
-        [
-            section({
-                type: z.literal("memory").default("memory"),
-                /** Most traces kept in memory; the oldest are evicted. Default: sized to jaeger.resources.limits.memory and the Jaeger line (lib/sizing.ts). */
-                maxTraces: f.numberIn(1, 10_000_000, "an integer").optional(),
-                url: f.absent(ES_ONLY),
-                username: f.absent(ES_ONLY),
-                passwordSecret: f.absent(ES_ONLY),
-                indexPrefix: f.absent(ES_ONLY),
-                tls: f.absent(ES_ONLY),
-                dependencies: f.absent(ES_ONLY),
-                indexCleaner: f.absent(ES_ONLY),
-                rollover: f.absent(ES_ONLY),
-            }),
-            section(
-                {
-                    type: z.literal("elasticsearch"),
-                    maxTraces: f.absent(MEMORY_ONLY),
-                    /** URL of an existing Elasticsearch cluster, e.g. `https://es.logging.svc:9200`. */
-                    url: f.requiredHttpUrl("the URL of an existing Elasticsearch cluster"),
-                    username: f.required("the Elasticsearch user name"),
-                    /** Secret holding the password of `username` (absent: its name and key are reported missing). */
-                    passwordSecret: secretKeyRef.prefault(() => ({}) as z.input<typeof secretKeyRef>),
-                    /** Index prefix; empty for Jaeger's default. */
-                    indexPrefix: f.nonEmpty().default(""),
-                    tls: esTls,
-                    dependencies,
-                    indexCleaner,
-                    rollover,
-                },
-                (es, report, valid) => {
-                    const http = valid(["url"]) && new URL(es.url).protocol === "http:";
-                    if (http && valid(["tls", "caSecret"]) && es.tls.caSecret !== undefined) {
-                        report(["tls", "caSecret"], f.AS_WRITTEN, "only allowed with an https:// url");
-                    }
-                    if (http && valid(["tls", "insecureSkipVerify"]) && es.tls.insecureSkipVerify) {
-                        report(["tls", "insecureSkipVerify"], true, "only allowed with an https:// url");
-                    }
-                    if (valid(["tls", "insecureSkipVerify"], ["dependencies", "enabled"]) && es.tls.insecureSkipVerify && es.dependencies.enabled) {
-                        report(
-                            ["tls", "insecureSkipVerify"],
-                            true,
-                            "the dependencies job (Spark, Java) cannot skip certificate verification: give the CA in tls.caSecret, or set dependencies.enabled false",
-                        );
-                    }
-                    const path = valid(["url"]) ? urlPath(es.url) : undefined;
-                    if (path !== undefined && valid(["dependencies", "enabled"]) && es.dependencies.enabled) {
-                        report(
-                            ["url"],
-                            es.url,
-                            "a URL path is not supported with the dependencies job: Spark's Elasticsearch connector takes host:port from ES_NODES and reads a path prefix only from es.nodes.path.prefix, which the job does not set; serve Elasticsearch at the root of a host, or set dependencies.enabled false",
-                        );
-                    }
-                },
-            ),
-        ],
-        { error: f.unionError(["memory", "elasticsearch"]) },
-    )
-    .prefault({});
-
-const QUANTITY = "expected a Kubernetes quantity such as 500m or 512Mi";
-function quantities(d: { cpu: string; memory: string }) {
-    return section({ cpu: f.matching(f.QUANTITY, QUANTITY).default(d.cpu), memory: f.matching(f.QUANTITY, QUANTITY).default(d.memory) }).prefault({});
-}
-export const resources = section({ requests: quantities(DEFAULT_JAEGER_RESOURCES.requests), limits: quantities(DEFAULT_JAEGER_RESOURCES.limits) }).prefault({});
-
-const jaeger = section({ storage, replicas: f.numberIn(1, 10, "an integer").default(1), resources, image }, (j, report, valid) => {
-    if (valid(["storage", "type"], ["replicas"]) && j.storage.type === "memory" && j.replicas !== 1) {
-        report(["replicas"], f.AS_WRITTEN, "in-memory storage needs exactly 1 replica (each replica would hold a part of the traces)");
-    }
-}).prefault({});
 
 const signingKey = f.nonEmpty().superRefine((key, ctx) => {
     if (key !== "" && ![16, 24, 32].includes(key.length)) {
@@ -243,7 +92,7 @@ const signingKey = f.nonEmpty().superRefine((key, ctx) => {
     }
 });
 
-const kiali = section(
+const kiali = f.section(
     {
         /** Login strategies the program configures completely (openid needs client settings this program does not model). */
         authStrategy: f.oneOf(["anonymous", "token", "header"]).default("token"),
@@ -272,7 +121,7 @@ const kiali = section(
 ).prefault({});
 
 /** The cluster's Prometheus, which Kiali reads (`kiali.prometheusUrl`) and which must scrape the mesh. */
-const prometheus = section({
+const prometheus = f.section({
     /** Prometheus is run by the prometheus-operator: create Istio's PodMonitor (sidecars, gateway) and ServiceMonitor (istiod). */
     operator: f.bool().default(false),
     /** Labels added to both monitors, for the Prometheus resource's podMonitorSelector / serviceMonitorSelector. */
@@ -295,7 +144,7 @@ function unique<T>(key: (item: T) => string, path: (i: number) => readonly Prope
     });
 }
 
-const externalService = section({
+const externalService = f.section({
     /** DNS label naming the ServiceEntry; absent reads as "" (as it always did). */
     name: f.matching(f.DNS_LABEL, "required: a DNS label (lower-case letters, digits and '-', at most 63 characters)").prefault(""),
     hosts: f
@@ -318,7 +167,7 @@ const appNamespaces = f
     .check(unique((ns: string) => ns, (i) => [i], "namespaces must be unique"))
     .default(() => []);
 
-const networkPolicies = section(
+const networkPolicies = f.section(
     {
         /** `complete`: every egress a mesh workload needs; `baseline`: only Jaeger egress, plus a check that `baselinePolicy` exists. */
         mode: f.oneOf(["complete", "baseline"]).default("complete"),
@@ -349,7 +198,7 @@ export const AUTH_PROXY_ANNOTATIONS: readonly string[] = [
 ];
 
 /** `authAnnotations` stays absent here (not `{}`): a rule reports an absent one as `nothing`. */
-const ui = section({
+const ui = f.section({
     kialiHost: f.matching(f.HOSTNAME, "expected a fully qualified host name such as kiali.example.com").optional(),
     jaegerHost: f.matching(f.HOSTNAME, "expected a fully qualified host name such as kiali.example.com").optional(),
     ingressClassName: f.nonEmpty().default("nginx"),
@@ -370,8 +219,8 @@ export const stackConfig = f
         environment: f.oneOf(["dev", "production"]).default("production"),
         awaitReadiness: f.bool().default(true),
         charts: charts.prefault({}),
-        gateway: section({ serviceType: f.oneOf(["ClusterIP", "NodePort", "LoadBalancer"]).default("ClusterIP") }).prefault({}),
-        tracing: section({
+        gateway: f.section({ serviceType: f.oneOf(["ClusterIP", "NodePort", "LoadBalancer"]).default("ClusterIP") }).prefault({}),
+        tracing: f.section({
             samplingPercentage: f.numberIn(0, 100, "a number").optional(),
             /** The mesh's tracing provider: `zipkin` (B3 headers, the reference's path) or `opentelemetry` (OTLP gRPC, W3C trace context). */
             provider: f.oneOf(TRACING_PROVIDERS).default("zipkin"),

@@ -3,7 +3,8 @@
  * `parseStackConfig` returns, the others name its parts for the components that take them.
  */
 import { z } from "zod";
-import { extAuthz, externalServices, image, resources, stackConfig } from "./schema";
+import { image, resources } from "./jaegerSchema";
+import { extAuthz, externalServices, stackConfig } from "./schema";
 
 /** `T` with every property and list read-only, all the way down. */
 type DeepReadonly<T> = T extends readonly (infer U)[] ? readonly DeepReadonly<U>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
