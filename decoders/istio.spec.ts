@@ -1,0 +1,137 @@
+/**
+ * The Istio documents of every variant through tools/istio-decode, built against the istio.io/api of each Istio
+ * line: the mesh config and every Telemetry and ServiceEntry spec, decoded strictly (unknown fields fail), and
+ * the checker shown to reject a deliberately wrong field. Also the Prometheus monitors Istio's samples render.
+ * Run by scripts/decoders.sh.
+ */
+import * as assert from "assert";
+import { execFileSync } from "child_process";
+import * as yaml from "js-yaml";
+import * as path from "path";
+import { toolsBin } from "../e2e/tools";
+import { Rendering } from "./render";
+import { VARIANTS, renderVariants, renderingOf } from "./variants";
+
+/** Decodes documents with the checker built for an Istio line; returns the error of each (empty: decoded). */
+function istioDecode(line: "1.24" | "1.30", items: { id: string; kind: string; yaml?: string; json?: unknown }[]): Record<string, string> {
+    const out = execFileSync(path.join(toolsBin(), `istio-decode-${line}`), [], { input: JSON.stringify(items), encoding: "utf8" });
+    return Object.fromEntries((JSON.parse(out) as { id: string; error: string }[]).map((r) => [r.id, r.error]));
+}
+
+/** The mesh config, Telemetry and ServiceEntry documents of a rendering, as the decoder takes them. */
+function istioDocuments(r: Rendering): { id: string; kind: string; yaml?: string; json?: unknown }[] {
+    return [
+        ...r.ofKind("ConfigMap")
+            .filter((c) => /^istio(-.+)?$/.test(c.metadata.name) && typeof c.data?.mesh === "string")
+            .map((c) => ({ id: `ConfigMap ${c.metadata.name} mesh`, kind: "MeshConfig", yaml: c.data?.mesh })),
+        ...r.ofKind("Telemetry").map((t) => ({ id: `Telemetry ${t.metadata.name}`, kind: "Telemetry", json: t.spec })),
+        ...r.ofKind("ServiceEntry").map((s) => ({ id: `ServiceEntry ${s.metadata.name}`, kind: "ServiceEntry", json: s.spec })),
+    ];
+}
+
+function meshOf(r: Rendering): any {
+    return yaml.load(r.get("ConfigMap", "istio", "istio-system").data?.mesh ?? "");
+}
+
+describe("configs checked by the real decoders", function () {
+    this.timeout(900_000);
+
+    before(renderVariants);
+
+    const r = renderingOf;
+
+    describe("istio-decode (istio.io/api per Istio line, unknown fields fail)", () => {
+        it("is built against the istio.io/api istio/istio pins at 1.24.2 and 1.30.3", () => {
+            assert.strictEqual(execFileSync(path.join(toolsBin(), "istio-decode-1.24"), ["version"], { encoding: "utf8" }).trim(), "v1.24.2-0.20241206152109-43afb8563706");
+            assert.strictEqual(execFileSync(path.join(toolsBin(), "istio-decode-1.30"), ["version"], { encoding: "utf8" }).trim(), "v1.30.3-0.20260710004328-2e43f07b30b6");
+        });
+
+        for (const v of VARIANTS) {
+            it(`decodes every rendered mesh config, Telemetry and ServiceEntry of ${v.name} with the ${v.istio} API`, () => {
+                const docs = istioDocuments(r(v.name));
+                assert.deepStrictEqual(
+                    docs.map((d) => d.kind).filter((k, i, all) => all.indexOf(k) === i),
+                    ["MeshConfig", "Telemetry", "ServiceEntry"],
+                );
+                const errors = istioDecode(v.istio, docs);
+                assert.deepStrictEqual(errors, Object.fromEntries(docs.map((d) => [d.id, ""])));
+            });
+
+            it(`renders metrics and tracing providers side by side in ${v.name}'s mesh config`, () => {
+                const mesh = meshOf(r(v.name));
+                assert.deepStrictEqual(mesh.defaultProviders, { metrics: ["prometheus"], tracing: ["jaeger"] });
+                assert.strictEqual(mesh.enableTracing, true);
+                assert.strictEqual(mesh.defaultConfig.tracing, undefined);
+            });
+        }
+
+        it("decodes the HTTP ext-authz provider with every option the program sends, on both lines", () => {
+            for (const name of ["reference-elasticsearch", "current"]) {
+                const provider = meshOf(r(name)).extensionProviders.find((p: any) => p.name === "ext-authz");
+                assert.deepStrictEqual(
+                    provider,
+                    {
+                        name: "ext-authz",
+                        envoyExtAuthzHttp: {
+                            service: "ext-authz.auth.svc.cluster.local",
+                            port: 8000,
+                            timeout: "2s",
+                            failOpen: true,
+                            pathPrefix: "/authz",
+                            includeRequestHeadersInCheck: ["authorization", "x-request-id", "x-b3-traceid", "x-b3-spanid", "x-b3-parentspanid", "x-b3-sampled"],
+                            headersToUpstreamOnAllow: ["x-user-id"],
+                        },
+                    },
+                    name,
+                );
+            }
+        });
+
+        for (const line of ["1.24", "1.30"] as const) {
+            it(`rejects a deliberately wrong field with the ${line} API, naming it`, () => {
+                const mesh = r(line === "1.24" ? "reference" : "current").get("ConfigMap", "istio", "istio-system").data?.mesh ?? "";
+                const wrongMesh = mesh.replace("enableTracing: true", "enableTracing: true\nenableTracng: true");
+                assert.notStrictEqual(wrongMesh, mesh);
+                // The reference's gRPC ext-authz with a header list: a field the gRPC provider does not have.
+                const grpc = { name: "ext-authz", envoyExtAuthzGrpc: { service: "ext-authz.auth.svc.cluster.local", port: 9000, includeHeadersInCheck: ["authorization"] } };
+                const telemetry = r("reference").get("Telemetry", "global-sampling").spec;
+                const entry = r("reference").ofKind("ServiceEntry")[0].spec;
+                const errors = istioDecode(line, [
+                    { id: "mesh", kind: "MeshConfig", yaml: wrongMesh },
+                    { id: "grpc", kind: "MeshConfig", json: { extensionProviders: [grpc] } },
+                    { id: "telemetry", kind: "Telemetry", json: { ...telemetry, tracing: [{ ...telemetry.tracing[0], randomSamplingPercent: 1 }] } },
+                    { id: "serviceentry", kind: "ServiceEntry", json: { ...entry, resolutions: "DNS" } },
+                    { id: "type", kind: "Telemetry", json: { ...telemetry, tracing: [{ ...telemetry.tracing[0], randomSamplingPercentage: "all" }] } },
+                ]);
+                assert.match(errors.mesh, /unknown field "enableTracng"/);
+                assert.match(errors.grpc, /unknown field "includeHeadersInCheck"/);
+                assert.match(errors.telemetry, /unknown field "randomSamplingPercent"/);
+                assert.match(errors.serviceentry, /unknown field "resolutions"/);
+                assert.notStrictEqual(errors.type, "", "a wrong type fails too");
+            });
+        }
+    });
+
+    describe("Prometheus monitors", () => {
+        it("renders Istio's PodMonitor and ServiceMonitor where the stack says the operator runs Prometheus, and none elsewhere", () => {
+            for (const name of ["reference", "production"]) {
+                assert.deepStrictEqual(
+                    [...r(name).ofKind("PodMonitor"), ...r(name).ofKind("ServiceMonitor")].map((m) => `${m.apiVersion} ${m.kind} ${m.metadata.namespace}/${m.metadata.name}`),
+                    ["monitoring.coreos.com/v1 PodMonitor istio-system/envoy-stats-monitor", "monitoring.coreos.com/v1 ServiceMonitor istio-system/istio-component-monitor"],
+                    name,
+                );
+            }
+            assert.deepStrictEqual([...r("current").ofKind("PodMonitor"), ...r("current").ofKind("ServiceMonitor")], []);
+        });
+
+        it("scrapes the port the rendered gateway pods and istiod Service expose: prometheus.io annotations, http-monitoring", () => {
+            const gateway = r("production").get("Deployment", "istio-ingressgateway");
+            assert.strictEqual(gateway.spec.template.metadata.annotations["prometheus.io/scrape"], "true");
+            assert.strictEqual(gateway.spec.template.metadata.annotations["prometheus.io/port"], "15020");
+            assert.strictEqual(gateway.spec.template.spec.containers[0].name, "istio-proxy");
+            const istiod = r("production").get("Service", "istiod");
+            assert.strictEqual(istiod.metadata.labels?.istio, "pilot");
+            assert.ok(istiod.spec.ports.some((p: any) => p.name === "http-monitoring" && p.port === 15014));
+        });
+    });
+});

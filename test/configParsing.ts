@@ -1,0 +1,17 @@
+/** What the config.*.spec.ts files parse: the smallest valid config, and the problems a raw config is rejected with. */
+import * as assert from "assert";
+import { ConfigError, RawConfig, parseStackConfig } from "../config";
+import { deepFreeze } from "./stackFiles";
+
+export const DEV_MINIMAL: RawConfig = { environment: "dev", kiali: { authStrategy: "anonymous" } };
+
+/** The problems a raw config is rejected with. */
+export function problems(raw: RawConfig): readonly string[] {
+    try {
+        parseStackConfig(deepFreeze(raw));
+    } catch (e) {
+        assert.ok(e instanceof ConfigError, `expected ConfigError, got ${e}`);
+        return e.problems;
+    }
+    assert.fail("expected the config to be rejected");
+}
