@@ -168,7 +168,7 @@ export function strictObject<S extends z.core.$ZodLooseShape>(shape: S) {
  */
 export function spelledOut<T extends object>(shape: z.core.$ZodLooseShape, value: T): T {
     const out: Record<string, unknown> = {};
-    for (const [key, schema] of Object.entries(shape)) {
+    for (const [key, schema] of Object.entries<z.ZodType>(shape)) {
         if (!ONLY_ABSENT.has(schema)) {
             out[key] = (value as Record<string, unknown>)[key];
         }

@@ -149,7 +149,7 @@ const rollover = section({
 }).prefault({});
 
 /** A path other than `/` in a URL. */
-export function urlPath(url: string): string | undefined {
+function urlPath(url: string): string | undefined {
     try {
         const p = new URL(url).pathname;
         return p === "" || p === "/" ? undefined : p;
@@ -158,7 +158,7 @@ export function urlPath(url: string): string | undefined {
     }
 }
 
-export const storage = z
+const storage = z
     .discriminatedUnion(
         "type",
         [
@@ -338,7 +338,7 @@ const networkPolicies = section(
  * one). Another controller's annotation can be named with `ui.authProxyAnnotation`.
  * @see https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/#external-authentication
  */
-export const AUTH_PROXY_ANNOTATIONS: readonly string[] = [
+const AUTH_PROXY_ANNOTATIONS: readonly string[] = [
     "nginx.ingress.kubernetes.io/auth-url",
     "alb.ingress.kubernetes.io/auth-type",
     "traefik.ingress.kubernetes.io/router.middlewares",
