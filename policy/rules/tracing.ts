@@ -135,7 +135,7 @@ export const accessLogMustUseTraceId: ResourceValidationPolicy = {
         const replace = (text: string) => text.split(STALE_TRACE_ID_OPERATOR).join(TRACE_ID_OPERATOR);
         const filter = customResourceOf(TYPES.envoyFilter, args);
         if (filter !== undefined && JSON.stringify(filter).includes(STALE_TRACE_ID_OPERATOR)) {
-            return JSON.parse(replace(JSON.stringify(filter)));
+            return JSON.parse(replace(JSON.stringify(filter))) as Record<string, unknown>;
         }
         const cm = args.asType(k8s.core.v1.ConfigMap);
         const mesh = cm?.data?.mesh;
@@ -236,7 +236,7 @@ export const extAuthzMustForwardB3Headers: ResourceValidationPolicy = {
 export const SAMPLING_CEILING = "telemetry-sampling-must-not-exceed-ceiling";
 
 /** Config of {@link telemetrySamplingMustNotExceedCeiling}. */
-export interface TelemetrySamplingArgs {
+interface TelemetrySamplingArgs {
     /** Highest allowed `randomSamplingPercentage`. @default 10 */
     maxSamplingPercentage: number;
 }
@@ -327,7 +327,7 @@ export const otlpExportersMustPropagateMeshTraceContext: StackValidationPolicy =
             const w = workloadOf(r);
             for (const c of containersOf(w?.template)) {
                 const endpoint = envValue(c, "OTEL_EXPORTER_OTLP_ENDPOINT") ?? envValue(c, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
-                if (endpoint === undefined || !endpoint.includes(COLLECTOR_SERVICE.name)) {
+                if (!endpoint?.includes(COLLECTOR_SERVICE.name)) {
                     continue;
                 }
                 // The OpenTelemetry SDKs' default when the variable is unset.
