@@ -35,7 +35,7 @@ const T = {
 };
 export { T as TYPES };
 
-export const JAEGER_POD_LABELS = { "app.kubernetes.io/name": "jaeger", "app.kubernetes.io/instance": "jaeger", "app.kubernetes.io/component": "all-in-one" };
+const JAEGER_POD_LABELS = { "app.kubernetes.io/name": "jaeger", "app.kubernetes.io/instance": "jaeger", "app.kubernetes.io/component": "all-in-one" };
 
 /** Mesh config as istiod's configmap.yaml renders it: chart defaults merged with our meshConfig. */
 export function meshConfig(overrides: Obj = {}): Obj {
@@ -188,7 +188,7 @@ export function kialiConfigMap(config: Obj = {}, version = "2.29.0"): Fixture {
     });
 }
 
-export function deepMerge(a: Obj, b: Obj): Obj {
+function deepMerge(a: Obj, b: Obj): Obj {
     const out: Obj = { ...a };
     for (const [k, v] of Object.entries(b)) {
         out[k] = typeof v === "object" && v !== null && !Array.isArray(v) && typeof a[k] === "object" ? deepMerge(a[k], v) : v;
@@ -337,10 +337,6 @@ export function networkPolicy(namespace: string, name: string, spec: NetworkPoli
 /** A NetworkPolicy as the program records it in reads.json after reading it from the cluster. */
 export function readNetworkPolicy(namespace: string, name: string, spec: Obj): Obj {
     return { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name, namespace }, spec };
-}
-
-export function namespace(name: string, labels: Record<string, string> = {}): Fixture {
-    return typed(k8s.core.v1.Namespace, { apiVersion: "v1", kind: "Namespace", metadata: { name, labels } });
 }
 
 /** The program's injection label on an existing app namespace. */
