@@ -9,7 +9,7 @@ import { deepFreeze, stackRawConfig } from "./stackFiles";
 
 /** The SDK's formatter for uncaught program errors (`cmd/run/run.js` runs it on every one); internal, so untyped. */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { defaultErrorMessage } = require("@pulumi/pulumi/cmd/run/error") as { defaultErrorMessage(err: unknown): string };
+const { defaultErrorMessage } = require("@pulumi/pulumi/cmd/run/error") as { defaultErrorMessage: (err: unknown) => string };
 
 const DEV_MINIMAL: RawConfig = { environment: "dev", kiali: { authStrategy: "anonymous" } };
 
@@ -18,7 +18,7 @@ function problems(raw: RawConfig): readonly string[] {
     try {
         parseStackConfig(deepFreeze(raw));
     } catch (e) {
-        assert.ok(e instanceof ConfigError, `expected ConfigError, got ${e}`);
+        assert.ok(e instanceof ConfigError, `expected ConfigError, got ${String(e)}`);
         return e.problems;
     }
     assert.fail("expected the config to be rejected");
@@ -392,7 +392,7 @@ describe("ConfigError", () => {
         try {
             parseStackConfig({ ...DEV_MINIMAL, tracing: { samplingPercentage: 101 }, appNamespaces: ["A"] });
         } catch (e) {
-            assert.ok(e instanceof ConfigError, `expected ConfigError, got ${e}`);
+            assert.ok(e instanceof ConfigError, `expected ConfigError, got ${String(e)}`);
             return e;
         }
         assert.fail("expected the config to be rejected");
