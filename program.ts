@@ -14,7 +14,7 @@ import { SYSTEM_NAMESPACE } from "./lib/constants";
 import { ClusterAccess, NamespaceOwnership, ObservedNamespace, namespaceOwnership, observeNamespaces } from "./lib/namespaces";
 
 /** Every `observability-stack:*` key of the stack, objects and booleans parsed from their JSON text. */
-export function readRawConfig(): RawConfig {
+function readRawConfig(): RawConfig {
     const prefix = `${CONFIG_NAMESPACE}:`;
     const raw: Record<string, unknown> = {};
     for (const [key, text] of Object.entries(pulumi.runtime.allConfig())) {
@@ -35,7 +35,7 @@ export function readRawConfig(): RawConfig {
  * API that keeps its secret flag (`pulumi config set --secret`); an anonymous Kiali gets a key derived
  * from the stack's identity, marked secret too, so every resource that holds a key encrypts it.
  */
-export function kialiSigningKey(settings: StackConfig): pulumi.Output<string> {
+function kialiSigningKey(settings: StackConfig): pulumi.Output<string> {
     if (settings.kiali.signingKey !== undefined) {
         return new pulumi.Config(CONFIG_NAMESPACE).requireSecretObject<{ signingKey: string }>("kiali").apply((k) => k.signingKey);
     }

@@ -12,7 +12,7 @@ import { TracingProvider } from "../lib/constants";
 export function tracedContainer(serviceName: string, container: kx.types.Container, provider: TracingProvider = "zipkin"): kx.types.Container {
     const tracing = appTracingEnvMap(serviceName, undefined, provider);
     const own = container.env;
-    if (own !== undefined && !Array.isArray(own) && typeof own === "object" && !("apply" in own)) {
+    if (own !== undefined && !Array.isArray(own) && typeof own === "object" && !("apply" in own) && !(own instanceof Promise)) {
         const clash = Object.keys(own).filter((k) => k in tracing);
         if (clash.length > 0) {
             throw new pulumi.InputPropertyError({

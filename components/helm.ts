@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ChartSource } from "../lib/charts";
 
 /** Helm values: plain data only (no Outputs), so that Chart v4 can render at preview time. */
-export type HelmValues = { readonly [key: string]: unknown };
+export type HelmValues = Readonly<Record<string, unknown>>;
 
 /**
  * Deep merge for Helm values: objects merge key by key, everything else (lists included) is
@@ -49,7 +49,7 @@ const SECRET_KEY = /(signing_key|password|token|secret)$/i;
  * Values with secrets replaced by `<redacted>` (a key that names a secret and holds a literal).
  * References stay readable: `secret:<name>:<key>` and `${env:...}` carry no secret.
  */
-export function redactSecrets(values: unknown, key = ""): any {
+export function redactSecrets(values: unknown, key = ""): unknown {
     if (Array.isArray(values)) {
         return values.map((v) => redactSecrets(v));
     }
@@ -97,7 +97,7 @@ export function installChart(
         release: args.releaseName,
         namespace: args.namespace,
         ...source,
-        values: redactSecrets(args.values),
+        values: redactSecrets(args.values) as HelmValues,
         ...(args.rendering?.note !== undefined ? { note: args.rendering.note } : {}),
     };
     const from =

@@ -164,7 +164,7 @@ export function jaegerV2Values(storage: JaegerStorage, replicas: number, resourc
  */
 export function jaegerChildTransform(args: pulumi.ResourceTransformArgs): pulumi.ResourceTransformResult | undefined {
     const ports: { port: number; targetPort?: number | string }[] | undefined = args.props.spec?.ports;
-    if (args.type !== "kubernetes:core/v1:Service" || ports === undefined || !ports.some((p) => p.targetPort === 0)) {
+    if (args.type !== "kubernetes:core/v1:Service" || !ports?.some((p) => p.targetPort === 0)) {
         return undefined;
     }
     const fixed = ports.map((p) => (p.targetPort === 0 ? { ...p, targetPort: p.port } : p));

@@ -184,7 +184,7 @@ export class Kiali extends pulumi.ComponentResource {
         const authStrategy = args.authStrategy ?? "token";
         const tracingUseGrpc = args.tracingUseGrpc ?? true;
         const awaitReadiness = args.awaitReadiness ?? true;
-        
+
         this.signingKeySecret = new k8s.core.v1.Secret(
             `${name}-signing-key`,
             {

@@ -157,6 +157,7 @@ export class TracingNetworkPolicies extends pulumi.ComponentResource {
                 // Reading the baseline policy fails the preview when it is missing: the dependency is checked, not
                 // assumed. The read is not parented: the SDK cannot compute the NetworkPolicy type aliases of a
                 // read resource under a component ("No valid 'name' passed in for alias").
+                // eslint-disable-next-line @typescript-eslint/restrict-template-expressions -- baselinePolicy is set in baseline mode (checked above)
                 const baseline = k8s.networking.v1.NetworkPolicy.get(`${name}-${ns}-baseline`, `${ns}/${args.baselinePolicy}`, { provider: kubernetesProvider(this) });
                 const policyName = args.baselinePolicy;
                 reads.push(

@@ -179,9 +179,9 @@ export function strictObject<S extends z.core.$ZodLooseShape>(shape: S) {
  * The parsed object with every key of `shape` present, an absent optional one as `undefined` (so the
  * settings always name all their fields), except the keys that must stay absent.
  */
-export function spelledOut<T extends object>(shape: z.core.$ZodLooseShape, value: T): T {
+function spelledOut<T extends object>(shape: z.core.$ZodLooseShape, value: T): T {
     const out: Record<string, unknown> = {};
-    for (const [key, schema] of Object.entries(shape)) {
+    for (const [key, schema] of Object.entries<z.ZodType>(shape)) {
         if (!ONLY_ABSENT.has(schema)) {
             out[key] = (value as Record<string, unknown>)[key];
         }

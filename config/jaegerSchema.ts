@@ -77,7 +77,7 @@ export function urlPath(url: string): string | undefined {
     }
 }
 
-export const storage = z
+const storage = z
     .discriminatedUnion(
         "type",
         [

@@ -191,7 +191,7 @@ const networkPolicies = f.section(
  * one). Another controller's annotation can be named with `ui.authProxyAnnotation`.
  * @see https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/#external-authentication
  */
-export const AUTH_PROXY_ANNOTATIONS: readonly string[] = [
+const AUTH_PROXY_ANNOTATIONS: readonly string[] = [
     "nginx.ingress.kubernetes.io/auth-url",
     "alb.ingress.kubernetes.io/auth-type",
     "traefik.ingress.kubernetes.io/router.middlewares",

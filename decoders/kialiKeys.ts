@@ -31,7 +31,7 @@ export interface CitedKey {
 }
 
 /** Keys the charts' templates set in, or read from, the config although values.yaml has no default for them. */
-export const CHART_TEMPLATE_KEYS: readonly CitedKey[] = [
+const CHART_TEMPLATE_KEYS: readonly CitedKey[] = [
     {
         path: "deployment.namespace",
         cite: { "2.1.0": "templates/configmap.yaml:18 (set $cm.deployment \"namespace\")", "2.29.0": "templates/configmap.yaml:23 (set $cm.deployment \"namespace\")" },

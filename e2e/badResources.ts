@@ -12,7 +12,7 @@ import { jaegerPodSelector } from "../components/jaeger";
 
 const SKIP_AWAIT = { "pulumi.com/skipAwait": "true" };
 const MIRROR = process.env.OBS_CHARTS_URL ?? "http://127.0.0.1:8879";
-export const LEGACY_NAMESPACE = "legacy";
+const LEGACY_NAMESPACE = "legacy";
 
 /** Registers the bad objects (e2e/programs/guardrails calls it after `main`). */
 export function registerBadResources(): void {

@@ -34,13 +34,13 @@ export function policyConfig(kind: "dev" | "production"): string {
 }
 
 /** Version of the provider plugin the npm SDK asks for (its package.json `pulumi.version`). */
-export function providerPluginVersion(): string {
+function providerPluginVersion(): string {
     const pkg = JSON.parse(fs.readFileSync(require.resolve("@pulumi/kubernetes/package.json"), "utf8")) as { pulumi: { version: string } };
     return pkg.pulumi.version;
 }
 
 /** Environment of every CLI run: pinned tools (CLI, language host, kubectl) first on PATH, a project-local PULUMI_HOME. */
-export function engineEnv(backendDir: string, passphrase: string): Record<string, string> {
+function engineEnv(backendDir: string, passphrase: string): Record<string, string> {
     return {
         PATH: `${toolsBin()}:${process.env.PATH ?? ""}`,
         PULUMI_HOME: path.join(WORK_DIR, "pulumi-home"),
@@ -57,7 +57,7 @@ function run(cmd: string, args: string[], env: Record<string, string>): string {
 }
 
 /** Registers the locally built provider under the version the SDK requests. Idempotent. */
-export function prepareEngine(env: Record<string, string>): void {
+function prepareEngine(env: Record<string, string>): void {
     const version = providerPluginVersion();
     const listed = run("pulumi", ["plugin", "ls", "--json"], env);
     const has = (JSON.parse(listed || "[]") as { name: string; kind: string; version: string }[]).some((p) => p.name === "kubernetes" && p.kind === "resource" && p.version === version);
@@ -92,7 +92,7 @@ export interface WorkspaceOptions {
  * project. On `keep`, the copy's `encryptionsalt` (the CLI writes it) survives and the config is
  * refreshed from the committed file.
  */
-export function prepareWorkspace(opts: WorkspaceOptions): string {
+function prepareWorkspace(opts: WorkspaceOptions): string {
     const workspace = path.join(opts.dir, "workspace");
     if (!opts.keep) {
         fs.rmSync(opts.dir, { recursive: true, force: true });
@@ -136,7 +136,7 @@ export interface ConfigChange {
     readonly secret?: boolean;
 }
 
-export const PROJECT_NAME = "observability-stack";
+const PROJECT_NAME = "observability-stack";
 
 /** Applies config changes one `pulumi config set --path` at a time, as a user types them. */
 export async function configSet(stack: Stack, changes: readonly ConfigChange[]): Promise<void> {
@@ -172,7 +172,7 @@ export async function previewWithPolicies(stack: Stack, kind: "dev" | "productio
     };
     try {
         const r = await stack.preview({ policyPacks: [POLICY_PACK], policyPackConfigs: [policyConfig(kind)], onEvent });
-        return { ok: true, policies, error: "", changes: r.changeSummary as Record<string, number> };
+        return { ok: true, policies, error: "", changes: r.changeSummary };
     } catch (e) {
         return { ok: false, policies, error: String(e), changes: {} };
     }

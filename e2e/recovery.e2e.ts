@@ -7,7 +7,7 @@
 import * as assert from "assert";
 import { ChildProcess, execFileSync, spawn } from "child_process";
 import * as path from "path";
-import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import { Stack } from "@pulumi/pulumi/automation";
 import { SYSTEM_NAMESPACE } from "../lib/constants";
 import { PROJECT_DIR, WORK_DIR, airGapped, changes, configSet, exists, kubectl, toolsBin, workspaceStack } from "./harness";
 
@@ -49,7 +49,7 @@ function alive(pid: number): boolean {
  * outlives its CLI. Resolves with the number of resources created before the kill.
  */
 async function killUpAfter(stack: Stack, after: number): Promise<number> {
-    const ws = stack.workspace as LocalWorkspace;
+    const ws = stack.workspace;
     const cli: ChildProcess = spawn(path.join(toolsBin(), "pulumi"), ["up", "--yes", "--skip-preview", "--non-interactive", "--stack", stack.name], {
         cwd: ws.workDir,
         env: { ...process.env, ...ws.envVars },
@@ -95,7 +95,7 @@ async function killUpAfter(stack: Stack, after: number): Promise<number> {
 
 /** The documented recovery (README "When things go wrong"), run as a user runs it. */
 function recover(stack: Stack): string {
-    const ws = stack.workspace as LocalWorkspace;
+    const ws = stack.workspace;
     return execFileSync(path.join(PROJECT_DIR, "scripts", "recover.sh"), [stack.name], {
         cwd: ws.workDir,
         env: { ...process.env, ...ws.envVars, PATH: `${toolsBin()}:${process.env.PATH ?? ""}` },

@@ -30,12 +30,12 @@ export interface RenderableChart {
     readonly note?: string;
 }
 
-type Json = Record<string, any>;
+type Json = Record<string, unknown>;
 
 /** The gateway chart versions whose schema is known to reject their own defaults (istio/istio#57354). */
 export function needsSchemaCheck(source: ChartSource): boolean {
     const v = parseVersion(source.version);
-    return source.chart === "gateway" && v !== undefined && v.major === 1 && v.minor >= 19 && v.minor <= 25;
+    return source.chart === "gateway" && v?.major === 1 && v.minor >= 19 && v.minor <= 25;
 }
 
 /** True when the schema's root forbids keys that the chart's default values have. */
@@ -48,7 +48,7 @@ export function schemaRejectsDefaults(schema: Json, defaults: Json): boolean {
 }
 
 /** Where checked charts are kept: outside the clone, shared by every checkout on the machine. */
-export function defaultChartCache(): string {
+function defaultChartCache(): string {
     return path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "observability-stack", "charts");
 }
 

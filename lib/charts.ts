@@ -18,9 +18,9 @@ export interface ChartSource {
     readonly version: string;
 }
 
-export const ISTIO_REPO = "https://istio-release.storage.googleapis.com/charts";
-export const JAEGER_REPO = "https://jaegertracing.github.io/helm-charts";
-export const KIALI_REPO = "https://kiali.org/helm-charts";
+const ISTIO_REPO = "https://istio-release.storage.googleapis.com/charts";
+const JAEGER_REPO = "https://jaegertracing.github.io/helm-charts";
+const KIALI_REPO = "https://kiali.org/helm-charts";
 
 /** Current versions: Istio 1.30.3, jaeger 4.11.1 (Jaeger v2.19.0), kiali-server 2.29.0. */
 export const DEFAULT_CHARTS: Readonly<Record<ChartRole, ChartSource>> = {

@@ -16,14 +16,6 @@ export const GATEWAY_NAME = "istio-ingressgateway";
 /** Zipkin v2 span endpoint path of the collector. */
 export const ZIPKIN_SPANS_PATH = "/api/v2/spans";
 
-/**
- * Service name Envoy's Zipkin tracer reports for a mesh workload: `<workload>.<namespace>`
- * (e.g. `istio-ingressgateway.istio-system`).
- */
-export function meshServiceName(workload: string, namespace: string): string {
-    return `${workload}.${namespace}`;
-}
-
 /** Cluster DNS suffix used to build in-cluster service addresses. */
 export const CLUSTER_DOMAIN = "cluster.local";
 
@@ -113,7 +105,7 @@ export const RELEASES_CONFIGMAP = { name: "observability-stack-charts", key: "ch
 export const JAEGER_EGRESS_POLICY_NAME = "allow-jaeger-egress";
 
 /** B3 multi-header propagation headers (OpenTelemetry propagator `b3multi`). */
-export const B3_HEADERS: readonly string[] = ["x-b3-traceid", "x-b3-spanid", "x-b3-parentspanid", "x-b3-sampled"];
+const B3_HEADERS: readonly string[] = ["x-b3-traceid", "x-b3-spanid", "x-b3-parentspanid", "x-b3-sampled"];
 
 /** B3 headers an HTTP ext-authz provider must forward so the authz service joins the trace. */
 export const REQUIRED_EXT_AUTHZ_B3_HEADERS: readonly string[] = ["x-b3-traceid", "x-b3-spanid"];
@@ -169,12 +161,6 @@ export const REQUIRED_PROPAGATORS: Readonly<Record<TracingProvider, readonly str
     zipkin: ["b3", "b3multi"],
     opentelemetry: ["tracecontext"],
 };
-
-/** OpenTelemetry propagators apps use with the default (zipkin) provider. */
-export const OTEL_PROPAGATORS: readonly string[] = OTEL_PROPAGATORS_BY_PROVIDER.zipkin;
-
-/** Propagators that understand the B3 ids Envoy's zipkin tracer emits. */
-export const B3_PROPAGATORS: readonly string[] = REQUIRED_PROPAGATORS.zipkin;
 
 /** Fully qualified in-cluster DNS name of a Service. */
 export function serviceFqdn(name: string, namespace: string): string {

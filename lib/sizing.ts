@@ -33,16 +33,16 @@ export function quantityBytes(quantity: string): number | undefined {
  * runs). Resident memory includes the garbage collector's headroom. `npm run bench:memory`
  * (e2e/jaegerMemory.ts) repeats the measurement; README "Bounded in-memory storage".
  */
-export const TRACE_BYTES: Readonly<Record<"v1" | "v2", number>> = { v1: 32 * 1024, v2: 16 * 1024 };
+const TRACE_BYTES: Readonly<Record<"v1" | "v2", number>> = { v1: 32 * 1024, v2: 16 * 1024 };
 
 /** Kept out of the trace budget for the runtime: an idle v1 all-in-one measured about 45 MB resident, Jaeger v2 about 80 MB (the ¾ share covers the difference). */
-export const RUNTIME_BYTES = 64 * 1024 ** 2;
+const RUNTIME_BYTES = 64 * 1024 ** 2;
 
 /** Share of the rest of the memory limit the traces may take: room for bigger traces than the measured ones, queues and queries. */
-export const TRACE_MEMORY_SHARE = 0.75;
+const TRACE_MEMORY_SHARE = 0.75;
 
 /** Lowest default bound (a limit too small for it is a mistake the pod will show anyway). */
-export const MIN_DEFAULT_MAX_TRACES = 1000;
+const MIN_DEFAULT_MAX_TRACES = 1000;
 
 /**
  * The default `maxTraces` for a memory limit and Jaeger line: {@link TRACE_MEMORY_SHARE} of the limit beyond

@@ -17,7 +17,7 @@ function rejection(raw: RawConfig): ConfigError {
     try {
         parseStackConfig(deepFreeze(raw));
     } catch (e) {
-        assert.ok(e instanceof ConfigError, `expected ConfigError, got ${e}`);
+        assert.ok(e instanceof ConfigError, `expected ConfigError, got ${String(e)}`);
         return e;
     }
     assert.fail("expected the config to be rejected");
@@ -67,7 +67,7 @@ describe("parseStackConfig, invalid configs", () => {
                 resetRegistered();
                 pulumi.runtime.setAllConfig(engineConfig(c.raw));
                 await assert.rejects(main({ renderable: async (source) => ({ source }) }), (e: unknown) => {
-                    assert.ok(e instanceof ConfigError, `${c.mistake}: ${e}`);
+                    assert.ok(e instanceof ConfigError, `${c.mistake}: ${String(e)}`);
                     assert.deepStrictEqual(e.problems, rejection(c.raw).problems, c.mistake);
                     return true;
                 });

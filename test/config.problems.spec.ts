@@ -9,7 +9,7 @@ import { DEV_MINIMAL, problems } from "./configParsing";
 
 /** The SDK's formatter for uncaught program errors (`cmd/run/run.js` runs it on every one); internal, so untyped. */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { defaultErrorMessage } = require("@pulumi/pulumi/cmd/run/error") as { defaultErrorMessage(err: unknown): string };
+const { defaultErrorMessage } = require("@pulumi/pulumi/cmd/run/error") as { defaultErrorMessage: (err: unknown) => string };
 
 describe("parseStackConfig", () => {
     it("rejects unknown keys and names the allowed ones", () => {
@@ -127,7 +127,7 @@ describe("ConfigError", () => {
         try {
             parseStackConfig({ ...DEV_MINIMAL, tracing: { samplingPercentage: 101 }, appNamespaces: ["A"] });
         } catch (e) {
-            assert.ok(e instanceof ConfigError, `expected ConfigError, got ${e}`);
+            assert.ok(e instanceof ConfigError, `expected ConfigError, got ${String(e)}`);
             return e;
         }
         assert.fail("expected the config to be rejected");

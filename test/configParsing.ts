@@ -10,7 +10,7 @@ export function problems(raw: RawConfig): readonly string[] {
     try {
         parseStackConfig(deepFreeze(raw));
     } catch (e) {
-        assert.ok(e instanceof ConfigError, `expected ConfigError, got ${e}`);
+        assert.ok(e instanceof ConfigError, `expected ConfigError, got ${String(e)}`);
         return e.problems;
     }
     assert.fail("expected the config to be rejected");

@@ -80,14 +80,14 @@ recording("registerResource", (req) => ({
 recording("readResource", (req) => ({ inputs: req.getProperties(), transforms: 0, readId: req.getId() }));
 pulumi.runtime.setMockOptions(monitor, PROJECT, STACK, true);
 // The engine supports transforms; the mock monitor only has to accept them.
-// eslint-disable-next-line @typescript-eslint/no-var-requires
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 require("@pulumi/pulumi/runtime/state").getStore().supportsTransforms = true;
 // So does it alias specs (the engine derives a child's aliases from its parent's); the mocks record them as sent.
-// eslint-disable-next-line @typescript-eslint/no-var-requires
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 require("@pulumi/pulumi/runtime/state").getStore().supportsAliasSpecs = true;
 
 /** URN the mock monitor gives a resource without a parent chain (tests compare by suffix). */
-export function urn(type: string, name: string): string {
+function urn(type: string, name: string): string {
     return `${type}::${name}`;
 }
 
@@ -131,7 +131,7 @@ export function dependsOn(r: Registered, type: string, name: string): boolean {
 
 /** A Kubernetes provider for component tests. */
 export function testProvider(): import("@pulumi/kubernetes").Provider {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const k8s = require("@pulumi/kubernetes") as typeof import("@pulumi/kubernetes");
     return new k8s.Provider("k8s", { enableServerSideApply: true });
 }

@@ -2,7 +2,7 @@
 import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
-import { CONFIG_NAMESPACE, RawConfig } from "../config";
+import { CONFIG_NAMESPACE } from "../config";
 
 export function stackRawConfig(stack: string): Record<string, unknown> {
     const file = path.join(__dirname, "..", `Pulumi.${stack}.yaml`);
@@ -24,5 +24,3 @@ export function deepFreeze<T>(v: T): T {
     }
     return v;
 }
-
-export type { RawConfig };

@@ -60,5 +60,5 @@ server.listen(Number(process.env.PORT ?? 0), "127.0.0.1", () => {
 });
 process.on("SIGTERM", () => {
     server.close();
-    sdk.shutdown().finally(() => process.exit(0));
+    void sdk.shutdown().finally(() => process.exit(0));
 });

@@ -10,7 +10,7 @@ import * as path from "path";
 import { PROJECT_DIR, stopProcess } from "../e2e/tools";
 import { LOOPBACK, Loopback, listening } from "./loopback";
 
-export type Runtime = "node" | "python";
+type Runtime = "node" | "python";
 
 /** An app of the run: its Deployment name (also its `app` label and service name), namespace, port and the host the gateway routes to it. */
 export interface AppSpec {
@@ -26,7 +26,7 @@ export const PYTHON_LOCK = path.join(PROJECT_DIR, "tracing", "python-app", "requ
 export const PYTHON_LOCK_WITHOUT_B3 = path.join(PROJECT_DIR, "tracing", "python-app", "requirements-no-b3.txt");
 
 /** The venv of a lock file (scripts/python-venv.sh builds it once; later runs reuse it). */
-export function pythonVenv(lock: string): string {
+function pythonVenv(lock: string): string {
     return execFileSync(path.join(PROJECT_DIR, "scripts", "python-venv.sh"), ["install", lock], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
 }
 
@@ -70,7 +70,7 @@ export class AppProcess {
                   );
         const app = new AppProcess(spec, proc, port);
         let buf = "";
-        proc.stdout!.on("data", (chunk: Buffer) => {
+        proc.stdout.on("data", (chunk: Buffer) => {
             buf += chunk.toString();
             let nl;
             while ((nl = buf.indexOf("\n")) >= 0) {
@@ -81,7 +81,7 @@ export class AppProcess {
                 }
             }
         });
-        proc.stderr!.on("data", (chunk: Buffer) => {
+        proc.stderr.on("data", (chunk: Buffer) => {
             app.stderr += chunk.toString();
         });
         const deadline = Date.now() + 60_000;

@@ -103,7 +103,7 @@ async function bench(variant: Variant, s: Scenario): Promise<string> {
     }
     latencies.sort((a, b) => a - b);
     return [
-        `${variantTitle(variant)}`,
+        variantTitle(variant),
         `  throughput   ${(REQUESTS / loadSeconds).toFixed(0)} requests/s through gateway -> sidecar -> ${APP.runtime} app (${REQUESTS} requests, concurrency ${CONCURRENCY})`,
         `  latency      app ${direct.toFixed(2)} ms, + sidecar hop ${(viaSidecar - direct).toFixed(2)} ms, + gateway hop ${(viaGateway - viaSidecar).toFixed(2)} ms (medians of ${SEQUENTIAL} sequential requests)`,
         `  ingest       ${((complete * spansPerRequest) / ingestSeconds).toFixed(0)} spans/s (${complete * spansPerRequest} spans, ${spansPerRequest} per request, queryable ${ingestSeconds.toFixed(2)} s after the first request${complete < REQUESTS ? `; only ${complete} of ${REQUESTS} requests' app spans arrived` : ""})`,

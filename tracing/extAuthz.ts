@@ -64,7 +64,7 @@ function sub(m: Map<number, (Buffer | bigint)[]>, field: number): Map<number, (B
 }
 
 /** CheckRequest.attributes(1).request(4).http(2).headers(3): a map<string, string> (entries key=1, value=2). */
-export function checkRequestHeaders(message: Buffer): Record<string, string> {
+function checkRequestHeaders(message: Buffer): Record<string, string> {
     const httpRequest = sub(sub(sub(fields(message), 1), 4), 2);
     return Object.fromEntries(
         (httpRequest.get(3) ?? []).map((entry) => {
@@ -81,7 +81,7 @@ function checkResponse(allowed: boolean): Buffer {
 }
 
 function plain(headers: http.IncomingHttpHeaders | http2.IncomingHttpHeaders): Record<string, string> {
-    return Object.fromEntries(Object.entries(headers).flatMap(([k, v]) => (v === undefined ? [] : [[k, Array.isArray(v) ? v.join(",") : String(v)]])));
+    return Object.fromEntries(Object.entries(headers).flatMap(([k, v]) => (v === undefined ? [] : [[k, Array.isArray(v) ? v.join(",") : v]])));
 }
 
 export class ExtAuthzServer {
@@ -106,7 +106,15 @@ export class ExtAuthzServer {
             });
             await new Promise<void>((r) => s.listen(port, LOOPBACK, r));
             // Envoy keeps its connections open: close them, or close() waits for them.
-            server = new ExtAuthzServer(protocol, port, () => new Promise((r) => (s.close(() => r()), s.closeAllConnections())));
+            server = new ExtAuthzServer(
+                protocol,
+                port,
+                () =>
+                    new Promise((r) => {
+                        s.close(() => r());
+                        s.closeAllConnections();
+                    }),
+            );
             return server;
         }
         const s = http2.createServer();
@@ -134,7 +142,15 @@ export class ExtAuthzServer {
             });
         });
         await new Promise<void>((r) => s.listen(port, LOOPBACK, r));
-        server = new ExtAuthzServer(protocol, port, () => new Promise((r) => (s.close(() => r()), sessions.forEach((x) => x.destroy()))));
+        server = new ExtAuthzServer(
+            protocol,
+            port,
+            () =>
+                new Promise((r) => {
+                    s.close(() => r());
+                    sessions.forEach((x) => x.destroy());
+                }),
+        );
         return server;
     }
 

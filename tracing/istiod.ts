@@ -50,7 +50,7 @@ const OTEL_TYPE = "type.googleapis.com/envoy.config.trace.v3.OpenTelemetryConfig
  * gRPC export through `envoy_grpc` to the provider's cluster with the host as authority, `service_name`
  * the proxy's node cluster.
  */
-export function tracer(profile: IstioProfile, node: ProxyNode, provider: TracingProviderConfig, fqdn: string): object {
+function tracer(profile: IstioProfile, node: ProxyNode, provider: TracingProviderConfig, fqdn: string): object {
     const cluster = outboundCluster(fqdn, provider.port);
     if (provider.kind === "opentelemetry") {
         return { name: "envoy.tracers.opentelemetry", typed_config: { "@type": OTEL_TYPE, grpc_service: { envoy_grpc: { cluster_name: cluster, authority: fqdn } }, service_name: serviceCluster(node) } };

@@ -81,7 +81,7 @@ export class Jaeger {
         const rendered = deployment.spec.template.spec.containers[0];
         const c = opts.container?.(structuredClone(rendered)) ?? rendered;
         const image: string = c.image;
-        const line = /\/all-in-one:/.test(image) ? "v1" : "v2";
+        const line = image.includes("/all-in-one:") ? "v1" : "v2";
         const env: Record<string, string> = {};
         for (const e of c.env ?? []) {
             if (e.value === undefined) {
@@ -155,7 +155,7 @@ export class Jaeger {
         fs.closeSync(log);
         // The query API: the HTTP port of the query Service (the one Kiali's rendered config names).
         const [qName, qNamespace] = queryHost.split(".");
-        const queryPort = objects.get("Service", qName, qNamespace).spec.ports.find((p: any) => /^http/.test(p.name ?? ""));
+        const queryPort = objects.get("Service", qName, qNamespace).spec.ports.find((p: any) => (p.name ?? "").startsWith("http"));
         if (queryPort === undefined) {
             throw new Error(`Service ${queryHost} has no http port for Jaeger's query API`);
         }
@@ -251,7 +251,7 @@ export class Jaeger {
 
     /** Dependency edges between different services (Jaeger v2's memory store also reports calls inside one service). */
     async serviceEdges(): Promise<Edge[]> {
-        const body = await this.get(`/api/dependencies?endTs=${Date.now() + 60_000}&lookback=${3_600_000}`);
+        const body = await this.get(`/api/dependencies?endTs=${Date.now() + 60_000}&lookback=3600000`);
         return (body.data ?? [])
             .filter((d: any) => d.parent !== d.child)
             .map((d: any) => ({ parent: d.parent, child: d.child, callCount: d.callCount }))
@@ -287,7 +287,7 @@ export interface QueriedSpan {
 }
 
 /** Jaeger prints ids without leading zeros; compare them padded. */
-export function normTrace(id: string): string {
+function normTrace(id: string): string {
     return id.toLowerCase().padStart(32, "0");
 }
 

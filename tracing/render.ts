@@ -33,11 +33,11 @@ export const VARIANTS: readonly Variant[] = [
 ];
 
 /** Chart versions of a line: the reference deployment's (Istio 1.24.2, jaeger 3.4.1) or the current defaults (Istio 1.30.3, jaeger 4.11.1). */
-export function chartVersions(line: JaegerChartLine): Record<ChartRole, string> {
+function chartVersions(line: JaegerChartLine): Record<ChartRole, string> {
     return line === "v1" ? { ...REFERENCE_VERSIONS } : (Object.fromEntries(Object.entries(DEFAULT_CHARTS).map(([role, c]) => [role, c.version])) as Record<ChartRole, string>);
 }
 
-export function variantName(v: Variant): string {
+function variantName(v: Variant): string {
     return `${v.line}-${v.provider}-${v.extAuthz}`;
 }
 
@@ -54,7 +54,7 @@ export interface Rendered {
 }
 
 /** The `pulumi config set` commands that turn the local stack file into a variant. */
-export function variantChanges(v: Variant, mirrorUrl: string): ConfigChange[] {
+function variantChanges(v: Variant, mirrorUrl: string): ConfigChange[] {
     return [
         ...airGapped(undefined, mirrorUrl),
         ...Object.entries(chartVersions(v.line)).map(([role, version]) => ({ key: `charts.${role}.version`, value: version })),

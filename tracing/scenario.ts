@@ -23,7 +23,7 @@ export const APPS: readonly AppSpec[] = [
 ];
 
 /** The CUSTOM AuthorizationPolicy the suite models on the gateway (the program creates none; see README). */
-export const GATEWAY_POLICY: CustomPolicy = { name: "ext-authz-at-gateway", namespace: SYSTEM_NAMESPACE };
+const GATEWAY_POLICY: CustomPolicy = { name: "ext-authz-at-gateway", namespace: SYSTEM_NAMESPACE };
 
 export interface ScenarioOptions {
     /** Apps to run (default both). */
@@ -122,6 +122,7 @@ export class Scenario {
             const env: Record<string, string> = appEnv(this.rendered.outputs.appTracingEnvironment as { name: string; value: string }[], app, lb);
             for (const [k, v] of Object.entries(opts.envOverrides ?? {})) {
                 if (v === undefined) {
+                    // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- an environment block, not a keyed collection
                     delete env[k];
                 } else {
                     env[k] = v;
@@ -136,7 +137,7 @@ export class Scenario {
 
         const gwService = objects.get("Service", GATEWAY_NAME, SYSTEM_NAMESPACE);
         const gwDeployment = objects.deploymentSelectedBy(GATEWAY_NAME, SYSTEM_NAMESPACE);
-        const httpPort = gwService.spec.ports.find((p: any) => /^http/.test(p.name ?? ""));
+        const httpPort = gwService.spec.ports.find((p: any) => (p.name ?? "").startsWith("http"));
         await lb.addPod(gwDeployment.metadata.name, SYSTEM_NAMESPACE, gwDeployment.spec.template.metadata.labels, podPorts(objects, gwDeployment));
         this.gatewayNode = { kind: "gateway", app: gwDeployment.spec.template.metadata.labels.app, namespace: SYSTEM_NAMESPACE };
         const routes = apps.map((a) => ({ domain: a.domain, host: `${a.name}.${a.namespace}`, port: a.port }));

@@ -6,7 +6,7 @@ import * as assert from "assert";
 import { randomUUID } from "crypto";
 import { AppSpec } from "./apps";
 import { serviceCluster } from "./istiod";
-import { QueriedSpan, normTrace } from "./jaeger";
+import { QueriedSpan } from "./jaeger";
 import { Scenario } from "./scenario";
 
 /** The span service names of one app's path: the gateway's, the sidecar's (`<app>.<namespace>`) and the app's own. */
@@ -48,9 +48,9 @@ export function assertChain(spans: readonly QueriedSpan[], names: ReturnType<typ
     const app = spans.find((x) => x.service === names.app && x.kind === "server");
     assert.ok(app !== undefined, `an app server span of ${names.app}: ${JSON.stringify(spans.map((x) => [x.service, x.operation, x.kind]))}`);
     const sidecar = byId.get(app.parentId ?? "");
-    assert.ok(sidecar !== undefined && sidecar.service === names.sidecar && sidecar.kind === "server", `the app span's parent is the sidecar's server span, got ${JSON.stringify(sidecar)}`);
+    assert.ok(sidecar?.service === names.sidecar && sidecar.kind === "server", `the app span's parent is the sidecar's server span, got ${JSON.stringify(sidecar)}`);
     const egress = byId.get(sidecar.parentId ?? "");
-    assert.ok(egress !== undefined && egress.service === names.gateway && egress.kind === "client", `the sidecar span's parent is a gateway client span, got ${JSON.stringify(egress)}`);
+    assert.ok(egress?.service === names.gateway && egress.kind === "client", `the sidecar span's parent is a gateway client span, got ${JSON.stringify(egress)}`);
     const root = egress.parentId === undefined ? egress : byId.get(egress.parentId);
     assert.ok(root !== undefined && root.parentId === undefined && root.service === names.gateway, "the trace starts at the gateway");
     if (spawnsUpstreamSpan) {
@@ -69,5 +69,3 @@ export async function load<T>(count: number, concurrency: number, one: (i: numbe
     }
     return out;
 }
-
-export { normTrace };

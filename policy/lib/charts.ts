@@ -17,10 +17,10 @@ export interface InstalledChart {
     readonly values?: JsonObject;
 }
 
-export const CHART_TYPES: readonly string[] = [TYPES.chartV4, TYPES.chartV3, TYPES.releaseV3];
+const CHART_TYPES: readonly string[] = [TYPES.chartV4, TYPES.chartV3, TYPES.releaseV3];
 
 /** The requested charts listed in a releases record's text (undefined when it is not a JSON list). */
-export function releasesOf(text: unknown): { chart: string; version: unknown; values: JsonObject }[] | undefined {
+function releasesOf(text: unknown): { chart: string; version: unknown; values: JsonObject }[] | undefined {
     if (typeof text !== "string") {
         return undefined;
     }
@@ -33,7 +33,7 @@ export function releasesOf(text: unknown): { chart: string; version: unknown; va
 }
 
 /** `helm.sh/chart: <name>-<version>` -> name and version. */
-export function parseChartLabel(label: unknown): { chart: string; version: string } | undefined {
+function parseChartLabel(label: unknown): { chart: string; version: string } | undefined {
     const m = typeof label === "string" ? /^(.+)-(\d+\.\d+\.\d+[^-]*(?:-[0-9A-Za-z.]+)?)$/.exec(label) : null;
     return m === null ? undefined : { chart: m[1], version: m[2] };
 }

@@ -11,7 +11,6 @@ import type { Resource, Unwrap } from "@pulumi/pulumi";
 import * as yaml from "js-yaml";
 
 export type ConfigMapProps = Unwrap<k8s.core.v1.ConfigMapArgs>;
-export type ServiceProps = Unwrap<k8s.core.v1.ServiceArgs>;
 export type ObjectMetaProps = Unwrap<k8s.types.input.meta.v1.ObjectMeta>;
 export type PodTemplateProps = Unwrap<k8s.types.input.core.v1.PodTemplateSpec>;
 export type ContainerProps = Unwrap<k8s.types.input.core.v1.Container>;

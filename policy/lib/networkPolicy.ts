@@ -45,7 +45,7 @@ export type ContainerPort = Unwrap<k8s.types.input.core.v1.ContainerPort>;
 export type Labels = Readonly<Record<string, string>>;
 
 /** The label the API server puts on every namespace. */
-export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
+const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
 /** A pod: its namespace, labels, container ports (for named ports) and, when known, its address. */
 export interface PodEndpoint {
@@ -57,7 +57,7 @@ export interface PodEndpoint {
 }
 
 /** An address outside the cluster's pods (only `ipBlock` peers match it). */
-export interface ExternalEndpoint {
+interface ExternalEndpoint {
     readonly kind: "external";
     readonly ip: string;
 }
@@ -140,7 +140,7 @@ function ipBlockMatches(block: NonNullable<NetworkPolicyPeer["ipBlock"]>, ip: st
 }
 
 /** True when a numeric port/protocol (on the pod `target`, for named ports) is one of the rule's ports. */
-export function portMatches(ports: readonly NetworkPolicyPort[] | undefined, port: number, protocol: string, target: PodEndpoint | undefined): boolean {
+function portMatches(ports: readonly NetworkPolicyPort[] | undefined, port: number, protocol: string, target: PodEndpoint | undefined): boolean {
     if (ports === undefined || ports.length === 0) {
         return true;
     }

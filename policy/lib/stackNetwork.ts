@@ -46,7 +46,7 @@ interface ReadRecord {
 }
 
 /** The NetworkPolicies of the program's reads record(s); unreadable records become blind spots. */
-export function readNetworkPolicies(resources: readonly StackResource[], blind: BlindSpot[]): NamedNetworkPolicy[] {
+function readNetworkPolicies(resources: readonly StackResource[], blind: BlindSpot[]): NamedNetworkPolicy[] {
     const out: NamedNetworkPolicy[] = [];
     for (const r of resources) {
         const cm = propsOfType(k8s.core.v1.ConfigMap, r);
@@ -140,7 +140,7 @@ export function podsSelectedBy(service: StackService, pods: readonly StackPod[])
 }
 
 /** A pod that has exactly what a label selector requires (the least-labelled pod it selects), or undefined when none can match. */
-export function witnessPod(spec: NetworkPolicySpec): Labels | undefined {
+function witnessPod(spec: NetworkPolicySpec): Labels | undefined {
     const selector = spec.podSelector ?? {};
     const labels: Record<string, string> = { ...(selector.matchLabels ?? {}) };
     for (const e of selector.matchExpressions ?? []) {

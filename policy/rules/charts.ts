@@ -30,13 +30,13 @@ export const chartVersionsMustBePinned: StackValidationPolicy = {
 export const END_OF_LIFE = "chart-versions-must-not-be-end-of-life";
 
 /** Config of {@link chartVersionsMustNotBeEndOfLife}. */
-export interface EndOfLifeArgs {
+interface EndOfLifeArgs {
     /** Oldest Istio minor still supported (Istio supports a minor until 6 weeks after N+2). @default 28 */
     oldestSupportedIstioMinor: number;
 }
 
 /** End-of-life dates published on istio.io (Supported Releases), for the messages. */
-export const ISTIO_END_OF_LIFE: Readonly<Record<string, string>> = { "1.23": "2025-04-16", "1.24": "2025-06-24" };
+const ISTIO_END_OF_LIFE: Readonly<Record<string, string>> = { "1.23": "2025-04-16", "1.24": "2025-06-24" };
 
 const ISTIO_CHARTS = ["base", "istiod", "gateway"];
 

@@ -19,7 +19,7 @@ function isJaegerPod(template: PodTemplateProps | undefined): boolean {
 }
 
 /** How a Jaeger Deployment stores traces: v1 reads SPAN_STORAGE_TYPE; v2 without --config runs its built-in memory store. */
-export function jaegerStorageOf(deployment: DeploymentProps): string | undefined {
+function jaegerStorageOf(deployment: DeploymentProps): string | undefined {
     const template = deployment.spec?.template;
     if (!isJaegerPod(template)) {
         return undefined;
@@ -55,7 +55,7 @@ function memoryBackends(cm: ConfigMapProps): string[] {
 export const JAEGER_MEMORY = "jaeger-must-not-use-memory-storage";
 
 /** Config of {@link jaegerMustNotUseMemoryStorage}. */
-export interface JaegerMemoryArgs {
+interface JaegerMemoryArgs {
     /** Allow in-memory trace storage (dev stacks only). @default false */
     allowInMemory: boolean;
 }

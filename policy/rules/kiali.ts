@@ -9,7 +9,7 @@ import { configOf, stackResources } from "../lib/policy";
 export const KIALI_ANONYMOUS = "kiali-must-not-allow-anonymous-access";
 
 /** Config of {@link kialiMustNotAllowAnonymousAccess}. */
-export interface KialiAnonymousArgs {
+interface KialiAnonymousArgs {
     /** Allow `auth.strategy: anonymous` (dev stacks only). @default false */
     allowAnonymous: boolean;
 }
@@ -33,7 +33,7 @@ export const kialiMustNotAllowAnonymousAccess: ResourceValidationPolicy = {
 export const KIALI_STALE_KEYS = "kiali-config-must-not-use-removed-keys";
 
 /** Keys Kiali 2.x removed or renamed; the chart copies values into the config, so they are ignored silently. */
-export const STALE_KIALI_KEYS: readonly { path: string[]; instead: string }[] = [
+const STALE_KIALI_KEYS: readonly { path: string[]; instead: string }[] = [
     { path: ["deployment", "accessible_namespaces"], instead: "nothing (the kiali-server chart is cluster-wide; use discovery selectors)" },
     { path: ["external_services", "tracing", "in_cluster_url"], instead: "external_services.tracing.internal_url" },
     { path: ["external_services", "tracing", "url"], instead: "external_services.tracing.external_url" },
@@ -76,7 +76,7 @@ export const kialiSigningKeyMustBeSet: StackValidationPolicy = {
         for (const c of charts.filter((r) => r.chart === "kiali-server")) {
             const key = at(c.values, ["login_token", "signing_key"]);
             if (typeof key !== "string" || key === "") {
-                reportViolation(`Chart kiali-server ${c.version ?? ""} must set values.login_token.signing_key; expected a fixed key of 16, 24 or 32 characters or secret:<name>:<key>.`, c.urn);
+                reportViolation(`Chart kiali-server ${String(c.version ?? "")} must set values.login_token.signing_key; expected a fixed key of 16, 24 or 32 characters or secret:<name>:<key>.`, c.urn);
             }
         }
     },

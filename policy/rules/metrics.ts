@@ -36,7 +36,7 @@ function isPrometheusProvider(name: string, mesh: JsonObject): boolean {
  * 1.24.2 and 1.30.3): the providers a root Telemetry's `metrics` selects, or else `defaultProviders.metrics`.
  * Undefined means on; a string says what leaves metrics off.
  */
-export function metricsOff(mesh: JsonObject, rootTelemetries: readonly CustomResourceProps[]): string | undefined {
+function metricsOff(mesh: JsonObject, rootTelemetries: readonly CustomResourceProps[]): string | undefined {
     const entries = rootTelemetries.flatMap((t) => asList(t.spec?.metrics).map((m) => ({ t, m })));
     const selecting = entries.filter(({ m }) => asList(at(m, ["providers"])).length > 0);
     if (selecting.length > 0) {
@@ -82,7 +82,7 @@ export const kialiGraphMustHaveMeshMetrics: StackValidationPolicy = {
             return;
         }
         const telemetries = resources.flatMap((r) => {
-            const t = customResourceOf(TYPES.telemetry, r as { type: string; props: CustomResourceProps });
+            const t = customResourceOf(TYPES.telemetry, r);
             return t === undefined ? [] : [t];
         });
         for (const r of resources) {

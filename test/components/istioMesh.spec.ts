@@ -169,7 +169,7 @@ describe("IstioMesh", () => {
     });
 
     it("marks the webhook fields istiod rewrites as ignoreChanges and retains the CRDs", () => {
-        const t = (type: string, opts: Record<string, unknown> = {}) => m.istioChildTransform({ type, name: "x", custom: true, props: { a: 1 }, opts } as any);
+        const t = (type: string, opts: Record<string, unknown> = {}) => m.istioChildTransform({ type, name: "x", custom: true, props: { a: 1 }, opts });
         assert.deepStrictEqual(t("kubernetes:admissionregistration.k8s.io/v1:ValidatingWebhookConfiguration", { ignoreChanges: ["metadata.labels"] }), {
             props: { a: 1 },
             opts: { ignoreChanges: ["metadata.labels", "webhooks[*].failurePolicy", "webhooks[*].clientConfig.caBundle"] },
@@ -178,7 +178,7 @@ describe("IstioMesh", () => {
             "webhooks[*].failurePolicy",
             "webhooks[*].clientConfig.caBundle",
         ]);
-        const crd = m.istioChildTransform({ type: "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", name: "x", custom: true, props: { metadata: { name: "telemetries.telemetry.istio.io" } }, opts: {} } as any);
+        const crd = m.istioChildTransform({ type: "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", name: "x", custom: true, props: { metadata: { name: "telemetries.telemetry.istio.io" } }, opts: {} });
         assert.deepStrictEqual(crd, { props: { metadata: { name: "telemetries.telemetry.istio.io", annotations: { "pulumi.com/patchForce": "true" } } }, opts: { retainOnDelete: true } });
         assert.strictEqual(t("kubernetes:core/v1:ConfigMap"), undefined);
     });

@@ -103,7 +103,7 @@ describe("Jaeger", () => {
     }
 
     it("writes targetPort as the API server stores it, so the 3.x chart's headless Services do not diff on every up", () => {
-        const t = (props: object, type = "kubernetes:core/v1:Service") => j.jaegerChildTransform({ type, name: "s", custom: true, props, opts: {} } as any);
+        const t = (props: object, type = "kubernetes:core/v1:Service") => j.jaegerChildTransform({ type, name: "s", custom: true, props, opts: {} });
         assert.deepStrictEqual(t({ spec: { clusterIP: "None", ports: [{ name: "http-zipkin", port: 9411, targetPort: 0 }, { name: "x", port: 1, targetPort: "http" }] } }), {
             props: { spec: { clusterIP: "None", ports: [{ name: "http-zipkin", port: 9411, targetPort: 9411 }, { name: "x", port: 1, targetPort: "http" }] } },
             opts: {},
@@ -113,6 +113,7 @@ describe("Jaeger", () => {
     });
 
     it("merges the values escape hatch last", () => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
         const { mergeValues } = require("../../components/helm") as typeof import("../../components/helm");
         assert.deepStrictEqual(mergeValues({ a: { b: 1, c: [1] }, d: 1 }, { a: { c: [2] } }), { a: { b: 1, c: [2] }, d: 1 });
     });

@@ -180,7 +180,7 @@ describe("Jaeger", () => {
             },
             opts: {},
         });
-        const out = transform(cron("spark") as any) as any;
+        const out = transform(cron("spark")) as any;
         const pod = out.props.spec.jobTemplate.spec.template.spec;
         assert.deepStrictEqual(pod.initContainers[0].image, "ghcr.io/x/spark:1");
         assert.deepStrictEqual(pod.initContainers[0].command.slice(0, 3), ["keytool", "-J-XX:-UsePerfData", "-importcert"]);

@@ -19,7 +19,7 @@ export const accessLogMustUseTraceId: ResourceValidationPolicy = {
         const replace = (text: string) => text.split(STALE_TRACE_ID_OPERATOR).join(TRACE_ID_OPERATOR);
         const filter = customResourceOf(TYPES.envoyFilter, args);
         if (filter !== undefined && JSON.stringify(filter).includes(STALE_TRACE_ID_OPERATOR)) {
-            return JSON.parse(replace(JSON.stringify(filter)));
+            return JSON.parse(replace(JSON.stringify(filter))) as Record<string, unknown>;
         }
         const cm = args.asType(k8s.core.v1.ConfigMap);
         const mesh = cm?.data?.mesh;

@@ -108,7 +108,7 @@ export const meshConfigMustNotUseDeprecatedTracing: ResourceValidationPolicy = {
 export const SAMPLING_CEILING = "telemetry-sampling-must-not-exceed-ceiling";
 
 /** Config of {@link telemetrySamplingMustNotExceedCeiling}. */
-export interface TelemetrySamplingArgs {
+interface TelemetrySamplingArgs {
     /** Highest allowed `randomSamplingPercentage`. @default 10 */
     maxSamplingPercentage: number;
 }

@@ -120,7 +120,7 @@ export const otlpExportersMustPropagateMeshTraceContext: StackValidationPolicy =
             const w = workloadOf(r);
             for (const c of containersOf(w?.template)) {
                 const endpoint = envValue(c, "OTEL_EXPORTER_OTLP_ENDPOINT") ?? envValue(c, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
-                if (endpoint === undefined || !endpoint.includes(COLLECTOR_SERVICE.name)) {
+                if (!endpoint?.includes(COLLECTOR_SERVICE.name)) {
                     continue;
                 }
                 // The OpenTelemetry SDKs' default when the variable is unset.

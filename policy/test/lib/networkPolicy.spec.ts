@@ -57,7 +57,7 @@ const coredns = pod("kube-system", { "k8s-app": "kube-dns" }, {
 });
 const dnsPolicy = (ports: NetworkPolicySpec["egress"]): NamedNetworkPolicy => policy("auth", "allow-dns", { podSelector: {}, policyTypes: ["Egress"], egress: ports });
 
-type Case = {
+interface Case {
     readonly rule: string;
     readonly policies: readonly NamedNetworkPolicy[];
     readonly question: "egress" | "ingress" | "reachable";
@@ -66,7 +66,7 @@ type Case = {
     readonly port: number;
     readonly protocol?: string;
     readonly allowed: boolean;
-};
+}
 
 const CASES: readonly Case[] = [
     // Isolation and union

@@ -14,10 +14,10 @@ export interface Universe {
     readonly policies: readonly NamedNetworkPolicy[];
 }
 
-type Requirement = { key: string; op: "=" | "In" | "NotIn" | "Exists" | "DoesNotExist"; values: readonly string[] };
+interface Requirement { key: string; op: "=" | "In" | "NotIn" | "Exists" | "DoesNotExist"; values: readonly string[] }
 
 function requirements(selector: { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] }): Requirement[] | "invalid" {
-    const out: Requirement[] = Object.keys(selector.matchLabels ?? {}).map((key) => ({ key, op: "=" as const, values: [(selector.matchLabels ?? {})[key]] }));
+    const out: Requirement[] = Object.entries(selector.matchLabels ?? {}).map(([key, value]) => ({ key, op: "=" as const, values: [value] }));
     for (const e of selector.matchExpressions ?? []) {
         if (e.operator !== "In" && e.operator !== "NotIn" && e.operator !== "Exists" && e.operator !== "DoesNotExist") {
             return "invalid";
@@ -33,9 +33,9 @@ function satisfies(r: Requirement, labels: Readonly<Record<string, string>>): bo
         case "=":
             return present && labels[r.key] === r.values[0];
         case "In":
-            return r.values.length > 0 && present && r.values.indexOf(labels[r.key]) >= 0;
+            return r.values.length > 0 && present && r.values.includes(labels[r.key]);
         case "NotIn":
-            return r.values.length > 0 && (!present || r.values.indexOf(labels[r.key]) < 0);
+            return r.values.length > 0 && (!present || !r.values.includes(labels[r.key]));
         case "Exists":
             return r.values.length === 0 && present;
         case "DoesNotExist":

@@ -25,7 +25,7 @@ const jaegerMessage = (ns: string, unreachable: string, policies: string) =>
 const dnsMessage = (ns: string, unreachable: string, policies: string, target = "kube-system k8s-app=kube-dns") =>
     `Namespace ${ns} must allow egress to the DNS pods (${target}) on UDP 53 and TCP 53 once Egress policies select its pods; unreachable${unreachable} (${policies}).`;
 
-type StackCase = { readonly name: string; readonly stack: readonly Fixture[]; readonly config?: Record<string, unknown>; readonly expected: readonly string[] };
+interface StackCase { readonly name: string; readonly stack: readonly Fixture[]; readonly config?: Record<string, unknown>; readonly expected: readonly string[] }
 
 function table(policy: Parameters<typeof stackViolationsOf>[0], cases: readonly StackCase[]): void {
     for (const c of cases) {

@@ -4,7 +4,7 @@ import { Obj, serviceEntry } from "../fixtures";
 import { violationsOf } from "../harness";
 
 describe(n.SERVICE_ENTRY_DNS, () => {
-    type EntryCase = { readonly name: string; readonly spec: Obj; readonly expected: readonly string[] };
+    interface EntryCase { readonly name: string; readonly spec: Obj; readonly expected: readonly string[] }
     const NAME = "ServiceEntry istio-system/openai-external";
     const cases: readonly EntryCase[] = [
         // Istio's reference example external-svc-https
