@@ -69,7 +69,10 @@ export function namespacePlan(settings: StackConfig, observed: Map<string, Obser
     const missing = settings.appNamespaces.flatMap((ns, i) => (settings.createAppNamespaces || observed.get(ns)?.exists === true ? [] : [{ ns, i }]));
     if (missing.length > 0) {
         throw new ConfigError(
-            missing.map(({ ns, i }) => `appNamespaces[${i}]: got ${JSON.stringify(ns)}; the namespace does not exist in the cluster: create it first, or set createAppNamespaces true to let the stack create it (and delete it on destroy)`),
+            missing.map(
+                ({ ns, i }) =>
+                    `appNamespaces[${i}]: got ${JSON.stringify(ns)}; the namespace does not exist in the cluster: create it first, or set createAppNamespaces true to let the stack create it (and delete it on destroy)`,
+            ),
         );
     }
     return Object.fromEntries([SYSTEM_NAMESPACE, ...settings.appNamespaces].map((ns) => [ns, namespaceOwnership(observed.get(ns) ?? { exists: false }, owner)]));

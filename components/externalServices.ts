@@ -18,9 +18,7 @@ export interface ExternalServicesArgs {
 
 /** The problems of the services (each with its property path, `services[<i>].hosts`); none when they are valid. */
 export function externalServicesProblems(services: readonly ExternalServiceSettings[]): pulumi.InputPropertyErrorDetails[] {
-    return services.flatMap((s, i) =>
-        s.hosts.length === 0 ? [{ propertyPath: `services[${i}].hosts`, reason: `ExternalServices: service ${JSON.stringify(s.name)} needs at least one host` }] : [],
-    );
+    return services.flatMap((s, i) => (s.hosts.length === 0 ? [{ propertyPath: `services[${i}].hosts`, reason: `ExternalServices: service ${JSON.stringify(s.name)} needs at least one host` }] : []));
 }
 
 /**
@@ -29,7 +27,10 @@ export function externalServicesProblems(services: readonly ExternalServiceSetti
  * @see https://istio.io/latest/docs/reference/config/networking/service-entry/#ServiceEntry-Resolution
  */
 export function serviceEntrySpec(service: ExternalServiceSettings): Record<string, unknown> {
-    throwInputErrors("ExternalServices", externalServicesProblems([service]).map((e) => ({ ...e, propertyPath: "hosts" })));
+    throwInputErrors(
+        "ExternalServices",
+        externalServicesProblems([service]).map((e) => ({ ...e, propertyPath: "hosts" })),
+    );
     return {
         hosts: [...service.hosts],
         location: "MESH_EXTERNAL",

@@ -144,10 +144,7 @@ export const WEBHOOK_RUNTIME_FIELDS = ["webhooks[*].failurePolicy", "webhooks[*]
  * @see https://github.com/pulumi/pulumi-kubernetes/pull/2566 (ignoreChanges fields owned by another manager are left out of the apply)
  */
 export function istioChildTransform(args: pulumi.ResourceTransformArgs): pulumi.ResourceTransformResult | undefined {
-    if (
-        args.type === "kubernetes:admissionregistration.k8s.io/v1:ValidatingWebhookConfiguration" ||
-        args.type === "kubernetes:admissionregistration.k8s.io/v1:MutatingWebhookConfiguration"
-    ) {
+    if (args.type === "kubernetes:admissionregistration.k8s.io/v1:ValidatingWebhookConfiguration" || args.type === "kubernetes:admissionregistration.k8s.io/v1:MutatingWebhookConfiguration") {
         const ignoreChanges = [...new Set([...(args.opts.ignoreChanges ?? []), ...WEBHOOK_RUNTIME_FIELDS])];
         return { props: args.props, opts: { ...args.opts, ignoreChanges } };
     }

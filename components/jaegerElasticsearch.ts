@@ -262,7 +262,22 @@ export function sparkTruststoreTransform(es: ElasticsearchStorage): (args: pulum
         const init = {
             name: ES_TRUSTSTORE.volume,
             image: main.image,
-            command: ["keytool", "-J-XX:-UsePerfData", "-importcert", "-noprompt", "-alias", "elasticsearch-ca", "-file", ES_CA.path, "-keystore", ES_TRUSTSTORE.path, "-storetype", "PKCS12", "-storepass", ES_TRUSTSTORE.password],
+            command: [
+                "keytool",
+                "-J-XX:-UsePerfData",
+                "-importcert",
+                "-noprompt",
+                "-alias",
+                "elasticsearch-ca",
+                "-file",
+                ES_CA.path,
+                "-keystore",
+                ES_TRUSTSTORE.path,
+                "-storetype",
+                "PKCS12",
+                "-storepass",
+                ES_TRUSTSTORE.password,
+            ],
             volumeMounts: [
                 { name: ES_CA.volume, mountPath: ES_CA.path, subPath: ca.key, readOnly: true },
                 { name: ES_TRUSTSTORE.volume, mountPath: ES_TRUSTSTORE.dir },

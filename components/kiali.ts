@@ -73,7 +73,6 @@ export const KIALI_POD_LABELS = { "app.kubernetes.io/name": "kiali", "app.kubern
  */
 export const KIALI_SIGNING_KEY_SECRET = { name: "kiali-signing-key", key: "value.txt" } as const;
 
-
 /**
  * What the ConfigMap holds on charts without `secret:` references: a fixed value of a valid length
  * that keeps the rendered ConfigMap stable (an empty key renders a random one on every run); the

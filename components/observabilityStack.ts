@@ -179,11 +179,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
             ownedNamespace(resourceName, ns, labels, args.namespaces?.[ns] ?? "create", args.owner, { ...childOpts, dependsOn });
         const systemNamespace = namespace(`${name}-system-namespace`, SYSTEM_NAMESPACE, { "app.kubernetes.io/part-of": "observability-stack" });
 
-        const jaeger = new Jaeger(
-            `${name}-jaeger`,
-            { ...args.jaeger, chart: jaegerChart.source, values: jaegerChart.values, awaitReadiness },
-            { ...childOpts, dependsOn: [systemNamespace] },
-        );
+        const jaeger = new Jaeger(`${name}-jaeger`, { ...args.jaeger, chart: jaegerChart.source, values: jaegerChart.values, awaitReadiness }, { ...childOpts, dependsOn: [systemNamespace] });
 
         const mesh = new IstioMesh(
             `${name}-istio`,
@@ -201,8 +197,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         const istioReady = [mesh.istiod];
 
         new MeshTelemetry(`${name}-telemetry`, { samplingPercentage: args.tracing.samplingPercentage }, { ...childOpts, dependsOn: istioReady });
-        const monitors =
-            args.prometheusMonitors !== undefined ? new PrometheusMonitors(`${name}-monitors`, args.prometheusMonitors, { ...childOpts, dependsOn: [systemNamespace] }) : undefined;
+        const monitors = args.prometheusMonitors !== undefined ? new PrometheusMonitors(`${name}-monitors`, args.prometheusMonitors, { ...childOpts, dependsOn: [systemNamespace] }) : undefined;
         new ExternalServices(`${name}-external`, { services: externalServices }, { ...childOpts, dependsOn: istioReady });
 
         const kiali = new Kiali(

@@ -1,15 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { NetworkPolicyMode } from "../config";
-import {
-    DNS_PORT,
-    ISTIOD_POD_LABEL,
-    ISTIOD_XDS_PORT,
-    JAEGER_EGRESS_POLICY_NAME,
-    JAEGER_EGRESS_PORTS,
-    JAEGER_NAME_LABEL,
-    SYSTEM_NAMESPACE,
-} from "../lib/constants";
+import { DNS_PORT, ISTIOD_POD_LABEL, ISTIOD_XDS_PORT, JAEGER_EGRESS_POLICY_NAME, JAEGER_EGRESS_PORTS, JAEGER_NAME_LABEL, SYSTEM_NAMESPACE } from "../lib/constants";
 import { childOptions, kubernetesProvider } from "./options";
 import { componentType, withTypeAliases } from "./typeTokens";
 

@@ -23,49 +23,59 @@ const CRON = "expected a cron schedule such as 49 23 * * * (five fields, or @dai
 const schedule = (d: string) => f.matching(f.CRON, CRON).default(d);
 
 /** TLS to Elasticsearch: the CA from a Secret, or (explicitly) no verification at all. */
-const esTls = f.section(
-    {
-        /** Secret in istio-system holding the PEM CA certificate that signed the Elasticsearch server certificate. */
-        caSecret: f.section({
-            /** A DNS label: the 3.x chart names a volume after the Secret. */
-            name: f
-                .required("the name of a Secret in istio-system holding the CA certificate")
-                .refine((s) => s === "" || f.DNS_LABEL.test(s), { error: "expected a Secret name that is a DNS label (the jaeger 3.x chart names a volume after it)" }),
-            key: f.required("the key of the PEM CA certificate in that Secret"),
-        }).optional(),
-        /** Skip certificate verification (ES_TLS_SKIP_HOST_VERIFY / tls.insecure_skip_verify); only when set explicitly. */
-        insecureSkipVerify: f.bool().default(false),
-    },
-    (t, report, valid) => {
-        if (valid(["caSecret"], ["insecureSkipVerify"]) && t.caSecret !== undefined && t.insecureSkipVerify) {
-            report(["insecureSkipVerify"], true, "set either caSecret or insecureSkipVerify, not both: with the CA the certificate can be verified");
-        }
-    },
-).prefault({});
+const esTls = f
+    .section(
+        {
+            /** Secret in istio-system holding the PEM CA certificate that signed the Elasticsearch server certificate. */
+            caSecret: f
+                .section({
+                    /** A DNS label: the 3.x chart names a volume after the Secret. */
+                    name: f
+                        .required("the name of a Secret in istio-system holding the CA certificate")
+                        .refine((s) => s === "" || f.DNS_LABEL.test(s), { error: "expected a Secret name that is a DNS label (the jaeger 3.x chart names a volume after it)" }),
+                    key: f.required("the key of the PEM CA certificate in that Secret"),
+                })
+                .optional(),
+            /** Skip certificate verification (ES_TLS_SKIP_HOST_VERIFY / tls.insecure_skip_verify); only when set explicitly. */
+            insecureSkipVerify: f.bool().default(false),
+        },
+        (t, report, valid) => {
+            if (valid(["caSecret"], ["insecureSkipVerify"]) && t.caSecret !== undefined && t.insecureSkipVerify) {
+                report(["insecureSkipVerify"], true, "set either caSecret or insecureSkipVerify, not both: with the CA the certificate can be verified");
+            }
+        },
+    )
+    .prefault({});
 
 /** The Spark job that computes the service dependency graph from the span indices (jaegertracing/spark-dependencies). */
-const dependencies = f.section({
-    enabled: f.bool().default(true),
-    /** The job processes the current day (UTC): run it shortly before midnight. */
-    schedule: schedule("49 23 * * *"),
-    /** Image override; default lib/jaegerJobs.ts DEPENDENCIES_IMAGE. */
-    image,
-}).prefault({});
+const dependencies = f
+    .section({
+        enabled: f.bool().default(true),
+        /** The job processes the current day (UTC): run it shortly before midnight. */
+        schedule: schedule("49 23 * * *"),
+        /** Image override; default lib/jaegerJobs.ts DEPENDENCIES_IMAGE. */
+        image,
+    })
+    .prefault({});
 
 /** The CronJob that deletes span indices older than `retentionDays` (jaeger-es-index-cleaner). */
-const indexCleaner = f.section({
-    enabled: f.bool().default(true),
-    retentionDays: f.numberIn(1, 3650, "an integer").default(7),
-    schedule: schedule("55 23 * * *"),
-}).prefault({});
+const indexCleaner = f
+    .section({
+        enabled: f.bool().default(true),
+        retentionDays: f.numberIn(1, 3650, "an integer").default(7),
+        schedule: schedule("55 23 * * *"),
+    })
+    .prefault({});
 
 /** Index rollover (jaeger-es-rollover): write aliases and a CronJob that rolls them over; the init step is a Job of the program's own. */
-const rollover = f.section({
-    enabled: f.bool().default(false),
-    schedule: schedule("10 0 * * *"),
-    /** Roll over once the write index is this old (CONDITIONS max_age). */
-    maxAge: f.matching(/^[0-9]+[dhm]$/, "expected an Elasticsearch age such as 1d or 12h").default("1d"),
-}).prefault({});
+const rollover = f
+    .section({
+        enabled: f.bool().default(false),
+        schedule: schedule("10 0 * * *"),
+        /** Roll over once the write index is this old (CONDITIONS max_age). */
+        maxAge: f.matching(/^[0-9]+[dhm]$/, "expected an Elasticsearch age such as 1d or 12h").default("1d"),
+    })
+    .prefault({});
 
 /** A path other than `/` in a URL. */
 export function urlPath(url: string): string | undefined {
@@ -146,8 +156,10 @@ function quantities(d: { cpu: string; memory: string }) {
 }
 export const resources = f.section({ requests: quantities(DEFAULT_JAEGER_RESOURCES.requests), limits: quantities(DEFAULT_JAEGER_RESOURCES.limits) }).prefault({});
 
-export const jaeger = f.section({ storage, replicas: f.numberIn(1, 10, "an integer").default(1), resources, image }, (j, report, valid) => {
-    if (valid(["storage", "type"], ["replicas"]) && j.storage.type === "memory" && j.replicas !== 1) {
-        report(["replicas"], f.AS_WRITTEN, "in-memory storage needs exactly 1 replica (each replica would hold a part of the traces)");
-    }
-}).prefault({});
+export const jaeger = f
+    .section({ storage, replicas: f.numberIn(1, 10, "an integer").default(1), resources, image }, (j, report, valid) => {
+        if (valid(["storage", "type"], ["replicas"]) && j.storage.type === "memory" && j.replicas !== 1) {
+            report(["replicas"], f.AS_WRITTEN, "in-memory storage needs exactly 1 replica (each replica would hold a part of the traces)");
+        }
+    })
+    .prefault({});

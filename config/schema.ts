@@ -17,16 +17,17 @@ export const DEFAULT_PROMETHEUS_URL = "http://prometheus-operated.prometheus.svc
 const EXACT = "expected an exact chart version such as 1.30.3 (no range, no empty value)";
 
 function chartSource(d: (typeof DEFAULT_CHARTS)[keyof typeof DEFAULT_CHARTS]) {
-    return f.section({
-        /** Helm repository URL (http or https, e.g. a loopback mirror in tests) or OCI registry (oci://). */
-        repo: f.chartRepo().default(d.repo),
-        /** Chart name inside the repository. */
-        chart: f.nonEmpty().default(d.chart),
-        /** Exact chart version (no range). */
-        version: z.string({ error: EXACT }).regex(EXACT_VERSION, { error: EXACT }).default(d.version),
-        /** Escape hatch: Helm values merged last into the values the stack renders for the chart (README "Chart values"). */
-        values: f.helmValues().optional(),
-    })
+    return f
+        .section({
+            /** Helm repository URL (http or https, e.g. a loopback mirror in tests) or OCI registry (oci://). */
+            repo: f.chartRepo().default(d.repo),
+            /** Chart name inside the repository. */
+            chart: f.nonEmpty().default(d.chart),
+            /** Exact chart version (no range). */
+            version: z.string({ error: EXACT }).regex(EXACT_VERSION, { error: EXACT }).default(d.version),
+            /** Escape hatch: Helm values merged last into the values the stack renders for the chart (README "Chart values"). */
+            values: f.helmValues().optional(),
+        })
         .transform(({ values, ...source }): ChartSource & { values?: Record<string, unknown> } => (values === undefined ? source : { ...source, values }))
         .prefault({});
 }
@@ -40,18 +41,15 @@ const chartRoles = {
     kiali: chartSource(DEFAULT_CHARTS.kiali),
 } satisfies Record<ChartRole, unknown>;
 
-const charts = f.section(
-    chartRoles,
-    (c, report, valid) => {
-        if (!valid(["istioBase", "version"], ["istiod", "version"], ["istioGateway", "version"])) {
-            return;
-        }
-        const istio = [c.istioBase.version, c.istiod.version, c.istioGateway.version];
-        if (new Set(istio).size > 1) {
-            report(["istioBase/istiod/istioGateway", "version"], istio, "the three Istio charts must share one version");
-        }
-    },
-);
+const charts = f.section(chartRoles, (c, report, valid) => {
+    if (!valid(["istioBase", "version"], ["istiod", "version"], ["istioGateway", "version"])) {
+        return;
+    }
+    const istio = [c.istioBase.version, c.istiod.version, c.istioGateway.version];
+    if (new Set(istio).size > 1) {
+        report(["istioBase/istiod/istioGateway", "version"], istio, "the three Istio charts must share one version");
+    }
+});
 
 const GRPC_ONLY_HEADERS = "not a field of the gRPC ext-authz provider (gRPC ext_authz already sends every request header)";
 const headers = f.listOf(f.matching(f.HEADER_NAME, "expected a lower-case HTTP header name"));
@@ -85,48 +83,51 @@ export const extAuthz = z.discriminatedUnion(
     { error: f.unionError(["grpc", "http"]) },
 );
 
-
 const signingKey = f.nonEmpty().superRefine((key, ctx) => {
     if (key !== "" && ![16, 24, 32].includes(key.length)) {
         ctx.addIssue({ code: "custom", input: `<secret of ${key.length} characters>`, message: "expected 16, 24 or 32 characters (an AES key)" });
     }
 });
 
-const kiali = f.section(
-    {
-        /** Login strategies the program configures completely (openid needs client settings this program does not model). */
-        authStrategy: f.oneOf(["anonymous", "token", "header"]).default("token"),
-        /** Stable `login_token.signing_key` (16, 24 or 32 characters); a Pulumi secret. */
-        signingKey: signingKey.optional(),
-        prometheusUrl: f.httpUrl().default(DEFAULT_PROMETHEUS_URL),
-        grafanaUrl: f.httpUrl().optional(),
-        grafanaExternalUrl: f.httpUrl().optional(),
-        /** Kiali reads traces over gRPC (port 16685) when true, HTTP (16686) when false. */
-        tracingUseGrpc: f.bool().default(true),
-        /** Jaeger UI address users' browsers open from Kiali. */
-        tracingExternalUrl: f.httpUrl().optional(),
-    },
-    (k, report, valid) => {
-        if (valid(["authStrategy"]) && k.authStrategy !== "anonymous" && k.signingKey === undefined) {
-            report(["signingKey"], undefined, "required for auth strategies other than anonymous: set it with `pulumi config set --secret kiali.signingKey <16, 24 or 32 characters>`");
-        }
-        if (valid(["grafanaUrl"], ["grafanaExternalUrl"]) && k.grafanaUrl !== undefined && k.grafanaExternalUrl === undefined) {
-            report(
-                ["grafanaExternalUrl"],
-                undefined,
-                'required when grafanaUrl is set: Kiali links to Grafana dashboards only through external_url (without it Kiali reports "grafana URL is not set" and shows no links)',
-            );
-        }
-    },
-).prefault({});
+const kiali = f
+    .section(
+        {
+            /** Login strategies the program configures completely (openid needs client settings this program does not model). */
+            authStrategy: f.oneOf(["anonymous", "token", "header"]).default("token"),
+            /** Stable `login_token.signing_key` (16, 24 or 32 characters); a Pulumi secret. */
+            signingKey: signingKey.optional(),
+            prometheusUrl: f.httpUrl().default(DEFAULT_PROMETHEUS_URL),
+            grafanaUrl: f.httpUrl().optional(),
+            grafanaExternalUrl: f.httpUrl().optional(),
+            /** Kiali reads traces over gRPC (port 16685) when true, HTTP (16686) when false. */
+            tracingUseGrpc: f.bool().default(true),
+            /** Jaeger UI address users' browsers open from Kiali. */
+            tracingExternalUrl: f.httpUrl().optional(),
+        },
+        (k, report, valid) => {
+            if (valid(["authStrategy"]) && k.authStrategy !== "anonymous" && k.signingKey === undefined) {
+                report(["signingKey"], undefined, "required for auth strategies other than anonymous: set it with `pulumi config set --secret kiali.signingKey <16, 24 or 32 characters>`");
+            }
+            if (valid(["grafanaUrl"], ["grafanaExternalUrl"]) && k.grafanaUrl !== undefined && k.grafanaExternalUrl === undefined) {
+                report(
+                    ["grafanaExternalUrl"],
+                    undefined,
+                    'required when grafanaUrl is set: Kiali links to Grafana dashboards only through external_url (without it Kiali reports "grafana URL is not set" and shows no links)',
+                );
+            }
+        },
+    )
+    .prefault({});
 
 /** The cluster's Prometheus, which Kiali reads (`kiali.prometheusUrl`) and which must scrape the mesh. */
-const prometheus = f.section({
-    /** Prometheus is run by the prometheus-operator: create Istio's PodMonitor (sidecars, gateway) and ServiceMonitor (istiod). */
-    operator: f.bool().default(false),
-    /** Labels added to both monitors, for the Prometheus resource's podMonitorSelector / serviceMonitorSelector. */
-    monitorLabels: f.stringMap().default(() => ({})),
-}).prefault({});
+const prometheus = f
+    .section({
+        /** Prometheus is run by the prometheus-operator: create Istio's PodMonitor (sidecars, gateway) and ServiceMonitor (istiod). */
+        operator: f.bool().default(false),
+        /** Labels added to both monitors, for the Prometheus resource's podMonitorSelector / serviceMonitorSelector. */
+        monitorLabels: f.stringMap().default(() => ({})),
+    })
+    .prefault({});
 
 /** Each entry's problems name it by index; rules over the whole list report the later of two entries. */
 function unique<T>(key: (item: T) => string, path: (i: number) => readonly PropertyKey[], allowed: string) {
@@ -154,7 +155,13 @@ const externalService = f.section({
 });
 export const externalServices = f
     .listOf(externalService)
-    .check(unique((s: z.output<typeof externalService>) => s.name, (i) => [i, "name"], "names must be unique"))
+    .check(
+        unique(
+            (s: z.output<typeof externalService>) => s.name,
+            (i) => [i, "name"],
+            "names must be unique",
+        ),
+    )
     .default(() => []);
 
 const SYSTEM_NAMESPACES = ["istio-system", "kube-system", "kube-public", "default"];
@@ -164,26 +171,34 @@ const appNamespaces = f
             .matching(f.DNS_LABEL, "expected a DNS label (lower-case letters, digits and '-', at most 63 characters)")
             .refine((ns) => !SYSTEM_NAMESPACES.includes(ns), { error: "system namespaces cannot be app namespaces" }),
     )
-    .check(unique((ns: string) => ns, (i) => [i], "namespaces must be unique"))
+    .check(
+        unique(
+            (ns: string) => ns,
+            (i) => [i],
+            "namespaces must be unique",
+        ),
+    )
     .default(() => []);
 
-const networkPolicies = f.section(
-    {
-        /** `complete`: every egress a mesh workload needs; `baseline`: only Jaeger egress, plus a check that `baselinePolicy` exists. */
-        mode: f.oneOf(["complete", "baseline"]).default("complete"),
-        baselinePolicy: f.matching(f.DNS_SUBDOMAIN, "expected a NetworkPolicy name").optional(),
-        dnsNamespace: f.matching(f.DNS_LABEL, "expected a namespace name").default("kube-system"),
-        dnsPodLabels: f.stringMap().default(() => ({ "k8s-app": "kube-dns" })),
-    },
-    (n, report, valid) => {
-        if (valid(["mode"]) && n.mode === "baseline" && n.baselinePolicy === undefined) {
-            report(["baselinePolicy"], undefined, "required when mode is baseline: the name of the existing NetworkPolicy in every app namespace that allows DNS and istiod egress");
-        }
-        if (valid(["mode"]) && n.mode === "complete" && n.baselinePolicy !== undefined) {
-            report(["baselinePolicy"], n.baselinePolicy, "only allowed when mode is baseline");
-        }
-    },
-).prefault({});
+const networkPolicies = f
+    .section(
+        {
+            /** `complete`: every egress a mesh workload needs; `baseline`: only Jaeger egress, plus a check that `baselinePolicy` exists. */
+            mode: f.oneOf(["complete", "baseline"]).default("complete"),
+            baselinePolicy: f.matching(f.DNS_SUBDOMAIN, "expected a NetworkPolicy name").optional(),
+            dnsNamespace: f.matching(f.DNS_LABEL, "expected a namespace name").default("kube-system"),
+            dnsPodLabels: f.stringMap().default(() => ({ "k8s-app": "kube-dns" })),
+        },
+        (n, report, valid) => {
+            if (valid(["mode"]) && n.mode === "baseline" && n.baselinePolicy === undefined) {
+                report(["baselinePolicy"], undefined, "required when mode is baseline: the name of the existing NetworkPolicy in every app namespace that allows DNS and istiod egress");
+            }
+            if (valid(["mode"]) && n.mode === "complete" && n.baselinePolicy !== undefined) {
+                report(["baselinePolicy"], n.baselinePolicy, "only allowed when mode is baseline");
+            }
+        },
+    )
+    .prefault({});
 
 /**
  * Ingress annotations that put an authenticating proxy in front of a UI: ingress-nginx's external
@@ -191,25 +206,23 @@ const networkPolicies = f.section(
  * one). Another controller's annotation can be named with `ui.authProxyAnnotation`.
  * @see https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/#external-authentication
  */
-const AUTH_PROXY_ANNOTATIONS: readonly string[] = [
-    "nginx.ingress.kubernetes.io/auth-url",
-    "alb.ingress.kubernetes.io/auth-type",
-    "traefik.ingress.kubernetes.io/router.middlewares",
-];
+const AUTH_PROXY_ANNOTATIONS: readonly string[] = ["nginx.ingress.kubernetes.io/auth-url", "alb.ingress.kubernetes.io/auth-type", "traefik.ingress.kubernetes.io/router.middlewares"];
 
 /** `authAnnotations` stays absent here (not `{}`): a rule reports an absent one as `nothing`. */
-const ui = f.section({
-    kialiHost: f.matching(f.HOSTNAME, "expected a fully qualified host name such as kiali.example.com").optional(),
-    jaegerHost: f.matching(f.HOSTNAME, "expected a fully qualified host name such as kiali.example.com").optional(),
-    ingressClassName: f.nonEmpty().default("nginx"),
-    /** Namespace of the ingress controller: the only namespace besides Kiali's pod that may reach Jaeger's query ports. */
-    ingressControllerNamespace: f.matching(f.DNS_LABEL, "expected a namespace name").default(DEFAULT_INGRESS_CONTROLLER_NAMESPACE),
-    tlsSecretName: f.matching(f.DNS_SUBDOMAIN, "expected a Secret name").optional(),
-    /** Annotations that put an authenticating proxy in front of the UIs (required outside dev). */
-    authAnnotations: f.stringMap().optional(),
-    /** The annotation of `authAnnotations` that names the authenticating proxy, when it is none of {@link AUTH_PROXY_ANNOTATIONS}. */
-    authProxyAnnotation: f.nonEmpty().optional(),
-}).prefault({});
+const ui = f
+    .section({
+        kialiHost: f.matching(f.HOSTNAME, "expected a fully qualified host name such as kiali.example.com").optional(),
+        jaegerHost: f.matching(f.HOSTNAME, "expected a fully qualified host name such as kiali.example.com").optional(),
+        ingressClassName: f.nonEmpty().default("nginx"),
+        /** Namespace of the ingress controller: the only namespace besides Kiali's pod that may reach Jaeger's query ports. */
+        ingressControllerNamespace: f.matching(f.DNS_LABEL, "expected a namespace name").default(DEFAULT_INGRESS_CONTROLLER_NAMESPACE),
+        tlsSecretName: f.matching(f.DNS_SUBDOMAIN, "expected a Secret name").optional(),
+        /** Annotations that put an authenticating proxy in front of the UIs (required outside dev). */
+        authAnnotations: f.stringMap().optional(),
+        /** The annotation of `authAnnotations` that names the authenticating proxy, when it is none of {@link AUTH_PROXY_ANNOTATIONS}. */
+        authProxyAnnotation: f.nonEmpty().optional(),
+    })
+    .prefault({});
 
 const host = (name: string | undefined) => (name === undefined ? undefined : { host: name });
 
@@ -220,11 +233,13 @@ export const stackConfig = f
         awaitReadiness: f.bool().default(true),
         charts: charts.prefault({}),
         gateway: f.section({ serviceType: f.oneOf(["ClusterIP", "NodePort", "LoadBalancer"]).default("ClusterIP") }).prefault({}),
-        tracing: f.section({
-            samplingPercentage: f.numberIn(0, 100, "a number").optional(),
-            /** The mesh's tracing provider: `zipkin` (B3 headers, the reference's path) or `opentelemetry` (OTLP gRPC, W3C trace context). */
-            provider: f.oneOf(TRACING_PROVIDERS).default("zipkin"),
-        }).prefault({}),
+        tracing: f
+            .section({
+                samplingPercentage: f.numberIn(0, 100, "a number").optional(),
+                /** The mesh's tracing provider: `zipkin` (B3 headers, the reference's path) or `opentelemetry` (OTLP gRPC, W3C trace context). */
+                provider: f.oneOf(TRACING_PROVIDERS).default("zipkin"),
+            })
+            .prefault({}),
         extAuthz: extAuthz.optional(),
         jaeger,
         kiali,
@@ -256,11 +271,7 @@ export const stackConfig = f
                 }
             }
             if (valid(["ui", "jaegerHost"], ["kiali", "tracingExternalUrl"]) && c.ui.jaegerHost !== undefined && c.kiali.tracingExternalUrl === undefined) {
-                report(
-                    ["kiali", "tracingExternalUrl"],
-                    undefined,
-                    `required when ui.jaegerHost is set: Kiali's links to traces open external_url in the browser (e.g. https://${c.ui.jaegerHost})`,
-                );
+                report(["kiali", "tracingExternalUrl"], undefined, `required when ui.jaegerHost is set: Kiali's links to traces open external_url in the browser (e.g. https://${c.ui.jaegerHost})`);
             }
         }),
     )

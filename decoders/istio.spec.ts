@@ -21,7 +21,8 @@ function istioDecode(line: "1.24" | "1.30", items: { id: string; kind: string; y
 /** The mesh config, Telemetry and ServiceEntry documents of a rendering, as the decoder takes them. */
 function istioDocuments(r: Rendering): { id: string; kind: string; yaml?: string; json?: unknown }[] {
     return [
-        ...r.ofKind("ConfigMap")
+        ...r
+            .ofKind("ConfigMap")
             .filter((c) => /^istio(-.+)?$/.test(c.metadata.name) && typeof c.data?.mesh === "string")
             .map((c) => ({ id: `ConfigMap ${c.metadata.name} mesh`, kind: "MeshConfig", yaml: c.data?.mesh })),
         ...r.ofKind("Telemetry").map((t) => ({ id: `Telemetry ${t.metadata.name}`, kind: "Telemetry", json: t.spec })),

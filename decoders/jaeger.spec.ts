@@ -18,7 +18,11 @@ function jaegerValidate(config: string): { status: number | null; output: string
     try {
         const file = path.join(dir, "user-config.yaml");
         fs.writeFileSync(file, config);
-        const r = spawnSync(path.join(toolsBin(), "jaeger"), ["validate", "--config", file], { env: { PATH: process.env.PATH ?? "", HOME: dir, ES_PASSWORD: "any" }, encoding: "utf8", timeout: 60_000 });
+        const r = spawnSync(path.join(toolsBin(), "jaeger"), ["validate", "--config", file], {
+            env: { PATH: process.env.PATH ?? "", HOME: dir, ES_PASSWORD: "any" },
+            encoding: "utf8",
+            timeout: 60_000,
+        });
         return { status: r.status, output: `${r.stdout}${r.stderr}` };
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
@@ -107,7 +111,11 @@ describe("configs checked by the real decoders", function () {
             for (const flag of ["--es.server-urls", "--es.tls.enabled", "--es.tls.ca", "--es.use-aliases", "--es.index-prefix", "--es.password"]) {
                 assert.ok(help.stdout.includes(flag), `the all-in-one has no ${flag} for the variable the chart sets`);
             }
-            const wrong = spawnSync(path.join(toolsBin(), "jaeger-all-in-one"), [...(c.args ?? []), "--memory.max-trace=5", "--help"], { env: { PATH: process.env.PATH ?? "", ...env }, encoding: "utf8", timeout: 60_000 });
+            const wrong = spawnSync(path.join(toolsBin(), "jaeger-all-in-one"), [...(c.args ?? []), "--memory.max-trace=5", "--help"], {
+                env: { PATH: process.env.PATH ?? "", ...env },
+                encoding: "utf8",
+                timeout: 60_000,
+            });
             assert.notStrictEqual(wrong.status, 0);
             assert.match(`${wrong.stdout}${wrong.stderr}`, /unknown flag: --memory.max-trace/);
         });
@@ -124,12 +132,23 @@ describe("configs checked by the real decoders", function () {
             try {
                 const query = `http://127.0.0.1:${base + 686}`;
                 const deadline = Date.now() + 30_000;
-                while (!(await fetch(`${query}/api/services`).then((x) => x.ok).catch(() => false))) {
+                while (
+                    !(await fetch(`${query}/api/services`)
+                        .then((x) => x.ok)
+                        .catch(() => false))
+                ) {
                     assert.ok(Date.now() < deadline && proc.exitCode === null, fs.readFileSync(path.join(log, "err"), "utf8").slice(-2000));
                     await new Promise((res) => setTimeout(res, 200));
                 }
                 for (let i = 1; i <= 3; i++) {
-                    const span = { traceId: `${i}`.padStart(32, "0"), id: `${i}`.padStart(16, "0"), name: "GET /", timestamp: Date.now() * 1000, duration: 1000, localEndpoint: { serviceName: "bound-check" } };
+                    const span = {
+                        traceId: `${i}`.padStart(32, "0"),
+                        id: `${i}`.padStart(16, "0"),
+                        name: "GET /",
+                        timestamp: Date.now() * 1000,
+                        duration: 1000,
+                        localEndpoint: { serviceName: "bound-check" },
+                    };
                     const res = await fetch(`http://127.0.0.1:${base + 411}/api/v2/spans`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify([span]) });
                     assert.ok(res.ok, `POST span ${i}: ${res.status}`);
                     await new Promise((res2) => setTimeout(res2, 300));

@@ -34,13 +34,13 @@ export interface CitedKey {
 const CHART_TEMPLATE_KEYS: readonly CitedKey[] = [
     {
         path: "deployment.namespace",
-        cite: { "2.1.0": "templates/configmap.yaml:18 (set $cm.deployment \"namespace\")", "2.29.0": "templates/configmap.yaml:23 (set $cm.deployment \"namespace\")" },
+        cite: { "2.1.0": 'templates/configmap.yaml:18 (set $cm.deployment "namespace")', "2.29.0": 'templates/configmap.yaml:23 (set $cm.deployment "namespace")' },
     },
     {
         path: "deployment.ingress.enabled",
-        cite: { "2.1.0": "templates/_helpers.tpl:116-118 (hasKey .Values.deployment.ingress \"enabled\")", "2.29.0": "templates/_helpers.tpl:119-121 (hasKey .Values.deployment.ingress \"enabled\")" },
+        cite: { "2.1.0": 'templates/_helpers.tpl:116-118 (hasKey .Values.deployment.ingress "enabled")', "2.29.0": 'templates/_helpers.tpl:119-121 (hasKey .Values.deployment.ingress "enabled")' },
     },
-    { path: "deployment.tls_config.source", cite: { "2.29.0": "templates/configmap.yaml:30 (set $cm.deployment.tls_config \"source\")" } },
+    { path: "deployment.tls_config.source", cite: { "2.29.0": 'templates/configmap.yaml:30 (set $cm.deployment.tls_config "source")' } },
 ];
 
 /** Kiali server keys the program sets (components/kiali.ts) that the charts pass through without a default. */

@@ -16,7 +16,11 @@ describe("configs checked by the real decoders", function () {
                     const pod = o.kind === "CronJob" ? o.spec?.jobTemplate?.spec?.template?.spec : o.spec?.template?.spec;
                     for (const c of [...(pod?.containers ?? []), ...(pod?.initContainers ?? [])]) {
                         const names = (c.env ?? []).map((e: any) => e.name);
-                        assert.deepStrictEqual(names.filter((n: string, i: number) => names.indexOf(n) !== i), [], `${v.name} ${o.kind} ${o.metadata.name} ${c.name}`);
+                        assert.deepStrictEqual(
+                            names.filter((n: string, i: number) => names.indexOf(n) !== i),
+                            [],
+                            `${v.name} ${o.kind} ${o.metadata.name} ${c.name}`,
+                        );
                     }
                 }
             }

@@ -161,7 +161,8 @@ export function registerBadResources(): void {
 export const EXPECTED_VIOLATIONS: readonly { policy: string; message: string }[] = [
     {
         policy: "zipkin-target-must-be-clusterip-service-selecting-pods",
-        message: "Service istio-system/zipkin-headless must not be headless (clusterIP: None) to be the target of zipkin provider jaeger; expected a ClusterIP Service such as jaeger-collector-clusterip.",
+        message:
+            "Service istio-system/zipkin-headless must not be headless (clusterIP: None) to be the target of zipkin provider jaeger; expected a ClusterIP Service such as jaeger-collector-clusterip.",
     },
     {
         policy: "mesh-config-must-not-use-deprecated-tracing",

@@ -51,7 +51,10 @@ describe("charts.<role>.values", function () {
 
         const mandatory = policies.filter((p) => p.level === "mandatory");
         assert.ok(
-            mandatory.some((p) => p.policy === "zipkin-target-must-be-clusterip-service-selecting-pods" && p.message.includes("zipkin.istio-system.svc.cluster.local") && p.message.includes(COLLECTOR_SERVICE.name)),
+            mandatory.some(
+                (p) =>
+                    p.policy === "zipkin-target-must-be-clusterip-service-selecting-pods" && p.message.includes("zipkin.istio-system.svc.cluster.local") && p.message.includes(COLLECTOR_SERVICE.name),
+            ),
             `the pack did not judge the merged mesh config; it reported:\n  ${policies.map((p) => `${p.level} ${p.policy}: ${p.message}`).join("\n  ")}`,
         );
         assert.ok(!mandatory.some((p) => p.policy.startsWith("kiali")), "the tolerations and pull secrets are fine");

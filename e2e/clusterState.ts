@@ -24,7 +24,10 @@ export function checkObjects(c: StackCase): void {
         collector.spec.ports.map((p: any) => `${p.name}/${p.port}/${p.protocol}`),
         COLLECTOR_SERVICE.ports.map((p) => `${p.name}/${p.port}/${p.protocol}`),
     );
-    assert.deepStrictEqual(kubectlJson(["-n", SYSTEM_NAMESPACE, "get", "service", QUERY_SERVICE.name]).spec.ports.map((p: any) => p.port), QUERY_SERVICE.ports.map((p) => p.port));
+    assert.deepStrictEqual(
+        kubectlJson(["-n", SYSTEM_NAMESPACE, "get", "service", QUERY_SERVICE.name]).spec.ports.map((p: any) => p.port),
+        QUERY_SERVICE.ports.map((p) => p.port),
+    );
     // The selector matches the pod template the chart line renders.
     const jaegerDeploy = kubectlJson(["-n", SYSTEM_NAMESPACE, "get", "deployment", "jaeger"]);
     for (const [k, v] of Object.entries(collector.spec.selector)) {
@@ -54,7 +57,10 @@ export function checkObjects(c: StackCase): void {
             "allow-jaeger-egress",
         ]);
         const jaeger = policies.find((p: any) => p.metadata.name === "allow-jaeger-egress");
-        assert.deepStrictEqual(jaeger.spec.egress[0].ports.map((p: any) => p.port), [...JAEGER_EGRESS_PORTS]);
+        assert.deepStrictEqual(
+            jaeger.spec.egress[0].ports.map((p: any) => p.port),
+            [...JAEGER_EGRESS_PORTS],
+        );
         assert.strictEqual(kubectlJson(["get", "namespace", ns]).metadata.labels["istio-injection"], "enabled");
     }
     const crds = kubectlJson(["get", "crd"]).items.map((x: any) => x.metadata.name);
@@ -136,11 +142,13 @@ export function checkObjects(c: StackCase): void {
         assert.strictEqual(kiali.external_services.tracing.external_url, kialiUrls.tracingExternalUrl);
     }
     // kiali-server >= 2.29 adds a NetworkPolicy of its own (`kiali`); ours are the Jaeger ones.
-    assert.deepStrictEqual(kubectlJson(["-n", SYSTEM_NAMESPACE, "get", "networkpolicies"]).items.map((p: any) => p.metadata.name).filter((n: string) => n.startsWith("jaeger-")).sort(), [
-        "jaeger-collector-from-mesh",
-        "jaeger-metrics-from-prometheus",
-        "jaeger-query-from-ui-clients",
-    ]);
+    assert.deepStrictEqual(
+        kubectlJson(["-n", SYSTEM_NAMESPACE, "get", "networkpolicies"])
+            .items.map((p: any) => p.metadata.name)
+            .filter((n: string) => n.startsWith("jaeger-"))
+            .sort(),
+        ["jaeger-collector-from-mesh", "jaeger-metrics-from-prometheus", "jaeger-query-from-ui-clients"],
+    );
     const releases = JSON.parse(kubectlJson(["-n", SYSTEM_NAMESPACE, "get", "configmap", RELEASES_CONFIGMAP.name]).data[RELEASES_CONFIGMAP.key]);
     assert.deepStrictEqual(
         releases.map((r: any) => r.version),
@@ -159,7 +167,10 @@ export function checkProductionObjects(): void {
     const container = jaegerPod.containers[0];
     assert.deepStrictEqual(container.args, ["--config", "/etc/jaeger/user-config.yaml"]);
     assert.deepStrictEqual(container.env.find((e: any) => e.name === "ES_PASSWORD").valueFrom.secretKeyRef, { name: "jaeger-elasticsearch", key: "password" });
-    assert.ok(container.volumeMounts.some((m: any) => m.name === "es-tls-ca" && m.mountPath === "/es-tls/ca.crt"), "the CA is mounted into Jaeger");
+    assert.ok(
+        container.volumeMounts.some((m: any) => m.name === "es-tls-ca" && m.mountPath === "/es-tls/ca.crt"),
+        "the CA is mounted into Jaeger",
+    );
     assert.deepStrictEqual(jaegerPod.volumes.find((v: any) => v.name === "es-tls-ca").secret, { secretName: "elasticsearch-ca", items: [{ key: "ca.crt", path: "ca.crt" }], defaultMode: 420 });
     // The dependencies job ("No service dependencies found" otherwise) and the index cleaner, as the stack file says.
     const envOf = (c: any) => Object.fromEntries(c.env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
@@ -172,7 +183,10 @@ export function checkProductionObjects(): void {
         ["https://elasticsearch.logging.svc.cluster.local:9200", "mesh", { secretKeyRef: { name: "jaeger-elasticsearch", key: "password" } }],
     );
     assert.match(sparkEnv.JAVA_OPTS, /-Djavax\.net\.ssl\.trustStore=\/es-truststore\/ca\.p12/);
-    assert.deepStrictEqual(sparkPod.initContainers.map((c: any) => c.name), ["es-truststore"]);
+    assert.deepStrictEqual(
+        sparkPod.initContainers.map((c: any) => c.name),
+        ["es-truststore"],
+    );
     const cleaner = kubectlJson(["-n", SYSTEM_NAMESPACE, "get", "cronjob", "jaeger-es-index-cleaner"]);
     assert.strictEqual(cleaner.spec.schedule, "55 23 * * *");
     const cleanerContainer = cleaner.spec.jobTemplate.spec.template.spec.containers[0];

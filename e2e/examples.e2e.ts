@@ -12,7 +12,12 @@ describe("examples/", function () {
     this.timeout(600_000);
 
     it("jaeger-standalone previews Jaeger and its ingress policies in a namespace of its own, with its values merged in", async () => {
-        const stack = await workspaceStack({ stack: "example", dir: path.join(WORK_DIR, "e2e", "example-jaeger"), passphrase: "e2e-only-passphrase", project: path.join(PROJECT_DIR, "examples", "jaeger-standalone") });
+        const stack = await workspaceStack({
+            stack: "example",
+            dir: path.join(WORK_DIR, "e2e", "example-jaeger"),
+            passphrase: "e2e-only-passphrase",
+            project: path.join(PROJECT_DIR, "examples", "jaeger-standalone"),
+        });
         await stack.setConfig("jaeger-standalone:chartRepo", { value: CHARTS_URL });
         const objects: { kind: string; name: string; namespace?: string; spec?: any }[] = [];
         const onEvent = (e: EngineEvent) => {
@@ -27,7 +32,10 @@ describe("examples/", function () {
         assert.ok(deployment !== undefined, `no jaeger Deployment among ${objects.map((o) => `${o.kind}/${o.name}`).join(", ")}`);
         assert.strictEqual(deployment.namespace, "tracing");
         assert.deepStrictEqual(deployment.spec.template.spec.tolerations, [{ key: "dedicated", operator: "Equal", value: "tracing", effect: "NoSchedule" }]);
-        assert.ok(objects.some((o) => o.kind === "NetworkPolicy" && o.namespace === "tracing"), "the ingress policies are in the example's namespace");
+        assert.ok(
+            objects.some((o) => o.kind === "NetworkPolicy" && o.namespace === "tracing"),
+            "the ingress policies are in the example's namespace",
+        );
         assert.ok(objects.some((o) => o.kind === "Namespace" && o.name === "tracing"));
     });
 });

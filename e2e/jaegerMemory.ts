@@ -72,10 +72,23 @@ function meshTrace(i: number): object[] {
         timestamp: now + 100,
         duration: 900,
         localEndpoint: { serviceName: "auth-api" },
-        tags: { "http.method": "GET", "http.route": "/api/v1/login", "http.status_code": "200", "otel.library.name": "@opentelemetry/instrumentation-http", "net.host.name": "auth-api", "telemetry.sdk.language": "nodejs" },
+        tags: {
+            "http.method": "GET",
+            "http.route": "/api/v1/login",
+            "http.status_code": "200",
+            "otel.library.name": "@opentelemetry/instrumentation-http",
+            "net.host.name": "auth-api",
+            "telemetry.sdk.language": "nodejs",
+        },
     });
     const [gateway, sidecar, server] = [1, 2, 3].map((k) => hex(i * 8 + k, 16));
-    return [envoy(gateway, undefined, "istio-ingressgateway.istio-system", "CLIENT"), envoy(sidecar, gateway, "auth-api.auth", "SERVER"), app(server, sidecar, "GET /api/v1/login"), app(hex(i * 8 + 4, 16), server, "db.query"), app(hex(i * 8 + 5, 16), server, "cache.get")];
+    return [
+        envoy(gateway, undefined, "istio-ingressgateway.istio-system", "CLIENT"),
+        envoy(sidecar, gateway, "auth-api.auth", "SERVER"),
+        app(server, sidecar, "GET /api/v1/login"),
+        app(hex(i * 8 + 4, 16), server, "db.query"),
+        app(hex(i * 8 + 5, 16), server, "cache.get"),
+    ];
 }
 
 function start(line: string, dir: string): { proc: ChildProcess; metrics: string; heap: string } {
@@ -121,7 +134,11 @@ async function run(line: string, n: number): Promise<void> {
     const { proc, metrics, heap } = start(line, dir);
     try {
         for (let i = 0; i < 150; i++) {
-            if (await fetch(`http://${at(686)}/api/services`).then((r) => r.ok).catch(() => false)) {
+            if (
+                await fetch(`http://${at(686)}/api/services`)
+                    .then((r) => r.ok)
+                    .catch(() => false)
+            ) {
                 break;
             }
             await new Promise((r) => setTimeout(r, 200));

@@ -24,7 +24,9 @@ function verdictLines(verdicts: Verdicts): string[] {
 
 function counts(changes: Record<string, number> | undefined): string {
     const entries = Object.entries(changes ?? {}).filter(([, n]) => n > 0);
-    return entries.length === 0 ? "none" : entries.map(([op, n]) => `${n} ${op === "same" ? "unchanged" : op === "create" ? "created" : op === "update" ? "updated" : op === "delete" ? "deleted" : op}`).join(", ");
+    return entries.length === 0
+        ? "none"
+        : entries.map(([op, n]) => `${n} ${op === "same" ? "unchanged" : op === "create" ? "created" : op === "update" ? "updated" : op === "delete" ? "deleted" : op}`).join(", ");
 }
 
 async function run(command: string): Promise<void> {

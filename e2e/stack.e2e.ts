@@ -88,7 +88,10 @@ for (const c of STACKS) {
         it(`previews under the pack with policy/config/${c.policy}.json: no mandatory violation, exactly the end-of-life advisories`, async () => {
             const r = await previewWithPolicies(stack, c.policy);
             assert.ok(r.ok, r.error);
-            assert.deepStrictEqual(r.policies.filter((p) => p.level === "mandatory"), []);
+            assert.deepStrictEqual(
+                r.policies.filter((p) => p.level === "mandatory"),
+                [],
+            );
             assert.deepStrictEqual(r.policies.map((p) => `${p.policy}: ${p.message}`).sort(), expectedAdvisories(c));
             assert.ok((r.changes.create ?? 0) > 60, JSON.stringify(r.changes));
         });
@@ -151,7 +154,10 @@ for (const c of STACKS) {
             assert.ok(!exists(["clusterrole", "kiali"]));
             assert.ok(exists(["crd", "telemetries.telemetry.istio.io"]), "Istio CRDs are retained (README: Destroy)");
             const state = await stack.exportStack();
-            assert.deepStrictEqual((state.deployment.resources ?? []).map((r: any) => r.type), []);
+            assert.deepStrictEqual(
+                (state.deployment.resources ?? []).map((r: any) => r.type),
+                [],
+            );
             // Let the namespace controller finish before the next stack installs into istio-system again.
             if (!adopted.has(SYSTEM_NAMESPACE) && exists(["namespace", SYSTEM_NAMESPACE])) {
                 kubectl(["wait", "--for=delete", `namespace/${SYSTEM_NAMESPACE}`, "--timeout=120s"]);

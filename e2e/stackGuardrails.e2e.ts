@@ -18,7 +18,13 @@ describe("pulumi CLI, guardrails", function () {
 
     it("denies the reference deployment's mistakes, each by its policy with its message", async () => {
         // A program of its own (e2e/programs/guardrails): the project's program plus objects written the reference's way.
-        const stack = await workspaceStack({ stack: "guardrails", dir: path.join(root, "guardrails"), from: "local", passphrase: PASSPHRASE, program: path.join(PROJECT_DIR, "e2e", "programs", "guardrails") });
+        const stack = await workspaceStack({
+            stack: "guardrails",
+            dir: path.join(root, "guardrails"),
+            from: "local",
+            passphrase: PASSPHRASE,
+            program: path.join(PROJECT_DIR, "e2e", "programs", "guardrails"),
+        });
         await configSet(stack, airGapped());
         const r = await previewWithPolicies(stack, "production");
         assert.ok(!r.ok, "the preview must fail on mandatory violations");
@@ -45,7 +51,10 @@ describe("pulumi CLI, guardrails", function () {
             return true;
         });
         const state = await stack.exportStack();
-        assert.deepStrictEqual((state.deployment.resources ?? []).filter((r: any) => r.type !== "pulumi:pulumi:Stack").map((r: any) => r.urn), []);
+        assert.deepStrictEqual(
+            (state.deployment.resources ?? []).filter((r: any) => r.type !== "pulumi:pulumi:Stack").map((r: any) => r.urn),
+            [],
+        );
         assert.ok(gone(["namespace", SYSTEM_NAMESPACE]));
     });
 });

@@ -129,17 +129,26 @@ describe("pulumi CLI, component type tokens renamed on an existing stack", funct
         const after = await resources(stack);
         // Each resource is the one it was, under its new URN, and no object was recreated on the server.
         assert.deepStrictEqual(after.map((r) => r.urn).sort(), created.map((r) => renamed(r.urn)).sort());
-        assert.ok(after.some((r) => r.urn.includes("observability:index:Jaeger$kubernetes:helm.sh/v4:Chart$")), "the chart's objects under the renamed parents");
+        assert.ok(
+            after.some((r) => r.urn.includes("observability:index:Jaeger$kubernetes:helm.sh/v4:Chart$")),
+            "the chart's objects under the renamed parents",
+        );
         assert.deepStrictEqual(uids(after), uids(created, renamed));
         assert.ok(Object.keys(uids(after)).length > 60);
 
         // The state no longer holds an old token, and the next up changes nothing either.
-        assert.deepStrictEqual(after.filter((r) => Object.values(COMPONENT_TYPES).some((t) => (t.previous as readonly string[]).some((p) => r.urn.includes(p)))), []);
+        assert.deepStrictEqual(
+            after.filter((r) => Object.values(COMPONENT_TYPES).some((t) => (t.previous as readonly string[]).some((p) => r.urn.includes(p)))),
+            [],
+        );
         assert.deepStrictEqual((await stack.up()).summary.resourceChanges, { same });
     });
 
     it("destroys the stack with the current program", async () => {
         await stack.destroy();
-        assert.deepStrictEqual((await resources(stack)).map((r) => r.type), []);
+        assert.deepStrictEqual(
+            (await resources(stack)).map((r) => r.type),
+            [],
+        );
     });
 });

@@ -61,11 +61,9 @@ describe("charts.<role>.values", () => {
                 istiod: { values: { pilot: { resources: { requests: { cpu: "250m" } } } } },
             }),
         );
-        new ObservabilityStack(
-            "observability",
-            program.observabilityStackArgs(settings, { kialiSigningKey: "0123456789abcdef", namespaces: {}, owner: "observability-stack/unit" }),
-            { provider: testProvider() },
-        );
+        new ObservabilityStack("observability", program.observabilityStackArgs(settings, { kialiSigningKey: "0123456789abcdef", namespaces: {}, owner: "observability-stack/unit" }), {
+            provider: testProvider(),
+        });
         await settle();
         const kiali = one(CHART, "observability-kiali-chart").inputs.values;
         assert.deepStrictEqual(kiali.deployment.tolerations, TOLERATIONS);

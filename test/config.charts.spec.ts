@@ -21,6 +21,8 @@ describe("parseStackConfig", () => {
 
     it("rejects a chart repository that is not an http(s) URL", () => {
         assert.strictEqual(parseStackConfig({ ...DEV_MINIMAL, charts: { istiod: { repo: "oci://registry.example.com/istio" } } }).charts.istiod.repo, "oci://registry.example.com/istio");
-        assert.deepStrictEqual(problems({ ...DEV_MINIMAL, charts: { istiod: { repo: "oci//bad" } } }), ['charts.istiod.repo: got "oci//bad"; expected an http:// or https:// Helm repository URL, or an oci:// registry']);
+        assert.deepStrictEqual(problems({ ...DEV_MINIMAL, charts: { istiod: { repo: "oci//bad" } } }), [
+            'charts.istiod.repo: got "oci//bad"; expected an http:// or https:// Helm repository URL, or an oci:// registry',
+        ]);
     });
 });

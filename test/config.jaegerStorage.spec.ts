@@ -27,7 +27,9 @@ describe("parseStackConfig", () => {
     it("keeps a URL path on jaeger 4.x without the dependencies job", () => {
         const c = parseStackConfig({
             ...DEV_MINIMAL,
-            jaeger: { storage: { type: "elasticsearch", url: "https://es.example.com/elastic", username: "jaeger", passwordSecret: { name: "es", key: "password" }, dependencies: { enabled: false } } },
+            jaeger: {
+                storage: { type: "elasticsearch", url: "https://es.example.com/elastic", username: "jaeger", passwordSecret: { name: "es", key: "password" }, dependencies: { enabled: false } },
+            },
         });
         assert.ok(c.jaeger.storage.type === "elasticsearch" && c.jaeger.storage.url === "https://es.example.com/elastic");
     });

@@ -37,16 +37,11 @@ describe("parseStackConfig", () => {
                 ...DEV_MINIMAL,
                 extAuthz: { protocol: "grpc", service: "authz.auth.svc.cluster.local", port: 9000, includeHeadersInCheck: ["authorization", "x-b3-traceid"] },
             }),
-            [
-                'extAuthz.includeHeadersInCheck: got ["authorization","x-b3-traceid"]; not a field of the gRPC ext-authz provider (gRPC ext_authz already sends every request header); remove it',
-            ],
+            ['extAuthz.includeHeadersInCheck: got ["authorization","x-b3-traceid"]; not a field of the gRPC ext-authz provider (gRPC ext_authz already sends every request header); remove it'],
         );
-        assert.deepStrictEqual(
-            problems({ ...DEV_MINIMAL, extAuthz: { protocol: "grpc", service: "authz.auth.svc.cluster.local", port: 9000, includeRequestHeadersInCheck: ["authorization"] } }),
-            [
-                'extAuthz.includeRequestHeadersInCheck: got ["authorization"]; not a field of the gRPC ext-authz provider (gRPC ext_authz already sends every request header); remove it or use protocol http',
-            ],
-        );
+        assert.deepStrictEqual(problems({ ...DEV_MINIMAL, extAuthz: { protocol: "grpc", service: "authz.auth.svc.cluster.local", port: 9000, includeRequestHeadersInCheck: ["authorization"] } }), [
+            'extAuthz.includeRequestHeadersInCheck: got ["authorization"]; not a field of the gRPC ext-authz provider (gRPC ext_authz already sends every request header); remove it or use protocol http',
+        ]);
     });
 
     it("gives an HTTP ext-authz provider the B3 headers by default", () => {
@@ -71,7 +66,7 @@ describe("parseStackConfig", () => {
 
     it("rejects an app namespace that is not a DNS label", () => {
         assert.deepStrictEqual(problems({ ...DEV_MINIMAL, appNamespaces: ["auth", "Chat_API"] }), [
-            'appNamespaces[1]: got "Chat_API"; expected a DNS label (lower-case letters, digits and \'-\', at most 63 characters)',
+            "appNamespaces[1]: got \"Chat_API\"; expected a DNS label (lower-case letters, digits and '-', at most 63 characters)",
         ]);
         assert.deepStrictEqual(problems({ ...DEV_MINIMAL, appNamespaces: ["istio-system"] }), ['appNamespaces[0]: got "istio-system"; system namespaces cannot be app namespaces']);
     });

@@ -107,7 +107,9 @@ describe("parseStackConfig", () => {
     it("checks a rule between keys only when those keys are valid, and shows a value as written", () => {
         assert.deepStrictEqual(problems({ environment: "staging", kiali: { authStrategy: "anonymous" } }), ['environment: got "staging"; allowed: dev, production']);
         assert.deepStrictEqual(problems({ ...DEV_MINIMAL, kiali: { authStrategy: "openid" } }), ['kiali.authStrategy: got "openid"; allowed: anonymous, token, header']);
-        assert.deepStrictEqual(problems({ ...DEV_MINIMAL, jaeger: { replicas: "2" } }), ['jaeger.replicas: got "2"; in-memory storage needs exactly 1 replica (each replica would hold a part of the traces)']);
+        assert.deepStrictEqual(problems({ ...DEV_MINIMAL, jaeger: { replicas: "2" } }), [
+            'jaeger.replicas: got "2"; in-memory storage needs exactly 1 replica (each replica would hold a part of the traces)',
+        ]);
     });
 
     it("reports every problem at once", () => {

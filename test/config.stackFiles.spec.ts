@@ -13,7 +13,12 @@ describe("parseStackConfig", () => {
         assert.strictEqual(c.tracingProvider, "zipkin");
         assert.strictEqual(c.gatewayServiceType, "ClusterIP");
         assert.strictEqual(c.awaitReadiness, true);
-        assert.deepStrictEqual(c.jaeger, { storage: { type: "memory", maxTraces: 21504 }, replicas: 1, resources: DEFAULT_JAEGER_RESOURCES, image: { registry: undefined, repository: undefined, tag: undefined } });
+        assert.deepStrictEqual(c.jaeger, {
+            storage: { type: "memory", maxTraces: 21504 },
+            replicas: 1,
+            resources: DEFAULT_JAEGER_RESOURCES,
+            image: { registry: undefined, repository: undefined, tag: undefined },
+        });
         assert.deepStrictEqual(c.prometheus, { operator: false, monitorLabels: {} });
         assert.strictEqual(c.kiali.tracingUseGrpc, true);
         assert.strictEqual(c.kiali.prometheusUrl, "http://prometheus-operated.prometheus.svc.cluster.local:9090");
@@ -24,10 +29,13 @@ describe("parseStackConfig", () => {
 
     it("accepts the dev stack file with the reference versions", () => {
         const c = parseStackConfig(deepFreeze(stackRawConfig("dev")));
-        assert.deepStrictEqual(
-            Object.fromEntries(Object.entries(c.charts).map(([k, v]) => [k, v.version])),
-            { istioBase: "1.24.2", istiod: "1.24.2", istioGateway: "1.24.2", jaeger: "3.4.1", kiali: "2.1.0" },
-        );
+        assert.deepStrictEqual(Object.fromEntries(Object.entries(c.charts).map(([k, v]) => [k, v.version])), {
+            istioBase: "1.24.2",
+            istiod: "1.24.2",
+            istioGateway: "1.24.2",
+            jaeger: "3.4.1",
+            kiali: "2.1.0",
+        });
         assert.strictEqual(c.kiali.authStrategy, "anonymous");
         assert.deepStrictEqual(c.appNamespaces, ["auth", "character", "chat", "scan", "location", "image"]);
         assert.deepStrictEqual(c.extAuthz, { protocol: "grpc", service: "ext-authz.auth.svc.cluster.local", port: 9000, timeout: undefined, failOpen: false });
@@ -77,7 +85,13 @@ describe("parseStackConfig", () => {
         assert.strictEqual(c.awaitReadiness, false);
         assert.deepStrictEqual(
             Object.values(c.charts).map((s) => `${s.repo} ${s.chart}@${s.version}`),
-            ["http://127.0.0.1:8879 base@1.30.3", "http://127.0.0.1:8879 istiod@1.30.3", "http://127.0.0.1:8879 gateway@1.30.3", "http://127.0.0.1:8879 jaeger@4.11.1", "http://127.0.0.1:8879 kiali-server@2.29.0"],
+            [
+                "http://127.0.0.1:8879 base@1.30.3",
+                "http://127.0.0.1:8879 istiod@1.30.3",
+                "http://127.0.0.1:8879 gateway@1.30.3",
+                "http://127.0.0.1:8879 jaeger@4.11.1",
+                "http://127.0.0.1:8879 kiali-server@2.29.0",
+            ],
         );
         assert.strictEqual(c.gatewayServiceType, "ClusterIP");
     });

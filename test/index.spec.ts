@@ -75,11 +75,14 @@ describe("main (dev stack)", () => {
             owner: n.inputs.metadata.annotations?.["observability-stack/created-by"],
             retainOnDelete: n.retainOnDelete,
         }));
-        assert.deepStrictEqual(namespaces.sort((a, b) => a.name.localeCompare(b.name)), [
-            ...["auth", "character", "chat", "image"].map((name) => ({ name, owner: undefined, retainOnDelete: true })),
-            { name: "istio-system", owner: "observability-stack/unit", retainOnDelete: false },
-            ...["location", "scan"].map((name) => ({ name, owner: undefined, retainOnDelete: true })),
-        ]);
+        assert.deepStrictEqual(
+            namespaces.sort((a, b) => a.name.localeCompare(b.name)),
+            [
+                ...["auth", "character", "chat", "image"].map((name) => ({ name, owner: undefined, retainOnDelete: true })),
+                { name: "istio-system", owner: "observability-stack/unit", retainOnDelete: false },
+                ...["location", "scan"].map((name) => ({ name, owner: undefined, retainOnDelete: true })),
+            ],
+        );
         assert.strictEqual(ofType("kubernetes:core/v1:NamespacePatch").length, 0);
     });
 
@@ -106,11 +109,10 @@ describe("main (dev stack)", () => {
         assert.deepStrictEqual(chart("observability-jaeger-chart").inputs.values.storage.memory.extraEnv, [{ name: "MEMORY_MAX_TRACES", value: "10752" }]);
         assert.deepStrictEqual(outputs.prometheusMonitors, ["istio-system/envoy-stats-monitor", "istio-system/istio-component-monitor"]);
         const kiali = chart("observability-kiali-chart").inputs.values.external_services;
-        assert.deepStrictEqual([kiali.prometheus.url, kiali.grafana.external_url, kiali.tracing.external_url], [
-            "http://prometheus-operated.prometheus.svc.cluster.local:9090",
-            "https://grafana.dev.growbin.app",
-            "https://jaeger.dev.growbin.app",
-        ]);
+        assert.deepStrictEqual(
+            [kiali.prometheus.url, kiali.grafana.external_url, kiali.tracing.external_url],
+            ["http://prometheus-operated.prometheus.svc.cluster.local:9090", "https://grafana.dev.growbin.app", "https://jaeger.dev.growbin.app"],
+        );
     });
 
     it("records every chart it asks Helm for in the releases ConfigMap, with the signing key redacted", () => {

@@ -30,8 +30,8 @@ describe("appTracingEnv", () => {
     });
 
     it("rejects an empty or malformed service name", () => {
-        assert.throws(() => appTracingEnv(""), { message: 'appTracingEnv: serviceName "" must be 1-127 characters of letters, digits, \'.\', \'_\' or \'-\'' });
-        assert.throws(() => appTracingEnv("a b"), { message: 'appTracingEnv: serviceName "a b" must be 1-127 characters of letters, digits, \'.\', \'_\' or \'-\'' });
+        assert.throws(() => appTracingEnv(""), { message: "appTracingEnv: serviceName \"\" must be 1-127 characters of letters, digits, '.', '_' or '-'" });
+        assert.throws(() => appTracingEnv("a b"), { message: "appTracingEnv: serviceName \"a b\" must be 1-127 characters of letters, digits, '.', '_' or '-'" });
     });
 });
 
@@ -53,10 +53,16 @@ describe("chart versions", () => {
 describe("in-memory trace store sizing", () => {
     it("reads Kubernetes memory quantities in bytes", async () => {
         const { quantityBytes } = await import("../lib/sizing");
-        assert.deepStrictEqual(
-            ["512Mi", "2Gi", "1G", "500M", "1024Ki", "1073741824", "1.5Gi", "lots"].map(quantityBytes),
-            [512 * 1024 ** 2, 2 * 1024 ** 3, 1e9, 5e8, 1024 ** 2, 1073741824, 1.5 * 1024 ** 3, undefined],
-        );
+        assert.deepStrictEqual(["512Mi", "2Gi", "1G", "500M", "1024Ki", "1073741824", "1.5Gi", "lots"].map(quantityBytes), [
+            512 * 1024 ** 2,
+            2 * 1024 ** 3,
+            1e9,
+            5e8,
+            1024 ** 2,
+            1073741824,
+            1.5 * 1024 ** 3,
+            undefined,
+        ]);
     });
 
     it("gives three quarters of the memory beyond 64Mi to traces of 32 KiB (v1) or 16 KiB (v2), at least 1000", async () => {

@@ -74,7 +74,9 @@ recording("registerResource", (req) => ({
     retainOnDelete: req.getRetainondelete() ?? false,
     aliases: req.getAliasesList().map((a: any) => {
         const spec = a.getSpec();
-        return spec === undefined ? { urn: a.getUrn() } : { ...(spec.getName() ? { name: spec.getName() } : {}), ...(spec.getType() ? { type: spec.getType() } : {}), ...(spec.getParenturn() ? { parentUrn: spec.getParenturn() } : {}) };
+        return spec === undefined
+            ? { urn: a.getUrn() }
+            : { ...(spec.getName() ? { name: spec.getName() } : {}), ...(spec.getType() ? { type: spec.getType() } : {}), ...(spec.getParenturn() ? { parentUrn: spec.getParenturn() } : {}) };
     }),
 }));
 recording("readResource", (req) => ({ inputs: req.getProperties(), transforms: 0, readId: req.getId() }));

@@ -24,7 +24,17 @@ describe("namespace ownership", () => {
     });
 
     it("with createAppNamespaces true creates the missing app namespaces and adopts the existing ones", () => {
-        assert.deepStrictEqual(namespacePlan(settings(true), new Map([["chat", theirs], ["istio-system", ours]]), ME), { "istio-system": "create", auth: "create", chat: "adopt" });
+        assert.deepStrictEqual(
+            namespacePlan(
+                settings(true),
+                new Map([
+                    ["chat", theirs],
+                    ["istio-system", ours],
+                ]),
+                ME,
+            ),
+            { "istio-system": "create", auth: "create", chat: "adopt" },
+        );
     });
 
     it("with createAppNamespaces false refuses a missing app namespace before registering anything", () => {
@@ -38,7 +48,17 @@ describe("namespace ownership", () => {
                 return true;
             },
         );
-        assert.deepStrictEqual(namespacePlan(settings(false), new Map([["auth", theirs], ["chat", theirs]]), ME), { "istio-system": "create", auth: "adopt", chat: "adopt" });
+        assert.deepStrictEqual(
+            namespacePlan(
+                settings(false),
+                new Map([
+                    ["auth", theirs],
+                    ["chat", theirs],
+                ]),
+                ME,
+            ),
+            { "istio-system": "create", auth: "adopt", chat: "adopt" },
+        );
     });
 });
 
@@ -60,7 +80,11 @@ describe("fieldManagerTransform", () => {
         const out = fieldManagerTransform(args("kubernetes:apps/v1:Deployment", true, { metadata: { name: "kiali", annotations: { a: "b" } } }));
         assert.deepStrictEqual(out?.props.metadata, { name: "kiali", annotations: { a: "b", "pulumi.com/patchFieldManager": FIELD_MANAGER } });
         assert.deepStrictEqual(fieldManagerTransform(args("kubernetes:core/v1:Namespace", true, {}))?.props.metadata, { annotations: { "pulumi.com/patchFieldManager": "observability-stack" } });
-        for (const [type, custom] of [["kubernetes:helm.sh/v4:Chart", false], ["pulumi:providers:kubernetes", true], ["observability:index:Jaeger", false]] as const) {
+        for (const [type, custom] of [
+            ["kubernetes:helm.sh/v4:Chart", false],
+            ["pulumi:providers:kubernetes", true],
+            ["observability:index:Jaeger", false],
+        ] as const) {
             assert.strictEqual(fieldManagerTransform(args(type, custom, { metadata: {} })), undefined, type);
         }
         const own = { metadata: { annotations: { "pulumi.com/patchFieldManager": "mine" } } };

@@ -60,24 +60,46 @@ describe("the program under the policy pack", () => {
         for (const ns of NAMESPACES) {
             readStates.set(`${NP}::${ns}/allow-dns`, {
                 metadata: { name: "allow-dns", namespace: ns },
-                spec: { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [DNS_TO], ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }] }] },
+                spec: {
+                    podSelector: {},
+                    policyTypes: ["Egress"],
+                    egress: [
+                        {
+                            to: [DNS_TO],
+                            ports: [
+                                { protocol: "UDP", port: 53 },
+                                { protocol: "TCP", port: 53 },
+                            ],
+                        },
+                    ],
+                },
             });
         }
         const all = await stack("baseline", { mode: "baseline", baselinePolicy: "allow-dns" });
-        assert.deepStrictEqual(all.filter((r) => r.readId !== undefined).map((r) => r.readId).sort(), NAMESPACES.map((ns) => `${ns}/allow-dns`).sort());
+        assert.deepStrictEqual(
+            all
+                .filter((r) => r.readId !== undefined)
+                .map((r) => r.readId)
+                .sort(),
+            NAMESPACES.map((ns) => `${ns}/allow-dns`).sort(),
+        );
         const resources = fixtures(all);
         assert.deepStrictEqual(ofType(NP).filter((r) => r.readId === undefined).length, 6 + 3);
         assert.deepStrictEqual(await harness.stackViolationsOf(network.egressRestrictedNamespacesMustAllowDns, resources), []);
         assert.deepStrictEqual(await harness.stackViolationsOf(network.jaegerEgressMustAllowOtlpAndZipkin, resources), []);
 
         // Without the record the pack sees only the Jaeger policies: every namespace loses DNS (the issue's report).
-        const withoutRecord = resources.map((r) => (r.props.metadata?.name === "observability-stack-charts" ? { ...r, props: { ...r.props, data: { "charts.json": r.props.data["charts.json"] } } } : r));
+        const withoutRecord = resources.map((r) =>
+            r.props.metadata?.name === "observability-stack-charts" ? { ...r, props: { ...r.props, data: { "charts.json": r.props.data["charts.json"] } } } : r,
+        );
         assert.deepStrictEqual(
             await harness.stackViolationsOf(network.egressRestrictedNamespacesMustAllowDns, withoutRecord),
-            [...NAMESPACES].sort().map(
-                (ns) =>
-                    `Namespace ${ns} must allow egress to the DNS pods (kube-system k8s-app=kube-dns) on UDP 53 and TCP 53 once Egress policies select its pods; unreachable: UDP 53, TCP 53 (egress policies: ${ns}/allow-jaeger-egress).`,
-            ),
+            [...NAMESPACES]
+                .sort()
+                .map(
+                    (ns) =>
+                        `Namespace ${ns} must allow egress to the DNS pods (kube-system k8s-app=kube-dns) on UDP 53 and TCP 53 once Egress policies select its pods; unreachable: UDP 53, TCP 53 (egress policies: ${ns}/allow-jaeger-egress).`,
+                ),
         );
     });
 
@@ -90,7 +112,10 @@ describe("the program under the policy pack", () => {
         }
         const resources = fixtures(await stack("baseline-bad", { mode: "baseline", baselinePolicy: "default-egress" }));
         const violations = await harness.stackViolationsOf(network.egressRestrictedNamespacesMustAllowDns, resources);
-        assert.deepStrictEqual(violations[0], "Namespace auth must allow egress to the DNS pods (kube-system k8s-app=kube-dns) on UDP 53 and TCP 53 once Egress policies select its pods; unreachable: UDP 53, TCP 53 (egress policies: auth/allow-jaeger-egress, auth/default-egress [read from the cluster]).");
+        assert.deepStrictEqual(
+            violations[0],
+            "Namespace auth must allow egress to the DNS pods (kube-system k8s-app=kube-dns) on UDP 53 and TCP 53 once Egress policies select its pods; unreachable: UDP 53, TCP 53 (egress policies: auth/allow-jaeger-egress, auth/default-egress [read from the cluster]).",
+        );
         assert.strictEqual(violations.length, 6);
     });
 
@@ -114,7 +139,10 @@ describe("the program under the policy pack", () => {
                 "validateStack" in policy
                     ? await harness.stackViolationsOf(policy, resources, policyConfig)
                     : (await Promise.all(resources.map((r) => harness.violationsOf(policy, r, policyConfig)))).flat();
-            assert.ok(messages.some((m) => m.includes(expected.message)), `${expected.policy} did not report:\n  ${expected.message}\nit reported:\n  ${messages.join("\n  ")}`);
+            assert.ok(
+                messages.some((m) => m.includes(expected.message)),
+                `${expected.policy} did not report:\n  ${expected.message}\nit reported:\n  ${messages.join("\n  ")}`,
+            );
         }
     });
 });

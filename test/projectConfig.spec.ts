@@ -26,7 +26,10 @@ describe("Pulumi.yaml config declarations", () => {
     });
 
     it("declares the defaults the schema applies", () => {
-        const applied = parseStackConfig({ kiali: { signingKey: "0123456789abcdef" }, jaeger: { storage: { type: "elasticsearch", url: "https://es:9200", username: "j", passwordSecret: { name: "s", key: "p" } } } }) as unknown as Record<string, unknown>;
+        const applied = parseStackConfig({
+            kiali: { signingKey: "0123456789abcdef" },
+            jaeger: { storage: { type: "elasticsearch", url: "https://es:9200", username: "j", passwordSecret: { name: "s", key: "p" } } },
+        }) as unknown as Record<string, unknown>;
         for (const [key, d] of declared) {
             assert.deepStrictEqual(d.default, applied[key.slice(CONFIG_NAMESPACE.length + 1)], key);
         }

@@ -108,7 +108,10 @@ for (const variant of VARIANTS) {
             assert.match(traceId, /^[0-9a-f]{32}$/);
             const spans = await traceWith(s, traceId, [services(s, APPS[0]).gateway]);
             assert.ok(spans.every((x) => x.service === services(s, APPS[0]).gateway));
-            assert.ok(spans.some((x) => x.tags["http.status_code"] === "404"), JSON.stringify(spans));
+            assert.ok(
+                spans.some((x) => x.tags["http.status_code"] === "404"),
+                JSON.stringify(spans),
+            );
         });
 
         it(`denies with 403 through the ${variant.extAuthz === "grpc" ? "gRPC" : "HTTP"} ext-authz provider: the access log, Jaeger and the authz server see the same trace`, async () => {
@@ -119,7 +122,10 @@ for (const variant of VARIANTS) {
             assert.strictEqual(r.status, 403);
             const traceId = await loggedTraceId(s, p);
             const spans = await traceWith(s, traceId, [names.gateway], (x) => x.some((span) => span.operation.startsWith("async")));
-            assert.ok(spans.every((x) => x.service === names.gateway), "the request never reached the sidecar");
+            assert.ok(
+                spans.every((x) => x.service === names.gateway),
+                "the request never reached the sidecar",
+            );
             const call = s.extAuthz!.calls.slice(before).find((c) => c.path.endsWith(p) || c.requestHeaders[":path"] === p);
             assert.ok(call !== undefined && !call.allowed, "the authz server denied the request");
             // The check call is a child span of the gateway's, its context injected into the call's headers.

@@ -73,7 +73,10 @@ for (const variant of VARIANTS.filter((v) => v.provider === "zipkin")) {
                 );
                 await s.flushApps();
                 const proxies = await traceWith(s, proxyTrace, [names.gateway, names.sidecar]);
-                assert.ok(proxies.every((x) => x.service !== names.app), "no app span in the proxies' trace");
+                assert.ok(
+                    proxies.every((x) => x.service !== names.app),
+                    "no app span in the proxies' trace",
+                );
                 await new Promise((r) => setTimeout(r, 1000));
                 assert.deepStrictEqual(await s.jaeger.services(), [names.sidecar, names.gateway].sort(), "the app reports no spans at all");
             }));
@@ -102,7 +105,10 @@ for (const variant of VARIANTS.filter((v) => v.provider === "zipkin")) {
         it("with the collector's Zipkin port unreachable from the proxies, only the apps' spans arrive and Jaeger has no dependency edges", () =>
             withScenario({ blockProxyCollector: true }, async (s) => {
                 for (const app of APPS) {
-                    assert.deepStrictEqual((await load(10, 5, () => s.request(app.domain, uniquePath("login")))).map((r) => r.status), Array(10).fill(200));
+                    assert.deepStrictEqual(
+                        (await load(10, 5, () => s.request(app.domain, uniquePath("login")))).map((r) => r.status),
+                        Array(10).fill(200),
+                    );
                 }
                 await s.flushApps();
                 const apps = APPS.map((a) => a.name).sort();

@@ -34,7 +34,14 @@ function cluster(name: string, port: number, http2: boolean): object {
         connect_timeout: "10s",
         load_assignment: { cluster_name: name, endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: LOOPBACK, port_value: port } } } }] }] },
         ...(http2
-            ? { typed_extension_protocol_options: { "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": { "@type": "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions", explicit_http_config: { http2_protocol_options: {} } } } }
+            ? {
+                  typed_extension_protocol_options: {
+                      "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": {
+                          "@type": "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
+                          explicit_http_config: { http2_protocol_options: {} },
+                      },
+                  },
+              }
             : {}),
     };
 }
@@ -93,7 +100,15 @@ export interface GatewayRoute {
  * one virtual host per route, and, when an ext-authz provider and a CUSTOM policy are given, istiod's
  * rbac + ext_authz filters.
  */
-export function gatewayBootstrap(mesh: MeshView, node: ProxyNode, podName: string, listenPort: number, adminPort: number, routes: readonly GatewayRoute[], extAuthz?: { provider: ExtAuthzProviderConfig; policy: CustomPolicy }): object {
+export function gatewayBootstrap(
+    mesh: MeshView,
+    node: ProxyNode,
+    podName: string,
+    listenPort: number,
+    adminPort: number,
+    routes: readonly GatewayRoute[],
+    extAuthz?: { provider: ExtAuthzProviderConfig; policy: CustomPolicy },
+): object {
     const lb = mesh.loopback;
     const containerPort = listenPort;
     const routeConfig = {
@@ -133,7 +148,14 @@ export function sidecarBootstrap(mesh: MeshView, node: ProxyNode, podName: strin
             {
                 name: `inbound|http|${service.port}`,
                 domains: ["*"],
-                routes: [{ name: "default", match: { prefix: "/" }, route: { cluster: inboundCluster(service.port), timeout: "0s" }, decorator: { operation: routeOperation(lb.fqdn(service.host), service.port) } }],
+                routes: [
+                    {
+                        name: "default",
+                        match: { prefix: "/" },
+                        route: { cluster: inboundCluster(service.port), timeout: "0s" },
+                        decorator: { operation: routeOperation(lb.fqdn(service.host), service.port) },
+                    },
+                ],
             },
         ],
     };

@@ -53,7 +53,10 @@ const OTEL_TYPE = "type.googleapis.com/envoy.config.trace.v3.OpenTelemetryConfig
 function tracer(profile: IstioProfile, node: ProxyNode, provider: TracingProviderConfig, fqdn: string): object {
     const cluster = outboundCluster(fqdn, provider.port);
     if (provider.kind === "opentelemetry") {
-        return { name: "envoy.tracers.opentelemetry", typed_config: { "@type": OTEL_TYPE, grpc_service: { envoy_grpc: { cluster_name: cluster, authority: fqdn } }, service_name: serviceCluster(node) } };
+        return {
+            name: "envoy.tracers.opentelemetry",
+            typed_config: { "@type": OTEL_TYPE, grpc_service: { envoy_grpc: { cluster_name: cluster, authority: fqdn } }, service_name: serviceCluster(node) },
+        };
     }
     const endpoint = provider.path ?? "/api/v2/spans"; // istiod's default ("envoy deprecated v1 support")
     const common = { collector_endpoint_version: "HTTP_JSON", trace_id_128bit: true, shared_span_context: false };
@@ -70,8 +73,14 @@ function tracer(profile: IstioProfile, node: ProxyNode, provider: TracingProvide
  */
 function policyTags(): object[] {
     return ["allow", "deny"].flatMap((kind) => [
-        { tag: `istio.authorization.dry_run.${kind}_policy.name`, metadata: { kind: { request: {} }, metadata_key: { key: "envoy.filters.http.rbac", path: [{ key: `istio_dry_run_${kind}_shadow_effective_policy_id` }] } } },
-        { tag: `istio.authorization.dry_run.${kind}_policy.result`, metadata: { kind: { request: {} }, metadata_key: { key: "envoy.filters.http.rbac", path: [{ key: `istio_dry_run_${kind}_shadow_engine_result` }] } } },
+        {
+            tag: `istio.authorization.dry_run.${kind}_policy.name`,
+            metadata: { kind: { request: {} }, metadata_key: { key: "envoy.filters.http.rbac", path: [{ key: `istio_dry_run_${kind}_shadow_effective_policy_id` }] } },
+        },
+        {
+            tag: `istio.authorization.dry_run.${kind}_policy.result`,
+            metadata: { kind: { request: {} }, metadata_key: { key: "envoy.filters.http.rbac", path: [{ key: `istio_dry_run_${kind}_shadow_engine_result` }] } },
+        },
     ]);
 }
 

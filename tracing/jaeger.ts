@@ -51,7 +51,13 @@ function v1Setting(flag: string, args: readonly string[], env: Readonly<Record<s
 /** Rewrites listen addresses of a v2 config (`0.0.0.0:p`, `:p`) to 127.0.0.1. */
 function loopbackConfig(text: string): string {
     const walk = (v: unknown): unknown =>
-        typeof v === "string" ? v.replace(/^(0\.0\.0\.0)?:(\d+)$/, `${LOOPBACK}:$2`) : Array.isArray(v) ? v.map(walk) : typeof v === "object" && v !== null ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)])) : v;
+        typeof v === "string"
+            ? v.replace(/^(0\.0\.0\.0)?:(\d+)$/, `${LOOPBACK}:$2`)
+            : Array.isArray(v)
+              ? v.map(walk)
+              : typeof v === "object" && v !== null
+                ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]))
+                : v;
     return yaml.dump(walk(yaml.load(text)));
 }
 
@@ -92,9 +98,7 @@ export class Jaeger {
         const args: string[] = [...(c.command ?? []).slice(1), ...(c.args ?? [])].map(String);
         // The pod's ports: what the container declares and what the stack's Services target on it, same numbers on loopback.
         const labels: Record<string, string> = deployment.spec.template.metadata.labels;
-        const selecting = objects
-            .clusterIpServices()
-            .filter((s) => s.namespace === namespace && Object.keys(s.selector).length > 0 && Object.entries(s.selector).every(([k, v]) => labels[k] === v));
+        const selecting = objects.clusterIpServices().filter((s) => s.namespace === namespace && Object.keys(s.selector).length > 0 && Object.entries(s.selector).every(([k, v]) => labels[k] === v));
         // Our Services (the chart's own, e.g. jaeger 4.x's `jaeger` with ports v2 no longer serves, are not the stack's path).
         const targeted = selecting.filter((s) => s.labels["app.kubernetes.io/managed-by"] !== "Helm");
         const ports = [...(c.ports ?? []).map((p: any) => ({ port: Number(p.containerPort), name: p.name }))];

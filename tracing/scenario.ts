@@ -141,7 +141,15 @@ export class Scenario {
         await lb.addPod(gwDeployment.metadata.name, SYSTEM_NAMESPACE, gwDeployment.spec.template.metadata.labels, podPorts(objects, gwDeployment));
         this.gatewayNode = { kind: "gateway", app: gwDeployment.spec.template.metadata.labels.app, namespace: SYSTEM_NAMESPACE };
         const routes = apps.map((a) => ({ domain: a.domain, host: `${a.name}.${a.namespace}`, port: a.port }));
-        const gwConfig = gatewayBootstrap(mesh, this.gatewayNode, gwDeployment.metadata.name, Number(httpPort.targetPort), await freePort(), routes, authz === undefined ? undefined : { provider: authz, policy: GATEWAY_POLICY });
+        const gwConfig = gatewayBootstrap(
+            mesh,
+            this.gatewayNode,
+            gwDeployment.metadata.name,
+            Number(httpPort.targetPort),
+            await freePort(),
+            routes,
+            authz === undefined ? undefined : { provider: authz, policy: GATEWAY_POLICY },
+        );
         this.bootstraps.push({ name: serviceCluster(this.gatewayNode), config: gwConfig });
         this.gateway = await Envoy.start("gateway", gwConfig, { ISTIO_META_WORKLOAD_NAME: gwDeployment.metadata.name });
         this.gatewayUrl = `http://${LOOPBACK}:${lb.resolve(`${GATEWAY_NAME}.${SYSTEM_NAMESPACE}`, Number(httpPort.port))}`;
@@ -187,7 +195,12 @@ export async function accessLogLine(envoy: Envoy, pathField: string, pathName: s
             return line;
         }
         if (Date.now() > deadline) {
-            throw new Error(`no access-log line of ${envoy.name} for ${pathName}; last lines:\n${envoy.accessLog.slice(-3).map((l) => JSON.stringify(l)).join("\n")}`);
+            throw new Error(
+                `no access-log line of ${envoy.name} for ${pathName}; last lines:\n${envoy.accessLog
+                    .slice(-3)
+                    .map((l) => JSON.stringify(l))
+                    .join("\n")}`,
+            );
         }
         await new Promise((r) => setTimeout(r, 100));
     }

@@ -67,7 +67,8 @@ export class StackObjects {
 
     /** Every object under a render directory (`0-crd/`, `1-manifest/`). */
     static fromDirectory(dir: string): StackObjects {
-        const files = (d: string): string[] => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(d, e.name)) : e.name.endsWith(".yaml") ? [path.join(d, e.name)] : []));
+        const files = (d: string): string[] =>
+            fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(d, e.name)) : e.name.endsWith(".yaml") ? [path.join(d, e.name)] : []));
         const objects = files(dir).flatMap((f) => yaml.loadAll(fs.readFileSync(f, "utf8")).filter((o): o is K8sObject => typeof o === "object" && o !== null && "kind" in o));
         return new StackObjects(objects);
     }

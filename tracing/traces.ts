@@ -42,7 +42,11 @@ export async function traceWith(s: Scenario, traceId: string, serviceNames: read
  * (Istio 1.24: one gateway span) or a client child of the root server span (1.28+: the gateway spawns
  * an upstream span). Returns the spans of the chain.
  */
-export function assertChain(spans: readonly QueriedSpan[], names: ReturnType<typeof services>, spawnsUpstreamSpan: boolean): { root: QueriedSpan; egress: QueriedSpan; sidecar: QueriedSpan; app: QueriedSpan } {
+export function assertChain(
+    spans: readonly QueriedSpan[],
+    names: ReturnType<typeof services>,
+    spawnsUpstreamSpan: boolean,
+): { root: QueriedSpan; egress: QueriedSpan; sidecar: QueriedSpan; app: QueriedSpan } {
     const byId = new Map(spans.map((x) => [x.spanId, x]));
     assert.deepStrictEqual([...new Set(spans.map((x) => x.traceId))].length, 1, "one trace id");
     const app = spans.find((x) => x.service === names.app && x.kind === "server");

@@ -104,7 +104,12 @@ export function requestedChartsOfStack(resources: readonly StackResource[], need
             const text = readKnown(r.urn, RELEASES_CONFIGMAP.key, () => cm.data?.[RELEASES_CONFIGMAP.key], unknown);
             const list = releasesOf(text);
             if (list === undefined) {
-                const reason = unknown.length > 0 ? `${RELEASES_CONFIGMAP.key} is unknown during preview` : typeof text !== "string" ? `it has no ${RELEASES_CONFIGMAP.key}` : `${RELEASES_CONFIGMAP.key} is not a JSON list`;
+                const reason =
+                    unknown.length > 0
+                        ? `${RELEASES_CONFIGMAP.key} is unknown during preview`
+                        : typeof text !== "string"
+                          ? `it has no ${RELEASES_CONFIGMAP.key}`
+                          : `${RELEASES_CONFIGMAP.key} is not a JSON list`;
                 unreadable.push({ urn: r.urn, ref: ref(cm), reason });
                 continue;
             }
@@ -131,7 +136,10 @@ export function requestedChartsOfStack(resources: readonly StackResource[], need
         const chart = seen.chart.split("/").pop() as string;
         const readsValues = (needs.valuesOf ?? []).includes(chart);
         if (r.type === TYPES.releaseV3 && readsValues && seen.files > 0) {
-            blind.push({ urn: r.urn, message: `Helm Release ${r.name} must pass its values inline (values, not valueYamlFiles) for the pack to check ${needs.what} of chart ${chart}; values in files are not visible to policy packs.` });
+            blind.push({
+                urn: r.urn,
+                message: `Helm Release ${r.name} must pass its values inline (values, not valueYamlFiles) for the pack to check ${needs.what} of chart ${chart}; values in files are not visible to policy packs.`,
+            });
             continue;
         }
         const values: JsonObject | undefined = readsValues ? readKnown(r.urn, "values", () => asObject(plain(r.props.values)) ?? {}, unknown) : {};
@@ -144,7 +152,10 @@ export function requestedChartsOfStack(resources: readonly StackResource[], need
     if (opaque.length > 0 && readableRecords === 0) {
         const why = unreadable.length > 0 ? `the record ${unreadable.map((u) => `${u.ref} is unreadable (${u.reason})`).join(", ")}` : "the stack has no such record";
         for (const r of opaque) {
-            blind.push({ urn: r.urn, message: `Chart v4 resource ${r.name} must be described by the releases record (${recordLabel}) for the pack to check ${needs.what}: Chart v4 inputs reach policy packs empty, and ${why}.` });
+            blind.push({
+                urn: r.urn,
+                message: `Chart v4 resource ${r.name} must be described by the releases record (${recordLabel}) for the pack to check ${needs.what}: Chart v4 inputs reach policy packs empty, and ${why}.`,
+            });
         }
     } else {
         for (const u of unreadable) {

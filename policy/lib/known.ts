@@ -30,4 +30,3 @@ export function readKnown<T>(urn: string, what: string, read: () => T, blind: Bl
         throw e;
     }
 }
-

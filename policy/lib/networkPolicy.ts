@@ -176,9 +176,7 @@ export class NetworkPolicyEvaluator {
 
     /** Policies of the pod's namespace that select it and have `type` among their (inferred) policy types. */
     policiesSelecting(pod: PodEndpoint, type: PolicyType): NamedNetworkPolicy[] {
-        return this.policies.filter(
-            (p) => p.namespace === pod.namespace && selectorMatches(p.spec.podSelector ?? {}, pod.labels) && policyTypesOf(p.spec).includes(type),
-        );
+        return this.policies.filter((p) => p.namespace === pod.namespace && selectorMatches(p.spec.podSelector ?? {}, pod.labels) && policyTypesOf(p.spec).includes(type));
     }
 
     /** True when `peer` (in a rule of a policy of `policyNamespace`) matches `e`. */
@@ -207,19 +205,14 @@ export class NetworkPolicyEvaluator {
         const policies = this.policiesSelecting(src, "Egress");
         return (
             policies.length === 0 ||
-            policies.some((p) =>
-                (p.spec.egress ?? []).some((rule) => this.peersMatch(rule.to, p.namespace, dst) && portMatches(rule.ports, port, protocol, dst.kind === "pod" ? dst : undefined)),
-            )
+            policies.some((p) => (p.spec.egress ?? []).some((rule) => this.peersMatch(rule.to, p.namespace, dst) && portMatches(rule.ports, port, protocol, dst.kind === "pod" ? dst : undefined)))
         );
     }
 
     /** May `dst` receive from `src` on `port`/`protocol`, as far as the policies selecting `dst` (Ingress) say. */
     ingressAllows(src: Endpoint, dst: PodEndpoint, port: number, protocol = "TCP"): boolean {
         const policies = this.policiesSelecting(dst, "Ingress");
-        return (
-            policies.length === 0 ||
-            policies.some((p) => (p.spec.ingress ?? []).some((rule) => this.peersMatch(rule.from, p.namespace, src) && portMatches(rule.ports, port, protocol, dst)))
-        );
+        return policies.length === 0 || policies.some((p) => (p.spec.ingress ?? []).some((rule) => this.peersMatch(rule.from, p.namespace, src) && portMatches(rule.ports, port, protocol, dst)));
     }
 
     /** Egress of the source side AND ingress of the destination side (an external destination has no ingress policies). */

@@ -145,7 +145,7 @@ function witnessPod(spec: NetworkPolicySpec): Labels | undefined {
     const labels: Record<string, string> = { ...(selector.matchLabels ?? {}) };
     for (const e of selector.matchExpressions ?? []) {
         if ((e.operator === "In" || e.operator === "Exists") && !(e.key in labels)) {
-            labels[e.key] = e.operator === "In" ? (e.values ?? [])[0] ?? "" : "";
+            labels[e.key] = e.operator === "In" ? ((e.values ?? [])[0] ?? "") : "";
         }
     }
     return selectorMatches(selector, labels) ? labels : undefined;

@@ -12,7 +12,8 @@ export const chartVersionsMustBePinned: StackValidationPolicy = {
     description: "Every Helm chart must be pinned to an exact version, never empty or a range.",
     enforcementLevel: "mandatory",
     severity: "high",
-    remediationSteps: "Set charts.<role>.version to an exact version such as 1.30.3; install charts through the program, which records them for the pack (Chart v4 inputs are invisible to policy packs).",
+    remediationSteps:
+        "Set charts.<role>.version to an exact version such as 1.30.3; install charts through the program, which records them for the pack (Chart v4 inputs are invisible to policy packs).",
     url: "https://helm.sh/docs/topics/charts/#charts-and-versioning",
     validateStack: (args, reportViolation) => {
         const { charts, blind } = requestedChartsOfStack(stackResources(args), { what: "its requested version" });

@@ -129,7 +129,10 @@ export const jaegerMemoryMustNotProvisionCassandra: StackValidationPolicy = {
         for (const r of memoryAllInOne ? resources : []) {
             const cassandra = cassandraObject(r);
             if (cassandra !== undefined) {
-                reportViolation(`Jaeger install must not provision Cassandra (${cassandra.kind} ${cassandra.ref}) beside all-in-one memory storage; expected provisionDataStore.cassandra: false.`, r.urn);
+                reportViolation(
+                    `Jaeger install must not provision Cassandra (${cassandra.kind} ${cassandra.ref}) beside all-in-one memory storage; expected provisionDataStore.cassandra: false.`,
+                    r.urn,
+                );
             }
         }
     },
@@ -180,7 +183,10 @@ function v2Unbounded(cm: ConfigMapProps): { backend: string; why: string }[] {
         if (positiveInt(max) !== undefined) {
             return [];
         }
-        const why = max === undefined ? "max_traces is unset (Jaeger then keeps up to 1000000 traces, more than a pod's memory holds)" : `max_traces is ${JSON.stringify(max)} (${max === 0 ? "unbounded" : "not a positive number"})`;
+        const why =
+            max === undefined
+                ? "max_traces is unset (Jaeger then keeps up to 1000000 traces, more than a pod's memory holds)"
+                : `max_traces is ${JSON.stringify(max)} (${max === 0 ? "unbounded" : "not a positive number"})`;
         return [{ backend, why }];
     });
 }
@@ -201,7 +207,9 @@ export const jaegerMemoryStorageMustBeBounded: ResourceValidationPolicy = {
         validateResourceOfType(k8s.apps.v1.Deployment, (deployment, _args, reportViolation) => {
             const why = v1Unbounded(deployment);
             if (why !== undefined) {
-                reportViolation(`Jaeger Deployment ${ref(deployment)} must bound its in-memory trace store; ${why}: the pod grows until it is OOM-killed and loses every trace, expected MEMORY_MAX_TRACES sized to the memory limit.`);
+                reportViolation(
+                    `Jaeger Deployment ${ref(deployment)} must bound its in-memory trace store; ${why}: the pod grows until it is OOM-killed and loses every trace, expected MEMORY_MAX_TRACES sized to the memory limit.`,
+                );
             }
         }),
         validateResourceOfType(k8s.core.v1.ConfigMap, (cm, _args, reportViolation) => {
@@ -240,7 +248,15 @@ function elasticsearchJaegers(resources: readonly StackResource[]): Elasticsearc
             const es = asObject(at(b, ["elasticsearch"]));
             return es === undefined
                 ? []
-                : [{ what: `Jaeger config ${ref(cm)} (backend ${name})`, urn: r.urn, namespace: namespaceOf(cm), prefix: String(at(es, ["indices", "index_prefix"]) ?? ""), aliases: at(es, ["use_aliases"]) === true }];
+                : [
+                      {
+                          what: `Jaeger config ${ref(cm)} (backend ${name})`,
+                          urn: r.urn,
+                          namespace: namespaceOf(cm),
+                          prefix: String(at(es, ["indices", "index_prefix"]) ?? ""),
+                          aliases: at(es, ["use_aliases"]) === true,
+                      },
+                  ];
         });
     });
 }
@@ -250,7 +266,9 @@ function dependencyJobs(resources: readonly StackResource[]): { ref: string; nam
     return resources.flatMap((r) => {
         const cron = propsOfType(k8s.batch.v1.CronJob, r);
         const c = containersOf(cron?.spec?.jobTemplate?.spec?.template).find((x) => (x.image ?? "").includes("spark-dependencies"));
-        return cron === undefined || c === undefined ? [] : [{ ref: ref(cron), namespace: namespaceOf(cron), prefix: envValue(c, "ES_INDEX_PREFIX") ?? "", aliases: envValue(c, "ES_USE_ALIASES") === "true" }];
+        return cron === undefined || c === undefined
+            ? []
+            : [{ ref: ref(cron), namespace: namespaceOf(cron), prefix: envValue(c, "ES_INDEX_PREFIX") ?? "", aliases: envValue(c, "ES_USE_ALIASES") === "true" }];
     });
 }
 

@@ -76,7 +76,10 @@ export const kialiSigningKeyMustBeSet: StackValidationPolicy = {
         for (const c of charts.filter((r) => r.chart === "kiali-server")) {
             const key = at(c.values, ["login_token", "signing_key"]);
             if (typeof key !== "string" || key === "") {
-                reportViolation(`Chart kiali-server ${String(c.version ?? "")} must set values.login_token.signing_key; expected a fixed key of 16, 24 or 32 characters or secret:<name>:<key>.`, c.urn);
+                reportViolation(
+                    `Chart kiali-server ${String(c.version ?? "")} must set values.login_token.signing_key; expected a fixed key of 16, 24 or 32 characters or secret:<name>:<key>.`,
+                    c.urn,
+                );
             }
         }
     },

@@ -53,7 +53,10 @@ function metricsOff(mesh: JsonObject, rootTelemetries: readonly CustomResourcePr
     if (defaults.some((n) => isPrometheusProvider(n, mesh)) && !disabled) {
         return undefined;
     }
-    const telemetry = rootTelemetries.length === 0 ? "no Telemetry applies to the whole mesh" : `${rootTelemetries.map((t) => `Telemetry ${ref(t)}`).join(", ")} ${disabled ? "disables all metrics" : "selects no metrics provider"}`;
+    const telemetry =
+        rootTelemetries.length === 0
+            ? "no Telemetry applies to the whole mesh"
+            : `${rootTelemetries.map((t) => `Telemetry ${ref(t)}`).join(", ")} ${disabled ? "disables all metrics" : "selects no metrics provider"}`;
     const fromDefaults = defaults.length === 0 ? "defaultProviders.metrics is empty" : `defaultProviders.metrics lists ${defaults.join(", ")} (no Prometheus provider)`;
     return disabled && defaults.some((n) => isPrometheusProvider(n, mesh)) ? telemetry : `${fromDefaults} and ${telemetry}`;
 }

@@ -46,7 +46,10 @@ describe("policy pack", () => {
 
     it("names only policies of the pack in every policy/config/*.json", () => {
         const dir = path.join(__dirname, "..", "config");
-        const files = fs.readdirSync(dir).filter((f) => f.endsWith(".json")).sort();
+        const files = fs
+            .readdirSync(dir)
+            .filter((f) => f.endsWith(".json"))
+            .sort();
         assert.ok(files.includes("dev.json") && files.includes("production.json"), files.join(", "));
         const names = new Set(allPolicies.map((p) => p.name));
         const unknown = files.flatMap((file) =>
@@ -60,11 +63,19 @@ describe("policy pack", () => {
     it("lets dev run the reference (100% sampling, anonymous Kiali, memory Jaeger) and production none of it", () => {
         const [dev, prod] = configs.map((c) => c.config);
         assert.deepStrictEqual(
-            [dev["telemetry-sampling-must-not-exceed-ceiling"].maxSamplingPercentage, dev["kiali-must-not-allow-anonymous-access"].allowAnonymous, dev["jaeger-must-not-use-memory-storage"].allowInMemory],
+            [
+                dev["telemetry-sampling-must-not-exceed-ceiling"].maxSamplingPercentage,
+                dev["kiali-must-not-allow-anonymous-access"].allowAnonymous,
+                dev["jaeger-must-not-use-memory-storage"].allowInMemory,
+            ],
             [100, true, true],
         );
         assert.deepStrictEqual(
-            [prod["telemetry-sampling-must-not-exceed-ceiling"].maxSamplingPercentage, prod["kiali-must-not-allow-anonymous-access"].allowAnonymous, prod["jaeger-must-not-use-memory-storage"].allowInMemory],
+            [
+                prod["telemetry-sampling-must-not-exceed-ceiling"].maxSamplingPercentage,
+                prod["kiali-must-not-allow-anonymous-access"].allowAnonymous,
+                prod["jaeger-must-not-use-memory-storage"].allowInMemory,
+            ],
             [10, false, false],
         );
         assert.strictEqual(prod["chart-versions-must-not-be-end-of-life"].enforcementLevel, "mandatory");

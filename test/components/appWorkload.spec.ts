@@ -34,10 +34,13 @@ describe("tracedContainer", () => {
             message: "tracedContainer: env OTEL_PROPAGATORS is set by the tracing stack; remove it from the container",
             propertyPath: "container.env",
         });
-        assert.throws(() => a.tracedContainer("auth-api", { image: "x", env: [{ name: "LOG_LEVEL", value: "debug" }] }), (e: Error) => {
-            assert.ok(pulumi.InputPropertyError.isInstance(e));
-            assert.deepStrictEqual([e.propertyPath, e.message], ["container.env", "tracedContainer: pass env as a map (kx EnvMap) so the tracing variables can be merged"]);
-            return true;
-        });
+        assert.throws(
+            () => a.tracedContainer("auth-api", { image: "x", env: [{ name: "LOG_LEVEL", value: "debug" }] }),
+            (e: Error) => {
+                assert.ok(pulumi.InputPropertyError.isInstance(e));
+                assert.deepStrictEqual([e.propertyPath, e.message], ["container.env", "tracedContainer: pass env as a map (kx EnvMap) so the tracing variables can be merged"]);
+                return true;
+            },
+        );
     });
 });

@@ -10,12 +10,16 @@ describe("ExternalServices", () => {
     beforeEach(resetRegistered);
 
     it("creates one MESH_EXTERNAL ServiceEntry with resolution DNS per configured service", async () => {
-        new e.ExternalServices("external", {
-            services: [
-                { name: "kakao-oauth", hosts: ["kauth.kakao.com", "kapi.kakao.com"], port: 443 },
-                { name: "openai-external", hosts: ["api.openai.com"], port: 443 },
-            ],
-        }, { provider: testProvider() });
+        new e.ExternalServices(
+            "external",
+            {
+                services: [
+                    { name: "kakao-oauth", hosts: ["kauth.kakao.com", "kapi.kakao.com"], port: 443 },
+                    { name: "openai-external", hosts: ["api.openai.com"], port: 443 },
+                ],
+            },
+            { provider: testProvider() },
+        );
         await settle();
         const entries = ofType("kubernetes:networking.istio.io/v1:ServiceEntry");
         assert.deepStrictEqual(
@@ -38,11 +42,14 @@ describe("ExternalServices", () => {
     });
 
     it("refuses a service without hosts", () => {
-        assert.throws(() => e.serviceEntrySpec({ name: "empty", hosts: [], port: 443 }), (err: Error) => {
-            assert.ok(pulumi.InputPropertyError.isInstance(err), String(err));
-            assert.deepStrictEqual([err.propertyPath, err.message], ["hosts", 'ExternalServices: service "empty" needs at least one host']);
-            return true;
-        });
+        assert.throws(
+            () => e.serviceEntrySpec({ name: "empty", hosts: [], port: 443 }),
+            (err: Error) => {
+                assert.ok(pulumi.InputPropertyError.isInstance(err), String(err));
+                assert.deepStrictEqual([err.propertyPath, err.message], ["hosts", 'ExternalServices: service "empty" needs at least one host']);
+                return true;
+            },
+        );
     });
 
     it("names the path of every service without hosts at once, before registering any ServiceEntry", async () => {
@@ -51,15 +58,21 @@ describe("ExternalServices", () => {
             { name: "ok", hosts: ["api.openai.com"], port: 443 },
             { name: "none", hosts: [], port: 443 },
         ];
-        assert.throws(() => new e.ExternalServices("bad", { services }, { provider: testProvider() }), (err: Error) => {
-            assert.ok(pulumi.InputPropertiesError.isInstance(err), String(err));
-            assert.deepStrictEqual(err.errors, [
-                { propertyPath: "services[0].hosts", reason: 'ExternalServices: service "empty" needs at least one host' },
-                { propertyPath: "services[2].hosts", reason: 'ExternalServices: service "none" needs at least one host' },
-            ]);
-            assert.strictEqual(err.message, 'ExternalServices: 2 invalid arguments:\n  - ExternalServices: service "empty" needs at least one host\n  - ExternalServices: service "none" needs at least one host');
-            return true;
-        });
+        assert.throws(
+            () => new e.ExternalServices("bad", { services }, { provider: testProvider() }),
+            (err: Error) => {
+                assert.ok(pulumi.InputPropertiesError.isInstance(err), String(err));
+                assert.deepStrictEqual(err.errors, [
+                    { propertyPath: "services[0].hosts", reason: 'ExternalServices: service "empty" needs at least one host' },
+                    { propertyPath: "services[2].hosts", reason: 'ExternalServices: service "none" needs at least one host' },
+                ]);
+                assert.strictEqual(
+                    err.message,
+                    'ExternalServices: 2 invalid arguments:\n  - ExternalServices: service "empty" needs at least one host\n  - ExternalServices: service "none" needs at least one host',
+                );
+                return true;
+            },
+        );
         assert.throws(() => new e.ExternalServices("bad", { services: services.slice(0, 2) }, { provider: testProvider() }), {
             propertyPath: "services[0].hosts",
             message: 'ExternalServices: service "empty" needs at least one host',

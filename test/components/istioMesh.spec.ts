@@ -39,7 +39,10 @@ describe("IstioMesh", () => {
         );
         assert.ok(dependsOn(istiod, CHART, "istio-base"), "istiod must depend on base");
         assert.ok(dependsOn(gateway, CHART, "istio-istiod"), "gateway must depend on istiod");
-        assert.ok([base, istiod, gateway].every((c) => c.transforms === 1), "every Istio chart carries the webhook transform");
+        assert.ok(
+            [base, istiod, gateway].every((c) => c.transforms === 1),
+            "every Istio chart carries the webhook transform",
+        );
         assert.deepStrictEqual(gateway.inputs.values, { service: { type: "ClusterIP" } });
         assert.strictEqual(base.inputs.skipAwait, false);
         assert.strictEqual(registered.filter((r) => r.type === CHART).length, 3);
@@ -48,14 +51,18 @@ describe("IstioMesh", () => {
     it("emits the same mesh config for the 1.24 and 1.30 lines, without a defaultConfig.tracing block", async () => {
         for (const version of ["1.24.2", "1.30.3"]) {
             resetRegistered();
-            new m.IstioMesh(`istio-${version}`, {
-                baseChart: { ...DEFAULT_CHARTS.istioBase, version },
-                istiodChart: { ...DEFAULT_CHARTS.istiod, version },
-                gatewayChart: { ...DEFAULT_CHARTS.istioGateway, version },
-                gatewayServiceType: "LoadBalancer",
-                tracing: ZIPKIN,
-                awaitReadiness: false,
-            }, { provider: testProvider() });
+            new m.IstioMesh(
+                `istio-${version}`,
+                {
+                    baseChart: { ...DEFAULT_CHARTS.istioBase, version },
+                    istiodChart: { ...DEFAULT_CHARTS.istiod, version },
+                    gatewayChart: { ...DEFAULT_CHARTS.istioGateway, version },
+                    gatewayServiceType: "LoadBalancer",
+                    tracing: ZIPKIN,
+                    awaitReadiness: false,
+                },
+                { provider: testProvider() },
+            );
             await settle();
             const istiod = one(CHART, `istio-${version}-istiod`);
             assert.strictEqual(istiod.inputs.version, version);
@@ -95,27 +102,38 @@ describe("IstioMesh", () => {
 
     it("pulls charts of an OCI repository by reference, and records a skipped schema check", async () => {
         const oci = "oci://registry.example.com/istio";
-        const mesh = new m.IstioMesh("istio-oci", {
-            baseChart: { ...DEFAULT_CHARTS.istioBase, repo: oci },
-            istiodChart: { ...DEFAULT_CHARTS.istiod, repo: oci },
-            gatewayChart: { ...DEFAULT_CHARTS.istioGateway, repo: `${oci}/` },
-            gatewayRendering: { note: "schema check skipped: not an HTTP chart repository" },
-            tracing: ZIPKIN,
-        }, { provider: testProvider() });
+        const mesh = new m.IstioMesh(
+            "istio-oci",
+            {
+                baseChart: { ...DEFAULT_CHARTS.istioBase, repo: oci },
+                istiodChart: { ...DEFAULT_CHARTS.istiod, repo: oci },
+                gatewayChart: { ...DEFAULT_CHARTS.istioGateway, repo: `${oci}/` },
+                gatewayRendering: { note: "schema check skipped: not an HTTP chart repository" },
+                tracing: ZIPKIN,
+            },
+            { provider: testProvider() },
+        );
         await settle();
         const gateway = one(CHART, "istio-oci-gateway");
         assert.deepStrictEqual([gateway.inputs.chart, gateway.inputs.version, gateway.inputs.repositoryOpts], [`${oci}/gateway`, "1.30.3", undefined]);
-        assert.deepStrictEqual(mesh.releases.map((r) => r.note), [undefined, undefined, "schema check skipped: not an HTTP chart repository"]);
+        assert.deepStrictEqual(
+            mesh.releases.map((r) => r.note),
+            [undefined, undefined, "schema check skipped: not an HTTP chart repository"],
+        );
     });
 
     it("renders the gateway from a local chart copy when one is given, and records why", async () => {
-        const mesh = new m.IstioMesh("istio-local", {
-            baseChart: { ...DEFAULT_CHARTS.istioBase, version: "1.24.2" },
-            istiodChart: { ...DEFAULT_CHARTS.istiod, version: "1.24.2" },
-            gatewayChart: { ...DEFAULT_CHARTS.istioGateway, version: "1.24.2" },
-            gatewayRendering: { localPath: "/tmp/charts/gateway", note: "schema removed" },
-            tracing: ZIPKIN,
-        }, { provider: testProvider() });
+        const mesh = new m.IstioMesh(
+            "istio-local",
+            {
+                baseChart: { ...DEFAULT_CHARTS.istioBase, version: "1.24.2" },
+                istiodChart: { ...DEFAULT_CHARTS.istiod, version: "1.24.2" },
+                gatewayChart: { ...DEFAULT_CHARTS.istioGateway, version: "1.24.2" },
+                gatewayRendering: { localPath: "/tmp/charts/gateway", note: "schema removed" },
+                tracing: ZIPKIN,
+            },
+            { provider: testProvider() },
+        );
         await settle();
         const gateway = one(CHART, "istio-local-gateway");
         assert.strictEqual(gateway.inputs.chart, "/tmp/charts/gateway");
@@ -174,11 +192,14 @@ describe("IstioMesh", () => {
             props: { a: 1 },
             opts: { ignoreChanges: ["metadata.labels", "webhooks[*].failurePolicy", "webhooks[*].clientConfig.caBundle"] },
         });
-        assert.deepStrictEqual(t("kubernetes:admissionregistration.k8s.io/v1:MutatingWebhookConfiguration")?.opts.ignoreChanges, [
-            "webhooks[*].failurePolicy",
-            "webhooks[*].clientConfig.caBundle",
-        ]);
-        const crd = m.istioChildTransform({ type: "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", name: "x", custom: true, props: { metadata: { name: "telemetries.telemetry.istio.io" } }, opts: {} });
+        assert.deepStrictEqual(t("kubernetes:admissionregistration.k8s.io/v1:MutatingWebhookConfiguration")?.opts.ignoreChanges, ["webhooks[*].failurePolicy", "webhooks[*].clientConfig.caBundle"]);
+        const crd = m.istioChildTransform({
+            type: "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition",
+            name: "x",
+            custom: true,
+            props: { metadata: { name: "telemetries.telemetry.istio.io" } },
+            opts: {},
+        });
         assert.deepStrictEqual(crd, { props: { metadata: { name: "telemetries.telemetry.istio.io", annotations: { "pulumi.com/patchForce": "true" } } }, opts: { retainOnDelete: true } });
         assert.strictEqual(t("kubernetes:core/v1:ConfigMap"), undefined);
     });

@@ -63,7 +63,11 @@ describe("Jaeger", () => {
             ["4.11.1", "95232"],
         ]) {
             resetRegistered();
-            new j.Jaeger("jaeger", { chart: { ...DEFAULT_CHARTS.jaeger, version }, resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "2", memory: "2Gi" } } }, { provider: testProvider() });
+            new j.Jaeger(
+                "jaeger",
+                { chart: { ...DEFAULT_CHARTS.jaeger, version }, resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "2", memory: "2Gi" } } },
+                { provider: testProvider() },
+            );
             await settle();
             const v = one(CHART, "jaeger-chart").inputs.values;
             const bound = version === "3.4.1" ? v.storage.memory.extraEnv[0].value : v.userconfig.extensions.jaeger_storage.backends.primary_store.memory.max_traces;
@@ -104,10 +108,29 @@ describe("Jaeger", () => {
 
     it("writes targetPort as the API server stores it, so the 3.x chart's headless Services do not diff on every up", () => {
         const t = (props: object, type = "kubernetes:core/v1:Service") => j.jaegerChildTransform({ type, name: "s", custom: true, props, opts: {} });
-        assert.deepStrictEqual(t({ spec: { clusterIP: "None", ports: [{ name: "http-zipkin", port: 9411, targetPort: 0 }, { name: "x", port: 1, targetPort: "http" }] } }), {
-            props: { spec: { clusterIP: "None", ports: [{ name: "http-zipkin", port: 9411, targetPort: 9411 }, { name: "x", port: 1, targetPort: "http" }] } },
-            opts: {},
-        });
+        assert.deepStrictEqual(
+            t({
+                spec: {
+                    clusterIP: "None",
+                    ports: [
+                        { name: "http-zipkin", port: 9411, targetPort: 0 },
+                        { name: "x", port: 1, targetPort: "http" },
+                    ],
+                },
+            }),
+            {
+                props: {
+                    spec: {
+                        clusterIP: "None",
+                        ports: [
+                            { name: "http-zipkin", port: 9411, targetPort: 9411 },
+                            { name: "x", port: 1, targetPort: "http" },
+                        ],
+                    },
+                },
+                opts: {},
+            },
+        );
         assert.strictEqual(t({ spec: { ports: [{ port: 16686, targetPort: 16686 }] } }), undefined);
         assert.strictEqual(t({ spec: { ports: [{ port: 1, targetPort: 0 }] } }, "kubernetes:apps/v1:Deployment"), undefined);
     });

@@ -100,7 +100,14 @@ describe("Jaeger", () => {
         ];
         const mount = [{ name: "es-tls-ca", secretName: "es-ca", mountPath: "/es-tls/ca.crt", subPath: "ca.crt", readOnly: true }];
         assert.deepStrictEqual(v.spark.extraEnv, [PASSWORD, { name: "ES_INDEX_PREFIX", value: "mesh" }, { name: "ES_NODES_WAN_ONLY", value: "true" }]);
-        assert.deepStrictEqual(v.esIndexCleaner, { enabled: true, numberOfDays: 7, schedule: "55 23 * * *", cmdlineParams: { "index-prefix": "mesh" }, extraEnv: [PASSWORD, ...tls], extraSecretMounts: mount });
+        assert.deepStrictEqual(v.esIndexCleaner, {
+            enabled: true,
+            numberOfDays: 7,
+            schedule: "55 23 * * *",
+            cmdlineParams: { "index-prefix": "mesh" },
+            extraEnv: [PASSWORD, ...tls],
+            extraSecretMounts: mount,
+        });
         assert.deepStrictEqual(v.esRollover.extraEnv, [{ name: "CONDITIONS", value: '{"max_age":"1d"}' }, PASSWORD, ...tls]);
         assert.deepStrictEqual(v.userconfig.extensions.jaeger_storage.backends.primary_store.elasticsearch.tls, { ca_file: "/es-tls/ca.crt" });
         assert.deepStrictEqual(v.jaeger.extraVolumes, [{ name: "es-tls-ca", secret: { secretName: "es-ca", items: [{ key: "ca.crt", path: "ca.crt" }] } }]);

@@ -13,7 +13,13 @@ describe("JaegerIngressPolicies", () => {
     beforeEach(resetRegistered);
 
     it("opens the collector ports to the mesh only, the query ports to Kiali and the ingress controller, the metrics port to Prometheus", () => {
-        const specs = j.jaegerIngressSpecs({ namespace: "istio-system", line: "v2", appNamespaces: ["auth", "chat"], ingressControllerNamespaces: ["ingress-nginx"], metricsNamespaces: ["prometheus"] });
+        const specs = j.jaegerIngressSpecs({
+            namespace: "istio-system",
+            line: "v2",
+            appNamespaces: ["auth", "chat"],
+            ingressControllerNamespaces: ["ingress-nginx"],
+            metricsNamespaces: ["prometheus"],
+        });
         assert.deepStrictEqual(specs, {
             "jaeger-collector-from-mesh": {
                 podSelector: { matchLabels: JAEGER_POD },
@@ -68,7 +74,12 @@ describe("JaegerIngressPolicies", () => {
     it("creates one NetworkPolicy per rule in the Jaeger namespace", async () => {
         const c = new j.JaegerIngressPolicies("ji", { line: "v1", appNamespaces: ["auth"], metricsNamespaces: ["prometheus"] }, { provider: testProvider() });
         await settle();
-        assert.deepStrictEqual(ofType(NP).map((r) => `${r.inputs.metadata.namespace}/${r.inputs.metadata.name}`).sort(), c.policyNames.slice().sort());
+        assert.deepStrictEqual(
+            ofType(NP)
+                .map((r) => `${r.inputs.metadata.namespace}/${r.inputs.metadata.name}`)
+                .sort(),
+            c.policyNames.slice().sort(),
+        );
         assert.deepStrictEqual(c.policyNames, ["istio-system/jaeger-collector-from-mesh", "istio-system/jaeger-query-from-ui-clients", "istio-system/jaeger-metrics-from-prometheus"]);
     });
 });

@@ -13,15 +13,19 @@ describe("Kiali", () => {
     beforeEach(resetRegistered);
 
     it("renders Kiali 2.x keys for kiali-server 2.1.0 and mounts the signing key from its Secret as Kiali's override file", async () => {
-        new k.Kiali("kiali", {
-            chart: { ...DEFAULT_CHARTS.kiali, version: "2.1.0" },
-            authStrategy: "anonymous",
-            signingKey: KEY,
-            prometheusUrl: "http://prometheus-operated.prometheus.svc.cluster.local:9090",
-            grafanaUrl: "http://grafana.prometheus.svc.cluster.local",
-            tracingUseGrpc: false,
-            tracingExternalUrl: "https://jaeger.dev.growbin.app",
-        }, { provider: testProvider() });
+        new k.Kiali(
+            "kiali",
+            {
+                chart: { ...DEFAULT_CHARTS.kiali, version: "2.1.0" },
+                authStrategy: "anonymous",
+                signingKey: KEY,
+                prometheusUrl: "http://prometheus-operated.prometheus.svc.cluster.local:9090",
+                grafanaUrl: "http://grafana.prometheus.svc.cluster.local",
+                tracingUseGrpc: false,
+                tracingExternalUrl: "https://jaeger.dev.growbin.app",
+            },
+            { provider: testProvider() },
+        );
         await settle();
         const chart = one(CHART, "kiali-chart");
         assert.strictEqual(chart.inputs.chart, "kiali-server");
@@ -53,11 +57,15 @@ describe("Kiali", () => {
     });
 
     it("stores the signing key in a Secret and passes a secret: reference to kiali-server 2.29.0", async () => {
-        new k.Kiali("kiali", {
-            chart: DEFAULT_CHARTS.kiali,
-            signingKey: KEY,
-            prometheusUrl: "http://prometheus:9090",
-        }, { provider: testProvider() });
+        new k.Kiali(
+            "kiali",
+            {
+                chart: DEFAULT_CHARTS.kiali,
+                signingKey: KEY,
+                prometheusUrl: "http://prometheus:9090",
+            },
+            { provider: testProvider() },
+        );
         await settle();
         const secret = one("kubernetes:core/v1:Secret", "kiali-signing-key");
         assert.deepStrictEqual(secret.inputs.metadata, { name: "kiali-signing-key", namespace: "istio-system" });
@@ -98,7 +106,17 @@ describe("Kiali", () => {
 
     it("never emits the keys Kiali 2.x removed or renamed", () => {
         const text = JSON.stringify(
-            k.kialiValues({ namespace: "istio-system", authStrategy: "token", signingKey: k.signingKeyValues("2.29.0"), prometheusUrl: "http://p:9090", grafanaUrl: "http://g", grafanaExternalUrl: "https://g", tracingUseGrpc: true, tracingExternalUrl: "https://j", viewOnly: false }),
+            k.kialiValues({
+                namespace: "istio-system",
+                authStrategy: "token",
+                signingKey: k.signingKeyValues("2.29.0"),
+                prometheusUrl: "http://p:9090",
+                grafanaUrl: "http://g",
+                grafanaExternalUrl: "https://g",
+                tracingUseGrpc: true,
+                tracingExternalUrl: "https://j",
+                viewOnly: false,
+            }),
         );
         for (const stale of ["accessible_namespaces", "in_cluster_url", '"url":"https://j"']) {
             assert.ok(!text.includes(stale), `${stale} must not be emitted`);
@@ -106,9 +124,6 @@ describe("Kiali", () => {
     });
 
     it("knows which chart versions read secret: references", () => {
-        assert.deepStrictEqual(
-            ["2.1.0", "2.20.9", "2.21.0", "2.29.0", "3.0.0"].map(k.supportsSecretReferences),
-            [false, false, true, true, true],
-        );
+        assert.deepStrictEqual(["2.1.0", "2.20.9", "2.21.0", "2.29.0", "3.0.0"].map(k.supportsSecretReferences), [false, false, true, true, true]);
     });
 });

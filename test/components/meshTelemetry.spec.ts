@@ -25,11 +25,14 @@ describe("MeshTelemetry", () => {
     });
 
     it("refuses a sampling percentage outside 0-100", () => {
-        assert.throws(() => t.telemetrySpec(100.5), (e: Error) => {
-            assert.ok(pulumi.InputPropertyError.isInstance(e), String(e));
-            assert.deepStrictEqual([e.propertyPath, e.message], ["samplingPercentage", "MeshTelemetry: samplingPercentage 100.5 must be from 0 to 100"]);
-            return true;
-        });
+        assert.throws(
+            () => t.telemetrySpec(100.5),
+            (e: Error) => {
+                assert.ok(pulumi.InputPropertyError.isInstance(e), String(e));
+                assert.deepStrictEqual([e.propertyPath, e.message], ["samplingPercentage", "MeshTelemetry: samplingPercentage 100.5 must be from 0 to 100"]);
+                return true;
+            },
+        );
         assert.throws(() => new t.MeshTelemetry("bad", { samplingPercentage: -1 }), { propertyPath: "samplingPercentage", message: "MeshTelemetry: samplingPercentage -1 must be from 0 to 100" });
         assert.deepStrictEqual((t.telemetrySpec(0).tracing as any)[0].randomSamplingPercentage, 0);
     });

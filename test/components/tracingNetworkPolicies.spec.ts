@@ -30,7 +30,9 @@ describe("TracingNetworkPolicies", () => {
     it("generates the complete set a mesh workload needs in every app namespace", async () => {
         new n.TracingNetworkPolicies("netpol", { namespaces: ["auth", "chat"], externalPorts: [443, 443] }, { provider: testProvider() });
         await settle();
-        const policies = ofType(NP).map((r) => `${r.inputs.metadata.namespace}/${r.inputs.metadata.name}`).sort();
+        const policies = ofType(NP)
+            .map((r) => `${r.inputs.metadata.namespace}/${r.inputs.metadata.name}`)
+            .sort();
         assert.deepStrictEqual(policies, [
             "auth/allow-app-namespaces-egress",
             "auth/allow-dns-egress",
@@ -76,7 +78,15 @@ describe("TracingNetworkPolicies", () => {
         const spec = {
             podSelector: {},
             policyTypes: ["Egress"],
-            egress: [{ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } } }], ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }] }],
+            egress: [
+                {
+                    to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } } }],
+                    ports: [
+                        { protocol: "UDP", port: 53 },
+                        { protocol: "TCP", port: 53 },
+                    ],
+                },
+            ],
         };
         for (const ns of ["auth", "chat"]) {
             readStates.set(`${NP}::${ns}/allow-dns`, { metadata: { name: "allow-dns", namespace: ns, uid: `uid-${ns}`, managedFields: [] }, spec });

@@ -110,7 +110,10 @@ describe("component Kubernetes provider", () => {
         const ref = await providerRef(provider);
         const kubernetes = registered.filter((r) => r.type.startsWith("kubernetes:"));
         assert.ok(kubernetes.length > 40, `${kubernetes.length}`);
-        assert.deepStrictEqual(kubernetes.filter((r) => r.provider !== ref).map((r) => `${r.type} ${r.name}`), []);
+        assert.deepStrictEqual(
+            kubernetes.filter((r) => r.provider !== ref).map((r) => `${r.type} ${r.name}`),
+            [],
+        );
     });
 
     it("uses the default provider when a component is used alone without one", async () => {

@@ -9,12 +9,16 @@ describe("UiExposure", () => {
     beforeEach(resetRegistered);
 
     it("routes each configured host to the Kiali Service and the Jaeger query ClusterIP Service", async () => {
-        const ui = new u.UiExposure("ui", {
-            kialiHost: "kiali.dev.growbin.app",
-            jaegerHost: "jaeger.dev.growbin.app",
-            tlsSecretName: "tls",
-            annotations: { "nginx.ingress.kubernetes.io/auth-url": "https://auth" },
-        }, { provider: testProvider() });
+        const ui = new u.UiExposure(
+            "ui",
+            {
+                kialiHost: "kiali.dev.growbin.app",
+                jaegerHost: "jaeger.dev.growbin.app",
+                tlsSecretName: "tls",
+                annotations: { "nginx.ingress.kubernetes.io/auth-url": "https://auth" },
+            },
+            { provider: testProvider() },
+        );
         await settle();
         const ingresses = ofType("kubernetes:networking.k8s.io/v1:Ingress").sort((a, b) => a.name.localeCompare(b.name));
         assert.deepStrictEqual(

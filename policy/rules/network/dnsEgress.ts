@@ -45,7 +45,9 @@ export const egressRestrictedNamespacesMustAllowDns: StackValidationPolicy = {
         const labels: Labels = { ...dnsPodLabels };
         const inStack = net.pods.filter((p) => p.namespace === dnsNamespace && Object.entries(labels).every(([k, v]) => p.labels[k] === v));
         const dnsPods: StackPod[] = inStack.length > 0 ? inStack : [{ kind: "pod", namespace: dnsNamespace, labels, ports: DNS_CONTAINER_PORTS, source: "cluster DNS pods" }];
-        const selector = Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(",");
+        const selector = Object.entries(labels)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(",");
         judgeNamespaces(
             net,
             egressRestrictedNamespaces(net),

@@ -65,7 +65,10 @@ export const jaegerEgressMustAllowOtlpAndZipkin: StackValidationPolicy = {
         const collectors = net.services.filter((s) => s.name === COLLECTOR_SERVICE.name);
         if (collectors.length === 0) {
             for (const ns of namespaces) {
-                reportViolation(`Namespace ${ns} must allow egress to the Jaeger pods on ${wanted}; the pack cannot see them: no Service ${COLLECTOR_SERVICE.name} in the stack.`, firstPolicyUrn(resources, ns));
+                reportViolation(
+                    `Namespace ${ns} must allow egress to the Jaeger pods on ${wanted}; the pack cannot see them: no Service ${COLLECTOR_SERVICE.name} in the stack.`,
+                    firstPolicyUrn(resources, ns),
+                );
             }
             return;
         }

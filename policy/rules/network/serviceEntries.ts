@@ -77,8 +77,7 @@ export const externalServiceEntriesMustUseDnsResolution: ResourceValidationPolic
         "A MESH_EXTERNAL ServiceEntry must let the sidecar resolve and route its hosts: DNS names by DNS resolution or STATIC endpoints, wildcard hosts without a DNS lookup of the wildcard, IP literals as they are.",
     enforcementLevel: "mandatory",
     severity: "high",
-    remediationSteps:
-        "Set spec.resolution: DNS (or DNS_ROUND_ROBIN) for host names; give STATIC entries their endpoints; resolve wildcard hosts with NONE (the app resolves them) or list endpoints.",
+    remediationSteps: "Set spec.resolution: DNS (or DNS_ROUND_ROBIN) for host names; give STATIC entries their endpoints; resolve wildcard hosts with NONE (the app resolves them) or list endpoints.",
     url: "https://istio.io/latest/docs/reference/config/networking/service-entry/#ServiceEntry-Resolution",
     validateResource: (args, reportViolation) => {
         const spec = serviceEntrySpecOf(args.type, args.props);

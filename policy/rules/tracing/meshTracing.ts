@@ -5,22 +5,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import { ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { COLLECTOR_SERVICE } from "../../../lib/constants";
-import {
-    TYPES,
-    asList,
-    asObject,
-    at,
-    customResourceOf,
-    extensionProviders,
-    meshConfigOf,
-    nameOf,
-    namespaceOf,
-    parseServiceHost,
-    propsOfType,
-    ref,
-    selects,
-    workloadOf,
-} from "../../lib/k8s";
+import { TYPES, asList, asObject, at, customResourceOf, extensionProviders, meshConfigOf, nameOf, namespaceOf, parseServiceHost, propsOfType, ref, selects, workloadOf } from "../../lib/k8s";
 import { configOf, stackResources } from "../../lib/policy";
 
 export const ZIPKIN_TARGET = "zipkin-target-must-be-clusterip-service-selecting-pods";
@@ -59,10 +44,7 @@ export const zipkinTargetMustBeClusterIpService: StackValidationPolicy = {
                 const target = parseServiceHost(host);
                 const found = services.find(({ svc }) => nameOf(svc) === target.name && namespaceOf(svc) === (target.namespace ?? namespaceOf(cm)));
                 if (found === undefined) {
-                    reportViolation(
-                        `Zipkin provider ${p.name} must target a Service defined in the stack; ${host} is not one (expected ${COLLECTOR_SERVICE.name} in the Jaeger namespace).`,
-                        r.urn,
-                    );
+                    reportViolation(`Zipkin provider ${p.name} must target a Service defined in the stack; ${host} is not one (expected ${COLLECTOR_SERVICE.name} in the Jaeger namespace).`, r.urn);
                     continue;
                 }
                 const { svc, urn } = found;

@@ -1,29 +1,8 @@
 /** How trace context travels with a request: through ext-authz to the authorization service, and into the apps' own spans. */
 import * as k8s from "@pulumi/kubernetes";
 import { ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
-import {
-    COLLECTOR_SERVICE,
-    OTEL_PROPAGATORS_BY_PROVIDER,
-    REQUIRED_EXT_AUTHZ_B3_HEADERS,
-    REQUIRED_PROPAGATORS,
-    TRACING_PROVIDERS,
-    TracingProvider,
-} from "../../../lib/constants";
-import {
-    StackResource,
-    TYPES,
-    asList,
-    asObject,
-    at,
-    containersOf,
-    customResourceOf,
-    envValue,
-    extensionProviders,
-    meshConfigOf,
-    propsOfType,
-    ref,
-    workloadOf,
-} from "../../lib/k8s";
+import { COLLECTOR_SERVICE, OTEL_PROPAGATORS_BY_PROVIDER, REQUIRED_EXT_AUTHZ_B3_HEADERS, REQUIRED_PROPAGATORS, TRACING_PROVIDERS, TracingProvider } from "../../../lib/constants";
+import { StackResource, TYPES, asList, asObject, at, containersOf, customResourceOf, envValue, extensionProviders, meshConfigOf, propsOfType, ref, workloadOf } from "../../lib/k8s";
 import { stackResources } from "../../lib/policy";
 
 export const EXT_AUTHZ_B3 = "ext-authz-must-forward-b3-headers";
@@ -51,7 +30,9 @@ export const extAuthzMustForwardB3Headers: ResourceValidationPolicy = {
             if (grpc !== undefined) {
                 const extra = ["includeHeadersInCheck", "includeRequestHeadersInCheck"].filter((k) => grpc[k] !== undefined);
                 if (extra.length > 0) {
-                    reportViolation(`gRPC ext-authz provider ${p.name} must not set ${extra.join(", ")} (not a field of the gRPC provider; gRPC ext_authz sends every request header); expected no header list.`);
+                    reportViolation(
+                        `gRPC ext-authz provider ${p.name} must not set ${extra.join(", ")} (not a field of the gRPC provider; gRPC ext_authz sends every request header); expected no header list.`,
+                    );
                 }
             }
         }

@@ -37,9 +37,7 @@ const peer: fc.Arbitrary<NetworkPolicyPeer> = fc.oneof(
     fc.record({ podSelector }),
     fc.record({ namespaceSelector }),
     fc.record({ namespaceSelector, podSelector }),
-    fc.record(
-        { ipBlock: fc.record({ cidr: fc.constantFrom("10.0.0.0/29", "10.0.0.0/30", "10.0.0.4/31", "0.0.0.0/0"), except: fc.constant<string[]>(["10.0.0.2/31"]) }, { requiredKeys: ["cidr"] }) },
-    ),
+    fc.record({ ipBlock: fc.record({ cidr: fc.constantFrom("10.0.0.0/29", "10.0.0.0/30", "10.0.0.4/31", "0.0.0.0/0"), except: fc.constant<string[]>(["10.0.0.2/31"]) }, { requiredKeys: ["cidr"] }) }),
 );
 
 const protocol = fc.option(fc.constantFrom(...PROTOCOLS), { nil: undefined });

@@ -14,7 +14,11 @@ export interface Universe {
     readonly policies: readonly NamedNetworkPolicy[];
 }
 
-interface Requirement { key: string; op: "=" | "In" | "NotIn" | "Exists" | "DoesNotExist"; values: readonly string[] }
+interface Requirement {
+    key: string;
+    op: "=" | "In" | "NotIn" | "Exists" | "DoesNotExist";
+    values: readonly string[];
+}
 
 function requirements(selector: { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] }): Requirement[] | "invalid" {
     const out: Requirement[] = Object.entries(selector.matchLabels ?? {}).map(([key, value]) => ({ key, op: "=" as const, values: [value] }));

@@ -25,9 +25,14 @@ describe(j.JAEGER_MEMORY, () => {
     it("denies a Jaeger v2 user config with a memory backend", async () => {
         const cm = {
             type: TYPES.configMap,
-            props: { metadata: { name: "user-config", namespace: "istio-system" }, data: { "user-config.yaml": yaml.dump({ extensions: { jaeger_storage: { backends: { primary_store: { memory: { max_traces: 100000 } } } } } }) } },
+            props: {
+                metadata: { name: "user-config", namespace: "istio-system" },
+                data: { "user-config.yaml": yaml.dump({ extensions: { jaeger_storage: { backends: { primary_store: { memory: { max_traces: 100000 } } } } } }) },
+            },
         };
-        assert.deepStrictEqual(await violationsOf(j.jaegerMustNotUseMemoryStorage, cm), ["Jaeger config istio-system/user-config must store traces durably; backend primary_store is memory, expected elasticsearch."]);
+        assert.deepStrictEqual(await violationsOf(j.jaegerMustNotUseMemoryStorage, cm), [
+            "Jaeger config istio-system/user-config must store traces durably; backend primary_store is memory, expected elasticsearch.",
+        ]);
     });
 
     it("allows memory where the stack's policy config says so", async () => {
@@ -56,7 +61,12 @@ describe(j.NO_CASSANDRA, () => {
         assert.deepStrictEqual(await stackViolationsOf(j.jaegerMemoryMustNotProvisionCassandra, [releasesConfigMap([{ chart: "jaeger", version: "3.4.1", values }])]), [
             "Chart jaeger 3.4.1 must set provisionDataStore.cassandra: false with all-in-one memory storage; it is true.",
         ]);
-        assert.deepStrictEqual(await stackViolationsOf(j.jaegerMemoryMustNotProvisionCassandra, [releasesConfigMap([{ chart: "jaeger", version: "3.4.1", values: { ...values, provisionDataStore: { cassandra: false } } }])]), []);
+        assert.deepStrictEqual(
+            await stackViolationsOf(j.jaegerMemoryMustNotProvisionCassandra, [
+                releasesConfigMap([{ chart: "jaeger", version: "3.4.1", values: { ...values, provisionDataStore: { cassandra: false } } }]),
+            ]),
+            [],
+        );
     });
 
     it("denies rendered Cassandra objects even when the Chart resource is not visible", async () => {
@@ -64,9 +74,10 @@ describe(j.NO_CASSANDRA, () => {
     });
 
     it("reads a Helm v3 Release's values and reports values in files instead of passing", async () => {
-        assert.deepStrictEqual(await stackViolationsOf(j.jaegerMemoryMustNotProvisionCassandra, [helmRelease("jaeger", "3.4.1", { values: { allInOne: { enabled: true }, storage: { type: "memory" } } })]), [
-            "Chart jaeger 3.4.1 must set provisionDataStore.cassandra: false with all-in-one memory storage; it is true.",
-        ]);
+        assert.deepStrictEqual(
+            await stackViolationsOf(j.jaegerMemoryMustNotProvisionCassandra, [helmRelease("jaeger", "3.4.1", { values: { allInOne: { enabled: true }, storage: { type: "memory" } } })]),
+            ["Chart jaeger 3.4.1 must set provisionDataStore.cassandra: false with all-in-one memory storage; it is true."],
+        );
         assert.deepStrictEqual(await stackViolationsOf(j.jaegerMemoryMustNotProvisionCassandra, [helmRelease("jaeger", "3.4.1", { valueYamlFiles: [{ path: "jaeger.yaml" }] })]), [
             "Helm Release jaeger must pass its values inline (values, not valueYamlFiles) for the pack to check provisionDataStore.cassandra of chart jaeger; values in files are not visible to policy packs.",
         ]);
@@ -77,7 +88,10 @@ describe(j.NO_CASSANDRA, () => {
     });
 
     it("does not apply to the 4.x line", async () => {
-        assert.deepStrictEqual(await stackViolationsOf(j.jaegerMemoryMustNotProvisionCassandra, [chart("jaeger", "4.11.1", { allInOne: { enabled: true }, storage: { type: "memory" } }), jaegerV2Deployment(false)]), []);
+        assert.deepStrictEqual(
+            await stackViolationsOf(j.jaegerMemoryMustNotProvisionCassandra, [chart("jaeger", "4.11.1", { allInOne: { enabled: true }, storage: { type: "memory" } }), jaegerV2Deployment(false)]),
+            [],
+        );
     });
 });
 
@@ -99,7 +113,9 @@ describe(j.JAEGER_BOUNDED, () => {
 
     it("denies a bound of 0 and one that is not a number, and lets the flag win over the variable", async () => {
         assert.deepStrictEqual(await violationsOf(j.jaegerMemoryStorageMustBeBounded, jaegerV1DeploymentWith("memory", { MEMORY_MAX_TRACES: "0" })), [v1('MEMORY_MAX_TRACES is "0" (unbounded)')]);
-        assert.deepStrictEqual(await violationsOf(j.jaegerMemoryStorageMustBeBounded, jaegerV1DeploymentWith("memory", { MEMORY_MAX_TRACES: "lots" })), [v1('MEMORY_MAX_TRACES is "lots" (not a positive number)')]);
+        assert.deepStrictEqual(await violationsOf(j.jaegerMemoryStorageMustBeBounded, jaegerV1DeploymentWith("memory", { MEMORY_MAX_TRACES: "lots" })), [
+            v1('MEMORY_MAX_TRACES is "lots" (not a positive number)'),
+        ]);
         assert.deepStrictEqual(await violationsOf(j.jaegerMemoryStorageMustBeBounded, jaegerV1DeploymentWith("memory", { MEMORY_MAX_TRACES: "100" }, ["--memory.max-traces=0"])), [
             v1('--memory.max-traces is "0" (unbounded)'),
         ]);
@@ -127,13 +143,18 @@ describe(j.JAEGER_DEPENDENCIES, () => {
     it("passes Elasticsearch storage with the job reading the same indices, on both lines", async () => {
         assert.deepStrictEqual(await stackViolationsOf(j.jaegerElasticsearchMustRunDependenciesJob, [jaegerV2Deployment(true), es(), sparkCronJob({ ES_INDEX_PREFIX: "mesh" })]), []);
         assert.deepStrictEqual(
-            await stackViolationsOf(j.jaegerElasticsearchMustRunDependenciesJob, [jaegerV1DeploymentWith("elasticsearch", { ES_INDEX_PREFIX: "mesh", ES_USE_ALIASES: "true" }), sparkCronJob({ ES_INDEX_PREFIX: "mesh", ES_USE_ALIASES: "true" })]),
+            await stackViolationsOf(j.jaegerElasticsearchMustRunDependenciesJob, [
+                jaegerV1DeploymentWith("elasticsearch", { ES_INDEX_PREFIX: "mesh", ES_USE_ALIASES: "true" }),
+                sparkCronJob({ ES_INDEX_PREFIX: "mesh", ES_USE_ALIASES: "true" }),
+            ]),
             [],
         );
     });
 
     it("denies Elasticsearch storage without the job, on both lines", async () => {
-        assert.deepStrictEqual(await stackViolationsOf(j.jaegerElasticsearchMustRunDependenciesJob, [jaegerV2Deployment(true), es()]), [none("Jaeger config istio-system/user-config (backend primary_store)")]);
+        assert.deepStrictEqual(await stackViolationsOf(j.jaegerElasticsearchMustRunDependenciesJob, [jaegerV2Deployment(true), es()]), [
+            none("Jaeger config istio-system/user-config (backend primary_store)"),
+        ]);
         assert.deepStrictEqual(await stackViolationsOf(j.jaegerElasticsearchMustRunDependenciesJob, [jaegerV1Deployment("elasticsearch")]), [none("Jaeger Deployment istio-system/jaeger")]);
     });
 
@@ -150,7 +171,14 @@ describe(j.JAEGER_DEPENDENCIES, () => {
     });
 
     it("does not apply to memory storage, and counts only spark-dependencies CronJobs", async () => {
-        assert.deepStrictEqual(await stackViolationsOf(j.jaegerElasticsearchMustRunDependenciesJob, [jaegerV1Deployment("memory"), jaegerUserConfig({ primary_store: { memory: { max_traces: 1 } } })]), []);
-        assert.strictEqual((await stackViolationsOf(j.jaegerElasticsearchMustRunDependenciesJob, [es(), sparkCronJob({ ES_INDEX_PREFIX: "mesh" }, "istio-system", "jaegertracing/jaeger-es-index-cleaner:2.19.0")])).length, 1);
+        assert.deepStrictEqual(
+            await stackViolationsOf(j.jaegerElasticsearchMustRunDependenciesJob, [jaegerV1Deployment("memory"), jaegerUserConfig({ primary_store: { memory: { max_traces: 1 } } })]),
+            [],
+        );
+        assert.strictEqual(
+            (await stackViolationsOf(j.jaegerElasticsearchMustRunDependenciesJob, [es(), sparkCronJob({ ES_INDEX_PREFIX: "mesh" }, "istio-system", "jaegertracing/jaeger-es-index-cleaner:2.19.0")]))
+                .length,
+            1,
+        );
     });
 });

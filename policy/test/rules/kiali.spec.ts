@@ -63,14 +63,20 @@ describe(k.KIALI_SIGNING_KEY, () => {
     });
 
     it("reads the signing key from the program's releases ConfigMap", async () => {
-        assert.deepStrictEqual(await stackViolationsOf(k.kialiSigningKeyMustBeSet, [releasesConfigMap([{ chart: "kiali-server", version: "2.1.0", values: { login_token: { signing_key: "<redacted>" } } }])]), []);
+        assert.deepStrictEqual(
+            await stackViolationsOf(k.kialiSigningKeyMustBeSet, [releasesConfigMap([{ chart: "kiali-server", version: "2.1.0", values: { login_token: { signing_key: "<redacted>" } } }])]),
+            [],
+        );
         assert.deepStrictEqual(await stackViolationsOf(k.kialiSigningKeyMustBeSet, [releasesConfigMap([{ chart: "kiali-server", version: "2.29.0", values: { auth: { strategy: "token" } } }])]), [
             "Chart kiali-server 2.29.0 must set values.login_token.signing_key; expected a fixed key of 16, 24 or 32 characters or secret:<name>:<key>.",
         ]);
     });
 
     it("reads a Helm v3 Release's inline values", async () => {
-        assert.deepStrictEqual(await stackViolationsOf(k.kialiSigningKeyMustBeSet, [helmRelease("kiali-server", "2.29.0", { values: { login_token: { signing_key: "secret:kiali-signing-key:signing-key" } } })]), []);
+        assert.deepStrictEqual(
+            await stackViolationsOf(k.kialiSigningKeyMustBeSet, [helmRelease("kiali-server", "2.29.0", { values: { login_token: { signing_key: "secret:kiali-signing-key:signing-key" } } })]),
+            [],
+        );
         assert.deepStrictEqual(await stackViolationsOf(k.kialiSigningKeyMustBeSet, [helmRelease("kiali-server", "2.29.0", { values: { auth: { strategy: "token" } } })]), [
             "Chart kiali-server 2.29.0 must set values.login_token.signing_key; expected a fixed key of 16, 24 or 32 characters or secret:<name>:<key>.",
         ]);

@@ -36,7 +36,9 @@ describe(m.MESH_METRICS, () => {
 
     it("denies a mesh-wide Telemetry that disables all metrics", async () => {
         const t = telemetry(100, { metrics: [{ overrides: [{ disabled: true }] }] });
-        assert.deepStrictEqual(await stackViolationsOf(m.kialiGraphMustHaveMeshMetrics, [meshConfigMap(), t, kialiConfigMap()]), [violation("Telemetry istio-system/global-sampling disables all metrics")]);
+        assert.deepStrictEqual(await stackViolationsOf(m.kialiGraphMustHaveMeshMetrics, [meshConfigMap(), t, kialiConfigMap()]), [
+            violation("Telemetry istio-system/global-sampling disables all metrics"),
+        ]);
         const one = telemetry(100, { metrics: [{ overrides: [{ disabled: true, match: { metric: "REQUEST_SIZE" } }] }] });
         assert.deepStrictEqual(await stackViolationsOf(m.kialiGraphMustHaveMeshMetrics, [meshConfigMap(), one, kialiConfigMap()]), [], "one metric off is not all");
     });
@@ -65,7 +67,10 @@ describe(m.MESH_METRICS, () => {
     });
 
     it("finds Kiali by its requested chart too (releases record), and does not apply without Kiali", async () => {
-        assert.strictEqual((await stackViolationsOf(m.kialiGraphMustHaveMeshMetrics, [meshConfigMap(tracingOnly), opaqueChart("k"), releasesConfigMap([{ chart: "kiali-server", version: "2.29.0" }])])).length, 1);
+        assert.strictEqual(
+            (await stackViolationsOf(m.kialiGraphMustHaveMeshMetrics, [meshConfigMap(tracingOnly), opaqueChart("k"), releasesConfigMap([{ chart: "kiali-server", version: "2.29.0" }])])).length,
+            1,
+        );
         assert.strictEqual((await stackViolationsOf(m.kialiGraphMustHaveMeshMetrics, [meshConfigMap(tracingOnly), chart("kiali-server", "2.1.0")])).length, 1);
         assert.deepStrictEqual(await stackViolationsOf(m.kialiGraphMustHaveMeshMetrics, [meshConfigMap(tracingOnly), telemetry(100)]), []);
     });

@@ -1,16 +1,6 @@
 import * as assert from "assert";
 import * as n from "../../rules/network";
-import {
-    Obj,
-    collectorService,
-    dnsEgressPolicy,
-    jaegerEgressPolicy,
-    jaegerV1Deployment,
-    namespacePatch,
-    networkPolicy,
-    readNetworkPolicy,
-    releasesConfigMap,
-} from "../fixtures";
+import { Obj, collectorService, dnsEgressPolicy, jaegerEgressPolicy, jaegerV1Deployment, namespacePatch, networkPolicy, readNetworkPolicy, releasesConfigMap } from "../fixtures";
 import { Fixture, UNKNOWN_STRING, stackViolationsOf } from "../harness";
 
 /** The Jaeger side of every stack below: the collector Service and the pods it selects. */
@@ -25,7 +15,12 @@ const jaegerMessage = (ns: string, unreachable: string, policies: string) =>
 const dnsMessage = (ns: string, unreachable: string, policies: string, target = "kube-system k8s-app=kube-dns") =>
     `Namespace ${ns} must allow egress to the DNS pods (${target}) on UDP 53 and TCP 53 once Egress policies select its pods; unreachable${unreachable} (${policies}).`;
 
-interface StackCase { readonly name: string; readonly stack: readonly Fixture[]; readonly config?: Record<string, unknown>; readonly expected: readonly string[] }
+interface StackCase {
+    readonly name: string;
+    readonly stack: readonly Fixture[];
+    readonly config?: Record<string, unknown>;
+    readonly expected: readonly string[];
+}
 
 function table(policy: Parameters<typeof stackViolationsOf>[0], cases: readonly StackCase[]): void {
     for (const c of cases) {
@@ -45,7 +40,12 @@ describe(n.JAEGER_EGRESS, () => {
         },
         {
             name: "denies the right pods in the wrong namespace (namespaceSelector AND podSelector)",
-            stack: [...JAEGER, egressPolicy("auth", "allow-jaeger-egress", [{ to: [{ ...JAEGER_TO, namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "observability" } } }], ports: tcp(4317, 4318, 9411) }])],
+            stack: [
+                ...JAEGER,
+                egressPolicy("auth", "allow-jaeger-egress", [
+                    { to: [{ ...JAEGER_TO, namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "observability" } } }], ports: tcp(4317, 4318, 9411) },
+                ]),
+            ],
             expected: [jaegerMessage("auth", ": TCP 4317, TCP 4318, TCP 9411", "egress policies: auth/allow-jaeger-egress")],
         },
         {
@@ -169,7 +169,8 @@ describe("network rules: what the pack cannot see", () => {
     it("reports a NetworkPolicy whose spec is unknown during preview instead of a silent advisory", async () => {
         const p = jaegerEgressPolicy("auth");
         p.props.spec.egress[0].to[0].podSelector.matchLabels["app.kubernetes.io/name"] = UNKNOWN_STRING;
-        const blind = "NetworkPolicy allow-jaeger-egress must be readable for the pack to judge egress to DNS; string value at .spec.egress.0.to.0.podSelector.matchLabels.app.kubernetes.io/name can't be known during preview.";
+        const blind =
+            "NetworkPolicy allow-jaeger-egress must be readable for the pack to judge egress to DNS; string value at .spec.egress.0.to.0.podSelector.matchLabels.app.kubernetes.io/name can't be known during preview.";
         assert.deepStrictEqual(await stackViolationsOf(n.egressRestrictedNamespacesMustAllowDns, [...JAEGER, p]), [blind]);
         assert.deepStrictEqual(await stackViolationsOf(n.jaegerEgressMustAllowOtlpAndZipkin, [...JAEGER, p]), [blind.replace("egress to DNS", "egress to Jaeger")]);
     });
@@ -188,38 +189,126 @@ describe(n.EGRESS_DNS, () => {
             stack: [jaegerEgressPolicy("auth"), dnsEgressPolicy("auth", ["UDP"])],
             expected: [dnsMessage("auth", ": TCP 53", "egress policies: auth/allow-dns-egress, auth/allow-jaeger-egress")],
         },
-        { name: "passes the program's DNS policy (DNS namespace AND DNS pod labels)", stack: [jaegerEgressPolicy("auth"), egressPolicy("auth", "allow-dns-egress", [{ to: [DNS_TO], ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }] }])], expected: [] },
+        {
+            name: "passes the program's DNS policy (DNS namespace AND DNS pod labels)",
+            stack: [
+                jaegerEgressPolicy("auth"),
+                egressPolicy("auth", "allow-dns-egress", [
+                    {
+                        to: [DNS_TO],
+                        ports: [
+                            { protocol: "UDP", port: 53 },
+                            { protocol: "TCP", port: 53 },
+                        ],
+                    },
+                ]),
+            ],
+            expected: [],
+        },
         {
             name: "denies DNS pod labels in the wrong namespace",
-            stack: [egressPolicy("auth", "allow-dns-egress", [{ to: [{ ...DNS_TO, namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "default" } } }], ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }] }])],
+            stack: [
+                egressPolicy("auth", "allow-dns-egress", [
+                    {
+                        to: [{ ...DNS_TO, namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "default" } } }],
+                        ports: [
+                            { protocol: "UDP", port: 53 },
+                            { protocol: "TCP", port: 53 },
+                        ],
+                    },
+                ]),
+            ],
             expected: [dnsMessage("auth", ": UDP 53, TCP 53", "egress policies: auth/allow-dns-egress")],
         },
         {
             name: "passes CoreDNS's named ports dns (UDP) and dns-tcp (TCP)",
-            stack: [egressPolicy("auth", "allow-dns-egress", [{ to: [DNS_TO], ports: [{ protocol: "UDP", port: "dns" }, { protocol: "TCP", port: "dns-tcp" }] }])],
+            stack: [
+                egressPolicy("auth", "allow-dns-egress", [
+                    {
+                        to: [DNS_TO],
+                        ports: [
+                            { protocol: "UDP", port: "dns" },
+                            { protocol: "TCP", port: "dns-tcp" },
+                        ],
+                    },
+                ]),
+            ],
             expected: [],
         },
         {
             name: "denies a named port with the wrong protocol (dns is UDP)",
-            stack: [egressPolicy("auth", "allow-dns-egress", [{ to: [DNS_TO], ports: [{ protocol: "UDP", port: "dns" }, { protocol: "TCP", port: "dns" }] }])],
+            stack: [
+                egressPolicy("auth", "allow-dns-egress", [
+                    {
+                        to: [DNS_TO],
+                        ports: [
+                            { protocol: "UDP", port: "dns" },
+                            { protocol: "TCP", port: "dns" },
+                        ],
+                    },
+                ]),
+            ],
             expected: [dnsMessage("auth", ": TCP 53", "egress policies: auth/allow-dns-egress")],
         },
-        { name: "passes a port range that covers 53", stack: [egressPolicy("auth", "allow-dns-egress", [{ ports: [{ protocol: "UDP", port: 1, endPort: 1024 }, { protocol: "TCP", port: 53, endPort: 53 }] }])], expected: [] },
+        {
+            name: "passes a port range that covers 53",
+            stack: [
+                egressPolicy("auth", "allow-dns-egress", [
+                    {
+                        ports: [
+                            { protocol: "UDP", port: 1, endPort: 1024 },
+                            { protocol: "TCP", port: 53, endPort: 53 },
+                        ],
+                    },
+                ]),
+            ],
+            expected: [],
+        },
         {
             name: "denies an ipBlock: pod addresses are unknown, ipBlock is meant for cluster-external addresses",
-            stack: [egressPolicy("auth", "allow-dns-egress", [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }] }])],
+            stack: [
+                egressPolicy("auth", "allow-dns-egress", [
+                    {
+                        to: [{ ipBlock: { cidr: "0.0.0.0/0" } }],
+                        ports: [
+                            { protocol: "UDP", port: 53 },
+                            { protocol: "TCP", port: 53 },
+                        ],
+                    },
+                ]),
+            ],
             expected: [dnsMessage("auth", ": UDP 53, TCP 53", "egress policies: auth/allow-dns-egress")],
         },
         { name: "does not judge a policy whose empty egress list makes it Ingress-only", stack: [networkPolicy("auth", "ingress-only", { podSelector: {}, egress: [] })], expected: [] },
         {
             name: "uses the configured DNS pods (dnsNamespace, dnsPodLabels)",
-            stack: [egressPolicy("auth", "allow-dns-egress", [{ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "dns-system" } }, podSelector: { matchLabels: { app: "coredns" } } }], ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }] }])],
+            stack: [
+                egressPolicy("auth", "allow-dns-egress", [
+                    {
+                        to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "dns-system" } }, podSelector: { matchLabels: { app: "coredns" } } }],
+                        ports: [
+                            { protocol: "UDP", port: 53 },
+                            { protocol: "TCP", port: 53 },
+                        ],
+                    },
+                ]),
+            ],
             config: { dnsNamespace: "dns-system", dnsPodLabels: { app: "coredns" } },
             expected: [],
         },
         {
             name: "denies the same policy under the default DNS pods",
-            stack: [egressPolicy("auth", "allow-dns-egress", [{ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "dns-system" } }, podSelector: { matchLabels: { app: "coredns" } } }], ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }] }])],
+            stack: [
+                egressPolicy("auth", "allow-dns-egress", [
+                    {
+                        to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "dns-system" } }, podSelector: { matchLabels: { app: "coredns" } } }],
+                        ports: [
+                            { protocol: "UDP", port: 53 },
+                            { protocol: "TCP", port: 53 },
+                        ],
+                    },
+                ]),
+            ],
             expected: [dnsMessage("auth", ": UDP 53, TCP 53", "egress policies: auth/allow-dns-egress")],
         },
         {
@@ -227,10 +316,37 @@ describe(n.EGRESS_DNS, () => {
             stack: [
                 jaegerEgressPolicy("auth"),
                 jaegerEgressPolicy("chat"),
-                releasesConfigMap([], [
-                    readNetworkPolicy("auth", "allow-dns", { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [DNS_TO], ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }] }] }),
-                    readNetworkPolicy("chat", "allow-dns", { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [DNS_TO], ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }] }] }),
-                ]),
+                releasesConfigMap(
+                    [],
+                    [
+                        readNetworkPolicy("auth", "allow-dns", {
+                            podSelector: {},
+                            policyTypes: ["Egress"],
+                            egress: [
+                                {
+                                    to: [DNS_TO],
+                                    ports: [
+                                        { protocol: "UDP", port: 53 },
+                                        { protocol: "TCP", port: 53 },
+                                    ],
+                                },
+                            ],
+                        }),
+                        readNetworkPolicy("chat", "allow-dns", {
+                            podSelector: {},
+                            policyTypes: ["Egress"],
+                            egress: [
+                                {
+                                    to: [DNS_TO],
+                                    ports: [
+                                        { protocol: "UDP", port: 53 },
+                                        { protocol: "TCP", port: 53 },
+                                    ],
+                                },
+                            ],
+                        }),
+                    ],
+                ),
             ],
             expected: [],
         },
@@ -247,7 +363,10 @@ describe(n.EGRESS_DNS, () => {
             stack: [
                 jaegerEgressPolicy("auth"),
                 dnsEgressPolicy("auth"),
-                networkPolicy("kube-system", "dns-ingress", { podSelector: { matchLabels: { "k8s-app": "kube-dns" } }, ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } } }] }] }),
+                networkPolicy("kube-system", "dns-ingress", {
+                    podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+                    ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } } }] }],
+                }),
             ],
             expected: [dnsMessage("auth", ": UDP 53, TCP 53", "egress policies: auth/allow-dns-egress, auth/allow-jaeger-egress; ingress policies: kube-system/dns-ingress")],
         },

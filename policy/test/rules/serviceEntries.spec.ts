@@ -4,7 +4,11 @@ import { Obj, serviceEntry } from "../fixtures";
 import { violationsOf } from "../harness";
 
 describe(n.SERVICE_ENTRY_DNS, () => {
-    interface EntryCase { readonly name: string; readonly spec: Obj; readonly expected: readonly string[] }
+    interface EntryCase {
+        readonly name: string;
+        readonly spec: Obj;
+        readonly expected: readonly string[];
+    }
     const NAME = "ServiceEntry istio-system/openai-external";
     const cases: readonly EntryCase[] = [
         // Istio's reference example external-svc-https
@@ -38,9 +42,17 @@ describe(n.SERVICE_ENTRY_DNS, () => {
             expected: [`${NAME} must not resolve wildcard hosts *.googleapis.com by DNS without endpoints (Istio resolves only fully qualified names); expected resolution NONE or endpoints.`],
         },
         // Istio's reference example external-svc-wildcard-example
-        { name: "passes wildcard hosts with resolution DNS and endpoints (external-svc-wildcard-example)", spec: { hosts: ["*.bar.com"], resolution: "DNS", endpoints: [{ address: "us.foo.bar.com" }] }, expected: [] },
+        {
+            name: "passes wildcard hosts with resolution DNS and endpoints (external-svc-wildcard-example)",
+            spec: { hosts: ["*.bar.com"], resolution: "DNS", endpoints: [{ address: "us.foo.bar.com" }] },
+            expected: [],
+        },
         { name: "ignores MESH_INTERNAL entries", spec: { location: "MESH_INTERNAL", resolution: "STATIC" }, expected: [] },
-        { name: "denies a resolution Istio does not have", spec: { resolution: "DNS_ONLY" }, expected: [`${NAME} must use a resolution Istio supports (NONE, STATIC, DNS, DNS_ROUND_ROBIN); it has DNS_ONLY.`] },
+        {
+            name: "denies a resolution Istio does not have",
+            spec: { resolution: "DNS_ONLY" },
+            expected: [`${NAME} must use a resolution Istio supports (NONE, STATIC, DNS, DNS_ROUND_ROBIN); it has DNS_ONLY.`],
+        },
     ];
     for (const c of cases) {
         it(c.name, async () => {

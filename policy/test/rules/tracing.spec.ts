@@ -11,22 +11,30 @@ describe(t.ZIPKIN_TARGET, () => {
     });
 
     it("denies a zipkin target that is not a Service of the stack", async () => {
-        assert.deepStrictEqual(await stackViolationsOf(t.zipkinTargetMustBeClusterIpService, [meshConfigMap(ZIPKIN("zipkin.istio-system.svc.cluster.local")), collectorService(), jaegerV1Deployment()]), [
-            "Zipkin provider jaeger must target a Service defined in the stack; zipkin.istio-system.svc.cluster.local is not one (expected jaeger-collector-clusterip in the Jaeger namespace).",
-        ]);
+        assert.deepStrictEqual(
+            await stackViolationsOf(t.zipkinTargetMustBeClusterIpService, [meshConfigMap(ZIPKIN("zipkin.istio-system.svc.cluster.local")), collectorService(), jaegerV1Deployment()]),
+            ["Zipkin provider jaeger must target a Service defined in the stack; zipkin.istio-system.svc.cluster.local is not one (expected jaeger-collector-clusterip in the Jaeger namespace)."],
+        );
     });
 
     it("denies the chart's headless collector Service", async () => {
         assert.deepStrictEqual(
             await stackViolationsOf(t.zipkinTargetMustBeClusterIpService, [meshConfigMap(ZIPKIN("jaeger-collector.istio-system.svc.cluster.local")), headlessChartCollector(), jaegerV1Deployment()]),
-            ["Service istio-system/jaeger-collector must not be headless (clusterIP: None) to be the target of zipkin provider jaeger; expected a ClusterIP Service such as jaeger-collector-clusterip."],
+            [
+                "Service istio-system/jaeger-collector must not be headless (clusterIP: None) to be the target of zipkin provider jaeger; expected a ClusterIP Service such as jaeger-collector-clusterip.",
+            ],
         );
     });
 
     it("denies a Service without the zipkin port", async () => {
-        assert.deepStrictEqual(await stackViolationsOf(t.zipkinTargetMustBeClusterIpService, [meshConfigMap(ZIPKIN("jaeger-collector-clusterip.istio-system.svc.cluster.local", 9412)), collectorService(), jaegerV1Deployment()]), [
-            "Service istio-system/jaeger-collector-clusterip must expose port 9412 for zipkin provider jaeger.",
-        ]);
+        assert.deepStrictEqual(
+            await stackViolationsOf(t.zipkinTargetMustBeClusterIpService, [
+                meshConfigMap(ZIPKIN("jaeger-collector-clusterip.istio-system.svc.cluster.local", 9412)),
+                collectorService(),
+                jaegerV1Deployment(),
+            ]),
+            ["Service istio-system/jaeger-collector-clusterip must expose port 9412 for zipkin provider jaeger."],
+        );
     });
 
     it("denies a Service whose selector matches no pods of the stack", async () => {
@@ -88,20 +96,27 @@ describe(t.EXT_AUTHZ_B3, () => {
     it("passes a gRPC provider without a list and an HTTP provider forwarding the B3 ids", async () => {
         assert.deepStrictEqual(await violationsOf(t.extAuthzMustForwardB3Headers, meshConfigMap()), []);
         assert.deepStrictEqual(
-            await violationsOf(t.extAuthzMustForwardB3Headers, withProvider({ envoyExtAuthzHttp: { service: "a", port: 80, includeRequestHeadersInCheck: ["authorization", "x-b3-traceid", "x-b3-spanid"] } })),
+            await violationsOf(
+                t.extAuthzMustForwardB3Headers,
+                withProvider({ envoyExtAuthzHttp: { service: "a", port: 80, includeRequestHeadersInCheck: ["authorization", "x-b3-traceid", "x-b3-spanid"] } }),
+            ),
             [],
         );
     });
 
     it("denies an HTTP provider that does not forward x-b3-spanid", async () => {
-        assert.deepStrictEqual(await violationsOf(t.extAuthzMustForwardB3Headers, withProvider({ envoyExtAuthzHttp: { service: "a", port: 80, includeRequestHeadersInCheck: ["authorization", "x-b3-traceid"] } })), [
-            "HTTP ext-authz provider ext-authz must forward x-b3-traceid and x-b3-spanid in includeRequestHeadersInCheck; missing: x-b3-spanid.",
-        ]);
+        assert.deepStrictEqual(
+            await violationsOf(t.extAuthzMustForwardB3Headers, withProvider({ envoyExtAuthzHttp: { service: "a", port: 80, includeRequestHeadersInCheck: ["authorization", "x-b3-traceid"] } })),
+            ["HTTP ext-authz provider ext-authz must forward x-b3-traceid and x-b3-spanid in includeRequestHeadersInCheck; missing: x-b3-spanid."],
+        );
     });
 
     it("denies the reference's gRPC provider with includeHeadersInCheck", async () => {
         assert.deepStrictEqual(
-            await violationsOf(t.extAuthzMustForwardB3Headers, withProvider({ envoyExtAuthzGrpc: { service: "a", port: 9000, includeHeadersInCheck: ["authorization", "x-request-id", "x-b3-traceid", "x-b3-spanid"] } })),
+            await violationsOf(
+                t.extAuthzMustForwardB3Headers,
+                withProvider({ envoyExtAuthzGrpc: { service: "a", port: 9000, includeHeadersInCheck: ["authorization", "x-request-id", "x-b3-traceid", "x-b3-spanid"] } }),
+            ),
             ["gRPC ext-authz provider ext-authz must not set includeHeadersInCheck (not a field of the gRPC provider; gRPC ext_authz sends every request header); expected no header list."],
         );
     });
