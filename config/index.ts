@@ -13,7 +13,7 @@ import { StackConfig } from "./types";
 
 export { ConfigError } from "./problems";
 export { DEFAULT_JAEGER_RESOURCES } from "./jaegerSchema";
-export { DEFAULT_PROMETHEUS_URL } from "./schema";
+export { DEFAULT_PROMETHEUS_URL } from "./kialiUiSchema";
 export type * from "./types";
 
 /** The Pulumi config namespace of this project (`Pulumi.yaml` `name`). */
