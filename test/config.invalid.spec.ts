@@ -1,5 +1,5 @@
 /**
- * The table of invalid stack configurations (test/invalidConfigs.ts), one mistake each: every one is
+ * The table of invalid stack configurations (test/invalidConfigs/), one mistake each: every one is
  * rejected with a ConfigError whose lines name the key, the value and what is allowed, with no stack
  * trace, and the program registers nothing for it.
  */
