@@ -172,6 +172,14 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         const externalServices = args.externalServices ?? [];
         const ui = args.ui ?? {};
         const charts = { base: chartOf(args.charts, "istioBase"), istiod: chartOf(args.charts, "istiod"), gateway: chartOf(args.charts, "istioGateway") };
+        const istioVersions = [charts.base.source.version, charts.istiod.source.version, charts.gateway.source.version];
+        if (new Set(istioVersions).size > 1) {
+            // istiod's webhooks and CRDs come from base, the gateway's injected proxy from istiod: one Istio release.
+            throw new pulumi.InputPropertyError({
+                propertyPath: "charts",
+                reason: `ObservabilityStack: charts istioBase, istiod and istioGateway must share one version; got ${istioVersions.join(", ")}`,
+            });
+        }
         const jaegerChart = chartOf(args.charts, "jaeger");
         const kialiChart = chartOf(args.charts, "kiali");
 

@@ -5,8 +5,10 @@
  */
 import * as assert from "assert";
 import { ConfigError, parseStackConfig } from "../config";
+import * as pulumi from "@pulumi/pulumi";
+import { DEFAULT_CHARTS } from "../lib/charts";
 import { RELEASES_CONFIGMAP } from "../lib/constants";
-import { one, resetRegistered, settle, testProvider } from "./mocks";
+import { one, registered, resetRegistered, settle, testProvider } from "./mocks";
 import { deepFreeze, stackRawConfig } from "./stackFiles";
 
 const CHART = "kubernetes:helm.sh/v4:Chart";
@@ -85,6 +87,30 @@ describe("charts.<role>.values", () => {
         );
         assert.doesNotThrow(() => program.secretChartValues(settings, () => false));
         assert.doesNotThrow(() => program.secretChartValues(parseStackConfig(dev), () => true), "a secret charts key without values (e.g. a repository URL) is not refused");
+    });
+});
+
+describe("ObservabilityStack args", () => {
+    let ObservabilityStack: typeof import("../components").ObservabilityStack;
+    before(async () => {
+        ObservabilityStack = (await import("../components")).ObservabilityStack;
+    });
+
+    it("refuses Istio charts of two versions, naming the property, before registering any child", async () => {
+        resetRegistered();
+        const args = { owner: "p/s", tracing: { samplingPercentage: 1 }, kiali: { signingKey: "k", prometheusUrl: "http://prometheus:9090" } };
+        assert.throws(
+            () => new ObservabilityStack("mixed", { ...args, charts: { istiod: { ...DEFAULT_CHARTS.istiod, version: "1.24.2" } } }, { provider: testProvider() }),
+            (e: unknown) =>
+                e instanceof pulumi.InputPropertyError &&
+                e.propertyPath === "charts" &&
+                e.reason === "ObservabilityStack: charts istioBase, istiod and istioGateway must share one version; got 1.30.3, 1.24.2, 1.30.3",
+        );
+        await settle();
+        assert.deepStrictEqual(
+            registered.filter((r) => r.type.startsWith("kubernetes:")).map((r) => r.name),
+            [],
+        );
     });
 });
 
