@@ -16,25 +16,26 @@ const BEFORE: Readonly<Record<string, string>> = {
     UiExposure: "observability:ui:UiExposure",
 };
 
+/** The dev stack's component, as program.ts builds it, with `provider`. */
+async function devStack(provider = testProvider()): Promise<void> {
+    const { ObservabilityStack } = await import("../../components");
+    const { observabilityStackArgs } = await import("../../program");
+    new ObservabilityStack(
+        "observability",
+        observabilityStackArgs(parseStackConfig(stackRawConfig("dev")), { kialiSigningKey: "0123456789abcdef", namespaces: { "istio-system": "create" }, owner: "observability-stack/unit" }),
+        { provider },
+    );
+}
+
 describe("component type tokens", () => {
     let c: typeof import("../../components");
-    let observabilityStackArgs: typeof import("../../program").observabilityStackArgs;
     before(async () => {
         c = await import("../../components");
-        observabilityStackArgs = (await import("../../program")).observabilityStackArgs;
     });
     beforeEach(resetRegistered);
 
-    function devStack(): void {
-        new c.ObservabilityStack(
-            "observability",
-            observabilityStackArgs(parseStackConfig(stackRawConfig("dev")), { kialiSigningKey: "0123456789abcdef", namespaces: { "istio-system": "create" }, owner: "observability-stack/unit" }),
-            { provider: testProvider() },
-        );
-    }
-
     it("registers every component of the dev stack under observability:index, each with its token before a1d4ad7 as an alias", async () => {
-        devStack();
+        await devStack();
         await settle();
         const components = registered.filter((r) => r.type.startsWith("observability:"));
         assert.deepStrictEqual(components.map((r) => r.type).sort(), [
@@ -76,10 +77,8 @@ async function providerRef(provider: ReturnType<typeof testProvider>): Promise<s
 
 describe("component Kubernetes provider", () => {
     let c: typeof import("../../components");
-    let observabilityStackArgs: typeof import("../../program").observabilityStackArgs;
     before(async () => {
         c = await import("../../components");
-        observabilityStackArgs = (await import("../../program")).observabilityStackArgs;
     });
     beforeEach(resetRegistered);
 
@@ -101,11 +100,7 @@ describe("component Kubernetes provider", () => {
 
     it("gives every Kubernetes object and chart of the whole stack the stack's provider", async () => {
         const provider = testProvider();
-        new c.ObservabilityStack(
-            "observability",
-            observabilityStackArgs(parseStackConfig(stackRawConfig("dev")), { kialiSigningKey: "0123456789abcdef", namespaces: { "istio-system": "create" }, owner: "observability-stack/unit" }),
-            { provider },
-        );
+        await devStack(provider);
         await settle();
         const ref = await providerRef(provider);
         const kubernetes = registered.filter((r) => r.type.startsWith("kubernetes:"));
