@@ -8,22 +8,13 @@ import { ConfigError, parseStackConfig } from "../config";
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_CHARTS } from "../lib/charts";
 import { RELEASES_CONFIGMAP } from "../lib/constants";
+import { problems } from "./configParsing";
 import { one, registered, resetRegistered, settle, testProvider } from "./mocks";
 import { deepFreeze, stackRawConfig } from "./stackFiles";
 
 const CHART = "kubernetes:helm.sh/v4:Chart";
 const CONFIGMAP = "kubernetes:core/v1:ConfigMap";
 const TOLERATIONS = [{ key: "dedicated", operator: "Equal", value: "observability", effect: "NoSchedule" }];
-
-function problems(raw: Record<string, unknown>): readonly string[] {
-    try {
-        parseStackConfig(deepFreeze(raw));
-    } catch (e) {
-        assert.ok(e instanceof ConfigError, `expected ConfigError, got ${String(e)}`);
-        return e.problems;
-    }
-    assert.fail("expected the config to be rejected");
-}
 
 describe("charts.<role>.values", () => {
     let program: typeof import("../program");
