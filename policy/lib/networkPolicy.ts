@@ -215,6 +215,21 @@ export class NetworkPolicyEvaluator {
         return policies.length === 0 || policies.some((p) => (p.spec.ingress ?? []).some((rule) => this.peersMatch(rule.from, p.namespace, src) && portMatches(rule.ports, port, protocol, dst)));
     }
 
+    /**
+     * The `ipBlock` peers of the rules that would admit this connection if they counted: in the policies selecting
+     * `src` for Egress and `dst` for Ingress, on a matching port. The evaluator never counts them for a pod whose
+     * address it does not know, so messages name them as rules the verdict leaves out.
+     */
+    uncountedIpBlocks(src: PodEndpoint, dst: PodEndpoint, port: number, protocol = "TCP"): { policy: NamedNetworkPolicy; type: PolicyType; cidr: string }[] {
+        const blocks = (type: PolicyType, pod: PodEndpoint) =>
+            this.policiesSelecting(pod, type).flatMap((policy) =>
+                (type === "Egress" ? (policy.spec.egress ?? []).map((r) => ({ peers: r.to, ports: r.ports })) : (policy.spec.ingress ?? []).map((r) => ({ peers: r.from, ports: r.ports })))
+                    .filter((rule) => portMatches(rule.ports, port, protocol, dst))
+                    .flatMap((rule) => (rule.peers ?? []).flatMap((peer) => (peer.ipBlock == null ? [] : [{ policy, type, cidr: peer.ipBlock.cidr }]))),
+            );
+        return [...blocks("Egress", src), ...blocks("Ingress", dst)];
+    }
+
     /** Egress of the source side AND ingress of the destination side (an external destination has no ingress policies). */
     reachable(src: PodEndpoint, dst: Endpoint, port: number, protocol = "TCP"): boolean {
         return this.egressAllows(src, dst, port, protocol) && (dst.kind !== "pod" || this.ingressAllows(src, dst, port, protocol));

@@ -12,6 +12,7 @@ import { jaegerEgressMustAllowOtlpAndZipkin } from "./jaegerEgress";
 import { externalServiceEntriesMustUseDnsResolution } from "./serviceEntries";
 
 export * from "./dnsEgress";
+export { IP_BLOCK_NOTE } from "./reachability";
 export * from "./jaegerEgress";
 export * from "./serviceEntries";
 

@@ -58,9 +58,31 @@ export function judgeNamespaces(
             const ingress = unique(targets.flatMap((t) => net.evaluator.policiesSelecting(t.pod, "Ingress")));
             const names = (list: readonly NamedNetworkPolicy[]) => list.map(policyRef).sort().join(", ");
             const policies = `egress policies: ${egress.length === 0 ? "none" : names(egress)}${ingress.length === 0 ? "" : `; ingress policies: ${names(ingress)}`}`;
-            reportViolation(message(ns, unreachable, from, policies), urnOf(ns));
+            reportViolation(message(ns, unreachable, from, policies) + uncountedNote(net, f.pods, targets, f.missing), urnOf(ns));
         }
     }
+}
+
+/** Why an ipBlock rule is not counted as reaching pods, and what to write instead. */
+export const IP_BLOCK_NOTE =
+    "an ipBlock does not select pods: pod IPs change with every restart, and CNIs differ on whether ipBlock applies to pod-to-pod traffic at all (Kubernetes documents it for cluster-external IPs); select the pods with namespaceSelector and podSelector instead";
+
+/** " Not counted: <rules> (<why>)." for the ipBlock rules that would admit the missing ports, or "" when there are none. */
+function uncountedNote(net: StackNetwork, pods: readonly StackPod[], targets: readonly Target[], missing: readonly Requirement[]): string {
+    const rules = new Set<string>();
+    for (const src of pods) {
+        for (const t of targets) {
+            for (const r of missing) {
+                const port = t.podPort(r.port, r.protocol);
+                if (port !== undefined) {
+                    for (const b of net.evaluator.uncountedIpBlocks(src, t.pod, port, r.protocol)) {
+                        rules.add(`${policyRef(b.policy)} ${b.type === "Egress" ? "egress to" : "ingress from"} ipBlock ${b.cidr}`);
+                    }
+                }
+            }
+        }
+    }
+    return rules.size === 0 ? "" : ` Not counted: ${[...rules].sort().join(", ")} (${IP_BLOCK_NOTE}).`;
 }
 
 function unique(policies: readonly NamedNetworkPolicy[]): NamedNetworkPolicy[] {

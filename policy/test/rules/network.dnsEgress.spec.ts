@@ -107,7 +107,18 @@ describe(n.EGRESS_DNS, () => {
                     },
                 ]),
             ],
-            expected: [dnsMessage("auth", ": UDP 53, TCP 53", "egress policies: auth/allow-dns-egress")],
+            expected: [dnsMessage("auth", ": UDP 53, TCP 53", "egress policies: auth/allow-dns-egress") + ` Not counted: auth/allow-dns-egress egress to ipBlock 0.0.0.0/0 (${n.IP_BLOCK_NOTE}).`],
+        },
+        {
+            name: "names only the ipBlock rules on the missing ports as not counted",
+            stack: [
+                egressPolicy("auth", "allow-dns-egress", [
+                    { to: [DNS_TO], ports: [{ protocol: "UDP", port: 53 }] },
+                    { to: [{ ipBlock: { cidr: "10.96.0.0/12" } }], ports: [{ protocol: "TCP", port: 53 }] },
+                    { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] },
+                ]),
+            ],
+            expected: [dnsMessage("auth", ": TCP 53", "egress policies: auth/allow-dns-egress") + ` Not counted: auth/allow-dns-egress egress to ipBlock 10.96.0.0/12 (${n.IP_BLOCK_NOTE}).`],
         },
         { name: "does not judge a policy whose empty egress list makes it Ingress-only", stack: [networkPolicy("auth", "ingress-only", { podSelector: {}, egress: [] })], expected: [] },
         {
