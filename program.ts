@@ -11,7 +11,8 @@ import { CONFIG_NAMESPACE, ConfigError, RawConfig, StackConfig, parseStackConfig
 import { RenderableChart, renderableChart } from "./lib/chartSchema";
 import { ChartSource } from "./lib/charts";
 import { SYSTEM_NAMESPACE } from "./lib/constants";
-import { ClusterAccess, NamespaceOwnership, ObservedNamespace, namespaceOwnership, observeNamespaces } from "./lib/namespaces";
+import { ClusterAccess } from "./lib/clusterAccess";
+import { NamespaceOwnership, ObservedNamespace, namespaceOwnership, observeNamespaces } from "./lib/namespaces";
 
 /** Every `observability-stack:*` key of the stack, objects and booleans parsed from their JSON text. */
 function readRawConfig(): RawConfig {
@@ -52,10 +53,15 @@ export interface MainDeps {
     readonly providerArgs?: k8s.ProviderArgs;
 }
 
-/** The cluster the provider deploys to: the `kubernetes:kubeconfig` and `kubernetes:context` stack config it reads too. */
+/**
+ * The cluster the stack deploys to: the stack config `kubernetes:kubeconfig` and `kubernetes:context`, read raw
+ * (the kubeconfig is often a secret, and `Config.get` of a secret warns). The program reads namespaces with
+ * them and hands them to its explicit provider, which would otherwise read only `KUBECONFIG` (an explicit
+ * `k8s.Provider` ignores the `kubernetes:` stack config the default provider reads).
+ */
 function clusterAccess(): ClusterAccess {
-    const k = new pulumi.Config("kubernetes");
-    return { kubeconfig: k.get("kubeconfig"), context: k.get("context") };
+    const get = (key: string) => pulumi.runtime.getConfig(`kubernetes:${key}`);
+    return { kubeconfig: get("kubeconfig"), context: get("context") };
 }
 
 const DEFAULT_DEPS: MainDeps = { renderable: renderableChart, observeNamespaces: (names) => observeNamespaces(names, clusterAccess()) };
@@ -151,7 +157,9 @@ export async function main(overrides: Partial<MainDeps> = {}): Promise<Record<st
     const owner = `${pulumi.getProject()}/${pulumi.getStack()}`;
     const namespaces = namespacePlan(settings, await deps.observeNamespaces([SYSTEM_NAMESPACE, ...settings.appNamespaces]), owner);
     const gateway = await deps.renderable(settings.charts.istioGateway);
-    const provider = new k8s.Provider("k8s", { enableServerSideApply: true, ...deps.providerArgs });
+    const access = clusterAccess();
+    const kubeconfig = access.kubeconfig === undefined ? undefined : isConfigSecret("kubernetes:kubeconfig") ? pulumi.secret(access.kubeconfig) : access.kubeconfig;
+    const provider = new k8s.Provider("k8s", { enableServerSideApply: true, kubeconfig, context: access.context, ...deps.providerArgs });
     const stack = new ObservabilityStack(
         "observability",
         observabilityStackArgs(settings, {

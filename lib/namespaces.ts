@@ -9,6 +9,7 @@
  * `up` of the same stack reads the same decision back, and a namespace with no mark is never ours.
  */
 import * as k8sClient from "@kubernetes/client-node";
+import { ClusterAccess, kubeconfigSetting, loadKubeConfig, readCluster } from "./clusterAccess";
 
 /** Annotation on the namespaces this stack created: `<project>/<stack>`. */
 export const OWNER_ANNOTATION = "observability-stack/created-by";
@@ -27,45 +28,18 @@ export function namespaceOwnership(observed: ObservedNamespace, owner: string): 
     return !observed.exists || observed.annotations[OWNER_ANNOTATION] === owner ? "create" : "adopt";
 }
 
-/** Where the Kubernetes provider finds the cluster: `kubernetes:kubeconfig` (a path or the file's content) and `kubernetes:context`, else KUBECONFIG / ~/.kube/config. */
-export interface ClusterAccess {
-    readonly kubeconfig?: string;
-    readonly context?: string;
-}
-
-function kubeConfig(access: ClusterAccess): k8sClient.KubeConfig {
-    const kc = new k8sClient.KubeConfig();
-    const given = access.kubeconfig;
-    if (given === undefined || given === "") {
-        kc.loadFromDefault();
-    } else if (/^\s*(apiVersion|kind|clusters|contexts|users|current-context|preferences)\s*:/m.test(given) || given.trimStart().startsWith("{")) {
-        kc.loadFromString(given);
-    } else {
-        kc.loadFromFile(given);
-    }
-    if (access.context !== undefined && access.context !== "") {
-        kc.setCurrentContext(access.context);
-    }
-    return kc;
-}
-
-/** Reads the namespaces from the cluster the provider deploys to (read access to namespaces is all it needs). */
+/**
+ * Reads the namespaces from the cluster the provider deploys to (read access to namespaces is all it needs).
+ * Any failure but "not found" is one {@link ClusterAccessError} line (lib/clusterAccess.ts).
+ */
 export async function observeNamespaces(names: readonly string[], access: ClusterAccess): Promise<Map<string, ObservedNamespace>> {
-    const kc = kubeConfig(access);
+    const kc = loadKubeConfig(access);
+    const setting = kubeconfigSetting(access);
     const api = kc.makeApiClient(k8sClient.CoreV1Api);
     const out = new Map<string, ObservedNamespace>();
     for (const name of new Set(names)) {
-        try {
-            const ns = await api.readNamespace({ name });
-            out.set(name, { exists: true, annotations: ns.metadata?.annotations ?? {} });
-        } catch (e) {
-            if ((e as { code?: number }).code === 404) {
-                out.set(name, { exists: false });
-            } else {
-                const server = kc.getCurrentCluster()?.server ?? "the cluster";
-                throw new Error(`reading namespace ${name} from ${server} (context ${kc.getCurrentContext()}): ${(e as Error).message}`);
-            }
-        }
+        const ns = await readCluster(`get namespace ${name}`, kc, setting, () => api.readNamespace({ name }));
+        out.set(name, ns === undefined ? { exists: false } : { exists: true, annotations: ns.metadata?.annotations ?? {} });
     }
     return out;
 }

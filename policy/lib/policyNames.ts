@@ -37,7 +37,9 @@ interface GrpcModule {
     readonly status: { readonly INVALID_ARGUMENT: number };
 }
 
-type ConfigureCall = { request: { getPolicyconfigMap(): { keys(): Iterable<string> } } };
+interface ConfigureCall {
+    readonly request: { getPolicyconfigMap(): { keys(): Iterable<string> } };
+}
 type Callback = (error: { code: number; details: string; message: string } | null, value?: unknown) => void;
 
 /**

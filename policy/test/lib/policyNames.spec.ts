@@ -34,6 +34,7 @@ describe("policyNameProblems", () => {
 describe("guardPolicyNames", () => {
     type Callback = (error: { code: number; details: string } | null, value?: unknown) => void;
     // The @grpc/grpc-js instance @pulumi/policy's server.js loads, as the guard finds it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module instance server.js loads, not a typed import
     const grpc = require(require.resolve("@grpc/grpc-js", { paths: [path.dirname(require.resolve("@pulumi/policy/server"))] })) as {
         Server: new () => { addService(service: object, implementation: Record<string, unknown>): void };
         status: { INVALID_ARGUMENT: number };
