@@ -162,6 +162,20 @@ export function violationMessage(event: string): string {
     return (lines.length > 1 ? lines.slice(1) : lines).join("\n").trim();
 }
 
+/**
+ * The error lines of a failed CLI run (the Automation API's CommandError carries the whole stdout and stderr):
+ * the `error:` lines, without the frames and the progress output, each once; the message itself when it has none.
+ */
+export function cliErrorLines(e: unknown): string[] {
+    const text = e instanceof Error ? e.message : String(e);
+    const lines = text
+        .split("\n")
+        .map((l) => l.trim())
+        .filter((l) => l.startsWith("error: "))
+        .map((l) => l.slice("error: ".length));
+    return lines.length > 0 ? [...new Set(lines)] : [text.split("\n")[0]];
+}
+
 /** Runs a preview under the pack and returns its policy events; `ok` is false when the preview failed. */
 export async function previewWithPolicies(stack: Stack, kind: "dev" | "production"): Promise<{ ok: boolean; policies: PolicyEvent[]; error: string; changes: Record<string, number> }> {
     const policies: PolicyEvent[] = [];
@@ -210,5 +224,13 @@ export function ensureNamespace(name: string): void {
     }
     if (!exists(["namespace", name])) {
         kubectl(["create", "namespace", name]);
+    }
+}
+
+/** Waits until deleted namespaces are gone (the namespace controller empties them first), so a later stack can create them again. */
+export function waitNamespacesGone(names: readonly string[]): void {
+    const present = names.filter((n) => exists(["namespace", n]));
+    if (present.length > 0) {
+        kubectl(["wait", "--for=delete", ...present.map((n) => `namespace/${n}`), "--timeout=180s"]);
     }
 }

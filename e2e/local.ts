@@ -1,25 +1,34 @@
 /**
- * The main job on this machine: `pulumi up --stack local --policy-pack ./policy
- * --policy-pack-config policy/config/dev.json` (Pulumi.local.yaml) against the local control plane,
- * run by the Pulumi CLI with the Node.js language host; prints the stack outputs and a summary.
- * Run by scripts/local.sh.
+ * The main job on this machine: the `local` stack (Pulumi.local.yaml) against the local control plane, judged by
+ * a preview under the policy pack (`--policy-pack ./policy --policy-pack-config policy/config/dev.json`) and only
+ * then updated (e2e/guardedUp.ts), run by the Pulumi CLI with the Node.js language host; prints the stack
+ * outputs and a summary. Run by scripts/local.sh.
  *
  *   ts-node e2e/local.ts up | preview | destroy
+ *
+ * The workspace and the file backend live in `.work/local` and `.pulumi-state`; OBS_LOCAL_DIR moves both, and
+ * OBS_CHARTS_URL points the chart repos at another mirror (the e2e suite runs the main job on its own control plane,
+ * beside a user's own local stack).
  */
 import * as path from "path";
 import { EngineEvent } from "@pulumi/pulumi/automation";
-import { KUBECONFIG, POLICY_PACK, PROJECT_DIR, WORK_DIR, policyConfig, toolsBin, violationMessage, workspaceStack } from "./harness";
+import { GuardStopped, Verdict, guardedUp } from "./guardedUp";
+import { KUBECONFIG, POLICY_PACK, PROJECT_DIR, WORK_DIR, airGapped, cliErrorLines, configSet, policyConfig, toolsBin, violationMessage, workspaceStack } from "./harness";
 
 /** Local stack only: its secrets protect nothing (set OBS_LOCAL_PASSPHRASE to use your own). */
 const PASSPHRASE = process.env.OBS_LOCAL_PASSPHRASE ?? "observability-stack-local";
+const LOCAL_DIR = process.env.OBS_LOCAL_DIR;
 
-type Verdicts = Map<string, { policy: string; message: string }[]>;
-
-function verdictLines(verdicts: Verdicts): string[] {
-    if (verdicts.size === 0) {
+function verdictLines(verdicts: readonly Verdict[]): string[] {
+    const violations = verdicts.filter((v) => v.level !== "");
+    if (violations.length === 0) {
         return ["  policy pack: every policy passed"];
     }
-    return [...verdicts.entries()].flatMap(([level, list]) => [`  policy pack, ${level}: ${list.length}`, ...list.map((v) => `    - ${v.policy}: ${v.message}`)]);
+    const levels = [...new Set(violations.map((v) => v.level))];
+    return levels.flatMap((level) => {
+        const list = violations.filter((v) => v.level === level);
+        return [`  policy pack, ${level}: ${list.length}`, ...list.map((v) => `    - ${v.policy}: ${v.message}`)];
+    });
 }
 
 function counts(changes: Record<string, number> | undefined): string {
@@ -31,24 +40,48 @@ function counts(changes: Record<string, number> | undefined): string {
 
 async function run(command: string): Promise<void> {
     const t0 = Date.now();
-    const stack = await workspaceStack({ stack: "local", dir: path.join(WORK_DIR, "local"), backendDir: path.join(PROJECT_DIR, ".pulumi-state"), from: "local", passphrase: PASSPHRASE, keep: true });
-    const verdicts: Verdicts = new Map();
+    const stack = await workspaceStack({
+        stack: "local",
+        dir: LOCAL_DIR ?? path.join(WORK_DIR, "local"),
+        backendDir: LOCAL_DIR !== undefined ? path.join(LOCAL_DIR, "state") : path.join(PROJECT_DIR, ".pulumi-state"),
+        from: "local",
+        passphrase: PASSPHRASE,
+        keep: true,
+    });
+    // A mirror elsewhere than the stack file's 127.0.0.1:8879 (the e2e suite's control plane serves its own).
+    if (process.env.OBS_CHARTS_URL !== undefined) {
+        await configSet(stack, airGapped());
+    }
+    const verdicts: Verdict[] = [];
+    const onVerdict = (v: Verdict) => verdicts.push(v);
     const onEvent = (e: EngineEvent) => {
         if (e.policyEvent !== undefined) {
-            const list = verdicts.get(e.policyEvent.enforcementLevel) ?? [];
-            list.push({ policy: e.policyEvent.policyName, message: violationMessage(e.policyEvent.message) });
-            verdicts.set(e.policyEvent.enforcementLevel, list);
+            onVerdict({ policy: e.policyEvent.policyName, level: e.policyEvent.enforcementLevel, message: violationMessage(e.policyEvent.message) });
         }
     };
     const onOutput = (s: string) => process.stdout.write(s);
-    const policies = { policyPacks: [POLICY_PACK], policyPackConfigs: [policyConfig("dev")], onEvent, onOutput };
+    const policies = { policyPacks: [POLICY_PACK], policyPackConfigs: [policyConfig("dev")] };
     const seconds = () => ((Date.now() - t0) / 1000).toFixed(1);
     const kubectl = `${path.relative(process.cwd(), path.join(toolsBin(), "kubectl"))} --kubeconfig ${path.relative(process.cwd(), KUBECONFIG)}`;
     if (command === "preview") {
-        const r = await stack.preview({ ...policies, diff: false });
-        process.stdout.write(["", "Summary (preview of stack local):", `  resources: ${counts(r.changeSummary)}`, ...verdictLines(verdicts), `  time: ${seconds()} s`, ""].join("\n"));
+        try {
+            const r = await stack.preview({ ...policies, onEvent, onOutput, diff: false });
+            process.stdout.write(["", "Summary (preview of stack local):", `  resources: ${counts(r.changeSummary)}`, ...verdictLines(verdicts), `  time: ${seconds()} s`, ""].join("\n"));
+        } catch (e) {
+            process.stdout.write(["", "Summary (preview of stack local, failed):", ...cliErrorLines(e).map((l) => `  ${l}`), ...verdictLines(verdicts), `  time: ${seconds()} s`, ""].join("\n"));
+            process.exit(1);
+        }
     } else if (command === "up") {
-        const r = await stack.up(policies);
+        let r: Awaited<ReturnType<typeof guardedUp>>;
+        try {
+            r = await guardedUp(stack, { ...policies, onOutput, onVerdict });
+        } catch (e) {
+            if (e instanceof GuardStopped) {
+                process.stdout.write(["", "Summary (pulumi up --stack local, stopped before any change):", `  ${e.message}`, ...verdictLines(verdicts), `  time: ${seconds()} s`, ""].join("\n"));
+                process.exit(1);
+            }
+            throw e;
+        }
         const outputs = Object.fromEntries(Object.entries(await stack.outputs()).map(([k, v]) => [k, v.secret ? "[secret]" : v.value]));
         process.stdout.write(
             [
@@ -56,8 +89,8 @@ async function run(command: string): Promise<void> {
                 "Stack outputs (local):",
                 JSON.stringify(outputs, null, 2),
                 "",
-                `Summary (pulumi up --stack local, ${r.summary.result}):`,
-                `  resources: ${counts(r.summary.resourceChanges)}`,
+                `Summary (pulumi up --stack local, ${r.up.summary.result}; judged by a preview under the pack first):`,
+                `  resources: ${counts(r.up.summary.resourceChanges)}`,
                 ...verdictLines(verdicts),
                 `  time: ${seconds()} s`,
                 "",
@@ -77,7 +110,7 @@ async function run(command: string): Promise<void> {
     }
 }
 
-run(process.argv[2] ?? "up").catch((e: Error) => {
-    process.stderr.write(`${e.message}\n`);
+run(process.argv[2] ?? "up").catch((e: unknown) => {
+    process.stderr.write(`${cliErrorLines(e).join("\n")}\n`);
     process.exit(1);
 });

@@ -4,11 +4,13 @@
  * Needs `scripts/cluster.sh up` first (`npm run test:e2e` does it).
  */
 import * as assert from "assert";
+import * as fs from "fs";
 import * as path from "path";
+import { OTEL_PROPAGATION } from "../policy/rules/tracing";
 import { SYSTEM_NAMESPACE } from "../lib/constants";
 import { EXPECTED_VIOLATIONS } from "./badResources";
 import { gone } from "./clusterState";
-import { PROJECT_DIR, WORK_DIR, airGapped, configSet, previewWithPolicies, workspaceStack } from "./harness";
+import { POLICY_PACK, PROJECT_DIR, WORK_DIR, airGapped, cliErrorLines, configSet, policyConfig, previewWithPolicies, workspaceStack } from "./harness";
 
 const PASSPHRASE = "e2e-only-passphrase";
 const root = path.join(WORK_DIR, "e2e");
@@ -39,6 +41,21 @@ describe("pulumi CLI, guardrails", function () {
             );
         }
         assert.strictEqual(new Set(mandatory.map((p) => p.policy)).size, EXPECTED_VIOLATIONS.length, "every policy of the pack fired");
+    });
+
+    it("refuses a policy config that names a renamed policy, naming its new name, before the program runs", async () => {
+        const stack = await workspaceStack({ stack: "renamed", dir: path.join(root, "renamed"), from: "local", passphrase: PASSPHRASE });
+        await configSet(stack, airGapped());
+        const config = path.join(root, "renamed", "policy-config.json");
+        fs.writeFileSync(config, JSON.stringify({ ...JSON.parse(fs.readFileSync(policyConfig("dev"), "utf8")), "otlp-exporters-must-propagate-b3": "disabled" }));
+        await assert.rejects(stack.preview({ policyPacks: [POLICY_PACK], policyPackConfigs: [config] }), (e: Error) => {
+            const lines = cliErrorLines(e);
+            assert.deepStrictEqual(lines.length, 1, e.message.slice(0, 3000));
+            assert.ok(lines[0].includes(`policy config names "otlp-exporters-must-propagate-b3", which was renamed "${OTEL_PROPAGATION}": rename the key in your policy config`), lines[0]);
+            return true;
+        });
+        const state = await stack.exportStack();
+        assert.deepStrictEqual(state.deployment.resources ?? [], []);
     });
 
     it("rejects an invalid config before registering any resource, and the state stays empty", async () => {

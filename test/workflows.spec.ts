@@ -12,12 +12,22 @@ function pinnedCli(): string {
     return m[1];
 }
 
+interface Step {
+    readonly uses?: string;
+    readonly run?: string;
+    readonly with?: Record<string, unknown>;
+}
+
+function workflowSteps(file: string): Step[] {
+    const wf = yaml.load(fs.readFileSync(path.join(root, ".github", "workflows", file), "utf8")) as { jobs: Record<string, { steps?: Step[] }> };
+    return Object.values(wf.jobs).flatMap((job) => job.steps ?? []);
+}
+
 describe("GitHub workflows", () => {
     const dir = path.join(root, ".github", "workflows");
     const steps = fs
         .readdirSync(dir)
-        .flatMap((f) => Object.values((yaml.load(fs.readFileSync(path.join(dir, f), "utf8")) as { jobs: Record<string, { steps?: { uses?: string; with?: Record<string, unknown> }[] }> }).jobs))
-        .flatMap((job) => job.steps ?? [])
+        .flatMap(workflowSteps)
         .filter((s) => s.uses?.startsWith("pulumi/actions@"));
 
     it("run pulumi/actions with the CLI version scripts/versions.sh pins", () => {
@@ -25,10 +35,28 @@ describe("GitHub workflows", () => {
         assert.deepStrictEqual([...new Set(steps.map((s) => String(s.with?.["pulumi-version"])))], [pinnedCli()]);
     });
 
-    it("run every Pulumi command under the policy pack with the stack's policy config", () => {
-        for (const s of steps) {
-            assert.strictEqual(s.with?.policyPacks, "./policy");
-            assert.strictEqual(s.with?.policyPackConfigs, "./policy/config/${{ matrix.stack }}.json");
-        }
+    it("preview every stack under the policy pack with the stack's policy config", () => {
+        const previews = steps.filter((s) => s.with?.command !== undefined);
+        assert.deepStrictEqual(
+            previews.map((s) => [s.with?.command, s.with?.policyPacks, s.with?.policyPackConfigs]),
+            [["preview", "./policy", "./policy/config/${{ matrix.stack }}.json"]],
+        );
+    });
+
+    it("deploy only through scripts/deploy.sh (a preview under the pack before the update), never with pulumi/actions' up --skip-preview", () => {
+        const up = workflowSteps("up.yml");
+        assert.deepStrictEqual(
+            up.filter((s) => s.uses?.startsWith("pulumi/actions@")).map((s) => s.with?.command),
+            [undefined],
+            "pulumi/actions only installs the CLI",
+        );
+        assert.deepStrictEqual(
+            up.filter((s) => s.run?.includes("pulumi") === true || s.run?.includes("deploy") === true).map((s) => s.run?.trim()),
+            ["scripts/deploy.sh ${{ matrix.stack }}"],
+        );
+        const script = fs.readFileSync(path.join(root, "scripts", "deploy.sh"), "utf8");
+        const command = /^exec pulumi up .*$/m.exec(script.replace(/\\\n/g, " "))?.[0] ?? "";
+        assert.ok(command.includes("--policy-pack ") && command.includes("--policy-pack-config "), command);
+        assert.ok(!command.includes("--skip-preview"), command);
     });
 });
