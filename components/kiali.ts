@@ -142,6 +142,10 @@ export function kialiValues(args: {
             : {};
     return {
         auth: { strategy: args.authStrategy },
+        // One cluster: no remote-cluster secrets to mount. With autodetection on (the chart's default) every render,
+        // previews included, lists every Secret of Kiali's namespace (`lookup "v1" "Secret"`, templates/_helpers.tpl
+        // kiali-server.remote-cluster-secrets, 2.1.0 and 2.29.0), so a preview's credentials would need to read them all.
+        clustering: { autodetect_secrets: { enabled: false } },
         deployment: {
             image_pull_policy: "IfNotPresent",
             ingress: { enabled: false },

@@ -88,7 +88,13 @@ export function loadKubeConfig(access: ClusterAccess, env: NodeJS.ProcessEnv = p
     for (const file of source.files) {
         try {
             fs.accessSync(file, fs.constants.R_OK);
+            if (fs.statSync(file).isDirectory()) {
+                throw new ClusterAccessError(`the kubeconfig ${file} (from ${source.setting}) is a directory, not a file: ${source.fix}`);
+            }
         } catch (e) {
+            if (e instanceof ClusterAccessError) {
+                throw e;
+            }
             const code = (e as NodeJS.ErrnoException).code;
             if (code === "ENOENT" && source.setting === "~/.kube/config") {
                 throw new ClusterAccessError(`no kubeconfig: neither kubernetes:kubeconfig nor KUBECONFIG is set, and ${file} does not exist: ${SET_KUBECONFIG}`);
@@ -201,7 +207,7 @@ function clusterAccessError(e: unknown, what: string, kc: k8sClient.KubeConfig, 
 }
 
 /** How long one cluster read may take before the program gives up with a clear line (a server that accepts but never answers). */
-export const CLUSTER_READ_TIMEOUT_MS = 15_000;
+const CLUSTER_READ_TIMEOUT_MS = 15_000;
 
 /**
  * Runs one cluster read. Resolves to `undefined` on 404 (the object does not exist); any other failure, or no

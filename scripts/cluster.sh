@@ -99,10 +99,18 @@ certs() {
     openssl genrsa -out sa.key 2048 2>/dev/null
     openssl rsa -in sa.key -pubout -out sa.pub 2>/dev/null
   )
-  # Static bearer token of the admin user (group system:masters); RBAC does the rest.
-  head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$dir/pki/admin.token"
-  printf '%s,admin,admin,system:masters\n' "$(cat "$dir/pki/admin.token")" >"$dir/pki/tokens.csv"
-  chmod 600 "$dir"/pki/*.key "$dir/pki/tokens.csv" "$dir/pki/admin.token"
+  # Static bearer tokens: the admin user (group system:masters), and two users with no rights of their own that the
+  # e2e suite binds as a user would (e.g. `preview` to the ClusterRole README gives a pull request's preview).
+  local user
+  for user in admin preview viewer; do
+    head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$dir/pki/$user.token"
+  done
+  {
+    printf '%s,admin,admin,system:masters\n' "$(cat "$dir/pki/admin.token")"
+    printf '%s,preview,preview\n' "$(cat "$dir/pki/preview.token")"
+    printf '%s,viewer,viewer\n' "$(cat "$dir/pki/viewer.token")"
+  } >"$dir/pki/tokens.csv"
+  chmod 600 "$dir"/pki/*.key "$dir/pki/tokens.csv" "$dir"/pki/*.token
 }
 
 write_kubeconfig() {
@@ -128,7 +136,7 @@ EOF
 
 up() {
   mkdir -p "$dir"
-  "$here/toolchain.sh" install etcd kube-apiserver kube-controller-manager kubectl >&2
+  "$here/toolchain.sh" install control-plane >&2
   [ -d "$charts" ] || { log "chart repository $charts not found (expected ../shared/charts beside the project)"; exit 1; }
   certs
   write_kubeconfig

@@ -5,7 +5,8 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { spawnSync } from "child_process";
-import { ClusterAccessError, loadKubeConfig } from "../lib/clusterAccess";
+import * as yaml from "js-yaml";
+import { ClusterAccessError, PREVIEW_CLUSTER_ROLE, loadKubeConfig } from "../lib/clusterAccess";
 import { observeNamespaces } from "../lib/namespaces";
 
 /** A kubeconfig with one context per server, user `u` with a bearer token. */
@@ -48,6 +49,11 @@ async function rejected(p: Promise<unknown>): Promise<string> {
 }
 
 describe("cluster access", () => {
+    it("names in its 403 fix the ClusterRole rbac/preview.yaml defines", () => {
+        const role = yaml.load(fs.readFileSync(path.join(__dirname, "..", "rbac", "preview.yaml"), "utf8")) as { kind: string; metadata: { name: string } };
+        assert.deepStrictEqual([role.kind, role.metadata.name], ["ClusterRole", PREVIEW_CLUSTER_ROLE]);
+    });
+
     let dir: string;
     before(() => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "obs-cluster-access-"));
@@ -95,6 +101,13 @@ describe("cluster access", () => {
                 r.stdout,
                 `cluster access: the kubeconfig ${secret} (from KUBECONFIG) cannot be read (permission denied): give this user read access to it (chmod/chown), or export KUBECONFIG=<path> (or pulumi config set kubernetes:kubeconfig <path>)`,
                 r.stderr,
+            );
+        });
+
+        it("names a directory given as the kubeconfig", () => {
+            assert.strictEqual(
+                accessError(() => loadKubeConfig({ kubeconfig: dir }, {}, dir)),
+                `cluster access: the kubeconfig ${dir} (from stack config kubernetes:kubeconfig) is a directory, not a file: pulumi config set kubernetes:kubeconfig <path>`,
             );
         });
 
@@ -165,7 +178,7 @@ describe("cluster access", () => {
         });
 
         it("reports 403 on namespaces with the server's reason and the ClusterRole to bind", async () => {
-            const message = 'namespaces "istio-system" is forbidden: User "viewer" cannot get resource "namespaces" in API group "" at the cluster scope';
+            const message = 'namespaces "istio-system" is forbidden: User "viewer" cannot get resource "namespaces" in API group "" in the namespace "istio-system"';
             const s = await server(403, { kind: "Status", message, code: 403 });
             try {
                 assert.strictEqual(

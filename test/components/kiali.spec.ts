@@ -32,6 +32,7 @@ describe("Kiali", () => {
         assert.strictEqual(chart.inputs.version, "2.1.0");
         assert.deepStrictEqual(chart.inputs.values, {
             auth: { strategy: "anonymous" },
+            clustering: { autodetect_secrets: { enabled: false } },
             deployment: {
                 image_pull_policy: "IfNotPresent",
                 ingress: { enabled: false },
