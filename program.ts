@@ -149,8 +149,22 @@ function isConfigSecret(key: string): boolean {
     return internal.isConfigSecret?.(key) ?? false;
 }
 
-/** Builds the stack and returns its outputs. Throws ConfigError before registering anything when the config is bad. */
+/** The stack component and the stack outputs, as {@link buildStack} registers them. */
+export interface BuiltStack {
+    readonly stack: ObservabilityStack;
+    readonly outputs: Record<string, unknown>;
+}
+
+/** Builds the stack and returns its outputs. Throws ConfigError or ClusterAccessError before registering anything. */
 export async function main(overrides: Partial<MainDeps> = {}): Promise<Record<string, unknown>> {
+    return (await buildStack(overrides)).outputs;
+}
+
+/**
+ * Registers the stack and returns the component with the outputs (a test program adds resources that
+ * depend on the whole stack). Throws ConfigError or ClusterAccessError before registering anything.
+ */
+export async function buildStack(overrides: Partial<MainDeps> = {}): Promise<BuiltStack> {
     const deps = { ...DEFAULT_DEPS, ...overrides };
     const settings = parseStackConfig(readRawConfig());
     secretChartValues(settings, isConfigSecret);
@@ -159,7 +173,10 @@ export async function main(overrides: Partial<MainDeps> = {}): Promise<Record<st
     const gateway = await deps.renderable(settings.charts.istioGateway);
     const access = clusterAccess();
     const kubeconfig = access.kubeconfig === undefined ? undefined : isConfigSecret("kubernetes:kubeconfig") ? pulumi.secret(access.kubeconfig) : access.kubeconfig;
-    const provider = new k8s.Provider("k8s", { enableServerSideApply: true, kubeconfig, context: access.context, ...deps.providerArgs });
+    // ConfigMaps and Secrets change in place: replacing one (the provider's default for their data) creates the new
+    // object over the old one, of the same name, with server-side apply, then deletes "the old one" — measured on
+    // provider 4.25.0: a change to Kiali's values left Kiali's ConfigMap and the releases record deleted.
+    const provider = new k8s.Provider("k8s", { enableServerSideApply: true, enableConfigMapMutable: true, enableSecretMutable: true, kubeconfig, context: access.context, ...deps.providerArgs });
     const stack = new ObservabilityStack(
         "observability",
         observabilityStackArgs(settings, {
@@ -170,7 +187,7 @@ export async function main(overrides: Partial<MainDeps> = {}): Promise<Record<st
         }),
         { provider },
     );
-    return {
+    const outputs = {
         environment: settings.environment,
         samplingPercentage: settings.samplingPercentage,
         tracingProvider: settings.tracingProvider,
@@ -184,4 +201,5 @@ export async function main(overrides: Partial<MainDeps> = {}): Promise<Record<st
         networkPolicies: stack.networkPolicies,
         prometheusMonitors: stack.prometheusMonitors,
     };
+    return { stack, outputs };
 }
