@@ -7,7 +7,7 @@ cd "$project"
 # shellcheck source=scripts/own-cluster.sh
 . "$here/own-cluster.sh"
 own_cluster bench 23990 16643 16657 9079
-"$here/toolchain.sh" install >/dev/null
+"$here/toolchain.sh" install bench >/dev/null
 npm --prefix policy run --silent build
 own_cluster_up
 npx ts-node e2e/bench.ts

@@ -14,7 +14,6 @@ cd "$project"
 . "$here/own-cluster.sh"
 own_cluster decoders 24190 16743 16757 9279
 
-"$here/toolchain.sh" install pulumi pulumi-language-nodejs kubernetes-provider etcd kube-apiserver kube-controller-manager kubectl \
-  jaeger-v1 jaeger-v2 istio-decode-1.24 istio-decode-1.30 prometheus-operator-crds
+"$here/toolchain.sh" install decoders
 own_cluster_up
 npx mocha --config decoders/.mocharc.json "$@"

@@ -11,7 +11,7 @@ cd "$project"
 . "$here/own-cluster.sh"
 own_cluster e2e 23890 16543 16557 8979
 
-"$here/toolchain.sh" install
+"$here/toolchain.sh" install e2e
 # The CLI loads the compiled pack (policy/package.json main): build it from the sources under test.
 npm --prefix policy run --silent build
 own_cluster_up

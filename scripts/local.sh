@@ -19,7 +19,7 @@ deps() {
   [ -d policy/node_modules/@pulumi/policy ] || { log "npm ci (policy)"; (cd policy && npm ci --no-audit --no-fund >&2); }
   # The CLI loads the compiled pack (policy/package.json main); rebuild so it matches the sources.
   npm --prefix policy run --silent build >&2
-  "$here/toolchain.sh" install >&2
+  "$here/toolchain.sh" install main >&2
 }
 
 cmd="${1:-help}"

@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
-# Builds the pinned binaries the real-engine and tracing tests need, from Go modules through the
-# Go module proxy, into a cache keyed by version outside the clone, and links them into .tools/bin.
+# Builds the pinned binaries the main job and the tests need, from Go modules through the Go module proxy
+# (or a registry package), into a cache keyed by version outside the clone, and links them into .tools/bin.
 #
-#   scripts/toolchain.sh install [tool...]   build what is missing (idempotent; warm run takes seconds)
-#   scripts/toolchain.sh path                print the directory to put on PATH
-#   scripts/toolchain.sh plugin-path         print the directory of plugin binaries (kept off PATH)
-#   scripts/toolchain.sh share-path          print the directory of data files (the prometheus-operator CRDs)
-#   scripts/toolchain.sh list                show every tool, its version and whether it is cached
+#   scripts/toolchain.sh install [tool|group...]   build what is missing (idempotent; a warm run takes seconds)
+#   scripts/toolchain.sh path                        print the directory to put on PATH
+#   scripts/toolchain.sh plugin-path                 print the directory of plugin binaries (kept off PATH)
+#   scripts/toolchain.sh share-path                  print the directory of data files (the prometheus-operator CRDs)
+#   scripts/toolchain.sh list                        show every tool, its version and whether it is cached
 #   scripts/toolchain.sh help
 #
+# Groups (what each command needs, nothing more): main (npm run local: the CLI, the language host, the provider
+# and the control plane), e2e, decoders, tracing, bench, all. No argument: all.
 # Tools: pulumi, pulumi-language-nodejs, kubernetes-provider, etcd, kube-apiserver, kube-controller-manager,
 # kubectl, jaeger-v1, jaeger-v2, envoy, actionlint, helm, istio-decode-1.24, istio-decode-1.30 (tools/istio-decode,
 # cached by istio.io/api version and a hash of its source), prometheus-operator-crds (a YAML file, in .tools/share).
+# Each build prints its place in the queue, the elapsed time and what is left, and a line every minute while it runs.
 # Cache: $OBS_TOOLS_CACHE (default ${XDG_CACHE_HOME:-$HOME/.cache}/observability-stack/tools).
 set -euo pipefail
 
@@ -27,6 +30,23 @@ links="$project/.tools/bin"
 # Plugins are registered with `pulumi plugin install --file`, never found on PATH.
 plugin_links="$project/.tools/plugins"
 all_tools=(pulumi pulumi-language-nodejs kubernetes-provider etcd kube-apiserver kube-controller-manager kubectl jaeger-v1 jaeger-v2 envoy actionlint istio-decode-1.24 istio-decode-1.30 prometheus-operator-crds helm)
+# What each command needs. main: the CLI, its language host, the provider, and the control plane scripts/cluster.sh starts.
+control_plane=(etcd kube-apiserver kube-controller-manager kubectl)
+main_tools=(pulumi pulumi-language-nodejs kubernetes-provider "${control_plane[@]}")
+
+# group_tools NAME: the tools of a group, or NAME itself when it is a tool.
+group_tools() {
+  case "$1" in
+    main) echo "${main_tools[@]}" ;;
+    e2e) echo "${main_tools[@]}" prometheus-operator-crds ;;
+    decoders) echo "${main_tools[@]}" jaeger-v1 jaeger-v2 istio-decode-1.24 istio-decode-1.30 prometheus-operator-crds ;;
+    tracing) echo "${main_tools[@]}" jaeger-v1 jaeger-v2 envoy ;;
+    bench) echo "${main_tools[@]}" helm ;;
+    control-plane) echo "${control_plane[@]}" ;;
+    all) echo "${all_tools[@]}" ;;
+    *) echo "$1" ;;
+  esac
+}
 # Data files (not programs) are linked here.
 share_links="$project/.tools/share"
 # Upstream sources shipped beside the project (the language host: the proxy does not serve its module).
@@ -82,46 +102,106 @@ finish() {
   log "$1 $(tool_version "$1") -> $dest"
 }
 
-install_one() {
-  local name="$1" dest w
+# mmss SECONDS: "4m07s".
+mmss() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
+
+# build_one NAME: build into a fresh wrapper module and move the result into the cache.
+build_one() {
+  local name="$1" w
+  w="$(mktemp -d "${TMPDIR:-/tmp}/obs-toolchain-$name.XXXXXX")"
+  new_wrapper "$w"
+  case "$name" in
+    pulumi) build_pulumi "$w" ;;
+    pulumi-language-nodejs) build_language_nodejs "$w" ;;
+    actionlint) build_actionlint "$w" ;;
+    envoy) build_envoy "$w" ;;
+    helm) build_helm "$w" ;;
+    kubernetes-provider) build_kubernetes_provider "$w" ;;
+    etcd) build_etcd "$w" ;;
+    kube-apiserver | kube-controller-manager | kubectl) build_kubernetes_cmd "$w" "$name" ;;
+    jaeger-v1) build_jaeger_v1 "$w" ;;
+    jaeger-v2) build_jaeger_v2 "$w" ;;
+    istio-decode-1.24) build_istio_decode "$w" "$ISTIO_API_1_24_VERSION" "$ISTIO_PROTOBUF_1_24_VERSION" ;;
+    istio-decode-1.30) build_istio_decode "$w" "$ISTIO_API_1_30_VERSION" "$ISTIO_PROTOBUF_1_30_VERSION" ;;
+    prometheus-operator-crds) build_prometheus_operator_crds "$w" ;;
+  esac
+  finish "$name" "$w/out"
+  rm -rf "$w"
+}
+
+link_one() {
+  local name="$1" dest dir="$links"
   dest="$(tool_path "$name")"
-  if [ -f "$dest" ]; then
-    log "$name $(tool_version "$name") cached"
-  else
-    w="$(mktemp -d "${TMPDIR:-/tmp}/obs-toolchain-$name.XXXXXX")"
-    new_wrapper "$w"
-    log "building $name $(tool_version "$name") in $w"
-    case "$name" in
-      pulumi) build_pulumi "$w" ;;
-      pulumi-language-nodejs) build_language_nodejs "$w" ;;
-      actionlint) build_actionlint "$w" ;;
-      envoy) build_envoy "$w" ;;
-      helm) build_helm "$w" ;;
-      kubernetes-provider) build_kubernetes_provider "$w" ;;
-      etcd) build_etcd "$w" ;;
-      kube-apiserver | kube-controller-manager | kubectl) build_kubernetes_cmd "$w" "$name" ;;
-      jaeger-v1) build_jaeger_v1 "$w" ;;
-      jaeger-v2) build_jaeger_v2 "$w" ;;
-      istio-decode-1.24) build_istio_decode "$w" "$ISTIO_API_1_24_VERSION" "$ISTIO_PROTOBUF_1_24_VERSION" ;;
-      istio-decode-1.30) build_istio_decode "$w" "$ISTIO_API_1_30_VERSION" "$ISTIO_PROTOBUF_1_30_VERSION" ;;
-      prometheus-operator-crds) build_prometheus_operator_crds "$w" ;;
-    esac
-    finish "$name" "$w/out"
-    rm -rf "$w"
-  fi
-  local dir="$links"
   [ "$name" = kubernetes-provider ] && dir="$plugin_links"
   [ "$name" = prometheus-operator-crds ] && dir="$share_links"
   mkdir -p "$dir"
   ln -sfn "$dest" "$dir/$(tool_binary "$name")"
 }
 
+# The CLI takes the Node.js language host it ships with from the directory of its own executable (symlinks
+# resolved), and warns when it finds one on PATH that is not that file (pulumi/pulumi sdk/go/common/workspace/
+# plugins.go getPluginInfoAndPath, v3.274.1). So, as in a Pulumi release, a copy of the language host sits
+# beside the cached `pulumi`, and .tools/bin links to that copy: no "using pulumi-language-nodejs from $PATH".
+bundle_language_host() {
+  local host cli_dir
+  host="$(tool_path pulumi-language-nodejs)"
+  cli_dir="$(dirname "$(tool_path pulumi)")"
+  [ -f "$host" ] && [ -d "$cli_dir" ] || return 0
+  if ! cmp -s "$host" "$cli_dir/pulumi-language-nodejs"; then
+    cp "$host" "$cli_dir/pulumi-language-nodejs.tmp" && mv -f "$cli_dir/pulumi-language-nodejs.tmp" "$cli_dir/pulumi-language-nodejs"
+  fi
+  ln -sfn "$cli_dir/pulumi-language-nodejs" "$links/pulumi-language-nodejs"
+}
+
+# install TOOL...: build the missing ones in order, one progress line each, then link them all.
+install() {
+  local wanted=() queue=() arg t i=0 start now began heartbeat
+  for arg in "$@"; do
+    for t in $(group_tools "$arg"); do
+      tool_version "$t" >/dev/null || exit 2
+      [[ " ${wanted[*]} " == *" $t "* ]] || wanted+=("$t")
+    done
+  done
+  for t in "${wanted[@]}"; do [ -f "$(tool_path "$t")" ] || queue+=("$t"); done
+  if [ "${#queue[@]}" -gt 0 ]; then
+    log "${#queue[@]} of ${#wanted[@]} tools to build (cold builds take minutes each; cached under $cache): ${queue[*]}"
+  fi
+  start=$SECONDS
+  for t in "${queue[@]}"; do
+    i=$((i + 1))
+    began=$SECONDS
+    log "[$i/${#queue[@]}] building $t $(tool_version "$t") ($(mmss $((SECONDS - start))) elapsed; left after it: ${queue[*]:$i})"
+    # A line a minute while the build runs, so a cold first run never looks hung.
+    (
+      trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
+      while :; do
+        sleep 60 &
+        sleeper=$!
+        wait "$sleeper"
+        log "[$i/${#queue[@]}] still building $t ($(mmss $((SECONDS - began))) on it, $(mmss $((SECONDS - start))) in all)"
+      done
+    ) &
+    heartbeat=$!
+    if ! build_one "$t"; then
+      kill "$heartbeat" 2>/dev/null || true
+      log "[$i/${#queue[@]}] building $t failed after $(mmss $((SECONDS - began)))"
+      exit 1
+    fi
+    kill "$heartbeat" 2>/dev/null || true
+    now=$SECONDS
+    log "[$i/${#queue[@]}] built $t in $(mmss $((now - began))) ($(mmss $((now - start))) elapsed)"
+  done
+  for t in "${wanted[@]}"; do link_one "$t"; done
+  bundle_language_host
+  [ "${#queue[@]}" -eq 0 ] || log "built ${#queue[@]} tools in $(mmss $((SECONDS - start)))"
+}
+
 cmd="${1:-help}"
 shift || true
 case "$cmd" in
   install)
-    [ "$#" -gt 0 ] || set -- "${all_tools[@]}"
-    for t in "$@"; do install_one "$t"; done
+    [ "$#" -gt 0 ] || set -- all
+    install "$@"
     ;;
   path) echo "$links" ;;
   plugin-path) echo "$plugin_links" ;;
@@ -132,6 +212,6 @@ case "$cmd" in
       printf '%-26s %-12s %s\n' "$t" "$(tool_version "$t")" "$([ -f "$p" ] && echo "cached $p" || echo missing)"
     done
     ;;
-  help | -h | --help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' ;;
-  *) log "unknown command '$cmd'"; sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+  help | -h | --help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' ;;
+  *) log "unknown command '$cmd'"; sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac
