@@ -202,3 +202,15 @@ build_prometheus_operator_crds() {
     { cat "$dir/example/prometheus-operator-crd/monitoring.coreos.com_podmonitors.yaml"; echo "---"; cat "$dir/example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml"; } >out
   )
 }
+
+# SeaweedFS's `weed` (one binary: master, volume, filer and the S3 gateway; scripts/s3.sh runs it as `weed mini`).
+build_seaweedfs() {
+  local w="$1" mod="github.com/seaweedfs/seaweedfs"
+  (
+    cd "$w"
+    go mod edit -replace "github.com/tyler-smith/go-bip39=$SEAWEEDFS_BIP39_REPLACEMENT"
+    go get "$mod/weed@$SEAWEEDFS_VERSION"
+    CGO_ENABLED=0 go build -trimpath -o out -ldflags "-s -w" "$mod/weed"
+    ./out version | grep -q " $SEAWEEDFS_RELEASE " || { log "weed version is not $SEAWEEDFS_RELEASE: $(./out version)"; return 1; }
+  )
+}

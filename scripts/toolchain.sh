@@ -13,7 +13,8 @@
 # and the control plane), e2e, decoders, tracing, bench, all. No argument: all.
 # Tools: pulumi, pulumi-language-nodejs, kubernetes-provider, etcd, kube-apiserver, kube-controller-manager,
 # kubectl, jaeger-v1, jaeger-v2, envoy, actionlint, helm, istio-decode-1.24, istio-decode-1.30 (tools/istio-decode,
-# cached by istio.io/api version and a hash of its source), prometheus-operator-crds (a YAML file, in .tools/share).
+# cached by istio.io/api version and a hash of its source), prometheus-operator-crds (a YAML file, in .tools/share),
+# seaweedfs (`weed`, the S3 server of the e2e suite's team-state tests).
 # Each build prints its place in the queue, the elapsed time and what is left, and a line every minute while it runs.
 # Cache: $OBS_TOOLS_CACHE (default ${XDG_CACHE_HOME:-$HOME/.cache}/observability-stack/tools).
 set -euo pipefail
@@ -29,7 +30,7 @@ cache="${OBS_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/observability-stack/to
 links="$project/.tools/bin"
 # Plugins are registered with `pulumi plugin install --file`, never found on PATH.
 plugin_links="$project/.tools/plugins"
-all_tools=(pulumi pulumi-language-nodejs kubernetes-provider etcd kube-apiserver kube-controller-manager kubectl jaeger-v1 jaeger-v2 envoy actionlint istio-decode-1.24 istio-decode-1.30 prometheus-operator-crds helm)
+all_tools=(pulumi pulumi-language-nodejs kubernetes-provider etcd kube-apiserver kube-controller-manager kubectl jaeger-v1 jaeger-v2 envoy actionlint istio-decode-1.24 istio-decode-1.30 prometheus-operator-crds helm seaweedfs)
 # What each command needs. main: the CLI, its language host, the provider, and the control plane scripts/cluster.sh starts.
 control_plane=(etcd kube-apiserver kube-controller-manager kubectl)
 main_tools=(pulumi pulumi-language-nodejs kubernetes-provider "${control_plane[@]}")
@@ -38,7 +39,7 @@ main_tools=(pulumi pulumi-language-nodejs kubernetes-provider "${control_plane[@
 group_tools() {
   case "$1" in
     main) echo "${main_tools[@]}" ;;
-    e2e) echo "${main_tools[@]}" prometheus-operator-crds ;;
+    e2e) echo "${main_tools[@]}" prometheus-operator-crds seaweedfs ;;
     decoders) echo "${main_tools[@]}" jaeger-v1 jaeger-v2 istio-decode-1.24 istio-decode-1.30 prometheus-operator-crds ;;
     tracing) echo "${main_tools[@]}" jaeger-v1 jaeger-v2 envoy ;;
     bench) echo "${main_tools[@]}" helm ;;
@@ -65,6 +66,7 @@ tool_version() {
     envoy) echo "$ENVOY_VERSION" ;;
     actionlint) echo "$ACTIONLINT_VERSION" ;;
     helm) echo "$HELM_VERSION" ;;
+    seaweedfs) echo "$SEAWEEDFS_RELEASE-${SEAWEEDFS_VERSION##*-}" ;;
     jaeger-v1) echo "$JAEGER_V1_VERSION" ;;
     jaeger-v2) echo "$JAEGER_V2_RELEASE" ;;
     istio-decode-1.24) echo "$ISTIO_API_1_24_VERSION-$(source_hash)" ;;
@@ -79,6 +81,7 @@ tool_binary() {
     jaeger-v1) echo "jaeger-all-in-one" ;;
     jaeger-v2) echo "jaeger" ;;
     prometheus-operator-crds) echo "prometheus-operator-crds.yaml" ;;
+    seaweedfs) echo "weed" ;;
     *) echo "$1" ;;
   esac
 }
@@ -105,11 +108,25 @@ finish() {
 # mmss SECONDS: "4m07s".
 mmss() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
 
-# build_one NAME: build into a fresh wrapper module and move the result into the cache.
+# build_one NAME: build into a fresh wrapper module and move the result into the cache. The go command's own output
+# (module downloads, notes on retracted versions of dependencies) goes to a log, shown only when the build fails.
 build_one() {
   local name="$1" w
   w="$(mktemp -d "${TMPDIR:-/tmp}/obs-toolchain-$name.XXXXXX")"
   new_wrapper "$w"
+  # In the background, then waited for: a function called as an `if` condition would run with `set -e` off.
+  build_recipe "$name" "$w" >"$w.log" 2>&1 &
+  if ! wait "$!"; then
+    log "the build of $name failed; the last lines of its log ($w.log):"
+    tail -n 30 "$w.log" >&2
+    return 1
+  fi
+  finish "$name" "$w/out"
+  rm -rf "$w" "$w.log"
+}
+
+build_recipe() {
+  local name="$1" w="$2"
   case "$name" in
     pulumi) build_pulumi "$w" ;;
     pulumi-language-nodejs) build_language_nodejs "$w" ;;
@@ -124,9 +141,8 @@ build_one() {
     istio-decode-1.24) build_istio_decode "$w" "$ISTIO_API_1_24_VERSION" "$ISTIO_PROTOBUF_1_24_VERSION" ;;
     istio-decode-1.30) build_istio_decode "$w" "$ISTIO_API_1_30_VERSION" "$ISTIO_PROTOBUF_1_30_VERSION" ;;
     prometheus-operator-crds) build_prometheus_operator_crds "$w" ;;
+    seaweedfs) build_seaweedfs "$w" ;;
   esac
-  finish "$name" "$w/out"
-  rm -rf "$w"
 }
 
 link_one() {
@@ -155,7 +171,7 @@ bundle_language_host() {
 
 # install TOOL...: build the missing ones in order, one progress line each, then link them all.
 install() {
-  local wanted=() queue=() arg t i=0 start now began heartbeat
+  local wanted=() queue=() arg t i=0 start now began heartbeat left
   for arg in "$@"; do
     for t in $(group_tools "$arg"); do
       tool_version "$t" >/dev/null || exit 2
@@ -170,7 +186,8 @@ install() {
   for t in "${queue[@]}"; do
     i=$((i + 1))
     began=$SECONDS
-    log "[$i/${#queue[@]}] building $t $(tool_version "$t") ($(mmss $((SECONDS - start))) elapsed; left after it: ${queue[*]:$i})"
+    left="${queue[*]:$i}"
+    log "[$i/${#queue[@]}] building $t $(tool_version "$t") ($(mmss $((SECONDS - start))) elapsed; left after it: ${left:-nothing})"
     # A line a minute while the build runs, so a cold first run never looks hung.
     (
       trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM

