@@ -1,11 +1,14 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { KialiAuthStrategy } from "../config";
 import { ChartSource, parseVersion } from "../lib/charts";
 import { JAEGER_PORTS, KIALI_SIGNING_KEY_MOUNT, QUERY_SERVICE, SYSTEM_NAMESPACE, serviceFqdn } from "../lib/constants";
 import { ChartRelease, HelmValues, installChart, mergeValues } from "./helm";
 import { childOptions } from "./options";
 import { componentType, withTypeAliases } from "./typeTokens";
+
+/** Login strategies the program configures completely (`openid` needs client settings this program does not model). */
+export const KIALI_AUTH_STRATEGIES = ["anonymous", "token", "header"] as const;
+export type KialiAuthStrategy = (typeof KIALI_AUTH_STRATEGIES)[number];
 
 /** Arguments of {@link Kiali}. */
 export interface KialiArgs {

@@ -14,14 +14,14 @@ import {
     ZIPKIN_SPANS_PATH,
 } from "../lib/constants";
 import { NamespaceOwnership, OWNER_ANNOTATION } from "../lib/namespaces";
-import { ExternalServices, ExternalServicesArgs } from "./externalServices";
+import { EXTERNAL_SERVICE_PORT, ExternalServices, ExternalServicesArgs } from "./externalServices";
 import { HelmValues } from "./helm";
 import { IstioMesh, IstioMeshArgs } from "./istioMesh";
 import { Jaeger, JaegerArgs } from "./jaeger";
 import { JaegerIngressPolicies } from "./jaegerIngressPolicies";
 import { Kiali, KialiArgs } from "./kiali";
 import { MeshTelemetry, MeshTelemetryArgs } from "./meshTelemetry";
-import { fieldManagerTransform, kubernetesProvider } from "./options";
+import { ArgumentProblem, fieldManagerTransform, kubernetesProvider, throwProblems } from "./options";
 import { PrometheusMonitors, PrometheusMonitorsArgs } from "./prometheusMonitors";
 import { TracingNetworkPolicies, TracingNetworkPoliciesArgs } from "./tracingNetworkPolicies";
 import { componentType, withTypeAliases } from "./typeTokens";
@@ -109,6 +109,15 @@ function chartOf(charts: ObservabilityStackArgs["charts"], role: ChartRole): { s
 }
 
 /**
+ * What is wrong with the charts, whatever the caller: the three Istio charts are one Istio release (istiod's webhooks
+ * and CRDs come from base, the gateway's injected proxy from istiod). Pure; the config layer reports the same under `charts`.
+ */
+export function chartsProblems(charts: ObservabilityStackArgs["charts"]): ArgumentProblem[] {
+    const versions = (["istioBase", "istiod", "istioGateway"] as const).map((role) => chartOf(charts, role).source.version);
+    return new Set(versions).size > 1 ? [{ path: ["charts", "istioBase/istiod/istioGateway", "version"], value: versions, reason: "the three Istio charts must share one version" }] : [];
+}
+
+/**
  * Signing key for an anonymous Kiali, derived from the stack's identity: anonymous Kiali issues no
  * login tokens, so the key guards nothing, but it must be fixed or the chart renders a random one.
  */
@@ -172,14 +181,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         const externalServices = args.externalServices ?? [];
         const ui = args.ui ?? {};
         const charts = { base: chartOf(args.charts, "istioBase"), istiod: chartOf(args.charts, "istiod"), gateway: chartOf(args.charts, "istioGateway") };
-        const istioVersions = [charts.base.source.version, charts.istiod.source.version, charts.gateway.source.version];
-        if (new Set(istioVersions).size > 1) {
-            // istiod's webhooks and CRDs come from base, the gateway's injected proxy from istiod: one Istio release.
-            throw new pulumi.InputPropertyError({
-                propertyPath: "charts",
-                reason: `ObservabilityStack: charts istioBase, istiod and istioGateway must share one version; got ${istioVersions.join(", ")}`,
-            });
-        }
+        throwProblems("ObservabilityStack", chartsProblems(args.charts));
         const jaegerChart = chartOf(args.charts, "jaeger");
         const kialiChart = chartOf(args.charts, "kiali");
 
@@ -217,7 +219,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         const appNamespaces = appNamespaceNames.map((ns) => namespace(`${name}-ns-${ns}`, ns, { ...INJECTION_LABEL }, [mesh.istiod]));
         const policies = new TracingNetworkPolicies(
             `${name}-netpol`,
-            { ...args.networkPolicies, namespaces: appNamespaceNames, externalPorts: externalServices.map((e) => e.port) },
+            { ...args.networkPolicies, namespaces: appNamespaceNames, externalPorts: externalServices.map((e) => e.port ?? EXTERNAL_SERVICE_PORT) },
             { ...childOpts, dependsOn: [...appNamespaces, jaeger] },
         );
 

@@ -1,9 +1,32 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { NetworkPolicyMode } from "../config";
 import { DNS_PORT, ISTIOD_POD_LABEL, ISTIOD_XDS_PORT, JAEGER_EGRESS_POLICY_NAME, JAEGER_EGRESS_PORTS, JAEGER_NAME_LABEL, SYSTEM_NAMESPACE } from "../lib/constants";
-import { childOptions, kubernetesProvider } from "./options";
+import { ArgumentProblem, childOptions, kubernetesProvider, throwProblems } from "./options";
 import { componentType, withTypeAliases } from "./typeTokens";
+
+/** `complete`: every egress a mesh workload needs; `baseline`: only Jaeger egress, beside an existing baseline policy. */
+export const NETWORK_POLICY_MODES = ["complete", "baseline"] as const;
+export type NetworkPolicyMode = (typeof NETWORK_POLICY_MODES)[number];
+
+/** The cluster DNS pods: where they run and their labels (CoreDNS in kube-system by default). */
+export const DEFAULT_DNS = { namespace: "kube-system", podLabels: { "k8s-app": "kube-dns" } } as const;
+
+/**
+ * What is wrong with the mode and the baseline policy, whatever the caller: `baseline` needs the policy's name, and
+ * `complete` takes none. Pure; the config layer reports the same problems under `networkPolicies`.
+ */
+export function networkPolicyProblems(args: { readonly mode?: NetworkPolicyMode; readonly baselinePolicy?: string }): ArgumentProblem[] {
+    const mode = args.mode ?? "complete";
+    if (mode === "baseline" && args.baselinePolicy === undefined) {
+        return [
+            { path: ["baselinePolicy"], value: undefined, reason: "required when mode is baseline: the name of the existing NetworkPolicy in every app namespace that allows DNS and istiod egress" },
+        ];
+    }
+    if (mode === "complete" && args.baselinePolicy !== undefined) {
+        return [{ path: ["baselinePolicy"], value: args.baselinePolicy, reason: "only allowed when mode is baseline" }];
+    }
+    return [];
+}
 
 /** Arguments of {@link TracingNetworkPolicies}. */
 export interface TracingNetworkPoliciesArgs {
@@ -134,11 +157,9 @@ export class TracingNetworkPolicies extends pulumi.ComponentResource {
         super(componentType("TracingNetworkPolicies"), name, {}, withTypeAliases("TracingNetworkPolicies", opts));
         const mode = args.mode ?? "complete";
         const systemNamespace = args.systemNamespace ?? SYSTEM_NAMESPACE;
-        const dns = args.dns ?? { namespace: "kube-system", podLabels: { "k8s-app": "kube-dns" } };
+        const dns = args.dns ?? DEFAULT_DNS;
         const childOpts = childOptions(this, opts);
-        if (mode === "baseline" && args.baselinePolicy === undefined) {
-            throw new pulumi.InputPropertyError({ propertyPath: "baselinePolicy", reason: "TracingNetworkPolicies: baselinePolicy is required when mode is baseline" });
-        }
+        throwProblems("TracingNetworkPolicies", networkPolicyProblems(args));
         const names: pulumi.Output<string>[] = [];
         const reads: pulumi.Output<ReadRecord>[] = [];
         for (const ns of args.namespaces) {

@@ -94,8 +94,8 @@ describe("ObservabilityStack args", () => {
             () => new ObservabilityStack("mixed", { ...args, charts: { istiod: { ...DEFAULT_CHARTS.istiod, version: "1.24.2" } } }, { provider: testProvider() }),
             (e: unknown) =>
                 e instanceof pulumi.InputPropertyError &&
-                e.propertyPath === "charts" &&
-                e.reason === "ObservabilityStack: charts istioBase, istiod and istioGateway must share one version; got 1.30.3, 1.24.2, 1.30.3",
+                e.propertyPath === "charts.istioBase/istiod/istioGateway.version" &&
+                e.reason === 'ObservabilityStack: charts.istioBase/istiod/istioGateway.version: got ["1.30.3","1.24.2","1.30.3"]; the three Istio charts must share one version',
         );
         await settle();
         assert.deepStrictEqual(
