@@ -37,6 +37,7 @@ export function externalServicesProblems(services: readonly ExternalService[]): 
  * ServiceEntry spec for an external HTTPS API. `resolution: DNS` — the reference deployment's
  * `resolution: NONE` made the sidecar forward to the original destination IP and ended in NXDOMAIN.
  * @see https://istio.io/latest/docs/reference/config/networking/service-entry/#ServiceEntry-Resolution
+ * @internal A value builder: tests call it; programs use the component.
  */
 export function serviceEntrySpec(service: ExternalService): Record<string, unknown> {
     throwProblems(

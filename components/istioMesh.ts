@@ -104,6 +104,7 @@ export const ISTIO_RELEASES = { base: "istio-base", istiod: "istiod", gateway: G
  * 1.30 has. gRPC ext_authz sends every request header, so its provider has no header list; the
  * HTTP provider uses `includeRequestHeadersInCheck` (the older `includeHeadersInCheck` is deprecated).
  * @see https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#MeshConfig-ExtensionProvider-EnvoyExternalAuthorizationGrpcProvider
+ * @internal A value builder: tests call it; programs use the component.
  */
 export function extAuthzProvider(settings: ExtAuthz): HelmValues {
     const common = {
@@ -138,6 +139,7 @@ export function extAuthzProvider(settings: ExtAuthz): HelmValues {
  * and Kiali's graph is empty (istio/istio#53332, #51384).
  * @see https://istio.io/latest/docs/tasks/observability/distributed-tracing/zipkin/
  * @see https://istio.io/latest/docs/tasks/observability/distributed-tracing/opentelemetry/
+ * @internal A value builder: tests call it; programs use the component.
  */
 export function meshConfig(tracing: MeshTracing, extAuthz: ExtAuthz | undefined): HelmValues {
     const providers: HelmValues[] = [
@@ -157,7 +159,10 @@ export function meshConfig(tracing: MeshTracing, extAuthz: ExtAuthz | undefined)
     };
 }
 
-/** Values of the istiod chart (top-level keys; the chart rejects a `defaults:` block). */
+/**
+ * Values of the istiod chart (top-level keys; the chart rejects a `defaults:` block).
+ * @internal A value builder: tests call it; programs use the component.
+ */
 export function istiodValues(namespace: string, tracing: MeshTracing, extAuthz: ExtAuthz | undefined): HelmValues {
     return {
         global: { istioNamespace: namespace },
@@ -165,7 +170,10 @@ export function istiodValues(namespace: string, tracing: MeshTracing, extAuthz: 
     };
 }
 
-/** Values of the gateway chart. */
+/**
+ * Values of the gateway chart.
+ * @internal A value builder: tests call it; programs use the component.
+ */
 export function gatewayValues(serviceType: GatewayServiceType): HelmValues {
     return { service: { type: serviceType } };
 }
@@ -180,6 +188,7 @@ export const WEBHOOK_RUNTIME_FIELDS = ["webhooks[*].failurePolicy", "webhooks[*]
  * another field manager owns them, so `pulumi up` neither reverts nor conflicts with istiod.
  * Istio CRDs are retained on destroy: deleting them would delete every Istio resource in the cluster.
  * @see https://github.com/pulumi/pulumi-kubernetes/pull/2566 (ignoreChanges fields owned by another manager are left out of the apply)
+ * @internal A value builder: tests call it; programs use the component.
  */
 export function istioChildTransform(args: pulumi.ResourceTransformArgs): pulumi.ResourceTransformResult | undefined {
     if (args.type === "kubernetes:admissionregistration.k8s.io/v1:ValidatingWebhookConfiguration" || args.type === "kubernetes:admissionregistration.k8s.io/v1:MutatingWebhookConfiguration") {

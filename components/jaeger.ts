@@ -151,6 +151,7 @@ function resourcesValues(r: ResourceRequirements): HelmValues {
  * Cassandra, a schema Job, an agent DaemonSet and collector/query Deployments, so all of those are off.
  * Memory storage is bounded with `MEMORY_MAX_TRACES` (flag `memory.max-traces`, `plugin/storage/memory/options.go@v1.53.0`;
  * unset means unbounded); Elasticsearch storage brings its jobs ({@link jaegerV1ElasticsearchValues}).
+ * @internal A value builder: tests call it; programs use the component.
  */
 export function jaegerV1Values(storage: ResolvedJaegerStorage, replicas: number, resources: ResourceRequirements, image: ImageOverride): HelmValues {
     const es = storage.type === "elasticsearch" ? jaegerV1ElasticsearchValues(storage) : undefined;
@@ -181,6 +182,7 @@ export const JAEGER_V2_METRICS_PORT = 8888;
  * 0.0.0.0:8888. Without `service.telemetry` the OpenTelemetry default pull reader binds `localhost:8888`
  * (collector `service/telemetry/otelconftelemetry`), which the scrape the pod annotation advertises cannot reach.
  * @see https://www.jaegertracing.io/docs/latest/deployment/configuration/
+ * @internal A value builder: tests call it; programs use the component.
  */
 export function jaegerV2Config(storage: ResolvedJaegerStorage): HelmValues {
     const backend: HelmValues = storage.type === "elasticsearch" ? jaegerV2ElasticsearchBackend(storage) : { memory: { max_traces: storage.maxTraces } };
@@ -208,7 +210,10 @@ export function jaegerV2Config(storage: ResolvedJaegerStorage): HelmValues {
 /** Pod label carrying a hash of the userconfig: the chart has no checksum annotation, so a config change would not restart Jaeger. */
 export const CONFIG_HASH_LABEL = "observability-stack/config-hash";
 
-/** First 16 hex digits of the SHA-256 of a value's JSON. */
+/**
+ * First 16 hex digits of the SHA-256 of a value's JSON.
+ * @internal A value builder: tests call it; programs use the component.
+ */
 export function configHash(value: unknown): string {
     return createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 16);
 }
@@ -217,6 +222,7 @@ export function configHash(value: unknown): string {
  * Values of the 4.x chart (Jaeger v2): one `jaeger` Deployment running {@link jaegerV2Config}, so memory is bounded
  * by `max_traces` (the built-in all-in-one config keeps 100000, and a `memory: {}` backend 1,000,000) and the
  * metrics port is reachable; Elasticsearch storage brings its jobs ({@link jaegerV2ElasticsearchValues}).
+ * @internal A value builder: tests call it; programs use the component.
  */
 export function jaegerV2Values(storage: ResolvedJaegerStorage, replicas: number, resources: ResourceRequirements, image: ImageOverride): HelmValues {
     const es = storage.type === "elasticsearch" ? jaegerV2ElasticsearchValues(storage) : undefined;
@@ -239,6 +245,7 @@ export function jaegerV2Values(storage: ResolvedJaegerStorage, replicas: number,
  * headless Services; the API server stores the port number instead, so every `pulumi up` would show
  * an update. Writing the value the API server would store removes the perpetual diff without
  * changing behaviour.
+ * @internal A value builder: tests call it; programs use the component.
  */
 export function jaegerChildTransform(args: pulumi.ResourceTransformArgs): pulumi.ResourceTransformResult | undefined {
     const ports: { port: number; targetPort?: number | string }[] | undefined = args.props.spec?.ports;
@@ -249,7 +256,10 @@ export function jaegerChildTransform(args: pulumi.ResourceTransformArgs): pulumi
     return { props: { ...args.props, spec: { ...args.props.spec, ports: fixed } }, opts: args.opts };
 }
 
-/** Chart values for the line the chart version selects. */
+/**
+ * Chart values for the line the chart version selects.
+ * @internal A value builder: tests call it; programs use the component.
+ */
 export function jaegerValues(line: JaegerChartLine, storage: ResolvedJaegerStorage, replicas: number, resources: ResourceRequirements, image: ImageOverride): HelmValues {
     return line === "v1" ? jaegerV1Values(storage, replicas, resources, image) : jaegerV2Values(storage, replicas, resources, image);
 }
@@ -260,7 +270,10 @@ export const ROLLOVER_INIT_JOB = `${JAEGER_RELEASE}-es-rollover-init`;
 /** Pod labels of the rollover init Job, as the charts' hook template sets them. */
 export const ROLLOVER_INIT_LABELS = { [JAEGER_NAME_LABEL.key]: JAEGER_NAME_LABEL.value, "app.kubernetes.io/instance": JAEGER_RELEASE, "app.kubernetes.io/component": "es-rollover-init" } as const;
 
-/** The rollover init Job's image: the chart's es-rollover image at the chart's appVersion (known: {@link jaegerProblems}). */
+/**
+ * The rollover init Job's image: the chart's es-rollover image at the chart's appVersion (known: {@link jaegerProblems}).
+ * @internal A value builder: tests call it; programs use the component.
+ */
 export function rolloverInitImage(chartVersion: string): string {
     return `jaegertracing/jaeger-es-rollover:${JAEGER_APP_VERSIONS[chartVersion] ?? "unknown"}`;
 }

@@ -159,19 +159,28 @@ export const DEPENDENCIES_IMAGE = { registry: "ghcr.io", repository: "jaegertrac
 /** Label of the chart's Spark CronJob pods (`app.kubernetes.io/component`, both chart lines). */
 export const SPARK_COMPONENT = "spark";
 
-/** Host, port and scheme of an Elasticsearch URL (the 3.x chart takes them apart); no port means the scheme's (80/443). */
+/**
+ * Host, port and scheme of an Elasticsearch URL (the 3.x chart takes them apart); no port means the scheme's (80/443).
+ * @internal A value builder: tests call it; programs use the component.
+ */
 export function splitUrl(url: string): { scheme: string; host: string; port: number } {
     const u = new URL(url);
     const scheme = u.protocol.replace(":", "");
     return { scheme, host: u.hostname, port: u.port !== "" ? Number(u.port) : scheme === "https" ? 443 : 80 };
 }
 
-/** The password from the user's Secret. */
+/**
+ * The password from the user's Secret.
+ * @internal A value builder: tests call it; programs use the component.
+ */
 export function passwordEnv(es: { readonly passwordSecret: SecretKeyRef }): EnvEntry {
     return { name: "ES_PASSWORD", valueFrom: { secretKeyRef: { name: es.passwordSecret.name, key: es.passwordSecret.key } } };
 }
 
-/** TLS settings of Jaeger's Go tools (all-in-one v1, es-index-cleaner, es-rollover: viper `es.tls.*`, env `ES_TLS_*`). */
+/**
+ * TLS settings of Jaeger's Go tools (all-in-one v1, es-index-cleaner, es-rollover: viper `es.tls.*`, env `ES_TLS_*`).
+ * @internal A value builder: tests call it; programs use the component.
+ */
 export function tlsEnv(es: ResolvedElasticsearchStorage): EnvEntry[] {
     if (es.tls.caSecret !== undefined) {
         return [
@@ -187,7 +196,10 @@ export function tlsEnv(es: ResolvedElasticsearchStorage): EnvEntry[] {
         : [];
 }
 
-/** The CA Secret as a chart `extraSecretMounts` entry (one file, read-only); none without a CA. */
+/**
+ * The CA Secret as a chart `extraSecretMounts` entry (one file, read-only); none without a CA.
+ * @internal A value builder: tests call it; programs use the component.
+ */
 export function caSecretMounts(es: ResolvedElasticsearchStorage): HelmValues[] {
     const ca = es.tls.caSecret;
     return ca === undefined ? [] : [{ name: ES_CA.volume, secretName: ca.name, mountPath: ES_CA.path, subPath: ca.key, readOnly: true }];
@@ -198,7 +210,10 @@ function jobFlags(es: ResolvedElasticsearchStorage, rolloverFlag: boolean): Helm
     return { ...(es.indexPrefix !== "" ? { "index-prefix": es.indexPrefix } : {}), ...(rolloverFlag && es.rollover.enabled ? { rollover: true } : {}) };
 }
 
-/** Image values of the chart's Spark job: {@link DEPENDENCIES_IMAGE} with the configured overrides. */
+/**
+ * Image values of the chart's Spark job: {@link DEPENDENCIES_IMAGE} with the configured overrides.
+ * @internal A value builder: tests call it; programs use the component.
+ */
 export function dependenciesImage(es: ResolvedElasticsearchStorage): { registry: string; repository: string; tag: string } {
     const o = es.dependencies.image;
     return { registry: o.registry ?? DEPENDENCIES_IMAGE.registry, repository: o.repository ?? DEPENDENCIES_IMAGE.repository, tag: o.tag ?? DEPENDENCIES_IMAGE.tag };
@@ -255,6 +270,7 @@ function jobValues(es: ResolvedElasticsearchStorage, line: JaegerChartLine): Hel
 /**
  * jaeger 3.x values for Elasticsearch: the all-in-one reads `ES_*` from the chart's `storage.env`, every job
  * reuses `storage.elasticsearch` (`elasticsearch.env`), and the CA is mounted into the all-in-one by us.
+ * @internal A value builder: tests call it; programs use the component.
  */
 export function jaegerV1ElasticsearchValues(es: ResolvedElasticsearchStorage): { storage: HelmValues; allInOne: HelmValues; jobs: HelmValues } {
     const ca = es.tls.caSecret;
@@ -286,6 +302,7 @@ export function jaegerV1ElasticsearchValues(es: ResolvedElasticsearchStorage): {
  * The Jaeger v2 storage backend for Elasticsearch: the whole URL (path included), the password from
  * `ES_PASSWORD`, TLS from the mounted CA or (explicitly) without verification, aliases with rollover.
  * @see https://www.jaegertracing.io/docs/latest/deployment/configuration/
+ * @internal A value builder: tests call it; programs use the component.
  */
 export function jaegerV2ElasticsearchBackend(es: ResolvedElasticsearchStorage): HelmValues {
     const tls = es.tls.caSecret !== undefined ? { tls: { ca_file: ES_CA.path } } : es.tls.insecureSkipVerify ? { tls: { insecure_skip_verify: true } } : {};
@@ -303,6 +320,7 @@ export function jaegerV2ElasticsearchBackend(es: ResolvedElasticsearchStorage): 
 /**
  * jaeger 4.x values for Elasticsearch besides the `userconfig`: the Jaeger pod's env and CA mount, and the jobs,
  * which read `storage.elasticsearch` (URL kept whole, user) plus what {@link jobValues} adds.
+ * @internal A value builder: tests call it; programs use the component.
  */
 export function jaegerV2ElasticsearchValues(es: ResolvedElasticsearchStorage): { jaeger: HelmValues; storage: HelmValues; jobs: HelmValues } {
     const ca = es.tls.caSecret;
@@ -325,6 +343,7 @@ export function jaegerV2ElasticsearchValues(es: ResolvedElasticsearchStorage): {
  * The spec of the rollover init Job (the charts' `es-rollover-hook.yml`, which Chart v4 skips): creates the
  * write and read aliases and first indices before Jaeger writes through them. Secure by default: non-root,
  * read-only root file system, no privilege escalation, no capabilities, no service account token, requests and limits.
+ * @internal A value builder: tests call it; programs use the component.
  */
 export function rolloverInitJobSpec(es: ResolvedElasticsearchStorage, image: string, podLabels: Readonly<Record<string, string>>): k8s.types.input.batch.v1.JobSpec {
     const ca = es.tls.caSecret;
@@ -359,6 +378,7 @@ export function rolloverInitJobSpec(es: ResolvedElasticsearchStorage, image: str
  * emptyDir, and `JAVA_OPTS` points the JVM at it (spark-dependencies passes `javax.net.ssl.trustStore` on to
  * es-hadoop's `es.net.ssl.truststore.location`, ElasticsearchDependenciesJob.java). The store holds a public
  * certificate only; its password guards nothing and is fixed.
+ * @internal A value builder: tests call it; programs use the component.
  */
 export function sparkTruststoreTransform(es: ResolvedElasticsearchStorage): (args: pulumi.ResourceTransformArgs) => pulumi.ResourceTransformResult | undefined {
     return (args) => {

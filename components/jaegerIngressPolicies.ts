@@ -46,6 +46,7 @@ export const JAEGER_METRICS_PORT: Readonly<Record<JaegerChartLine, number>> = { 
  * query ports from Kiali and the ingress controllers that serve the UI; the metrics port from Prometheus.
  * Once one Ingress policy selects the pods, everything else is denied.
  * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/#default-deny-all-ingress-traffic
+ * @internal A value builder: tests call it; programs use the component.
  */
 export function jaegerIngressSpecs(args: {
     namespace: string;

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
-import { EnvVar, OTLP_GRPC_ENDPOINT, ZIPKIN_HOST, appTracingEnv } from "../lib/appTracing";
+import { EnvVar, appTracingEnv } from "../lib/appTracing";
 import { ChartRole, ChartSource, DEFAULT_CHARTS, JaegerChartLine } from "../lib/charts";
 import {
     DEFAULT_INGRESS_CONTROLLER_NAMESPACE,
@@ -94,11 +94,6 @@ export interface ObservabilityStackArgs {
          */
         readonly ingressControllerNamespace?: string;
     };
-    /**
-     * Service name used for the example app tracing environment output.
-     * @default "my-service"
-     */
-    readonly exampleServiceName?: string;
 }
 
 /** A stack chart split into where it comes from and its values. */
@@ -160,9 +155,11 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     public readonly jaegerChartLine: JaegerChartLine;
     public readonly collectorHost: string;
     public readonly zipkinEndpoint: string;
-    public readonly otlpEndpoint: string = OTLP_GRPC_ENDPOINT;
+    /** Where apps export spans: OTLP over gRPC to the collector Service Jaeger reports. */
+    public readonly otlpEndpoint: string;
+    /** The mesh's tracing provider. */
+    public readonly tracingProvider: TracingProvider;
     public readonly kialiTracingUrl: string;
-    public readonly appTracingEnvironment: readonly EnvVar[];
     public readonly uiUrls: Readonly<Record<string, string>>;
     public readonly networkPolicies: pulumi.Output<string[]>;
     /** The Prometheus monitors created (`prometheus.operator`), `namespace/name`; none without the operator. */
@@ -199,7 +196,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
                 istiodChart: charts.istiod.source,
                 gatewayChart: charts.gateway.source,
                 values: { base: charts.base.values, istiod: charts.istiod.values, gateway: charts.gateway.values },
-                tracing: { provider: tracingProvider, service: ZIPKIN_HOST, port: TRACING_PROVIDER_PORTS[tracingProvider] },
+                tracing: { provider: tracingProvider, service: jaeger.collectorHost, port: TRACING_PROVIDER_PORTS[tracingProvider] },
                 awaitReadiness,
             },
             { ...childOpts, dependsOn: [systemNamespace, jaeger.collectorService] },
@@ -267,7 +264,8 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         this.collectorHost = jaeger.collectorHost;
         this.zipkinEndpoint = `http://${jaeger.collectorHost}:${JAEGER_PORTS.zipkin}${ZIPKIN_SPANS_PATH}`;
         this.kialiTracingUrl = kiali.tracingUrl;
-        this.appTracingEnvironment = appTracingEnv(args.exampleServiceName ?? "my-service", OTLP_GRPC_ENDPOINT, tracingProvider);
+        this.otlpEndpoint = `http://${jaeger.collectorHost}:${JAEGER_PORTS.otlpGrpc}`;
+        this.tracingProvider = tracingProvider;
         this.uiUrls = exposure.urls;
         this.networkPolicies = policies.policyNames;
         this.prometheusMonitors = monitors?.monitorNames ?? [];
@@ -279,9 +277,14 @@ export class ObservabilityStack extends pulumi.ComponentResource {
             zipkinEndpoint: this.zipkinEndpoint,
             otlpEndpoint: this.otlpEndpoint,
             kialiTracingUrl: this.kialiTracingUrl,
-            appTracingEnvironment: this.appTracingEnvironment,
+            tracingProvider: this.tracingProvider,
             uiUrls: this.uiUrls,
             networkPolicies: this.networkPolicies,
         });
+    }
+
+    /** The OpenTelemetry environment an app of this stack needs to join the mesh's traces (lib/appTracing.ts). */
+    appTracingEnv(serviceName: string): EnvVar[] {
+        return appTracingEnv(serviceName, this.otlpEndpoint, this.tracingProvider);
     }
 }

@@ -56,7 +56,7 @@ export function fieldManagerTransform(args: pulumi.ResourceTransformArgs): pulum
  * Throws what a component's argument validation found, each problem with its property path: one as
  * `pulumi.InputPropertyError` (its message is the reason), several at once as `pulumi.InputPropertiesError`.
  */
-export function throwInputErrors(component: string, errors: readonly pulumi.InputPropertyErrorDetails[]): void {
+function throwInputErrors(component: string, errors: readonly pulumi.InputPropertyErrorDetails[]): void {
     if (errors.length === 1) {
         throw new pulumi.InputPropertyError(errors[0]);
     }
@@ -83,7 +83,7 @@ function got(p: ArgumentProblem): string {
 }
 
 /** `services[0].hosts` */
-export function propertyPath(path: readonly (string | number)[]): string {
+function propertyPath(path: readonly (string | number)[]): string {
     return path.map((k, i) => (typeof k === "number" ? `[${k}]` : i === 0 ? k : `.${k}`)).join("");
 }
 

@@ -73,7 +73,10 @@ export interface ReadRecord {
 const byName = (ns: string) => ({ matchLabels: { "kubernetes.io/metadata.name": ns } });
 const tcp = (ports: readonly number[]) => ports.map((port) => ({ protocol: "TCP", port }));
 
-/** Egress from every pod of a namespace to the Jaeger pods on 4317, 4318 and 9411. */
+/**
+ * Egress from every pod of a namespace to the Jaeger pods on 4317, 4318 and 9411.
+ * @internal A value builder: tests call it; programs use the component.
+ */
 export function jaegerEgressSpec(systemNamespace: string): PolicySpec {
     return {
         podSelector: {},
@@ -87,7 +90,10 @@ export function jaegerEgressSpec(systemNamespace: string): PolicySpec {
     };
 }
 
-/** The rest of what a mesh workload needs once its egress is restricted, by policy name. */
+/**
+ * The rest of what a mesh workload needs once its egress is restricted, by policy name.
+ * @internal A value builder: tests call it; programs use the component.
+ */
 export function meshEgressSpecs(args: {
     systemNamespace: string;
     dns: { namespace: string; podLabels: Readonly<Record<string, string>> };

@@ -13,7 +13,7 @@ const secretKeyRef = f.section({
     name: f.required("the name of a Secret in istio-system holding the password"),
     key: f.required("the key of the password in that Secret"),
 });
-export const image = f.section({ registry: f.nonEmpty().optional(), repository: f.nonEmpty().optional(), tag: f.nonEmpty().optional() }).prefault({});
+const image = f.section({ registry: f.nonEmpty().optional(), repository: f.nonEmpty().optional(), tag: f.nonEmpty().optional() }).prefault({});
 
 const CRON = "expected a cron schedule such as 49 23 * * * (five fields, or @daily)";
 const schedule = (d: string) => f.matching(f.CRON, CRON).default(d);
@@ -150,7 +150,7 @@ const QUANTITY = "expected a Kubernetes quantity such as 500m or 512Mi";
 function quantities(d: { cpu: string; memory: string }) {
     return f.section({ cpu: f.matching(f.QUANTITY, QUANTITY).default(d.cpu), memory: f.matching(f.QUANTITY, QUANTITY).default(d.memory) }).prefault({});
 }
-export const resources = f.section({ requests: quantities(DEFAULT_JAEGER_RESOURCES.requests), limits: quantities(DEFAULT_JAEGER_RESOURCES.limits) }).prefault({});
+const resources = f.section({ requests: quantities(DEFAULT_JAEGER_RESOURCES.requests), limits: quantities(DEFAULT_JAEGER_RESOURCES.limits) }).prefault({});
 
 export const jaeger = f
     .section({ storage, replicas: f.numberIn(1, 10, "an integer").default(1), resources, image }, (j, report, valid) => {

@@ -64,7 +64,7 @@ const extAuthzCommon = {
     timeout: f.matching(f.DURATION, "expected a duration such as 500ms or 2s").optional(),
     failOpen: f.bool().default(false),
 };
-export const extAuthz = z.discriminatedUnion(
+const extAuthz = z.discriminatedUnion(
     "protocol",
     [
         f.section({
@@ -109,7 +109,7 @@ const externalService = f.section({
     hosts: f.listOf(f.matching(f.HOSTNAME, "expected a fully qualified host name such as api.openai.com"), "a ServiceEntry needs at least one host name"),
     port: f.numberIn(1, 65535, "an integer").default(EXTERNAL_SERVICE_PORT),
 });
-export const externalServices = f
+const externalServices = f
     .listOf(externalService)
     .check(
         f.rule<z.output<typeof externalService>[]>((services, report, valid) => {
