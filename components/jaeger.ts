@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { ChartSource, JAEGER_APP_VERSIONS, JaegerChartLine, jaegerChartLine } from "../lib/charts";
 import { defaultMaxTraces } from "../lib/sizing";
-import { COLLECTOR_SERVICE, JAEGER_COMPONENT_LABEL, JAEGER_NAME_LABEL, JAEGER_PORTS, QUERY_SERVICE, SYSTEM_NAMESPACE, serviceFqdn } from "../lib/constants";
+import { COLLECTOR_SERVICE, JAEGER_COMPONENT_LABEL, JAEGER_METRICS_PORTS, JAEGER_NAME_LABEL, JAEGER_PORTS, QUERY_SERVICE, SYSTEM_NAMESPACE, serviceFqdn } from "../lib/constants";
 import { ChartRelease, HelmValues, awaitAnnotations, installChart, mergeValues } from "./helm";
 import {
     ElasticsearchStorage,
@@ -173,9 +173,6 @@ export function jaegerV1Values(storage: ResolvedJaegerStorage, replicas: number,
     };
 }
 
-/** Port Jaeger v2 serves its own metrics on: the chart's `prometheus.io/port` annotation (jaeger-deploy.yaml) and container port. */
-export const JAEGER_V2_METRICS_PORT = 8888;
-
 /**
  * Jaeger v2 configuration (the chart's `userconfig`) for either storage: receivers otlp, jaeger and zipkin on
  * all interfaces, the query service and health check, the storage backend, and Jaeger's own metrics on
@@ -190,16 +187,16 @@ export function jaegerV2Config(storage: ResolvedJaegerStorage): HelmValues {
         service: {
             extensions: ["jaeger_storage", "jaeger_query", "healthcheckv2"],
             pipelines: { traces: { receivers: ["otlp", "jaeger", "zipkin"], processors: ["batch"], exporters: ["jaeger_storage_exporter"] } },
-            telemetry: { metrics: { readers: [{ pull: { exporter: { prometheus: { host: "0.0.0.0", port: JAEGER_V2_METRICS_PORT } } } }] } },
+            telemetry: { metrics: { readers: [{ pull: { exporter: { prometheus: { host: "0.0.0.0", port: JAEGER_METRICS_PORTS.v2 } } } }] } },
         },
         extensions: {
-            healthcheckv2: { use_v2: true, http: { endpoint: "0.0.0.0:13133" } },
+            healthcheckv2: { use_v2: true, http: { endpoint: `0.0.0.0:${JAEGER_PORTS.health}` } },
             jaeger_query: { storage: { traces: "primary_store" } },
             jaeger_storage: { backends: { primary_store: backend } },
         },
         receivers: {
             otlp: { protocols: { grpc: { endpoint: `0.0.0.0:${JAEGER_PORTS.otlpGrpc}` }, http: { endpoint: `0.0.0.0:${JAEGER_PORTS.otlpHttp}` } } },
-            jaeger: { protocols: { grpc: { endpoint: "0.0.0.0:14250" }, thrift_http: { endpoint: "0.0.0.0:14268" } } },
+            jaeger: { protocols: { grpc: { endpoint: `0.0.0.0:${JAEGER_PORTS.jaegerGrpc}` }, thrift_http: { endpoint: `0.0.0.0:${JAEGER_PORTS.jaegerThriftHttp}` } } },
             zipkin: { endpoint: `0.0.0.0:${JAEGER_PORTS.zipkin}` },
         },
         processors: { batch: {} },

@@ -1,9 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { JaegerChartLine } from "../lib/charts";
-import { INJECTION_LABEL, JAEGER_EGRESS_PORTS, JAEGER_PORTS, SYSTEM_NAMESPACE } from "../lib/constants";
+import { INJECTION_LABEL, JAEGER_EGRESS_PORTS, JAEGER_METRICS_PORTS, JAEGER_PORTS, SYSTEM_NAMESPACE } from "../lib/constants";
 import { jaegerPodSelector } from "./jaeger";
 import { KIALI_POD_LABELS } from "./kiali";
+import { PolicySpec, inNamespaces, tcp } from "./networkPolicies";
 import { childOptions } from "./options";
 import { componentType, withTypeAliases } from "./typeTokens";
 
@@ -30,14 +31,6 @@ export interface JaegerIngressPoliciesArgs {
      */
     readonly namespace?: string;
 }
-
-type PolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
-
-const inNamespaces = (names: readonly string[]) => ({ namespaceSelector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: [...names] }] } });
-const tcp = (ports: readonly number[]) => ports.map((port) => ({ protocol: "TCP", port }));
-
-/** Port of Jaeger's own metrics, as each chart line's pod annotation `prometheus.io/port` says (v1 admin port, v2 OpenTelemetry telemetry). */
-export const JAEGER_METRICS_PORT: Readonly<Record<JaegerChartLine, number>> = { v1: 14269, v2: 8888 };
 
 /**
  * The ingress rules of the Jaeger pods: the collector ports (Zipkin, OTLP gRPC and HTTP) from the mesh
@@ -77,7 +70,7 @@ export function jaegerIngressSpecs(args: {
         specs["jaeger-metrics-from-prometheus"] = {
             podSelector,
             policyTypes: ["Ingress"],
-            ingress: [{ from: [inNamespaces(args.metricsNamespaces)], ports: tcp([JAEGER_METRICS_PORT[args.line]]) }],
+            ingress: [{ from: [inNamespaces(args.metricsNamespaces)], ports: tcp([JAEGER_METRICS_PORTS[args.line]]) }],
         };
     }
     return specs;

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { DNS_PORT, ISTIOD_POD_LABEL, ISTIOD_XDS_PORT, JAEGER_EGRESS_POLICY_NAME, JAEGER_EGRESS_PORTS, JAEGER_NAME_LABEL, SYSTEM_NAMESPACE } from "../lib/constants";
+import { PolicySpec, namespaceNamed, tcp } from "./networkPolicies";
 import { ArgumentProblem, childOptions, kubernetesProvider, throwProblems } from "./options";
 import { componentType, withTypeAliases } from "./typeTokens";
 
@@ -56,8 +57,6 @@ export interface TracingNetworkPoliciesArgs {
     readonly systemNamespace?: string;
 }
 
-type PolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
-
 /**
  * An object the program read from the cluster and relied on, as recorded for the policy pack in the
  * releases ConfigMap (`RELEASES_CONFIGMAP.readsKey`): read resources never reach policy analyzers.
@@ -70,9 +69,6 @@ export interface ReadRecord {
     readonly spec: k8s.types.output.networking.v1.NetworkPolicySpec;
 }
 
-const byName = (ns: string) => ({ matchLabels: { "kubernetes.io/metadata.name": ns } });
-const tcp = (ports: readonly number[]) => ports.map((port) => ({ protocol: "TCP", port }));
-
 /**
  * Egress from every pod of a namespace to the Jaeger pods on 4317, 4318 and 9411.
  * @internal A value builder: tests call it; programs use the component.
@@ -83,7 +79,7 @@ export function jaegerEgressSpec(systemNamespace: string): PolicySpec {
         policyTypes: ["Egress"],
         egress: [
             {
-                to: [{ namespaceSelector: byName(systemNamespace), podSelector: { matchLabels: { [JAEGER_NAME_LABEL.key]: JAEGER_NAME_LABEL.value } } }],
+                to: [{ namespaceSelector: namespaceNamed(systemNamespace), podSelector: { matchLabels: { [JAEGER_NAME_LABEL.key]: JAEGER_NAME_LABEL.value } } }],
                 ports: tcp(JAEGER_EGRESS_PORTS),
             },
         ],
@@ -106,7 +102,7 @@ export function meshEgressSpecs(args: {
             policyTypes: ["Egress"],
             egress: [
                 {
-                    to: [{ namespaceSelector: byName(args.dns.namespace), podSelector: { matchLabels: { ...args.dns.podLabels } } }],
+                    to: [{ namespaceSelector: namespaceNamed(args.dns.namespace), podSelector: { matchLabels: { ...args.dns.podLabels } } }],
                     ports: [
                         { protocol: "UDP", port: DNS_PORT },
                         { protocol: "TCP", port: DNS_PORT },
@@ -119,7 +115,7 @@ export function meshEgressSpecs(args: {
             policyTypes: ["Egress"],
             egress: [
                 {
-                    to: [{ namespaceSelector: byName(args.systemNamespace), podSelector: { matchLabels: { [ISTIOD_POD_LABEL.key]: ISTIOD_POD_LABEL.value } } }],
+                    to: [{ namespaceSelector: namespaceNamed(args.systemNamespace), podSelector: { matchLabels: { [ISTIOD_POD_LABEL.key]: ISTIOD_POD_LABEL.value } } }],
                     ports: tcp([ISTIOD_XDS_PORT]),
                 },
             ],
