@@ -21,7 +21,7 @@ import { Jaeger, JaegerArgs } from "./jaeger";
 import { JaegerIngressPolicies } from "./jaegerIngressPolicies";
 import { Kiali, KialiArgs } from "./kiali";
 import { MeshTelemetry, MeshTelemetryArgs } from "./meshTelemetry";
-import { ArgumentProblem, fieldManagerTransform, kubernetesProvider, throwProblems } from "./options";
+import { ArgumentProblem, childOptions, fieldManagerTransform, throwProblems } from "./options";
 import { PrometheusMonitors, PrometheusMonitorsArgs } from "./prometheusMonitors";
 import { TracingNetworkPolicies, TracingNetworkPoliciesArgs } from "./tracingNetworkPolicies";
 import { componentType, withTypeAliases } from "./typeTokens";
@@ -170,8 +170,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         super(componentType("ObservabilityStack"), name, {}, { ...withTypeAliases("ObservabilityStack", opts), transforms: [...(opts?.transforms ?? []), fieldManagerTransform] });
         // The Kubernetes provider comes from this component's options (`provider` or `providers.kubernetes`) and is handed
         // to every child explicitly: to the components as their `provider` option, to the objects as their provider.
-        const provider = kubernetesProvider(this);
-        const childOpts = { parent: this, ...(provider !== undefined ? { provider } : {}) };
+        // A caller's `dependsOn` reaches every child too (childOptions): Pulumi does not pass a component's on.
         const awaitReadiness = args.awaitReadiness ?? true;
         const tracingProvider = args.tracing.provider ?? "zipkin";
         const appNamespaceNames = args.appNamespaces ?? [];
@@ -183,10 +182,10 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         const kialiChart = chartOf(args.charts, "kiali");
 
         const namespace = (resourceName: string, ns: string, labels: Record<string, string>, dependsOn: pulumi.Resource[] = []) =>
-            ownedNamespace(resourceName, ns, labels, args.namespaces?.[ns] ?? "create", args.owner, { ...childOpts, dependsOn });
+            ownedNamespace(resourceName, ns, labels, args.namespaces?.[ns] ?? "create", args.owner, childOptions(this, opts, dependsOn));
         const systemNamespace = namespace(`${name}-system-namespace`, SYSTEM_NAMESPACE, { "app.kubernetes.io/part-of": "observability-stack" });
 
-        const jaeger = new Jaeger(`${name}-jaeger`, { ...args.jaeger, chart: jaegerChart.source, values: jaegerChart.values, awaitReadiness }, { ...childOpts, dependsOn: [systemNamespace] });
+        const jaeger = new Jaeger(`${name}-jaeger`, { ...args.jaeger, chart: jaegerChart.source, values: jaegerChart.values, awaitReadiness }, childOptions(this, opts, [systemNamespace]));
 
         const mesh = new IstioMesh(
             `${name}-istio`,
@@ -199,25 +198,21 @@ export class ObservabilityStack extends pulumi.ComponentResource {
                 tracing: { provider: tracingProvider, service: jaeger.collectorHost, port: TRACING_PROVIDER_PORTS[tracingProvider] },
                 awaitReadiness,
             },
-            { ...childOpts, dependsOn: [systemNamespace, jaeger.collectorService] },
+            childOptions(this, opts, [systemNamespace, jaeger.collectorService]),
         );
         const istioReady = [mesh.istiod];
 
-        new MeshTelemetry(`${name}-telemetry`, { samplingPercentage: args.tracing.samplingPercentage }, { ...childOpts, dependsOn: istioReady });
-        const monitors = args.prometheusMonitors !== undefined ? new PrometheusMonitors(`${name}-monitors`, args.prometheusMonitors, { ...childOpts, dependsOn: [systemNamespace] }) : undefined;
-        new ExternalServices(`${name}-external`, { services: externalServices }, { ...childOpts, dependsOn: istioReady });
+        new MeshTelemetry(`${name}-telemetry`, { samplingPercentage: args.tracing.samplingPercentage }, childOptions(this, opts, istioReady));
+        const monitors = args.prometheusMonitors !== undefined ? new PrometheusMonitors(`${name}-monitors`, args.prometheusMonitors, childOptions(this, opts, [systemNamespace])) : undefined;
+        new ExternalServices(`${name}-external`, { services: externalServices }, childOptions(this, opts, istioReady));
 
-        const kiali = new Kiali(
-            `${name}-kiali`,
-            { ...args.kiali, chart: kialiChart.source, values: kialiChart.values, awaitReadiness },
-            { ...childOpts, dependsOn: [mesh.istiod, jaeger.queryService] },
-        );
+        const kiali = new Kiali(`${name}-kiali`, { ...args.kiali, chart: kialiChart.source, values: kialiChart.values, awaitReadiness }, childOptions(this, opts, [mesh.istiod, jaeger.queryService]));
 
         const appNamespaces = appNamespaceNames.map((ns) => namespace(`${name}-ns-${ns}`, ns, { ...INJECTION_LABEL }, [mesh.istiod]));
         const policies = new TracingNetworkPolicies(
             `${name}-netpol`,
             { ...args.networkPolicies, namespaces: appNamespaceNames, externalPorts: externalServices.map((e) => e.port ?? EXTERNAL_SERVICE_PORT) },
-            { ...childOpts, dependsOn: [...appNamespaces, jaeger] },
+            childOptions(this, opts, [...appNamespaces, jaeger]),
         );
 
         new JaegerIngressPolicies(
@@ -228,7 +223,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
                 ingressControllerNamespaces: ui.jaegerHost !== undefined ? [ui.ingressControllerNamespace ?? DEFAULT_INGRESS_CONTROLLER_NAMESPACE] : [],
                 metricsNamespaces: clusterServiceNamespace(args.kiali.prometheusUrl) ?? [],
             },
-            { ...childOpts, dependsOn: [jaeger] },
+            childOptions(this, opts, [jaeger]),
         );
 
         // Chart v4 resources reach policy packs with empty properties, and read resources do not reach them
@@ -243,7 +238,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
                     [RELEASES_CONFIGMAP.readsKey]: policies.reads.apply((reads) => JSON.stringify(reads, null, 2)),
                 },
             },
-            { ...childOpts, dependsOn: [systemNamespace] },
+            childOptions(this, opts, [systemNamespace]),
         );
 
         const exposure = new UiExposure(
@@ -256,7 +251,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
                 annotations: ui.annotations,
                 awaitReadiness,
             },
-            { ...childOpts, dependsOn: [kiali, jaeger] },
+            childOptions(this, opts, [kiali, jaeger]),
         );
 
         this.istioVersion = mesh.istioVersion;
