@@ -84,7 +84,7 @@ export function istiodServiceMonitorSpec(): Record<string, unknown> {
 /**
  * What lets a prometheus-operator Prometheus find the mesh: Istio's PodMonitor for the Envoy stats of sidecars
  * and the gateway and its ServiceMonitor for istiod. Needs the operator's CRDs (group `monitoring.coreos.com`).
- * Without the operator, add the scrape jobs of README "Prometheus without the operator" to Prometheus instead.
+ * Without the operator, add the scrape jobs of docs/production.md "Prometheus without the operator" to Prometheus instead.
  * @see https://istio.io/latest/docs/ops/integrations/prometheus/
  */
 export class PrometheusMonitors extends pulumi.ComponentResource {

@@ -29,7 +29,7 @@ function chartSource(d: (typeof DEFAULT_CHARTS)[keyof typeof DEFAULT_CHARTS]) {
             chart: f.nonEmpty().default(d.chart),
             /** Exact chart version (no range). */
             version: z.string({ error: EXACT }).regex(EXACT_VERSION, { error: EXACT }).default(d.version),
-            /** Escape hatch: Helm values merged last into the values the stack renders for the chart (README "Chart values"). */
+            /** Escape hatch: Helm values merged last into the values the stack renders for the chart (docs/chart-values.md). */
             values: f.helmValues().optional(),
         })
         .transform(({ values, ...source }): ChartSource & { values?: Record<string, unknown> } => (values === undefined ? source : { ...source, values }))
