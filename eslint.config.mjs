@@ -75,6 +75,31 @@ export default defineConfig(
             "@typescript-eslint/restrict-template-expressions": ["error", { allowNumber: true, allowAny: true, allowBoolean: false, allowNever: false, allowNullish: true, allowRegExp: false }],
         },
     },
+    // Layering (DEVELOPING.md, "Code map"): the config layer maps onto the components' argument types, never the
+    // reverse; the two modules the pack shares with the program import nothing; the pack imports nothing of the
+    // program but those two.
+    {
+        files: ["components/**/*.ts"],
+        rules: {
+            "no-restricted-imports": ["error", { patterns: [{ regex: "^(\\.\\./)+config(/|$)", message: "components own their argument types: config/ maps onto them, never the reverse" }] }],
+        },
+    },
+    {
+        files: ["lib/constants.ts", "lib/charts.ts"],
+        rules: {
+            "no-restricted-imports": ["error", { patterns: [{ regex: ".", message: "lib/constants.ts and lib/charts.ts are shared with the policy pack and import nothing" }] }],
+        },
+    },
+    // An import leaves policy/ when it climbs more directories than the file is deep: one block per depth.
+    ...[1, 2, 3, 4].map((depth) => ({
+        files: [`policy/${"*/".repeat(depth - 1)}*.ts`],
+        rules: {
+            "no-restricted-imports": [
+                "error",
+                { patterns: [{ regex: `^(\\.\\./){${depth}}(?!lib/(constants|charts)$)`, message: "the pack imports nothing from the program but lib/constants.ts and lib/charts.ts" }] },
+            ],
+        },
+    })),
     {
         // This file: plain JavaScript, in no tsconfig.
         files: ["**/*.mjs"],

@@ -49,8 +49,6 @@ export interface MainDeps {
     readonly renderable: (source: ChartSource) => Promise<RenderableChart>;
     /** Reads the namespaces the stack uses from the cluster (lib/namespaces.ts). */
     readonly observeNamespaces: (names: readonly string[]) => Promise<Map<string, ObservedNamespace>>;
-    /** Extra Kubernetes provider arguments (the render program writes YAML to a directory). */
-    readonly providerArgs?: k8s.ProviderArgs;
 }
 
 /**
@@ -176,7 +174,7 @@ export async function buildStack(overrides: Partial<MainDeps> = {}): Promise<Bui
     // ConfigMaps and Secrets change in place: replacing one (the provider's default for their data) creates the new
     // object over the old one, of the same name, with server-side apply, then deletes "the old one" — measured on
     // provider 4.25.0: a change to Kiali's values left Kiali's ConfigMap and the releases record deleted.
-    const provider = new k8s.Provider("k8s", { enableServerSideApply: true, enableConfigMapMutable: true, enableSecretMutable: true, kubeconfig, context: access.context, ...deps.providerArgs });
+    const provider = new k8s.Provider("k8s", { enableServerSideApply: true, enableConfigMapMutable: true, enableSecretMutable: true, kubeconfig, context: access.context });
     const stack = new ObservabilityStack(
         "observability",
         observabilityStackArgs(settings, {
@@ -196,7 +194,8 @@ export async function buildStack(overrides: Partial<MainDeps> = {}): Promise<Bui
         zipkinEndpoint: stack.zipkinEndpoint,
         otlpEndpoint: stack.otlpEndpoint,
         kialiTracingUrl: stack.kialiTracingUrl,
-        appTracingEnvironment: stack.appTracingEnvironment,
+        // For an app named my-service: each app sets its own name (README, "What gets deployed").
+        appTracingEnvironment: stack.appTracingEnv("my-service"),
         uiUrls: stack.uiUrls,
         networkPolicies: stack.networkPolicies,
         prometheusMonitors: stack.prometheusMonitors,

@@ -1,11 +1,49 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ExtAuthzSettings, GatewayServiceType } from "../config";
 import { ChartSource } from "../lib/charts";
-import { ACCESS_LOG_LABELS, GATEWAY_NAME, PROVIDER_NAMES, SYSTEM_NAMESPACE, TracingProvider } from "../lib/constants";
+import { ACCESS_LOG_LABELS, DEFAULT_EXT_AUTHZ_HTTP_HEADERS, GATEWAY_NAME, PROVIDER_NAMES, SYSTEM_NAMESPACE, TracingProvider } from "../lib/constants";
 import { ChartRelease, ChartRendering, HelmValues, installChart, mergeValues } from "./helm";
 import { childOptions } from "./options";
 import { componentType, withTypeAliases } from "./typeTokens";
+
+/** Service types of the ingress gateway's Service. */
+export const GATEWAY_SERVICE_TYPES = ["ClusterIP", "NodePort", "LoadBalancer"] as const;
+export type GatewayServiceType = (typeof GATEWAY_SERVICE_TYPES)[number];
+
+/** What both ext-authz providers take. */
+interface ExtAuthzCommon {
+    /** Host of the authorization service, e.g. `ext-authz.auth.svc.cluster.local`. */
+    readonly service: string;
+    readonly port: number;
+    /** Timeout of the check, e.g. `500ms`. @default Istio's (600ms) */
+    readonly timeout?: string;
+    /** Let requests through when the service cannot be reached. @default false */
+    readonly failOpen?: boolean;
+}
+
+/**
+ * Istio's gRPC ext-authz provider (`envoyExtAuthzGrpc`): gRPC ext_authz sends every request header, so it has no header list.
+ * @see https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#MeshConfig-ExtensionProvider-EnvoyExternalAuthorizationGrpcProvider
+ */
+export interface GrpcExtAuthz extends ExtAuthzCommon {
+    readonly protocol: "grpc";
+}
+
+/**
+ * Istio's HTTP ext-authz provider (`envoyExtAuthzHttp`).
+ * @see https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#MeshConfig-ExtensionProvider-EnvoyExternalAuthorizationHttpProvider
+ */
+export interface HttpExtAuthz extends ExtAuthzCommon {
+    readonly protocol: "http";
+    /** Prefix of the check request's path. @default none */
+    readonly pathPrefix?: string;
+    /** Request headers sent to the service. @default {@link DEFAULT_EXT_AUTHZ_HTTP_HEADERS} (authorization, x-request-id and the B3 ids) */
+    readonly includeRequestHeadersInCheck?: readonly string[];
+    /** Headers of the service's answer added to the upstream request. @default none */
+    readonly headersToUpstreamOnAllow?: readonly string[];
+}
+
+export type ExtAuthz = GrpcExtAuthz | HttpExtAuthz;
 
 /** Arguments of {@link IstioMesh}. */
 export interface IstioMeshArgs {
@@ -41,7 +79,7 @@ export interface IstioMeshArgs {
      * External authorization provider; none when undefined.
      * @see https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#MeshConfig-ExtensionProvider-EnvoyExternalAuthorizationHttpProvider
      */
-    readonly extAuthz?: ExtAuthzSettings;
+    readonly extAuthz?: ExtAuthz;
     /**
      * Wait for chart workloads to become ready.
      * @default true
@@ -66,8 +104,9 @@ export const ISTIO_RELEASES = { base: "istio-base", istiod: "istiod", gateway: G
  * 1.30 has. gRPC ext_authz sends every request header, so its provider has no header list; the
  * HTTP provider uses `includeRequestHeadersInCheck` (the older `includeHeadersInCheck` is deprecated).
  * @see https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#MeshConfig-ExtensionProvider-EnvoyExternalAuthorizationGrpcProvider
+ * @internal A value builder: tests call it; programs use the component.
  */
-export function extAuthzProvider(settings: ExtAuthzSettings): HelmValues {
+export function extAuthzProvider(settings: ExtAuthz): HelmValues {
     const common = {
         service: settings.service,
         port: settings.port,
@@ -82,8 +121,8 @@ export function extAuthzProvider(settings: ExtAuthzSettings): HelmValues {
         envoyExtAuthzHttp: {
             ...common,
             ...(settings.pathPrefix !== undefined ? { pathPrefix: settings.pathPrefix } : {}),
-            includeRequestHeadersInCheck: [...settings.includeRequestHeadersInCheck],
-            ...(settings.headersToUpstreamOnAllow.length > 0 ? { headersToUpstreamOnAllow: [...settings.headersToUpstreamOnAllow] } : {}),
+            includeRequestHeadersInCheck: [...(settings.includeRequestHeadersInCheck ?? DEFAULT_EXT_AUTHZ_HTTP_HEADERS)],
+            ...((settings.headersToUpstreamOnAllow ?? []).length > 0 ? { headersToUpstreamOnAllow: [...(settings.headersToUpstreamOnAllow ?? [])] } : {}),
         },
     };
 }
@@ -100,8 +139,9 @@ export function extAuthzProvider(settings: ExtAuthzSettings): HelmValues {
  * and Kiali's graph is empty (istio/istio#53332, #51384).
  * @see https://istio.io/latest/docs/tasks/observability/distributed-tracing/zipkin/
  * @see https://istio.io/latest/docs/tasks/observability/distributed-tracing/opentelemetry/
+ * @internal A value builder: tests call it; programs use the component.
  */
-export function meshConfig(tracing: MeshTracing, extAuthz: ExtAuthzSettings | undefined): HelmValues {
+export function meshConfig(tracing: MeshTracing, extAuthz: ExtAuthz | undefined): HelmValues {
     const providers: HelmValues[] = [
         { name: PROVIDER_NAMES.tracing, [tracing.provider]: { service: tracing.service, port: tracing.port } },
         {
@@ -119,15 +159,21 @@ export function meshConfig(tracing: MeshTracing, extAuthz: ExtAuthzSettings | un
     };
 }
 
-/** Values of the istiod chart (top-level keys; the chart rejects a `defaults:` block). */
-export function istiodValues(namespace: string, tracing: MeshTracing, extAuthz: ExtAuthzSettings | undefined): HelmValues {
+/**
+ * Values of the istiod chart (top-level keys; the chart rejects a `defaults:` block).
+ * @internal A value builder: tests call it; programs use the component.
+ */
+export function istiodValues(namespace: string, tracing: MeshTracing, extAuthz: ExtAuthz | undefined): HelmValues {
     return {
         global: { istioNamespace: namespace },
         meshConfig: meshConfig(tracing, extAuthz),
     };
 }
 
-/** Values of the gateway chart. */
+/**
+ * Values of the gateway chart.
+ * @internal A value builder: tests call it; programs use the component.
+ */
 export function gatewayValues(serviceType: GatewayServiceType): HelmValues {
     return { service: { type: serviceType } };
 }
@@ -142,6 +188,7 @@ export const WEBHOOK_RUNTIME_FIELDS = ["webhooks[*].failurePolicy", "webhooks[*]
  * another field manager owns them, so `pulumi up` neither reverts nor conflicts with istiod.
  * Istio CRDs are retained on destroy: deleting them would delete every Istio resource in the cluster.
  * @see https://github.com/pulumi/pulumi-kubernetes/pull/2566 (ignoreChanges fields owned by another manager are left out of the apply)
+ * @internal A value builder: tests call it; programs use the component.
  */
 export function istioChildTransform(args: pulumi.ResourceTransformArgs): pulumi.ResourceTransformResult | undefined {
     if (args.type === "kubernetes:admissionregistration.k8s.io/v1:ValidatingWebhookConfiguration" || args.type === "kubernetes:admissionregistration.k8s.io/v1:MutatingWebhookConfiguration") {

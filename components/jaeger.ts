@@ -1,14 +1,92 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
-import { DEFAULT_JAEGER_RESOURCES, ImageOverride, JaegerStorage, ResourceRequirements } from "../config";
 import { ChartSource, JAEGER_APP_VERSIONS, JaegerChartLine, jaegerChartLine } from "../lib/charts";
 import { defaultMaxTraces } from "../lib/sizing";
-import { COLLECTOR_SERVICE, JAEGER_COMPONENT_LABEL, JAEGER_NAME_LABEL, JAEGER_PORTS, QUERY_SERVICE, SYSTEM_NAMESPACE, serviceFqdn } from "../lib/constants";
+import { COLLECTOR_SERVICE, JAEGER_COMPONENT_LABEL, JAEGER_METRICS_PORTS, JAEGER_NAME_LABEL, JAEGER_PORTS, QUERY_SERVICE, SYSTEM_NAMESPACE, serviceFqdn } from "../lib/constants";
 import { ChartRelease, HelmValues, awaitAnnotations, installChart, mergeValues } from "./helm";
-import { jaegerV1ElasticsearchValues, jaegerV2ElasticsearchBackend, jaegerV2ElasticsearchValues, rolloverInitJobSpec, sparkTruststoreTransform } from "./jaegerElasticsearch";
-import { childOptions } from "./options";
+import {
+    ElasticsearchStorage,
+    ResolvedElasticsearchStorage,
+    jaegerV1ElasticsearchValues,
+    jaegerV2ElasticsearchBackend,
+    jaegerV2ElasticsearchValues,
+    resolveElasticsearchStorage,
+    rolloverInitJobSpec,
+    sparkTruststoreTransform,
+} from "./jaegerElasticsearch";
+import { ArgumentProblem, childOptions, throwProblems } from "./options";
 import { componentType, withTypeAliases } from "./typeTokens";
+
+/** Image registry, repository or tag overrides (e.g. a mirror); each left out keeps the chart's. */
+export interface ImageOverride {
+    readonly registry?: string;
+    readonly repository?: string;
+    readonly tag?: string;
+}
+
+/** CPU and memory, in Kubernetes quantity syntax (`500m`, `512Mi`). */
+export interface ResourceQuantities {
+    readonly cpu: string;
+    readonly memory: string;
+}
+
+/** Requests and limits of a container. */
+export interface ResourceRequirements {
+    readonly requests: ResourceQuantities;
+    readonly limits: ResourceQuantities;
+}
+
+/** Requests and limits of the Jaeger pod: the reference deployment's. */
+export const DEFAULT_JAEGER_RESOURCES: ResourceRequirements = {
+    requests: { cpu: "100m", memory: "256Mi" },
+    limits: { cpu: "500m", memory: "512Mi" },
+};
+
+/** Traces in Jaeger's memory (dev only: lost on restart); the oldest are evicted beyond `maxTraces`. */
+export interface MemoryStorage {
+    readonly type: "memory";
+    /**
+     * Most traces kept.
+     * @default sized to the memory limit and the Jaeger line ({@link defaultMaxTraces}, lib/sizing.ts)
+     */
+    readonly maxTraces?: number;
+}
+
+/** Where Jaeger keeps traces. */
+export type JaegerStorage = MemoryStorage | ElasticsearchStorage;
+
+/** {@link JaegerStorage} with every default applied: what the value builders read. */
+export type ResolvedJaegerStorage = Required<MemoryStorage> | ResolvedElasticsearchStorage;
+
+/**
+ * The storage Jaeger runs with: memory bounded by `maxTraces` (default sized to the memory limit of the chart
+ * line), or Elasticsearch with its defaults ({@link resolveElasticsearchStorage}). Pure; the config layer calls it too.
+ */
+export function resolveJaegerStorage(storage: JaegerStorage | undefined, memoryLimit: string, line: JaegerChartLine): ResolvedJaegerStorage {
+    if (storage?.type === "elasticsearch") {
+        return resolveElasticsearchStorage(storage);
+    }
+    return { type: "memory", maxTraces: storage?.maxTraces ?? defaultMaxTraces(memoryLimit, line) };
+}
+
+/**
+ * What is wrong with Jaeger's arguments, whatever the caller: rollover's init Job runs the chart's es-rollover
+ * image at the chart's appVersion, known only for the charts in {@link JAEGER_APP_VERSIONS}. Pure; the config
+ * layer reports the same problems under its keys.
+ */
+export function jaegerProblems(args: { readonly chartVersion: string; readonly storage?: JaegerStorage }): ArgumentProblem[] {
+    const rollover = args.storage?.type === "elasticsearch" && args.storage.rollover?.enabled === true;
+    return rollover && JAEGER_APP_VERSIONS[args.chartVersion] === undefined
+        ? [
+              {
+                  path: ["storage", "rollover", "enabled"],
+                  value: true,
+                  reason: `rollover needs the image tag of the chart's rollover init step, known for jaeger charts ${Object.keys(JAEGER_APP_VERSIONS).join(", ")}; got chart ${args.chartVersion}`,
+              },
+          ]
+        : [];
+}
 
 /** Arguments of {@link Jaeger}: one typed set for both chart lines (3.x Jaeger v1, 4.x Jaeger v2). */
 export interface JaegerArgs {
@@ -73,10 +151,11 @@ function resourcesValues(r: ResourceRequirements): HelmValues {
  * Cassandra, a schema Job, an agent DaemonSet and collector/query Deployments, so all of those are off.
  * Memory storage is bounded with `MEMORY_MAX_TRACES` (flag `memory.max-traces`, `plugin/storage/memory/options.go@v1.53.0`;
  * unset means unbounded); Elasticsearch storage brings its jobs ({@link jaegerV1ElasticsearchValues}).
+ * @internal A value builder: tests call it; programs use the component.
  */
-export function jaegerV1Values(storage: JaegerStorage, replicas: number, resources: ResourceRequirements, image: ImageOverride): HelmValues {
+export function jaegerV1Values(storage: ResolvedJaegerStorage, replicas: number, resources: ResourceRequirements, image: ImageOverride): HelmValues {
     const es = storage.type === "elasticsearch" ? jaegerV1ElasticsearchValues(storage) : undefined;
-    const storageValues: HelmValues = es !== undefined ? es.storage : { type: "memory", memory: { extraEnv: [{ name: "MEMORY_MAX_TRACES", value: String(storage.maxTraces) }] } };
+    const storageValues: HelmValues = storage.type === "memory" ? { type: "memory", memory: { extraEnv: [{ name: "MEMORY_MAX_TRACES", value: String(storage.maxTraces) }] } } : (es?.storage ?? {});
     return {
         provisionDataStore: { cassandra: false, elasticsearch: false, kafka: false },
         storage: storageValues,
@@ -94,32 +173,30 @@ export function jaegerV1Values(storage: JaegerStorage, replicas: number, resourc
     };
 }
 
-/** Port Jaeger v2 serves its own metrics on: the chart's `prometheus.io/port` annotation (jaeger-deploy.yaml) and container port. */
-export const JAEGER_V2_METRICS_PORT = 8888;
-
 /**
  * Jaeger v2 configuration (the chart's `userconfig`) for either storage: receivers otlp, jaeger and zipkin on
  * all interfaces, the query service and health check, the storage backend, and Jaeger's own metrics on
  * 0.0.0.0:8888. Without `service.telemetry` the OpenTelemetry default pull reader binds `localhost:8888`
  * (collector `service/telemetry/otelconftelemetry`), which the scrape the pod annotation advertises cannot reach.
  * @see https://www.jaegertracing.io/docs/latest/deployment/configuration/
+ * @internal A value builder: tests call it; programs use the component.
  */
-export function jaegerV2Config(storage: JaegerStorage): HelmValues {
+export function jaegerV2Config(storage: ResolvedJaegerStorage): HelmValues {
     const backend: HelmValues = storage.type === "elasticsearch" ? jaegerV2ElasticsearchBackend(storage) : { memory: { max_traces: storage.maxTraces } };
     return {
         service: {
             extensions: ["jaeger_storage", "jaeger_query", "healthcheckv2"],
             pipelines: { traces: { receivers: ["otlp", "jaeger", "zipkin"], processors: ["batch"], exporters: ["jaeger_storage_exporter"] } },
-            telemetry: { metrics: { readers: [{ pull: { exporter: { prometheus: { host: "0.0.0.0", port: JAEGER_V2_METRICS_PORT } } } }] } },
+            telemetry: { metrics: { readers: [{ pull: { exporter: { prometheus: { host: "0.0.0.0", port: JAEGER_METRICS_PORTS.v2 } } } }] } },
         },
         extensions: {
-            healthcheckv2: { use_v2: true, http: { endpoint: "0.0.0.0:13133" } },
+            healthcheckv2: { use_v2: true, http: { endpoint: `0.0.0.0:${JAEGER_PORTS.health}` } },
             jaeger_query: { storage: { traces: "primary_store" } },
             jaeger_storage: { backends: { primary_store: backend } },
         },
         receivers: {
             otlp: { protocols: { grpc: { endpoint: `0.0.0.0:${JAEGER_PORTS.otlpGrpc}` }, http: { endpoint: `0.0.0.0:${JAEGER_PORTS.otlpHttp}` } } },
-            jaeger: { protocols: { grpc: { endpoint: "0.0.0.0:14250" }, thrift_http: { endpoint: "0.0.0.0:14268" } } },
+            jaeger: { protocols: { grpc: { endpoint: `0.0.0.0:${JAEGER_PORTS.jaegerGrpc}` }, thrift_http: { endpoint: `0.0.0.0:${JAEGER_PORTS.jaegerThriftHttp}` } } },
             zipkin: { endpoint: `0.0.0.0:${JAEGER_PORTS.zipkin}` },
         },
         processors: { batch: {} },
@@ -130,7 +207,10 @@ export function jaegerV2Config(storage: JaegerStorage): HelmValues {
 /** Pod label carrying a hash of the userconfig: the chart has no checksum annotation, so a config change would not restart Jaeger. */
 export const CONFIG_HASH_LABEL = "observability-stack/config-hash";
 
-/** First 16 hex digits of the SHA-256 of a value's JSON. */
+/**
+ * First 16 hex digits of the SHA-256 of a value's JSON.
+ * @internal A value builder: tests call it; programs use the component.
+ */
 export function configHash(value: unknown): string {
     return createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 16);
 }
@@ -139,8 +219,9 @@ export function configHash(value: unknown): string {
  * Values of the 4.x chart (Jaeger v2): one `jaeger` Deployment running {@link jaegerV2Config}, so memory is bounded
  * by `max_traces` (the built-in all-in-one config keeps 100000, and a `memory: {}` backend 1,000,000) and the
  * metrics port is reachable; Elasticsearch storage brings its jobs ({@link jaegerV2ElasticsearchValues}).
+ * @internal A value builder: tests call it; programs use the component.
  */
-export function jaegerV2Values(storage: JaegerStorage, replicas: number, resources: ResourceRequirements, image: ImageOverride): HelmValues {
+export function jaegerV2Values(storage: ResolvedJaegerStorage, replicas: number, resources: ResourceRequirements, image: ImageOverride): HelmValues {
     const es = storage.type === "elasticsearch" ? jaegerV2ElasticsearchValues(storage) : undefined;
     const userconfig = jaegerV2Config(storage);
     return {
@@ -161,6 +242,7 @@ export function jaegerV2Values(storage: JaegerStorage, replicas: number, resourc
  * headless Services; the API server stores the port number instead, so every `pulumi up` would show
  * an update. Writing the value the API server would store removes the perpetual diff without
  * changing behaviour.
+ * @internal A value builder: tests call it; programs use the component.
  */
 export function jaegerChildTransform(args: pulumi.ResourceTransformArgs): pulumi.ResourceTransformResult | undefined {
     const ports: { port: number; targetPort?: number | string }[] | undefined = args.props.spec?.ports;
@@ -171,8 +253,11 @@ export function jaegerChildTransform(args: pulumi.ResourceTransformArgs): pulumi
     return { props: { ...args.props, spec: { ...args.props.spec, ports: fixed } }, opts: args.opts };
 }
 
-/** Chart values for the line the chart version selects. */
-export function jaegerValues(line: JaegerChartLine, storage: JaegerStorage, replicas: number, resources: ResourceRequirements, image: ImageOverride): HelmValues {
+/**
+ * Chart values for the line the chart version selects.
+ * @internal A value builder: tests call it; programs use the component.
+ */
+export function jaegerValues(line: JaegerChartLine, storage: ResolvedJaegerStorage, replicas: number, resources: ResourceRequirements, image: ImageOverride): HelmValues {
     return line === "v1" ? jaegerV1Values(storage, replicas, resources, image) : jaegerV2Values(storage, replicas, resources, image);
 }
 
@@ -182,16 +267,12 @@ export const ROLLOVER_INIT_JOB = `${JAEGER_RELEASE}-es-rollover-init`;
 /** Pod labels of the rollover init Job, as the charts' hook template sets them. */
 export const ROLLOVER_INIT_LABELS = { [JAEGER_NAME_LABEL.key]: JAEGER_NAME_LABEL.value, "app.kubernetes.io/instance": JAEGER_RELEASE, "app.kubernetes.io/component": "es-rollover-init" } as const;
 
-/** The rollover init Job's image: the chart's es-rollover image at the chart's appVersion. */
+/**
+ * The rollover init Job's image: the chart's es-rollover image at the chart's appVersion (known: {@link jaegerProblems}).
+ * @internal A value builder: tests call it; programs use the component.
+ */
 export function rolloverInitImage(chartVersion: string): string {
-    const tag = JAEGER_APP_VERSIONS[chartVersion];
-    if (tag === undefined) {
-        throw new pulumi.InputPropertyError({
-            propertyPath: "chart.version",
-            reason: `jaeger chart ${chartVersion}: rollover needs the chart's appVersion for its init Job image; known versions: ${Object.keys(JAEGER_APP_VERSIONS).join(", ")}`,
-        });
-    }
-    return `jaegertracing/jaeger-es-rollover:${tag}`;
+    return `jaegertracing/jaeger-es-rollover:${JAEGER_APP_VERSIONS[chartVersion] ?? "unknown"}`;
 }
 
 /**
@@ -215,11 +296,12 @@ export class Jaeger extends pulumi.ComponentResource {
 
     constructor(name: string, args: JaegerArgs, opts?: pulumi.ComponentResourceOptions) {
         super(componentType("Jaeger"), name, {}, withTypeAliases("Jaeger", opts));
+        throwProblems("Jaeger", jaegerProblems({ chartVersion: args.chart.version, storage: args.storage }));
         const namespace = args.namespace ?? SYSTEM_NAMESPACE;
         const replicas = args.replicas ?? 1;
         const resources = args.resources ?? DEFAULT_JAEGER_RESOURCES;
         const line = jaegerChartLine(args.chart.version);
-        const storage: JaegerStorage = args.storage ?? { type: "memory", maxTraces: defaultMaxTraces(resources.limits.memory, line) };
+        const storage = resolveJaegerStorage(args.storage, resources.limits.memory, line);
         const image = args.image ?? {};
         const awaitReadiness = args.awaitReadiness ?? true;
 

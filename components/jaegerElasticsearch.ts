@@ -21,9 +21,118 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ElasticsearchStorage } from "../config";
 import { JaegerChartLine } from "../lib/charts";
 import { HelmValues } from "./helm";
+import type { ImageOverride } from "./jaeger";
+
+/** A key of an existing Secret in Jaeger's namespace. */
+export interface SecretKeyRef {
+    readonly name: string;
+    readonly key: string;
+}
+
+/** TLS to Elasticsearch: the CA from a Secret, or (explicitly) no verification at all; neither means the system roots. */
+export interface ElasticsearchTls {
+    /** Secret holding the PEM CA that signed the server certificate (mounted into Jaeger and every job). @default none: the system roots */
+    readonly caSecret?: SecretKeyRef;
+    /** Skip certificate verification (not with `caSecret`, not with the dependencies job). @default false */
+    readonly insecureSkipVerify?: boolean;
+}
+
+/** The Spark job that computes the service dependency graph from the span indices (jaegertracing/spark-dependencies). */
+export interface DependenciesJob {
+    /** @default true */
+    readonly enabled?: boolean;
+    /** Cron schedule; the job processes the current day (UTC). @default "49 23 * * *" */
+    readonly schedule?: string;
+    /** Image overrides. @default {@link DEPENDENCIES_IMAGE} */
+    readonly image?: ImageOverride;
+}
+
+/** The CronJob that deletes span indices older than `retentionDays` (jaeger-es-index-cleaner). */
+export interface IndexCleanerJob {
+    /** @default true */
+    readonly enabled?: boolean;
+    /** @default 7 */
+    readonly retentionDays?: number;
+    /** @default "55 23 * * *" */
+    readonly schedule?: string;
+}
+
+/** Index rollover (jaeger-es-rollover): write and read aliases, the rollover CronJob, and an init Job of the program's own. */
+export interface RolloverJob {
+    /** @default false */
+    readonly enabled?: boolean;
+    /** @default "10 0 * * *" */
+    readonly schedule?: string;
+    /** Roll over once the write index is this old (CONDITIONS max_age). @default "1d" */
+    readonly maxAge?: string;
+}
+
+/**
+ * Trace storage on an existing Elasticsearch cluster, with the jobs production needs.
+ * @see https://www.jaegertracing.io/docs/latest/deployment/elasticsearch/
+ */
+export interface ElasticsearchStorage {
+    readonly type: "elasticsearch";
+    /** URL of the cluster, e.g. `https://es.logging.svc:9200`; no port means the scheme's (80/443). */
+    readonly url: string;
+    readonly username: string;
+    /** The password of `username`. */
+    readonly passwordSecret: SecretKeyRef;
+    /** Index prefix. @default "" (Jaeger's own) */
+    readonly indexPrefix?: string;
+    /** @default no CA, verification on */
+    readonly tls?: ElasticsearchTls;
+    /** @default enabled, nightly */
+    readonly dependencies?: DependenciesJob;
+    /** @default enabled, 7 days */
+    readonly indexCleaner?: IndexCleanerJob;
+    /** @default off */
+    readonly rollover?: RolloverJob;
+}
+
+/** The defaults of {@link ElasticsearchStorage}, applied by {@link resolveElasticsearchStorage} (the config schema takes them from here). */
+export const ELASTICSEARCH_DEFAULTS = {
+    indexPrefix: "",
+    tls: { insecureSkipVerify: false },
+    dependencies: { enabled: true, schedule: "49 23 * * *" },
+    indexCleaner: { enabled: true, retentionDays: 7, schedule: "55 23 * * *" },
+    rollover: { enabled: false, schedule: "10 0 * * *", maxAge: "1d" },
+} as const;
+
+/** {@link ElasticsearchStorage} with every default applied: what the value builders below read. */
+export interface ResolvedElasticsearchStorage {
+    readonly type: "elasticsearch";
+    readonly url: string;
+    readonly username: string;
+    readonly passwordSecret: SecretKeyRef;
+    readonly indexPrefix: string;
+    readonly tls: { readonly caSecret?: SecretKeyRef; readonly insecureSkipVerify: boolean };
+    readonly dependencies: { readonly enabled: boolean; readonly schedule: string; readonly image: ImageOverride };
+    readonly indexCleaner: Required<IndexCleanerJob>;
+    readonly rollover: Required<RolloverJob>;
+}
+
+/** Applies {@link ELASTICSEARCH_DEFAULTS}. Pure. */
+export function resolveElasticsearchStorage(es: ElasticsearchStorage): ResolvedElasticsearchStorage {
+    const d = ELASTICSEARCH_DEFAULTS;
+    return {
+        type: "elasticsearch",
+        url: es.url,
+        username: es.username,
+        passwordSecret: es.passwordSecret,
+        indexPrefix: es.indexPrefix ?? d.indexPrefix,
+        tls: { caSecret: es.tls?.caSecret, insecureSkipVerify: es.tls?.insecureSkipVerify ?? d.tls.insecureSkipVerify },
+        dependencies: { enabled: es.dependencies?.enabled ?? d.dependencies.enabled, schedule: es.dependencies?.schedule ?? d.dependencies.schedule, image: es.dependencies?.image ?? {} },
+        indexCleaner: {
+            enabled: es.indexCleaner?.enabled ?? d.indexCleaner.enabled,
+            retentionDays: es.indexCleaner?.retentionDays ?? d.indexCleaner.retentionDays,
+            schedule: es.indexCleaner?.schedule ?? d.indexCleaner.schedule,
+        },
+        rollover: { enabled: es.rollover?.enabled ?? d.rollover.enabled, schedule: es.rollover?.schedule ?? d.rollover.schedule, maxAge: es.rollover?.maxAge ?? d.rollover.maxAge },
+    };
+}
 
 /** An environment variable as the charts' `extraEnv` lists take it. */
 export interface EnvEntry {
@@ -50,20 +159,29 @@ export const DEPENDENCIES_IMAGE = { registry: "ghcr.io", repository: "jaegertrac
 /** Label of the chart's Spark CronJob pods (`app.kubernetes.io/component`, both chart lines). */
 export const SPARK_COMPONENT = "spark";
 
-/** Host, port and scheme of an Elasticsearch URL (the 3.x chart takes them apart); no port means the scheme's (80/443). */
+/**
+ * Host, port and scheme of an Elasticsearch URL (the 3.x chart takes them apart); no port means the scheme's (80/443).
+ * @internal A value builder: tests call it; programs use the component.
+ */
 export function splitUrl(url: string): { scheme: string; host: string; port: number } {
     const u = new URL(url);
     const scheme = u.protocol.replace(":", "");
     return { scheme, host: u.hostname, port: u.port !== "" ? Number(u.port) : scheme === "https" ? 443 : 80 };
 }
 
-/** The password from the user's Secret. */
-export function passwordEnv(es: ElasticsearchStorage): EnvEntry {
+/**
+ * The password from the user's Secret.
+ * @internal A value builder: tests call it; programs use the component.
+ */
+export function passwordEnv(es: { readonly passwordSecret: SecretKeyRef }): EnvEntry {
     return { name: "ES_PASSWORD", valueFrom: { secretKeyRef: { name: es.passwordSecret.name, key: es.passwordSecret.key } } };
 }
 
-/** TLS settings of Jaeger's Go tools (all-in-one v1, es-index-cleaner, es-rollover: viper `es.tls.*`, env `ES_TLS_*`). */
-export function tlsEnv(es: ElasticsearchStorage): EnvEntry[] {
+/**
+ * TLS settings of Jaeger's Go tools (all-in-one v1, es-index-cleaner, es-rollover: viper `es.tls.*`, env `ES_TLS_*`).
+ * @internal A value builder: tests call it; programs use the component.
+ */
+export function tlsEnv(es: ResolvedElasticsearchStorage): EnvEntry[] {
     if (es.tls.caSecret !== undefined) {
         return [
             { name: "ES_TLS_ENABLED", value: "true" },
@@ -78,19 +196,25 @@ export function tlsEnv(es: ElasticsearchStorage): EnvEntry[] {
         : [];
 }
 
-/** The CA Secret as a chart `extraSecretMounts` entry (one file, read-only); none without a CA. */
-export function caSecretMounts(es: ElasticsearchStorage): HelmValues[] {
+/**
+ * The CA Secret as a chart `extraSecretMounts` entry (one file, read-only); none without a CA.
+ * @internal A value builder: tests call it; programs use the component.
+ */
+export function caSecretMounts(es: ResolvedElasticsearchStorage): HelmValues[] {
     const ca = es.tls.caSecret;
     return ca === undefined ? [] : [{ name: ES_CA.volume, secretName: ca.name, mountPath: ES_CA.path, subPath: ca.key, readOnly: true }];
 }
 
 /** `--index-prefix` (the cleaner and rollover tools read the flag, not `ES_INDEX_PREFIX`) and `--rollover` for the cleaner. */
-function jobFlags(es: ElasticsearchStorage, rolloverFlag: boolean): HelmValues {
+function jobFlags(es: ResolvedElasticsearchStorage, rolloverFlag: boolean): HelmValues {
     return { ...(es.indexPrefix !== "" ? { "index-prefix": es.indexPrefix } : {}), ...(rolloverFlag && es.rollover.enabled ? { rollover: true } : {}) };
 }
 
-/** Image values of the chart's Spark job: {@link DEPENDENCIES_IMAGE} with the configured overrides. */
-export function dependenciesImage(es: ElasticsearchStorage): { registry: string; repository: string; tag: string } {
+/**
+ * Image values of the chart's Spark job: {@link DEPENDENCIES_IMAGE} with the configured overrides.
+ * @internal A value builder: tests call it; programs use the component.
+ */
+export function dependenciesImage(es: ResolvedElasticsearchStorage): { registry: string; repository: string; tag: string } {
     const o = es.dependencies.image;
     return { registry: o.registry ?? DEPENDENCIES_IMAGE.registry, repository: o.repository ?? DEPENDENCIES_IMAGE.repository, tag: o.tag ?? DEPENDENCIES_IMAGE.tag };
 }
@@ -101,7 +225,7 @@ export function dependenciesImage(es: ElasticsearchStorage): { registry: string;
  * included): adding a name twice would make duplicate env entries, which server-side apply rejects.
  * On v2 it gives only ES_USERNAME, ES_SERVER_URLS and ES_NODES.
  */
-function sparkEnv(es: ElasticsearchStorage, line: JaegerChartLine): EnvEntry[] {
+function sparkEnv(es: ResolvedElasticsearchStorage, line: JaegerChartLine): EnvEntry[] {
     if (line === "v1") {
         return [];
     }
@@ -114,7 +238,7 @@ function sparkEnv(es: ElasticsearchStorage, line: JaegerChartLine): EnvEntry[] {
 }
 
 /** Maintenance jobs of the chart (`spark`, `esIndexCleaner`, `esRollover`), the same keys on both lines. */
-function jobValues(es: ElasticsearchStorage, line: JaegerChartLine): HelmValues {
+function jobValues(es: ResolvedElasticsearchStorage, line: JaegerChartLine): HelmValues {
     // v1 jobs get user, password, TLS and prefix from the chart's elasticsearch.env; v2 jobs need them in extraEnv.
     const goToolEnv = line === "v2" ? [passwordEnv(es), ...tlsEnv(es)] : [];
     const mounts = line === "v2" ? caSecretMounts(es) : [];
@@ -146,8 +270,9 @@ function jobValues(es: ElasticsearchStorage, line: JaegerChartLine): HelmValues 
 /**
  * jaeger 3.x values for Elasticsearch: the all-in-one reads `ES_*` from the chart's `storage.env`, every job
  * reuses `storage.elasticsearch` (`elasticsearch.env`), and the CA is mounted into the all-in-one by us.
+ * @internal A value builder: tests call it; programs use the component.
  */
-export function jaegerV1ElasticsearchValues(es: ElasticsearchStorage): { storage: HelmValues; allInOne: HelmValues; jobs: HelmValues } {
+export function jaegerV1ElasticsearchValues(es: ResolvedElasticsearchStorage): { storage: HelmValues; allInOne: HelmValues; jobs: HelmValues } {
     const ca = es.tls.caSecret;
     // With a CA the chart sets ES_TLS_ENABLED/ES_TLS_CA and mounts the Secret into the cleaner and rollover pods itself.
     const tls = ca !== undefined ? { tls: { enabled: true, secretName: ca.name, mountPath: ES_CA.path, subPath: ca.key, ca: ES_CA.path } } : {};
@@ -177,8 +302,9 @@ export function jaegerV1ElasticsearchValues(es: ElasticsearchStorage): { storage
  * The Jaeger v2 storage backend for Elasticsearch: the whole URL (path included), the password from
  * `ES_PASSWORD`, TLS from the mounted CA or (explicitly) without verification, aliases with rollover.
  * @see https://www.jaegertracing.io/docs/latest/deployment/configuration/
+ * @internal A value builder: tests call it; programs use the component.
  */
-export function jaegerV2ElasticsearchBackend(es: ElasticsearchStorage): HelmValues {
+export function jaegerV2ElasticsearchBackend(es: ResolvedElasticsearchStorage): HelmValues {
     const tls = es.tls.caSecret !== undefined ? { tls: { ca_file: ES_CA.path } } : es.tls.insecureSkipVerify ? { tls: { insecure_skip_verify: true } } : {};
     return {
         elasticsearch: {
@@ -194,8 +320,9 @@ export function jaegerV2ElasticsearchBackend(es: ElasticsearchStorage): HelmValu
 /**
  * jaeger 4.x values for Elasticsearch besides the `userconfig`: the Jaeger pod's env and CA mount, and the jobs,
  * which read `storage.elasticsearch` (URL kept whole, user) plus what {@link jobValues} adds.
+ * @internal A value builder: tests call it; programs use the component.
  */
-export function jaegerV2ElasticsearchValues(es: ElasticsearchStorage): { jaeger: HelmValues; storage: HelmValues; jobs: HelmValues } {
+export function jaegerV2ElasticsearchValues(es: ResolvedElasticsearchStorage): { jaeger: HelmValues; storage: HelmValues; jobs: HelmValues } {
     const ca = es.tls.caSecret;
     return {
         jaeger: {
@@ -216,8 +343,9 @@ export function jaegerV2ElasticsearchValues(es: ElasticsearchStorage): { jaeger:
  * The spec of the rollover init Job (the charts' `es-rollover-hook.yml`, which Chart v4 skips): creates the
  * write and read aliases and first indices before Jaeger writes through them. Secure by default: non-root,
  * read-only root file system, no privilege escalation, no capabilities, no service account token, requests and limits.
+ * @internal A value builder: tests call it; programs use the component.
  */
-export function rolloverInitJobSpec(es: ElasticsearchStorage, image: string, podLabels: Readonly<Record<string, string>>): k8s.types.input.batch.v1.JobSpec {
+export function rolloverInitJobSpec(es: ResolvedElasticsearchStorage, image: string, podLabels: Readonly<Record<string, string>>): k8s.types.input.batch.v1.JobSpec {
     const ca = es.tls.caSecret;
     return {
         backoffLimit: 6,
@@ -250,8 +378,9 @@ export function rolloverInitJobSpec(es: ElasticsearchStorage, image: string, pod
  * emptyDir, and `JAVA_OPTS` points the JVM at it (spark-dependencies passes `javax.net.ssl.trustStore` on to
  * es-hadoop's `es.net.ssl.truststore.location`, ElasticsearchDependenciesJob.java). The store holds a public
  * certificate only; its password guards nothing and is fixed.
+ * @internal A value builder: tests call it; programs use the component.
  */
-export function sparkTruststoreTransform(es: ElasticsearchStorage): (args: pulumi.ResourceTransformArgs) => pulumi.ResourceTransformResult | undefined {
+export function sparkTruststoreTransform(es: ResolvedElasticsearchStorage): (args: pulumi.ResourceTransformArgs) => pulumi.ResourceTransformResult | undefined {
     return (args) => {
         const ca = es.tls.caSecret;
         const pod = args.props.spec?.jobTemplate?.spec?.template;

@@ -1,9 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { JaegerChartLine } from "../lib/charts";
-import { INJECTION_LABEL, JAEGER_EGRESS_PORTS, JAEGER_PORTS, SYSTEM_NAMESPACE } from "../lib/constants";
+import { INJECTION_LABEL, JAEGER_EGRESS_PORTS, JAEGER_METRICS_PORTS, JAEGER_PORTS, SYSTEM_NAMESPACE } from "../lib/constants";
 import { jaegerPodSelector } from "./jaeger";
 import { KIALI_POD_LABELS } from "./kiali";
+import { PolicySpec, inNamespaces, tcp } from "./networkPolicies";
 import { childOptions } from "./options";
 import { componentType, withTypeAliases } from "./typeTokens";
 
@@ -31,14 +32,6 @@ export interface JaegerIngressPoliciesArgs {
     readonly namespace?: string;
 }
 
-type PolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
-
-const inNamespaces = (names: readonly string[]) => ({ namespaceSelector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: [...names] }] } });
-const tcp = (ports: readonly number[]) => ports.map((port) => ({ protocol: "TCP", port }));
-
-/** Port of Jaeger's own metrics, as each chart line's pod annotation `prometheus.io/port` says (v1 admin port, v2 OpenTelemetry telemetry). */
-export const JAEGER_METRICS_PORT: Readonly<Record<JaegerChartLine, number>> = { v1: 14269, v2: 8888 };
-
 /**
  * The ingress rules of the Jaeger pods: the collector ports (Zipkin, OTLP gRPC and HTTP) from the mesh
  * only — the app namespaces, any namespace with sidecar injection on, and the system namespace (the
@@ -46,6 +39,7 @@ export const JAEGER_METRICS_PORT: Readonly<Record<JaegerChartLine, number>> = { 
  * query ports from Kiali and the ingress controllers that serve the UI; the metrics port from Prometheus.
  * Once one Ingress policy selects the pods, everything else is denied.
  * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/#default-deny-all-ingress-traffic
+ * @internal A value builder: tests call it; programs use the component.
  */
 export function jaegerIngressSpecs(args: {
     namespace: string;
@@ -76,7 +70,7 @@ export function jaegerIngressSpecs(args: {
         specs["jaeger-metrics-from-prometheus"] = {
             podSelector,
             policyTypes: ["Ingress"],
-            ingress: [{ from: [inNamespaces(args.metricsNamespaces)], ports: tcp([JAEGER_METRICS_PORT[args.line]]) }],
+            ingress: [{ from: [inNamespaces(args.metricsNamespaces)], ports: tcp([JAEGER_METRICS_PORTS[args.line]]) }],
         };
     }
     return specs;

@@ -1,11 +1,14 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { KialiAuthStrategy } from "../config";
 import { ChartSource, parseVersion } from "../lib/charts";
 import { JAEGER_PORTS, KIALI_SIGNING_KEY_MOUNT, QUERY_SERVICE, SYSTEM_NAMESPACE, serviceFqdn } from "../lib/constants";
 import { ChartRelease, HelmValues, installChart, mergeValues } from "./helm";
 import { childOptions } from "./options";
 import { componentType, withTypeAliases } from "./typeTokens";
+
+/** Login strategies the program configures completely (`openid` needs client settings this program does not model). */
+export const KIALI_AUTH_STRATEGIES = ["anonymous", "token", "header"] as const;
+export type KialiAuthStrategy = (typeof KIALI_AUTH_STRATEGIES)[number];
 
 /** Arguments of {@link Kiali}. */
 export interface KialiArgs {
@@ -101,6 +104,7 @@ export function supportsNamespaceScopedAccess(version: string): boolean {
  * How the chart gets the signing key from {@link KIALI_SIGNING_KEY_SECRET}: a `secret:` reference the
  * chart mounts itself (>= 2.21), or the placeholder plus `deployment.custom_secrets`, which mounts the
  * whole Secret at {@link KIALI_SIGNING_KEY_MOUNT} (2.1.0 to 2.20; the key is the file `value.txt`).
+ * @internal A value builder: tests call it; programs use the component.
  */
 export function signingKeyValues(chartVersion: string): { signingKey: string; customSecrets: { name: string; mount: string }[] } {
     return supportsSecretReferences(chartVersion)
@@ -108,7 +112,10 @@ export function signingKeyValues(chartVersion: string): { signingKey: string; cu
         : { signingKey: KIALI_SIGNING_KEY_PLACEHOLDER, customSecrets: [{ name: KIALI_SIGNING_KEY_SECRET.name, mount: KIALI_SIGNING_KEY_MOUNT }] };
 }
 
-/** Kiali's in-cluster tracing URL: the ClusterIP query Service, gRPC or HTTP port. */
+/**
+ * Kiali's in-cluster tracing URL: the ClusterIP query Service, gRPC or HTTP port.
+ * @internal A value builder: tests call it; programs use the component.
+ */
 export function tracingInternalUrl(namespace: string, useGrpc: boolean): string {
     return `http://${serviceFqdn(QUERY_SERVICE.name, namespace)}:${useGrpc ? JAEGER_PORTS.queryGrpc : JAEGER_PORTS.queryHttp}`;
 }
@@ -118,6 +125,7 @@ export function tracingInternalUrl(namespace: string, useGrpc: boolean): string 
  * (the server chart is cluster-wide only) and renamed `in_cluster_url` -> `internal_url`,
  * `url` -> `external_url`; the chart copies values into Kiali's config, so stale keys would be ignored silently.
  * @see https://kiali.io/docs/configuration/kialis.kiali.io/
+ * @internal A value builder: tests call it; programs use the component.
  */
 export function kialiValues(args: {
     namespace: string;

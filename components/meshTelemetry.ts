@@ -18,7 +18,10 @@ export interface MeshTelemetryArgs {
     readonly namespace?: string;
 }
 
-/** The Telemetry spec: sampling through the `jaeger` provider and access logs through the JSON provider. */
+/**
+ * The Telemetry spec: sampling through the `jaeger` provider and access logs through the JSON provider.
+ * @internal A value builder: tests call it; programs use the component.
+ */
 export function telemetrySpec(samplingPercentage: number): Record<string, unknown> {
     if (!(samplingPercentage >= 0 && samplingPercentage <= 100)) {
         throw new pulumi.InputPropertyError({ propertyPath: "samplingPercentage", reason: `MeshTelemetry: samplingPercentage ${samplingPercentage} must be from 0 to 100` });

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
-import { EnvVar, OTLP_GRPC_ENDPOINT, ZIPKIN_HOST, appTracingEnv } from "../lib/appTracing";
+import { EnvVar, appTracingEnv } from "../lib/appTracing";
 import { ChartRole, ChartSource, DEFAULT_CHARTS, JaegerChartLine } from "../lib/charts";
 import {
     DEFAULT_INGRESS_CONTROLLER_NAMESPACE,
@@ -14,14 +14,14 @@ import {
     ZIPKIN_SPANS_PATH,
 } from "../lib/constants";
 import { NamespaceOwnership, OWNER_ANNOTATION } from "../lib/namespaces";
-import { ExternalServices, ExternalServicesArgs } from "./externalServices";
+import { EXTERNAL_SERVICE_PORT, ExternalServices, ExternalServicesArgs } from "./externalServices";
 import { HelmValues } from "./helm";
 import { IstioMesh, IstioMeshArgs } from "./istioMesh";
 import { Jaeger, JaegerArgs } from "./jaeger";
 import { JaegerIngressPolicies } from "./jaegerIngressPolicies";
 import { Kiali, KialiArgs } from "./kiali";
 import { MeshTelemetry, MeshTelemetryArgs } from "./meshTelemetry";
-import { fieldManagerTransform, kubernetesProvider } from "./options";
+import { ArgumentProblem, childOptions, fieldManagerTransform, throwProblems } from "./options";
 import { PrometheusMonitors, PrometheusMonitorsArgs } from "./prometheusMonitors";
 import { TracingNetworkPolicies, TracingNetworkPoliciesArgs } from "./tracingNetworkPolicies";
 import { componentType, withTypeAliases } from "./typeTokens";
@@ -94,11 +94,6 @@ export interface ObservabilityStackArgs {
          */
         readonly ingressControllerNamespace?: string;
     };
-    /**
-     * Service name used for the example app tracing environment output.
-     * @default "my-service"
-     */
-    readonly exampleServiceName?: string;
 }
 
 /** A stack chart split into where it comes from and its values. */
@@ -106,6 +101,15 @@ function chartOf(charts: ObservabilityStackArgs["charts"], role: ChartRole): { s
     const chart: StackChart = charts?.[role] ?? DEFAULT_CHARTS[role];
     const { values, ...source } = chart;
     return { source, values };
+}
+
+/**
+ * What is wrong with the charts, whatever the caller: the three Istio charts are one Istio release (istiod's webhooks
+ * and CRDs come from base, the gateway's injected proxy from istiod). Pure; the config layer reports the same under `charts`.
+ */
+export function chartsProblems(charts: ObservabilityStackArgs["charts"]): ArgumentProblem[] {
+    const versions = (["istioBase", "istiod", "istioGateway"] as const).map((role) => chartOf(charts, role).source.version);
+    return new Set(versions).size > 1 ? [{ path: ["charts", "istioBase/istiod/istioGateway", "version"], value: versions, reason: "the three Istio charts must share one version" }] : [];
 }
 
 /**
@@ -151,9 +155,11 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     public readonly jaegerChartLine: JaegerChartLine;
     public readonly collectorHost: string;
     public readonly zipkinEndpoint: string;
-    public readonly otlpEndpoint: string = OTLP_GRPC_ENDPOINT;
+    /** Where apps export spans: OTLP over gRPC to the collector Service Jaeger reports. */
+    public readonly otlpEndpoint: string;
+    /** The mesh's tracing provider. */
+    public readonly tracingProvider: TracingProvider;
     public readonly kialiTracingUrl: string;
-    public readonly appTracingEnvironment: readonly EnvVar[];
     public readonly uiUrls: Readonly<Record<string, string>>;
     public readonly networkPolicies: pulumi.Output<string[]>;
     /** The Prometheus monitors created (`prometheus.operator`), `namespace/name`; none without the operator. */
@@ -164,30 +170,22 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         super(componentType("ObservabilityStack"), name, {}, { ...withTypeAliases("ObservabilityStack", opts), transforms: [...(opts?.transforms ?? []), fieldManagerTransform] });
         // The Kubernetes provider comes from this component's options (`provider` or `providers.kubernetes`) and is handed
         // to every child explicitly: to the components as their `provider` option, to the objects as their provider.
-        const provider = kubernetesProvider(this);
-        const childOpts = { parent: this, ...(provider !== undefined ? { provider } : {}) };
+        // A caller's `dependsOn` reaches every child too (childOptions): Pulumi does not pass a component's on.
         const awaitReadiness = args.awaitReadiness ?? true;
         const tracingProvider = args.tracing.provider ?? "zipkin";
         const appNamespaceNames = args.appNamespaces ?? [];
         const externalServices = args.externalServices ?? [];
         const ui = args.ui ?? {};
         const charts = { base: chartOf(args.charts, "istioBase"), istiod: chartOf(args.charts, "istiod"), gateway: chartOf(args.charts, "istioGateway") };
-        const istioVersions = [charts.base.source.version, charts.istiod.source.version, charts.gateway.source.version];
-        if (new Set(istioVersions).size > 1) {
-            // istiod's webhooks and CRDs come from base, the gateway's injected proxy from istiod: one Istio release.
-            throw new pulumi.InputPropertyError({
-                propertyPath: "charts",
-                reason: `ObservabilityStack: charts istioBase, istiod and istioGateway must share one version; got ${istioVersions.join(", ")}`,
-            });
-        }
+        throwProblems("ObservabilityStack", chartsProblems(args.charts));
         const jaegerChart = chartOf(args.charts, "jaeger");
         const kialiChart = chartOf(args.charts, "kiali");
 
         const namespace = (resourceName: string, ns: string, labels: Record<string, string>, dependsOn: pulumi.Resource[] = []) =>
-            ownedNamespace(resourceName, ns, labels, args.namespaces?.[ns] ?? "create", args.owner, { ...childOpts, dependsOn });
+            ownedNamespace(resourceName, ns, labels, args.namespaces?.[ns] ?? "create", args.owner, childOptions(this, opts, dependsOn));
         const systemNamespace = namespace(`${name}-system-namespace`, SYSTEM_NAMESPACE, { "app.kubernetes.io/part-of": "observability-stack" });
 
-        const jaeger = new Jaeger(`${name}-jaeger`, { ...args.jaeger, chart: jaegerChart.source, values: jaegerChart.values, awaitReadiness }, { ...childOpts, dependsOn: [systemNamespace] });
+        const jaeger = new Jaeger(`${name}-jaeger`, { ...args.jaeger, chart: jaegerChart.source, values: jaegerChart.values, awaitReadiness }, childOptions(this, opts, [systemNamespace]));
 
         const mesh = new IstioMesh(
             `${name}-istio`,
@@ -197,28 +195,24 @@ export class ObservabilityStack extends pulumi.ComponentResource {
                 istiodChart: charts.istiod.source,
                 gatewayChart: charts.gateway.source,
                 values: { base: charts.base.values, istiod: charts.istiod.values, gateway: charts.gateway.values },
-                tracing: { provider: tracingProvider, service: ZIPKIN_HOST, port: TRACING_PROVIDER_PORTS[tracingProvider] },
+                tracing: { provider: tracingProvider, service: jaeger.collectorHost, port: TRACING_PROVIDER_PORTS[tracingProvider] },
                 awaitReadiness,
             },
-            { ...childOpts, dependsOn: [systemNamespace, jaeger.collectorService] },
+            childOptions(this, opts, [systemNamespace, jaeger.collectorService]),
         );
         const istioReady = [mesh.istiod];
 
-        new MeshTelemetry(`${name}-telemetry`, { samplingPercentage: args.tracing.samplingPercentage }, { ...childOpts, dependsOn: istioReady });
-        const monitors = args.prometheusMonitors !== undefined ? new PrometheusMonitors(`${name}-monitors`, args.prometheusMonitors, { ...childOpts, dependsOn: [systemNamespace] }) : undefined;
-        new ExternalServices(`${name}-external`, { services: externalServices }, { ...childOpts, dependsOn: istioReady });
+        new MeshTelemetry(`${name}-telemetry`, { samplingPercentage: args.tracing.samplingPercentage }, childOptions(this, opts, istioReady));
+        const monitors = args.prometheusMonitors !== undefined ? new PrometheusMonitors(`${name}-monitors`, args.prometheusMonitors, childOptions(this, opts, [systemNamespace])) : undefined;
+        new ExternalServices(`${name}-external`, { services: externalServices }, childOptions(this, opts, istioReady));
 
-        const kiali = new Kiali(
-            `${name}-kiali`,
-            { ...args.kiali, chart: kialiChart.source, values: kialiChart.values, awaitReadiness },
-            { ...childOpts, dependsOn: [mesh.istiod, jaeger.queryService] },
-        );
+        const kiali = new Kiali(`${name}-kiali`, { ...args.kiali, chart: kialiChart.source, values: kialiChart.values, awaitReadiness }, childOptions(this, opts, [mesh.istiod, jaeger.queryService]));
 
         const appNamespaces = appNamespaceNames.map((ns) => namespace(`${name}-ns-${ns}`, ns, { ...INJECTION_LABEL }, [mesh.istiod]));
         const policies = new TracingNetworkPolicies(
             `${name}-netpol`,
-            { ...args.networkPolicies, namespaces: appNamespaceNames, externalPorts: externalServices.map((e) => e.port) },
-            { ...childOpts, dependsOn: [...appNamespaces, jaeger] },
+            { ...args.networkPolicies, namespaces: appNamespaceNames, externalPorts: externalServices.map((e) => e.port ?? EXTERNAL_SERVICE_PORT) },
+            childOptions(this, opts, [...appNamespaces, jaeger]),
         );
 
         new JaegerIngressPolicies(
@@ -229,7 +223,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
                 ingressControllerNamespaces: ui.jaegerHost !== undefined ? [ui.ingressControllerNamespace ?? DEFAULT_INGRESS_CONTROLLER_NAMESPACE] : [],
                 metricsNamespaces: clusterServiceNamespace(args.kiali.prometheusUrl) ?? [],
             },
-            { ...childOpts, dependsOn: [jaeger] },
+            childOptions(this, opts, [jaeger]),
         );
 
         // Chart v4 resources reach policy packs with empty properties, and read resources do not reach them
@@ -244,7 +238,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
                     [RELEASES_CONFIGMAP.readsKey]: policies.reads.apply((reads) => JSON.stringify(reads, null, 2)),
                 },
             },
-            { ...childOpts, dependsOn: [systemNamespace] },
+            childOptions(this, opts, [systemNamespace]),
         );
 
         const exposure = new UiExposure(
@@ -257,7 +251,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
                 annotations: ui.annotations,
                 awaitReadiness,
             },
-            { ...childOpts, dependsOn: [kiali, jaeger] },
+            childOptions(this, opts, [kiali, jaeger]),
         );
 
         this.istioVersion = mesh.istioVersion;
@@ -265,7 +259,8 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         this.collectorHost = jaeger.collectorHost;
         this.zipkinEndpoint = `http://${jaeger.collectorHost}:${JAEGER_PORTS.zipkin}${ZIPKIN_SPANS_PATH}`;
         this.kialiTracingUrl = kiali.tracingUrl;
-        this.appTracingEnvironment = appTracingEnv(args.exampleServiceName ?? "my-service", OTLP_GRPC_ENDPOINT, tracingProvider);
+        this.otlpEndpoint = `http://${jaeger.collectorHost}:${JAEGER_PORTS.otlpGrpc}`;
+        this.tracingProvider = tracingProvider;
         this.uiUrls = exposure.urls;
         this.networkPolicies = policies.policyNames;
         this.prometheusMonitors = monitors?.monitorNames ?? [];
@@ -277,9 +272,14 @@ export class ObservabilityStack extends pulumi.ComponentResource {
             zipkinEndpoint: this.zipkinEndpoint,
             otlpEndpoint: this.otlpEndpoint,
             kialiTracingUrl: this.kialiTracingUrl,
-            appTracingEnvironment: this.appTracingEnvironment,
+            tracingProvider: this.tracingProvider,
             uiUrls: this.uiUrls,
             networkPolicies: this.networkPolicies,
         });
+    }
+
+    /** The OpenTelemetry environment an app of this stack needs to join the mesh's traces (lib/appTracing.ts). */
+    appTracingEnv(serviceName: string): EnvVar[] {
+        return appTracingEnv(serviceName, this.otlpEndpoint, this.tracingProvider);
     }
 }

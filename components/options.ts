@@ -56,11 +56,41 @@ export function fieldManagerTransform(args: pulumi.ResourceTransformArgs): pulum
  * Throws what a component's argument validation found, each problem with its property path: one as
  * `pulumi.InputPropertyError` (its message is the reason), several at once as `pulumi.InputPropertiesError`.
  */
-export function throwInputErrors(component: string, errors: readonly pulumi.InputPropertyErrorDetails[]): void {
+function throwInputErrors(component: string, errors: readonly pulumi.InputPropertyErrorDetails[]): void {
     if (errors.length === 1) {
         throw new pulumi.InputPropertyError(errors[0]);
     }
     if (errors.length > 1) {
         throw new pulumi.InputPropertiesError({ message: `${component}: ${errors.length} invalid arguments:\n${errors.map((e) => `  - ${e.reason}`).join("\n")}`, errors: [...errors] });
     }
+}
+
+/**
+ * One bad argument: its property path (`["services", 0, "hosts"]`), and what is wrong and what is allowed. A component's
+ * `xxxProblems(args)` returns them (pure, one definition per rule); the component throws them
+ * ({@link throwProblems}) and the config layer reports them under the stack config key they come from.
+ */
+export interface ArgumentProblem {
+    readonly path: readonly (string | number)[];
+    /** The value found there, when the reason refers to it (shown after `got`; `nothing` for undefined). */
+    readonly value?: unknown;
+    readonly reason: string;
+}
+
+/** `got <value>; ` when the problem carries a value (as the config layer shows it), else "". */
+function got(p: ArgumentProblem): string {
+    return "value" in p ? `got ${p.value === undefined ? "nothing" : JSON.stringify(p.value)}; ` : "";
+}
+
+/** `services[0].hosts` */
+function propertyPath(path: readonly (string | number)[]): string {
+    return path.map((k, i) => (typeof k === "number" ? `[${k}]` : i === 0 ? k : `.${k}`)).join("");
+}
+
+/** Throws the problems as `InputPropertyError` (one) or `InputPropertiesError` (several), each reason prefixed with the component. */
+export function throwProblems(component: string, problems: readonly ArgumentProblem[]): void {
+    throwInputErrors(
+        component,
+        problems.map((p) => ({ propertyPath: propertyPath(p.path), reason: `${component}: ${propertyPath(p.path)}: ${got(p)}${p.reason}` })),
+    );
 }

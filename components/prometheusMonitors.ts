@@ -29,6 +29,7 @@ export const MONITOR_NAMES = { envoy: "envoy-stats-monitor", istiod: "istio-comp
  * `prometheus.io/scrape` annotation, scraped on the port its `prometheus.io/port` annotation names (15020, the
  * agent's merged Envoy + agent + app endpoint the injector sets with `enablePrometheusMerge`) at `/stats/prometheus`.
  * The 1.30.3 text, whose one difference from 1.24.2 is `targetLabel: pod` (1.24.2: `pod_name`).
+ * @internal A value builder: tests call it; programs use the component.
  */
 export function envoyStatsPodMonitorSpec(): Record<string, unknown> {
     return {
@@ -68,6 +69,7 @@ export function envoyStatsPodMonitorSpec(): Record<string, unknown> {
 /**
  * The ServiceMonitor of the same sample: istiod's Service (label `istio: pilot`, port `http-monitoring` 15014,
  * istiod chart `templates/service.yaml` in both lines).
+ * @internal A value builder: tests call it; programs use the component.
  */
 export function istiodServiceMonitorSpec(): Record<string, unknown> {
     return {
@@ -82,7 +84,7 @@ export function istiodServiceMonitorSpec(): Record<string, unknown> {
 /**
  * What lets a prometheus-operator Prometheus find the mesh: Istio's PodMonitor for the Envoy stats of sidecars
  * and the gateway and its ServiceMonitor for istiod. Needs the operator's CRDs (group `monitoring.coreos.com`).
- * Without the operator, add the scrape jobs of README "Prometheus without the operator" to Prometheus instead.
+ * Without the operator, add the scrape jobs of docs/production.md "Prometheus without the operator" to Prometheus instead.
  * @see https://istio.io/latest/docs/ops/integrations/prometheus/
  */
 export class PrometheusMonitors extends pulumi.ComponentResource {

@@ -1,9 +1,33 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { NetworkPolicyMode } from "../config";
 import { DNS_PORT, ISTIOD_POD_LABEL, ISTIOD_XDS_PORT, JAEGER_EGRESS_POLICY_NAME, JAEGER_EGRESS_PORTS, JAEGER_NAME_LABEL, SYSTEM_NAMESPACE } from "../lib/constants";
-import { childOptions, kubernetesProvider } from "./options";
+import { PolicySpec, namespaceNamed, tcp } from "./networkPolicies";
+import { ArgumentProblem, childOptions, kubernetesProvider, throwProblems } from "./options";
 import { componentType, withTypeAliases } from "./typeTokens";
+
+/** `complete`: every egress a mesh workload needs; `baseline`: only Jaeger egress, beside an existing baseline policy. */
+export const NETWORK_POLICY_MODES = ["complete", "baseline"] as const;
+export type NetworkPolicyMode = (typeof NETWORK_POLICY_MODES)[number];
+
+/** The cluster DNS pods: where they run and their labels (CoreDNS in kube-system by default). */
+export const DEFAULT_DNS = { namespace: "kube-system", podLabels: { "k8s-app": "kube-dns" } } as const;
+
+/**
+ * What is wrong with the mode and the baseline policy, whatever the caller: `baseline` needs the policy's name, and
+ * `complete` takes none. Pure; the config layer reports the same problems under `networkPolicies`.
+ */
+export function networkPolicyProblems(args: { readonly mode?: NetworkPolicyMode; readonly baselinePolicy?: string }): ArgumentProblem[] {
+    const mode = args.mode ?? "complete";
+    if (mode === "baseline" && args.baselinePolicy === undefined) {
+        return [
+            { path: ["baselinePolicy"], value: undefined, reason: "required when mode is baseline: the name of the existing NetworkPolicy in every app namespace that allows DNS and istiod egress" },
+        ];
+    }
+    if (mode === "complete" && args.baselinePolicy !== undefined) {
+        return [{ path: ["baselinePolicy"], value: args.baselinePolicy, reason: "only allowed when mode is baseline" }];
+    }
+    return [];
+}
 
 /** Arguments of {@link TracingNetworkPolicies}. */
 export interface TracingNetworkPoliciesArgs {
@@ -33,8 +57,6 @@ export interface TracingNetworkPoliciesArgs {
     readonly systemNamespace?: string;
 }
 
-type PolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
-
 /**
  * An object the program read from the cluster and relied on, as recorded for the policy pack in the
  * releases ConfigMap (`RELEASES_CONFIGMAP.readsKey`): read resources never reach policy analyzers.
@@ -47,24 +69,27 @@ export interface ReadRecord {
     readonly spec: k8s.types.output.networking.v1.NetworkPolicySpec;
 }
 
-const byName = (ns: string) => ({ matchLabels: { "kubernetes.io/metadata.name": ns } });
-const tcp = (ports: readonly number[]) => ports.map((port) => ({ protocol: "TCP", port }));
-
-/** Egress from every pod of a namespace to the Jaeger pods on 4317, 4318 and 9411. */
+/**
+ * Egress from every pod of a namespace to the Jaeger pods on 4317, 4318 and 9411.
+ * @internal A value builder: tests call it; programs use the component.
+ */
 export function jaegerEgressSpec(systemNamespace: string): PolicySpec {
     return {
         podSelector: {},
         policyTypes: ["Egress"],
         egress: [
             {
-                to: [{ namespaceSelector: byName(systemNamespace), podSelector: { matchLabels: { [JAEGER_NAME_LABEL.key]: JAEGER_NAME_LABEL.value } } }],
+                to: [{ namespaceSelector: namespaceNamed(systemNamespace), podSelector: { matchLabels: { [JAEGER_NAME_LABEL.key]: JAEGER_NAME_LABEL.value } } }],
                 ports: tcp(JAEGER_EGRESS_PORTS),
             },
         ],
     };
 }
 
-/** The rest of what a mesh workload needs once its egress is restricted, by policy name. */
+/**
+ * The rest of what a mesh workload needs once its egress is restricted, by policy name.
+ * @internal A value builder: tests call it; programs use the component.
+ */
 export function meshEgressSpecs(args: {
     systemNamespace: string;
     dns: { namespace: string; podLabels: Readonly<Record<string, string>> };
@@ -77,7 +102,7 @@ export function meshEgressSpecs(args: {
             policyTypes: ["Egress"],
             egress: [
                 {
-                    to: [{ namespaceSelector: byName(args.dns.namespace), podSelector: { matchLabels: { ...args.dns.podLabels } } }],
+                    to: [{ namespaceSelector: namespaceNamed(args.dns.namespace), podSelector: { matchLabels: { ...args.dns.podLabels } } }],
                     ports: [
                         { protocol: "UDP", port: DNS_PORT },
                         { protocol: "TCP", port: DNS_PORT },
@@ -90,7 +115,7 @@ export function meshEgressSpecs(args: {
             policyTypes: ["Egress"],
             egress: [
                 {
-                    to: [{ namespaceSelector: byName(args.systemNamespace), podSelector: { matchLabels: { [ISTIOD_POD_LABEL.key]: ISTIOD_POD_LABEL.value } } }],
+                    to: [{ namespaceSelector: namespaceNamed(args.systemNamespace), podSelector: { matchLabels: { [ISTIOD_POD_LABEL.key]: ISTIOD_POD_LABEL.value } } }],
                     ports: tcp([ISTIOD_XDS_PORT]),
                 },
             ],
@@ -134,11 +159,9 @@ export class TracingNetworkPolicies extends pulumi.ComponentResource {
         super(componentType("TracingNetworkPolicies"), name, {}, withTypeAliases("TracingNetworkPolicies", opts));
         const mode = args.mode ?? "complete";
         const systemNamespace = args.systemNamespace ?? SYSTEM_NAMESPACE;
-        const dns = args.dns ?? { namespace: "kube-system", podLabels: { "k8s-app": "kube-dns" } };
+        const dns = args.dns ?? DEFAULT_DNS;
         const childOpts = childOptions(this, opts);
-        if (mode === "baseline" && args.baselinePolicy === undefined) {
-            throw new pulumi.InputPropertyError({ propertyPath: "baselinePolicy", reason: "TracingNetworkPolicies: baselinePolicy is required when mode is baseline" });
-        }
+        throwProblems("TracingNetworkPolicies", networkPolicyProblems(args));
         const names: pulumi.Output<string>[] = [];
         const reads: pulumi.Output<ReadRecord>[] = [];
         for (const ns of args.namespaces) {

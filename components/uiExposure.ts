@@ -37,7 +37,10 @@ export interface UiExposureArgs {
     readonly awaitReadiness?: boolean;
 }
 
-/** Ingress spec routing one host to one Service port. */
+/**
+ * Ingress spec routing one host to one Service port.
+ * @internal A value builder: tests call it; programs use the component.
+ */
 export function uiIngressSpec(host: string, service: string, port: number, ingressClassName: string, tlsSecretName?: string): k8s.types.input.networking.v1.IngressSpec {
     return {
         ingressClassName,

@@ -194,6 +194,20 @@ export const AS_WRITTEN: unique symbol = Symbol("as written");
 
 /** Reports one problem at `path` (relative to the object the rule checks), showing `input` (or {@link AS_WRITTEN}) after `got`. */
 export type Report = (path: readonly PropertyKey[], input: unknown, allowed: string) => void;
+/**
+ * Reports a component's problems (`xxxProblems(args)` next to each component: one definition per rule) under the
+ * config key the component's arguments come from, each showing the value as written.
+ */
+export function reportProblems(
+    report: Report,
+    prefix: readonly PropertyKey[],
+    problems: readonly { readonly path: readonly (string | number)[]; readonly value?: unknown; readonly reason: string }[],
+): void {
+    for (const p of problems) {
+        report([...prefix, ...p.path], "value" in p ? p.value : AS_WRITTEN, p.reason);
+    }
+}
+
 /** Whether the keys at these paths (relative to the object) parsed without a problem. */
 export type Valid = (...paths: (readonly PropertyKey[])[]) => boolean;
 

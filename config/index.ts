@@ -12,7 +12,6 @@ import { stackConfig } from "./schema";
 import { StackConfig } from "./types";
 
 export { ConfigError } from "./problems";
-export { DEFAULT_JAEGER_RESOURCES } from "./jaegerSchema";
 export { DEFAULT_PROMETHEUS_URL } from "./kialiUiSchema";
 export type * from "./types";
 

@@ -3,13 +3,9 @@
  * cluster with its TLS, dependencies job, index cleaner and rollover), replicas, resources and image.
  */
 import { z } from "zod";
+import { DEFAULT_JAEGER_RESOURCES } from "../components/jaeger";
+import { ELASTICSEARCH_DEFAULTS } from "../components/jaegerElasticsearch";
 import * as f from "./fields";
-
-/** Reference resources of the Jaeger all-in-one pod (reference deployment). */
-export const DEFAULT_JAEGER_RESOURCES = {
-    requests: { cpu: "100m", memory: "256Mi" },
-    limits: { cpu: "500m", memory: "512Mi" },
-};
 
 const ES_ONLY = "only allowed with jaeger.storage.type elasticsearch";
 const MEMORY_ONLY = "only allowed with jaeger.storage.type memory";
@@ -17,7 +13,7 @@ const secretKeyRef = f.section({
     name: f.required("the name of a Secret in istio-system holding the password"),
     key: f.required("the key of the password in that Secret"),
 });
-export const image = f.section({ registry: f.nonEmpty().optional(), repository: f.nonEmpty().optional(), tag: f.nonEmpty().optional() }).prefault({});
+const image = f.section({ registry: f.nonEmpty().optional(), repository: f.nonEmpty().optional(), tag: f.nonEmpty().optional() }).prefault({});
 
 const CRON = "expected a cron schedule such as 49 23 * * * (five fields, or @daily)";
 const schedule = (d: string) => f.matching(f.CRON, CRON).default(d);
@@ -37,7 +33,7 @@ const esTls = f
                 })
                 .optional(),
             /** Skip certificate verification (ES_TLS_SKIP_HOST_VERIFY / tls.insecure_skip_verify); only when set explicitly. */
-            insecureSkipVerify: f.bool().default(false),
+            insecureSkipVerify: f.bool().default(ELASTICSEARCH_DEFAULTS.tls.insecureSkipVerify),
         },
         (t, report, valid) => {
             if (valid(["caSecret"], ["insecureSkipVerify"]) && t.caSecret !== undefined && t.insecureSkipVerify) {
@@ -50,10 +46,10 @@ const esTls = f
 /** The Spark job that computes the service dependency graph from the span indices (jaegertracing/spark-dependencies). */
 const dependencies = f
     .section({
-        enabled: f.bool().default(true),
+        enabled: f.bool().default(ELASTICSEARCH_DEFAULTS.dependencies.enabled),
         /** The job processes the current day (UTC): run it shortly before midnight. */
-        schedule: schedule("49 23 * * *"),
-        /** Image override; default lib/jaegerJobs.ts DEPENDENCIES_IMAGE. */
+        schedule: schedule(ELASTICSEARCH_DEFAULTS.dependencies.schedule),
+        /** Image override; default components/jaegerElasticsearch.ts DEPENDENCIES_IMAGE. */
         image,
     })
     .prefault({});
@@ -61,19 +57,19 @@ const dependencies = f
 /** The CronJob that deletes span indices older than `retentionDays` (jaeger-es-index-cleaner). */
 const indexCleaner = f
     .section({
-        enabled: f.bool().default(true),
-        retentionDays: f.numberIn(1, 3650, "an integer").default(7),
-        schedule: schedule("55 23 * * *"),
+        enabled: f.bool().default(ELASTICSEARCH_DEFAULTS.indexCleaner.enabled),
+        retentionDays: f.numberIn(1, 3650, "an integer").default(ELASTICSEARCH_DEFAULTS.indexCleaner.retentionDays),
+        schedule: schedule(ELASTICSEARCH_DEFAULTS.indexCleaner.schedule),
     })
     .prefault({});
 
 /** Index rollover (jaeger-es-rollover): write aliases and a CronJob that rolls them over; the init step is a Job of the program's own. */
 const rollover = f
     .section({
-        enabled: f.bool().default(false),
-        schedule: schedule("10 0 * * *"),
+        enabled: f.bool().default(ELASTICSEARCH_DEFAULTS.rollover.enabled),
+        schedule: schedule(ELASTICSEARCH_DEFAULTS.rollover.schedule),
         /** Roll over once the write index is this old (CONDITIONS max_age). */
-        maxAge: f.matching(/^[0-9]+[dhm]$/, "expected an Elasticsearch age such as 1d or 12h").default("1d"),
+        maxAge: f.matching(/^[0-9]+[dhm]$/, "expected an Elasticsearch age such as 1d or 12h").default(ELASTICSEARCH_DEFAULTS.rollover.maxAge),
     })
     .prefault({});
 
@@ -114,7 +110,7 @@ const storage = z
                     /** Secret holding the password of `username` (absent: its name and key are reported missing). */
                     passwordSecret: secretKeyRef.prefault(() => ({}) as z.input<typeof secretKeyRef>),
                     /** Index prefix; empty for Jaeger's default. */
-                    indexPrefix: f.nonEmpty().default(""),
+                    indexPrefix: f.nonEmpty().default(ELASTICSEARCH_DEFAULTS.indexPrefix),
                     tls: esTls,
                     dependencies,
                     indexCleaner,
@@ -154,7 +150,7 @@ const QUANTITY = "expected a Kubernetes quantity such as 500m or 512Mi";
 function quantities(d: { cpu: string; memory: string }) {
     return f.section({ cpu: f.matching(f.QUANTITY, QUANTITY).default(d.cpu), memory: f.matching(f.QUANTITY, QUANTITY).default(d.memory) }).prefault({});
 }
-export const resources = f.section({ requests: quantities(DEFAULT_JAEGER_RESOURCES.requests), limits: quantities(DEFAULT_JAEGER_RESOURCES.limits) }).prefault({});
+const resources = f.section({ requests: quantities(DEFAULT_JAEGER_RESOURCES.requests), limits: quantities(DEFAULT_JAEGER_RESOURCES.limits) }).prefault({});
 
 export const jaeger = f
     .section({ storage, replicas: f.numberIn(1, 10, "an integer").default(1), resources, image }, (j, report, valid) => {

@@ -2,6 +2,7 @@
  * The keys of what people look at: `kiali` (login, Prometheus and Grafana URLs, trace links),
  * `prometheus` (the Prometheus Kiali reads) and `ui` (Ingresses for the UIs and their auth proxy).
  */
+import { KIALI_AUTH_STRATEGIES } from "../components/kiali";
 import { DEFAULT_INGRESS_CONTROLLER_NAMESPACE } from "../lib/constants";
 import * as f from "./fields";
 
@@ -17,7 +18,7 @@ export const kiali = f
     .section(
         {
             /** Login strategies the program configures completely (openid needs client settings this program does not model). */
-            authStrategy: f.oneOf(["anonymous", "token", "header"]).default("token"),
+            authStrategy: f.oneOf(KIALI_AUTH_STRATEGIES).default("token"),
             /** Stable `login_token.signing_key` (16, 24 or 32 characters); a Pulumi secret. */
             signingKey: signingKey.optional(),
             prometheusUrl: f.httpUrl().default(DEFAULT_PROMETHEUS_URL),

@@ -7,9 +7,13 @@
  * then its rules; the rules that depend on `environment` come last.
  */
 import { z } from "zod";
-import { ChartRole, ChartSource, DEFAULT_CHARTS, EXACT_VERSION, JAEGER_APP_VERSIONS, jaegerChartLine } from "../lib/charts";
+import { ChartRole, ChartSource, DEFAULT_CHARTS, EXACT_VERSION, jaegerChartLine } from "../lib/charts";
 import { DEFAULT_EXT_AUTHZ_HTTP_HEADERS, TRACING_PROVIDERS } from "../lib/constants";
-import { defaultMaxTraces } from "../lib/sizing";
+import { EXTERNAL_SERVICE_PORT, externalServicesProblems } from "../components/externalServices";
+import { GATEWAY_SERVICE_TYPES } from "../components/istioMesh";
+import { jaegerProblems, resolveJaegerStorage } from "../components/jaeger";
+import { chartsProblems } from "../components/observabilityStack";
+import { DEFAULT_DNS, NETWORK_POLICY_MODES, networkPolicyProblems } from "../components/tracingNetworkPolicies";
 import * as f from "./fields";
 import { jaeger, urlPath } from "./jaegerSchema";
 import { AUTH_PROXY_ANNOTATIONS, kiali, prometheus, ui } from "./kialiUiSchema";
@@ -25,7 +29,7 @@ function chartSource(d: (typeof DEFAULT_CHARTS)[keyof typeof DEFAULT_CHARTS]) {
             chart: f.nonEmpty().default(d.chart),
             /** Exact chart version (no range). */
             version: z.string({ error: EXACT }).regex(EXACT_VERSION, { error: EXACT }).default(d.version),
-            /** Escape hatch: Helm values merged last into the values the stack renders for the chart (README "Chart values"). */
+            /** Escape hatch: Helm values merged last into the values the stack renders for the chart (docs/chart-values.md). */
             values: f.helmValues().optional(),
         })
         .transform(({ values, ...source }): ChartSource & { values?: Record<string, unknown> } => (values === undefined ? source : { ...source, values }))
@@ -42,12 +46,12 @@ const chartRoles = {
 } satisfies Record<ChartRole, unknown>;
 
 const charts = f.section(chartRoles, (c, report, valid) => {
-    if (!valid(["istioBase", "version"], ["istiod", "version"], ["istioGateway", "version"])) {
-        return;
-    }
-    const istio = [c.istioBase.version, c.istiod.version, c.istioGateway.version];
-    if (new Set(istio).size > 1) {
-        report(["istioBase/istiod/istioGateway", "version"], istio, "the three Istio charts must share one version");
+    if (valid(["istioBase", "version"], ["istiod", "version"], ["istioGateway", "version"])) {
+        f.reportProblems(
+            report,
+            [],
+            chartsProblems(c).map((p) => ({ ...p, path: p.path.slice(1) })),
+        );
     }
 });
 
@@ -60,7 +64,7 @@ const extAuthzCommon = {
     timeout: f.matching(f.DURATION, "expected a duration such as 500ms or 2s").optional(),
     failOpen: f.bool().default(false),
 };
-export const extAuthz = z.discriminatedUnion(
+const extAuthz = z.discriminatedUnion(
     "protocol",
     [
         f.section({
@@ -102,13 +106,24 @@ function unique<T>(key: (item: T) => string, path: (i: number) => readonly Prope
 const externalService = f.section({
     /** DNS label naming the ServiceEntry; absent reads as "" (as it always did). */
     name: f.matching(f.DNS_LABEL, "required: a DNS label (lower-case letters, digits and '-', at most 63 characters)").prefault(""),
-    hosts: f
-        .listOf(f.matching(f.HOSTNAME, "expected a fully qualified host name such as api.openai.com"), "a ServiceEntry needs at least one host name")
-        .refine((hosts) => hosts.length > 0, { error: "a ServiceEntry needs at least one host name" }),
-    port: f.numberIn(1, 65535, "an integer").default(443),
+    hosts: f.listOf(f.matching(f.HOSTNAME, "expected a fully qualified host name such as api.openai.com"), "a ServiceEntry needs at least one host name"),
+    port: f.numberIn(1, 65535, "an integer").default(EXTERNAL_SERVICE_PORT),
 });
-export const externalServices = f
+const externalServices = f
     .listOf(externalService)
+    .check(
+        f.rule<z.output<typeof externalService>[]>((services, report, valid) => {
+            services.forEach((service, i) => {
+                if (valid([i, "hosts"])) {
+                    f.reportProblems(
+                        report,
+                        [i],
+                        externalServicesProblems([service]).map((p) => ({ ...p, path: p.path.slice(2) })),
+                    );
+                }
+            });
+        }),
+    )
     .check(
         unique(
             (s: z.output<typeof externalService>) => s.name,
@@ -138,17 +153,14 @@ const networkPolicies = f
     .section(
         {
             /** `complete`: every egress a mesh workload needs; `baseline`: only Jaeger egress, plus a check that `baselinePolicy` exists. */
-            mode: f.oneOf(["complete", "baseline"]).default("complete"),
+            mode: f.oneOf(NETWORK_POLICY_MODES).default("complete"),
             baselinePolicy: f.matching(f.DNS_SUBDOMAIN, "expected a NetworkPolicy name").optional(),
-            dnsNamespace: f.matching(f.DNS_LABEL, "expected a namespace name").default("kube-system"),
-            dnsPodLabels: f.stringMap().default(() => ({ "k8s-app": "kube-dns" })),
+            dnsNamespace: f.matching(f.DNS_LABEL, "expected a namespace name").default(DEFAULT_DNS.namespace),
+            dnsPodLabels: f.stringMap().default(() => ({ ...DEFAULT_DNS.podLabels })),
         },
         (n, report, valid) => {
-            if (valid(["mode"]) && n.mode === "baseline" && n.baselinePolicy === undefined) {
-                report(["baselinePolicy"], undefined, "required when mode is baseline: the name of the existing NetworkPolicy in every app namespace that allows DNS and istiod egress");
-            }
-            if (valid(["mode"]) && n.mode === "complete" && n.baselinePolicy !== undefined) {
-                report(["baselinePolicy"], n.baselinePolicy, "only allowed when mode is baseline");
+            if (valid(["mode"], ["baselinePolicy"])) {
+                f.reportProblems(report, [], networkPolicyProblems(n));
             }
         },
     )
@@ -162,7 +174,7 @@ export const stackConfig = f
         environment: f.oneOf(["dev", "production"]).default("production"),
         awaitReadiness: f.bool().default(true),
         charts: charts.prefault({}),
-        gateway: f.section({ serviceType: f.oneOf(["ClusterIP", "NodePort", "LoadBalancer"]).default("ClusterIP") }).prefault({}),
+        gateway: f.section({ serviceType: f.oneOf(GATEWAY_SERVICE_TYPES).default("ClusterIP") }).prefault({}),
         tracing: f
             .section({
                 samplingPercentage: f.numberIn(0, 100, "a number").optional(),
@@ -191,14 +203,8 @@ export const stackConfig = f
                     );
                 }
             }
-            if (valid(["charts", "jaeger", "version"], ["jaeger", "storage", "rollover", "enabled"]) && c.jaeger.storage.type === "elasticsearch" && c.jaeger.storage.rollover.enabled) {
-                if (JAEGER_APP_VERSIONS[c.charts.jaeger.version] === undefined) {
-                    report(
-                        ["jaeger", "storage", "rollover", "enabled"],
-                        true,
-                        `rollover needs the image tag of the chart's rollover init step, known for jaeger charts ${Object.keys(JAEGER_APP_VERSIONS).join(", ")}; got chart ${c.charts.jaeger.version}`,
-                    );
-                }
+            if (valid(["charts", "jaeger", "version"], ["jaeger", "storage", "rollover", "enabled"])) {
+                f.reportProblems(report, ["jaeger"], jaegerProblems({ chartVersion: c.charts.jaeger.version, storage: c.jaeger.storage }));
             }
             if (valid(["ui", "jaegerHost"], ["kiali", "tracingExternalUrl"]) && c.ui.jaegerHost !== undefined && c.kiali.tracingExternalUrl === undefined) {
                 report(["kiali", "tracingExternalUrl"], undefined, `required when ui.jaegerHost is set: Kiali's links to traces open external_url in the browser (e.g. https://${c.ui.jaegerHost})`);
@@ -254,13 +260,7 @@ export const stackConfig = f
         samplingPercentage: c.tracing.samplingPercentage ?? (c.environment === "dev" ? 100 : 1),
         tracingProvider: c.tracing.provider,
         extAuthz: c.extAuthz,
-        jaeger: {
-            ...c.jaeger,
-            storage:
-                c.jaeger.storage.type === "memory"
-                    ? { ...c.jaeger.storage, maxTraces: c.jaeger.storage.maxTraces ?? defaultMaxTraces(c.jaeger.resources.limits.memory, jaegerChartLine(c.charts.jaeger.version)) }
-                    : c.jaeger.storage,
-        },
+        jaeger: { ...c.jaeger, storage: resolveJaegerStorage(c.jaeger.storage, c.jaeger.resources.limits.memory, jaegerChartLine(c.charts.jaeger.version)) },
         kiali: c.kiali,
         prometheus: c.prometheus,
         externalServices: c.externalServices,

@@ -192,7 +192,7 @@ async function pulumiRuns(s: Stack, objects: Collected[]) {
     const destroy = await cli("destroy", (onEvent) => s.destroy({ onEvent }));
     // Opt-in, not the default path: the engine writes the whole state after every step (most of its CPU in
     // an up); PULUMI_SKIP_CHECKPOINTS (experimental) writes it once at the end, at the cost of losing the
-    // run's record if the CLI dies mid-way (README "Measured").
+    // run's record if the CLI dies mid-way (docs/performance.md).
     const env = s.workspace.envVars;
     Object.assign(env, { PULUMI_EXPERIMENTAL: "true", PULUMI_SKIP_CHECKPOINTS: "true" });
     const upSkip = await cli("up (create), PULUMI_SKIP_CHECKPOINTS=true", (onEvent) => s.up({ onEvent }));

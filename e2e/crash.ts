@@ -87,7 +87,7 @@ export async function killUpAfter(stack: Stack, after: number): Promise<number> 
     return created;
 }
 
-/** The documented recovery (README "When things go wrong"), run as a user runs it. */
+/** The documented recovery (README "Operations"), run as a user runs it. */
 export function recover(stack: Stack): string {
     const ws = stack.workspace;
     return execFileSync(path.join(PROJECT_DIR, "scripts", "recover.sh"), [stack.name], {

@@ -152,7 +152,7 @@ for (const c of STACKS) {
             assert.ok(!exists(["mutatingwebhookconfiguration", "istio-sidecar-injector"]));
             assert.ok(!exists(["clusterrole", `istiod-clusterrole-${SYSTEM_NAMESPACE}`]));
             assert.ok(!exists(["clusterrole", "kiali"]));
-            assert.ok(exists(["crd", "telemetries.telemetry.istio.io"]), "Istio CRDs are retained (README: Destroy)");
+            assert.ok(exists(["crd", "telemetries.telemetry.istio.io"]), "Istio CRDs are retained (README, Operations: what destroy keeps)");
             const state = await stack.exportStack();
             assert.deepStrictEqual(
                 (state.deployment.resources ?? []).map((r: any) => r.type),

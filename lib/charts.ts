@@ -10,7 +10,7 @@ export type ChartRole = "istioBase" | "istiod" | "istioGateway" | "jaeger" | "ki
 
 /** Where a chart comes from: a Helm repository URL, the chart name in it and an exact version. */
 export interface ChartSource {
-    /** Helm repository URL (http or https), e.g. a loopback mirror in tests. */
+    /** Helm repository URL: http(s) (e.g. a loopback mirror in tests) or an OCI registry (`oci://`). */
     readonly repo: string;
     /** Chart name inside the repository. */
     readonly chart: string;

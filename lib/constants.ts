@@ -26,7 +26,15 @@ export const JAEGER_PORTS = {
     otlpHttp: 4318,
     queryHttp: 16686,
     queryGrpc: 16685,
+    /** Jaeger's own receivers (gRPC, Thrift over HTTP) for Jaeger-protocol clients. */
+    jaegerGrpc: 14250,
+    jaegerThriftHttp: 14268,
+    /** Jaeger v2's health check (the chart's probes: `GET /status`). */
+    health: 13133,
 } as const;
+
+/** Port of Jaeger's own metrics, as each chart line's pod annotation `prometheus.io/port` says (v1 admin port, v2 OpenTelemetry telemetry). */
+export const JAEGER_METRICS_PORTS = { v1: 14269, v2: 8888 } as const;
 
 /** The ports an app namespace must be able to reach on the Jaeger pods (9411 was the incident). */
 export const JAEGER_EGRESS_PORTS: readonly number[] = [JAEGER_PORTS.otlpGrpc, JAEGER_PORTS.otlpHttp, JAEGER_PORTS.zipkin];

@@ -31,7 +31,7 @@ export function quantityBytes(quantity: string): number | undefined {
  * with the OpenTelemetry SDK's tags; 5 spans) sent over Zipkin to an otherwise idle Jaeger grew its resident
  * memory by 27.0-29.8 KB per trace on the v1 all-in-one 1.53.0 and by 12.9-13.9 KB on Jaeger v2.13.0 (two
  * runs). Resident memory includes the garbage collector's headroom. `npm run bench:memory`
- * (e2e/jaegerMemory.ts) repeats the measurement; README "Bounded in-memory storage".
+ * (e2e/jaegerMemory.ts) repeats the measurement; docs/production.md "Bounded in-memory storage".
  */
 const TRACE_BYTES: Readonly<Record<"v1" | "v2", number>> = { v1: 32 * 1024, v2: 16 * 1024 };
 

@@ -5,11 +5,12 @@
  */
 import * as assert from "assert";
 import { ConfigError, parseStackConfig } from "../config";
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_CHARTS } from "../lib/charts";
 import { RELEASES_CONFIGMAP } from "../lib/constants";
 import { problems } from "./configParsing";
-import { one, registered, resetRegistered, settle, testProvider } from "./mocks";
+import { dependsOn, one, registered, resetRegistered, settle, testProvider } from "./mocks";
 import { deepFreeze, stackRawConfig } from "./stackFiles";
 
 const CHART = "kubernetes:helm.sh/v4:Chart";
@@ -94,12 +95,27 @@ describe("ObservabilityStack args", () => {
             () => new ObservabilityStack("mixed", { ...args, charts: { istiod: { ...DEFAULT_CHARTS.istiod, version: "1.24.2" } } }, { provider: testProvider() }),
             (e: unknown) =>
                 e instanceof pulumi.InputPropertyError &&
-                e.propertyPath === "charts" &&
-                e.reason === "ObservabilityStack: charts istioBase, istiod and istioGateway must share one version; got 1.30.3, 1.24.2, 1.30.3",
+                e.propertyPath === "charts.istioBase/istiod/istioGateway.version" &&
+                e.reason === 'ObservabilityStack: charts.istioBase/istiod/istioGateway.version: got ["1.30.3","1.24.2","1.30.3"]; the three Istio charts must share one version',
         );
         await settle();
         assert.deepStrictEqual(
             registered.filter((r) => r.type.startsWith("kubernetes:")).map((r) => r.name),
+            [],
+        );
+    });
+
+    it("hands a caller's dependsOn to every child, as the other components do", async () => {
+        resetRegistered();
+        const provider = testProvider();
+        const before = new k8s.core.v1.ConfigMap("prerequisite", { metadata: { name: "prerequisite" } }, { provider });
+        const args = { owner: "p/s", tracing: { samplingPercentage: 1 }, kiali: { signingKey: "k", prometheusUrl: "http://prometheus:9090" }, appNamespaces: ["auth"] };
+        new ObservabilityStack("waits", args, { provider, dependsOn: [before] });
+        await settle();
+        const children = registered.filter((r) => r.parent.endsWith("observability:index:ObservabilityStack::waits"));
+        assert.ok(children.length >= 10, children.map((r) => r.name).join(", "));
+        assert.deepStrictEqual(
+            children.filter((r) => !dependsOn(r, "kubernetes:core/v1:ConfigMap", "prerequisite")).map((r) => `${r.type}/${r.name}`),
             [],
         );
     });

@@ -5,23 +5,13 @@
  */
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, RawConfig, parseStackConfig } from "../config";
+import { ConfigError, RawConfig } from "../config";
+import { rejection } from "./configParsing";
 import { CASES } from "./invalidConfigs";
 import { registered, resetRegistered } from "./mocks";
-import { deepFreeze } from "./stackFiles";
 
 /** A problem line: key path, `got` and the value as JSON (or `nothing`), then what is allowed. */
 const LINE = /^([A-Za-z][A-Za-z0-9/]*(?:\.[A-Za-z][A-Za-z0-9/]*|\[\d+\])*): got (nothing|.+?); (.+)$/;
-
-function rejection(raw: RawConfig): ConfigError {
-    try {
-        parseStackConfig(deepFreeze(raw));
-    } catch (e) {
-        assert.ok(e instanceof ConfigError, `expected ConfigError, got ${String(e)}`);
-        return e;
-    }
-    assert.fail("expected the config to be rejected");
-}
 
 /** The config map the engine hands the program, such that program.ts' readRawConfig rebuilds `raw` exactly. */
 function engineConfig(raw: RawConfig): Record<string, string> {

@@ -1,6 +1,7 @@
 /** The committed stack files and the documented defaults, as parseStackConfig reads them. */
 import * as assert from "assert";
-import { DEFAULT_JAEGER_RESOURCES, parseStackConfig } from "../config";
+import { DEFAULT_JAEGER_RESOURCES } from "../components/jaeger";
+import { parseStackConfig } from "../config";
 import { DEFAULT_CHARTS } from "../lib/charts";
 import { DEV_MINIMAL, problems } from "./configParsing";
 import { deepFreeze, stackRawConfig } from "./stackFiles";

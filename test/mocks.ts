@@ -3,7 +3,6 @@
  * name, inputs, parent, dependencies and options, so tests assert the exact values we send.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 
 export interface Registered {
     readonly type: string;
@@ -34,7 +33,8 @@ export const readStates = new Map<string, Record<string, any>>();
 const PROJECT = "observability-stack";
 const STACK = "unit";
 
-const monitor = new MockMonitor({
+/** The engine stand-in: every resource gets an id and its inputs as state; a read returns what {@link readStates} holds. */
+const mocks: pulumi.runtime.Mocks = {
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, any> } {
         const read = args.id === undefined ? undefined : readStates.get(`${args.type}::${args.id}`);
         return read !== undefined ? { id: args.id as string, state: read } : { id: `${args.name}-id`, state: args.inputs };
@@ -42,7 +42,22 @@ const monitor = new MockMonitor({
     call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
         return args.inputs;
     },
-});
+};
+// The public entry (preview mode, as a preview runs the program). setMocks turns transforms off, but the components
+// register them (the field manager, the chart fixes): the mock monitor accepts them without calling them, and the
+// record counts them.
+void pulumi.runtime.setMocks(mocks, PROJECT, STACK, true);
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+require("@pulumi/pulumi/runtime/state").getStore().supportsTransforms = true;
+
+/**
+ * The one thing the public mocks do not show: the request itself. {@link pulumi.runtime.MockResourceArgs} has the
+ * type, name, inputs and provider, but not the parent, the dependencies, the aliases or `retainOnDelete` that the
+ * ordering, alias and retention tests assert, so the monitor setMocks made is wrapped to record them.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const monitor = require("@pulumi/pulumi/runtime/settings").getMonitor() as Record<"registerResource" | "readResource", (req: any, callback: (err: any, res: any) => void) => Promise<void>>;
+
 /** Records a register or read request (both carry type, name, parent and dependencies), then passes it on. */
 function recording(
     method: "registerResource" | "readResource",
@@ -50,12 +65,21 @@ function recording(
 ): void {
     const next = monitor[method].bind(monitor);
     monitor[method] = async (req: any, callback: (err: any, res: any) => void) => {
-        const { deserializeProperties } = await import("@pulumi/pulumi/runtime/rpc");
+        const { deserializeProperties, isRpcSecret, unwrapRpcSecret } = await import("@pulumi/pulumi/runtime/rpc");
+        // setMocks turns secrets on: the record holds their plain values, as the tests compare them.
+        const plain = (v: unknown): unknown =>
+            isRpcSecret(v)
+                ? plain(unwrapRpcSecret(v))
+                : Array.isArray(v)
+                  ? v.map(plain)
+                  : typeof v === "object" && v !== null
+                    ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]))
+                    : v;
         const d = details(req);
         registered.push({
             type: req.getType(),
             name: req.getName(),
-            inputs: deserializeProperties(d.inputs),
+            inputs: plain(deserializeProperties(d.inputs)) as Record<string, any>,
             urn: urn(req.getType(), req.getName()),
             parent: req.getParent(),
             dependencies: req.getDependenciesList(),
@@ -80,13 +104,6 @@ recording("registerResource", (req) => ({
     }),
 }));
 recording("readResource", (req) => ({ inputs: req.getProperties(), transforms: 0, readId: req.getId() }));
-pulumi.runtime.setMockOptions(monitor, PROJECT, STACK, true);
-// The engine supports transforms; the mock monitor only has to accept them.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-require("@pulumi/pulumi/runtime/state").getStore().supportsTransforms = true;
-// So does it alias specs (the engine derives a child's aliases from its parent's); the mocks record them as sent.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-require("@pulumi/pulumi/runtime/state").getStore().supportsAliasSpecs = true;
 
 /** URN the mock monitor gives a resource without a parent chain (tests compare by suffix). */
 function urn(type: string, name: string): string {
@@ -103,15 +120,14 @@ export function valueOf<T>(o: pulumi.Output<T>): Promise<T> {
     return new Promise((resolve) => o.apply((v) => resolve(v)));
 }
 
-/** Waits until registrations queued by the constructors have reached the mocks. */
+/**
+ * Waits until every registration the constructors queued has reached the mocks: the SDK's own queue of RPCs drained
+ * (what `pulumi.runtime.disconnect()` waits for before a program ends), not a timer.
+ */
 export async function settle(): Promise<void> {
-    let stable = 0;
-    let seen = -1;
-    while (stable < 5) {
-        await new Promise((r) => setTimeout(r, 5));
-        stable = registered.length === seen ? stable + 1 : 0;
-        seen = registered.length;
-    }
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs: () => Promise<void> };
+    await settings.waitForRPCs();
 }
 
 export function one(type: string, name: string): Registered {

@@ -22,7 +22,7 @@ export const APPS: readonly AppSpec[] = [
     { name: "chat-api", namespace: "chat", runtime: "python", port: 8080, domain: "chat.example.test" },
 ];
 
-/** The CUSTOM AuthorizationPolicy the suite models on the gateway (the program creates none; see README). */
+/** The CUSTOM AuthorizationPolicy the suite models on the gateway (the program creates none; see docs/tracing-tests.md). */
 const GATEWAY_POLICY: CustomPolicy = { name: "ext-authz-at-gateway", namespace: SYSTEM_NAMESPACE };
 
 export interface ScenarioOptions {

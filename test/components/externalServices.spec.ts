@@ -46,7 +46,7 @@ describe("ExternalServices", () => {
             () => e.serviceEntrySpec({ name: "empty", hosts: [], port: 443 }),
             (err: Error) => {
                 assert.ok(pulumi.InputPropertyError.isInstance(err), String(err));
-                assert.deepStrictEqual([err.propertyPath, err.message], ["hosts", 'ExternalServices: service "empty" needs at least one host']);
+                assert.deepStrictEqual([err.propertyPath, err.message], ["hosts", "ExternalServices: hosts: got []; a ServiceEntry needs at least one host name"]);
                 return true;
             },
         );
@@ -63,19 +63,19 @@ describe("ExternalServices", () => {
             (err: Error) => {
                 assert.ok(pulumi.InputPropertiesError.isInstance(err), String(err));
                 assert.deepStrictEqual(err.errors, [
-                    { propertyPath: "services[0].hosts", reason: 'ExternalServices: service "empty" needs at least one host' },
-                    { propertyPath: "services[2].hosts", reason: 'ExternalServices: service "none" needs at least one host' },
+                    { propertyPath: "services[0].hosts", reason: "ExternalServices: services[0].hosts: got []; a ServiceEntry needs at least one host name" },
+                    { propertyPath: "services[2].hosts", reason: "ExternalServices: services[2].hosts: got []; a ServiceEntry needs at least one host name" },
                 ]);
                 assert.strictEqual(
                     err.message,
-                    'ExternalServices: 2 invalid arguments:\n  - ExternalServices: service "empty" needs at least one host\n  - ExternalServices: service "none" needs at least one host',
+                    "ExternalServices: 2 invalid arguments:\n  - ExternalServices: services[0].hosts: got []; a ServiceEntry needs at least one host name\n  - ExternalServices: services[2].hosts: got []; a ServiceEntry needs at least one host name",
                 );
                 return true;
             },
         );
         assert.throws(() => new e.ExternalServices("bad", { services: services.slice(0, 2) }, { provider: testProvider() }), {
             propertyPath: "services[0].hosts",
-            message: 'ExternalServices: service "empty" needs at least one host',
+            message: "ExternalServices: services[0].hosts: got []; a ServiceEntry needs at least one host name",
         });
         await settle();
         assert.deepStrictEqual(ofType("kubernetes:networking.istio.io/v1:ServiceEntry"), []);

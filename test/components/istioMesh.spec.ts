@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { dependsOn, one, registered, resetRegistered, settle, testProvider } from "../mocks";
-import { ExtAuthzSettings } from "../../config";
+import { ExtAuthz } from "../../components/istioMesh";
 import { DEFAULT_CHARTS } from "../../lib/charts";
 
 const CHART = "kubernetes:helm.sh/v4:Chart";
@@ -156,12 +156,12 @@ describe("IstioMesh", () => {
     });
 
     it("models the gRPC ext-authz provider without any header list", () => {
-        const grpc: ExtAuthzSettings = { protocol: "grpc", service: "authz.auth.svc.cluster.local", port: 9000, timeout: "1s", failOpen: false };
+        const grpc: ExtAuthz = { protocol: "grpc", service: "authz.auth.svc.cluster.local", port: 9000, timeout: "1s", failOpen: false };
         assert.deepStrictEqual(m.extAuthzProvider(grpc), { name: "ext-authz", envoyExtAuthzGrpc: { service: "authz.auth.svc.cluster.local", port: 9000, timeout: "1s" } });
     });
 
     it("models the HTTP ext-authz provider with includeRequestHeadersInCheck, never the deprecated includeHeadersInCheck", () => {
-        const http: ExtAuthzSettings = {
+        const http: ExtAuthz = {
             protocol: "http",
             service: "authz.auth.svc.cluster.local",
             port: 8000,

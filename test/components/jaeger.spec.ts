@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { DEFAULT_JAEGER_RESOURCES } from "../../config";
+import { DEFAULT_JAEGER_RESOURCES } from "../../components/jaeger";
 import { DEFAULT_CHARTS } from "../../lib/charts";
 import { dependsOn, one, ofType, resetRegistered, settle, testProvider } from "../mocks";
 

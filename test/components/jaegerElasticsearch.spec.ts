@@ -1,20 +1,23 @@
 import * as assert from "assert";
 import * as yaml from "js-yaml";
-import { DEFAULT_JAEGER_RESOURCES, ElasticsearchStorage, parseStackConfig } from "../../config";
+import { DEFAULT_JAEGER_RESOURCES } from "../../components/jaeger";
+import { ElasticsearchStorage, ResolvedElasticsearchStorage, resolveElasticsearchStorage } from "../../components/jaegerElasticsearch";
 import { DEFAULT_CHARTS } from "../../lib/charts";
 import { dependsOn, one, resetRegistered, settle, testProvider } from "../mocks";
 
 const CHART = "kubernetes:helm.sh/v4:Chart";
 const JOB = "kubernetes:batch/v1:Job";
 
-/** Elasticsearch storage as the stack config parses it (defaults applied), with `storage` overrides. */
-function es(storage: Record<string, unknown> = {}): ElasticsearchStorage {
-    const c = parseStackConfig({
-        environment: "dev",
-        kiali: { authStrategy: "anonymous" },
-        jaeger: { storage: { type: "elasticsearch", url: "https://es.logging.svc:9200", username: "jaeger", passwordSecret: { name: "jaeger-es", key: "password" }, indexPrefix: "mesh", ...storage } },
+/** Elasticsearch storage with the component's defaults applied, with `storage` overrides. */
+function es(storage: Partial<ElasticsearchStorage> = {}): ResolvedElasticsearchStorage {
+    return resolveElasticsearchStorage({
+        type: "elasticsearch",
+        url: "https://es.logging.svc:9200",
+        username: "jaeger",
+        passwordSecret: { name: "jaeger-es", key: "password" },
+        indexPrefix: "mesh",
+        ...storage,
     });
-    return c.jaeger.storage as ElasticsearchStorage;
 }
 const ES = es();
 const CA = { caSecret: { name: "es-ca", key: "ca.crt" } };

@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import { JAEGER_METRICS_PORTS } from "../../lib/constants";
 import { ofType, resetRegistered, settle, testProvider } from "../mocks";
 
 const NP = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
@@ -68,7 +69,7 @@ describe("JaegerIngressPolicies", () => {
                 ],
             },
         ]);
-        assert.strictEqual(j.JAEGER_METRICS_PORT.v1, 14269);
+        assert.strictEqual(JAEGER_METRICS_PORTS.v1, 14269);
     });
 
     it("creates one NetworkPolicy per rule in the Jaeger namespace", async () => {

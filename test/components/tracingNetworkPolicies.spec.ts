@@ -109,7 +109,8 @@ describe("TracingNetworkPolicies", () => {
 
     it("refuses baseline mode without a baseline policy", () => {
         assert.throws(() => new n.TracingNetworkPolicies("bad", { namespaces: ["auth"], mode: "baseline" }, { provider: testProvider() }), {
-            message: "TracingNetworkPolicies: baselinePolicy is required when mode is baseline",
+            message:
+                "TracingNetworkPolicies: baselinePolicy: got nothing; required when mode is baseline: the name of the existing NetworkPolicy in every app namespace that allows DNS and istiod egress",
         });
     });
 });

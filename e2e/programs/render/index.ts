@@ -4,12 +4,13 @@
  * set by `pulumi config set render:directory <dir>`, and touches no cluster (namespaces are not
  * looked up: each is planned as an existing one the stack adopts). The tracing suite reads what the
  * program renders from them (tracing/render.ts, with a control plane so Helm sees a real Kubernetes version).
+ * The render mode is this program's own: a stack transform adds it to the program's provider.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { main } from "../../../program";
 
-export = () =>
-    main({
-        providerArgs: { renderYamlToDirectory: new pulumi.Config("render").require("directory") },
-        observeNamespaces: async (names) => new Map(names.map((n) => [n, { exists: true, annotations: {} }])),
-    });
+export = () => {
+    const directory = new pulumi.Config("render").require("directory");
+    pulumi.runtime.registerResourceTransform((args) => (args.type === "pulumi:providers:kubernetes" ? { props: { ...args.props, renderYamlToDirectory: directory }, opts: args.opts } : undefined));
+    return main({ observeNamespaces: async (names) => new Map(names.map((n) => [n, { exists: true, annotations: {} }])) });
+};

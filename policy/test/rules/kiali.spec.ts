@@ -11,7 +11,7 @@ describe(k.KIALI_ANONYMOUS, () => {
 
     it("denies anonymous Kiali by default", async () => {
         assert.deepStrictEqual(await violationsOf(k.kialiMustNotAllowAnonymousAccess, kialiConfigMap({ auth: { strategy: "anonymous" } })), [
-            "Kiali config istio-system/kiali must require a login; auth.strategy is anonymous, expected token, openid or header.",
+            "Kiali config istio-system/kiali must require a login; auth.strategy is anonymous, expected token or header (or openid with its client settings).",
         ]);
     });
 
