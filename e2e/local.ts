@@ -13,11 +13,8 @@
 import * as path from "path";
 import { EngineEvent } from "@pulumi/pulumi/automation";
 import { GuardStopped, Verdict, guardedUp } from "./guardedUp";
-import { KUBECONFIG, POLICY_PACK, PROJECT_DIR, WORK_DIR, airGapped, cliErrorLines, configSet, policyConfig, toolsBin, violationMessage, workspaceStack } from "./harness";
-
-/** Local stack only: its secrets protect nothing (set OBS_LOCAL_PASSPHRASE to use your own). */
-const PASSPHRASE = process.env.OBS_LOCAL_PASSPHRASE ?? "observability-stack-local";
-const LOCAL_DIR = process.env.OBS_LOCAL_DIR;
+import { KUBECONFIG, POLICY_PACK, airGapped, cliErrorLines, configSet, policyConfig, toolsBin, violationMessage } from "./harness";
+import { localStack } from "./localStack";
 
 function verdictLines(verdicts: readonly Verdict[]): string[] {
     const violations = verdicts.filter((v) => v.level !== "");
@@ -40,14 +37,7 @@ function counts(changes: Record<string, number> | undefined): string {
 
 async function run(command: string): Promise<void> {
     const t0 = Date.now();
-    const stack = await workspaceStack({
-        stack: "local",
-        dir: LOCAL_DIR ?? path.join(WORK_DIR, "local"),
-        backendDir: LOCAL_DIR !== undefined ? path.join(LOCAL_DIR, "state") : path.join(PROJECT_DIR, ".pulumi-state"),
-        from: "local",
-        passphrase: PASSPHRASE,
-        keep: true,
-    });
+    const stack = await localStack();
     // A mirror elsewhere than the stack file's 127.0.0.1:8879 (the e2e suite's control plane serves its own).
     if (process.env.OBS_CHARTS_URL !== undefined) {
         await configSet(stack, airGapped());

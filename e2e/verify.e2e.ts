@@ -1,0 +1,202 @@
+/**
+ * `npm run verify -- --stack local` against the real API server after the local stack's `up`: every check passes on
+ * the stack as deployed; then each drift a person or another tool makes (istiod's mesh config edited, a second
+ * mesh-wide Telemetry, a namespace Telemetry at 0 %, an app namespace's DNS policy gone, the collector Service's
+ * selector matching nothing) is reported by its own check, with its message, and by nothing else; the exit status
+ * is 1 then and 0 again once the drift is undone. The probe's code path is proven in the tracing suite with real
+ * Envoy and Jaeger (tracing/probe.spec.ts).
+ * Needs `scripts/cluster.sh up` first (`npm run test:e2e` does it).
+ */
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { spawnSync } from "child_process";
+import { Stack } from "@pulumi/pulumi/automation";
+import { COLLECTOR_SERVICE, SYSTEM_NAMESPACE } from "../lib/constants";
+import { CheckResult } from "../verify/checks";
+import { PROJECT_DIR, WORK_DIR, airGapped, configSet, kubectl, kubectlJson, waitNamespacesGone } from "./harness";
+import { localStack } from "./localStack";
+
+const dir = path.join(WORK_DIR, "e2e", "verify");
+
+function verify(): { status: number | null; results: CheckResult[]; output: string } {
+    const r = spawnSync("npm", ["run", "--silent", "verify", "--", "--stack", "local", "--json"], {
+        cwd: PROJECT_DIR,
+        env: { ...process.env, OBS_LOCAL_DIR: dir },
+        encoding: "utf8",
+        timeout: 120_000,
+    });
+    let results: CheckResult[] = [];
+    try {
+        results = (JSON.parse(r.stdout) as { results: CheckResult[] }).results;
+    } catch {
+        assert.fail(`verify printed no JSON report (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
+    }
+    return { status: r.status, results, output: `${r.stdout}${r.stderr}` };
+}
+
+/** Applies a manifest as another tool would (its own field manager). */
+function apply(object: object): void {
+    const file = path.join(dir, "drift.json");
+    fs.writeFileSync(file, JSON.stringify(object));
+    kubectl(["apply", "--server-side", "--force-conflicts", "--field-manager", "hand-edit", "-f", file]);
+}
+
+/** An object as read, made fit to apply again (server-set fields dropped). */
+function reapplicable(o: any): object {
+    const metadata = Object.fromEntries(
+        Object.entries(o.metadata as Record<string, unknown>).filter(([k]) => !["uid", "resourceVersion", "creationTimestamp", "managedFields", "generation"].includes(k)),
+    );
+    return { apiVersion: o.apiVersion, kind: o.kind, metadata, ...(o.spec !== undefined ? { spec: o.spec } : {}), ...(o.data !== undefined ? { data: o.data } : {}) };
+}
+
+const telemetry = (namespace: string, name: string, percentage: number) => ({
+    apiVersion: "telemetry.istio.io/v1",
+    kind: "Telemetry",
+    metadata: { name, namespace },
+    spec: { tracing: [{ randomSamplingPercentage: percentage }] },
+});
+
+interface Drift {
+    readonly name: string;
+    readonly check: string;
+    readonly message: RegExp;
+    readonly make: () => void;
+    readonly undo: () => void;
+}
+
+describe("npm run verify, against the local stack", function () {
+    this.timeout(900_000);
+    let stack: Stack;
+
+    before(async () => {
+        fs.rmSync(dir, { recursive: true, force: true });
+        process.env.OBS_LOCAL_DIR = dir;
+        stack = await localStack();
+        delete process.env.OBS_LOCAL_DIR;
+        await configSet(stack, airGapped());
+        await stack.up();
+    });
+
+    after(async () => {
+        await stack.destroy().catch(() => undefined);
+        waitNamespacesGone([SYSTEM_NAMESPACE, "auth", "chat"]);
+    });
+
+    it("passes every check on the stack as deployed, and exits 0", () => {
+        const r = verify();
+        assert.deepStrictEqual(
+            r.results.filter((c) => c.status === "fail").map((c) => `${c.id}: ${c.found.join("; ")}`),
+            [],
+        );
+        assert.deepStrictEqual(
+            r.results.map((c) => c.id),
+            ["mesh-config", "telemetry", "injection", "network", "jaeger-services", "kiali-config"],
+        );
+        assert.strictEqual(r.status, 0, r.output);
+        assert.ok(r.results.find((c) => c.id === "jaeger-services")?.found.includes("ready endpoints not checked: the cluster has no nodes, so no pod is ever scheduled"));
+    });
+
+    const saved = new Map<string, object>();
+    const drifts: Drift[] = [
+        {
+            name: "istiod's mesh config edited by hand (the zipkin port)",
+            check: "mesh-config",
+            message:
+                /^tracing provider jaeger: zipkin jaeger-collector-clusterip\.istio-system\.svc\.cluster\.local:9412, the stack declares zipkin jaeger-collector-clusterip\.istio-system\.svc\.cluster\.local:9411$/,
+            make: () => {
+                const cm = kubectlJson(["-n", SYSTEM_NAMESPACE, "get", "configmap", "istio"]);
+                saved.set("mesh", reapplicable(cm));
+                apply({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "istio", namespace: SYSTEM_NAMESPACE }, data: { mesh: String(cm.data.mesh).replace("port: 9411", "port: 9412") } });
+            },
+            undo: () => apply(saved.get("mesh") ?? {}),
+        },
+        {
+            name: "a second mesh-wide Telemetry",
+            check: "telemetry",
+            message: /^2 mesh-wide Telemetries in istio-system: (global-sampling, second-opinion|second-opinion, global-sampling); expected one, global-sampling$/,
+            make: () => apply(telemetry(SYSTEM_NAMESPACE, "second-opinion", 100)),
+            undo: () => kubectl(["-n", SYSTEM_NAMESPACE, "delete", "telemetries.telemetry.istio.io", "second-opinion"]),
+        },
+        {
+            name: "a namespace Telemetry at 0 %",
+            check: "telemetry",
+            message: /^auth: sampling 0 %, set by Telemetry auth\/no-traces \(overrides the mesh's\)$/,
+            make: () => apply(telemetry("auth", "no-traces", 0)),
+            undo: () => kubectl(["-n", "auth", "delete", "telemetries.telemetry.istio.io", "no-traces"]),
+        },
+        {
+            name: "an app namespace left without its DNS policy",
+            check: "network",
+            message:
+                /^auth: cannot reach DNS UDP 53, DNS TCP 53 \(egress policies: auth\/allow-app-namespaces-egress, auth\/allow-external-services-egress, auth\/allow-istiod-egress, auth\/allow-jaeger-egress\)$/,
+            make: () => {
+                saved.set("dns", reapplicable(kubectlJson(["-n", "auth", "get", "networkpolicy", "allow-dns-egress"])));
+                kubectl(["-n", "auth", "delete", "networkpolicy", "allow-dns-egress"]);
+            },
+            undo: () => apply(saved.get("dns") ?? {}),
+        },
+        {
+            name: "the collector Service's selector matching no pod",
+            check: "jaeger-services",
+            message: /^jaeger-collector-clusterip: its selector \{"app.kubernetes.io\/name":"nobody"\} matches no Jaeger pod/,
+            make: () => {
+                saved.set("collector", reapplicable(kubectlJson(["-n", SYSTEM_NAMESPACE, "get", "service", COLLECTOR_SERVICE.name])));
+                kubectl([
+                    "-n",
+                    SYSTEM_NAMESPACE,
+                    "patch",
+                    "service",
+                    COLLECTOR_SERVICE.name,
+                    "--type",
+                    "json",
+                    "-p",
+                    JSON.stringify([{ op: "replace", path: "/spec/selector", value: { "app.kubernetes.io/name": "nobody" } }]),
+                ]);
+            },
+            undo: () => {
+                kubectl([
+                    "-n",
+                    SYSTEM_NAMESPACE,
+                    "patch",
+                    "service",
+                    COLLECTOR_SERVICE.name,
+                    "--type",
+                    "json",
+                    "-p",
+                    JSON.stringify([{ op: "replace", path: "/spec/selector", value: (saved.get("collector") as any).spec.selector }]),
+                ]);
+            },
+        },
+    ];
+
+    for (const d of drifts) {
+        it(`reports ${d.name} by ${d.check} alone, exit 1, and passes again once it is undone`, () => {
+            d.make();
+            try {
+                const r = verify();
+                const failing = r.results.filter((c) => c.status === "fail");
+                assert.deepStrictEqual(
+                    failing.map((c) => c.id),
+                    [d.check],
+                    r.output,
+                );
+                assert.ok(
+                    failing[0].found.some((f) => d.message.test(f)),
+                    `expected ${String(d.message)} in:\n  ${failing[0].found.join("\n  ")}`,
+                );
+                assert.ok(failing[0].fix.length > 0 && failing[0].guards.length > 0);
+                assert.strictEqual(r.status, 1);
+            } finally {
+                d.undo();
+            }
+            const again = verify();
+            assert.deepStrictEqual(
+                again.results.filter((c) => c.status === "fail").map((c) => c.id),
+                [],
+                again.output,
+            );
+            assert.strictEqual(again.status, 0);
+        });
+    }
+});
