@@ -1,5 +1,5 @@
 /**
- * The rendered Jaeger configs through Jaeger itself: `jaeger validate --config` (Jaeger v2.13.0 of the toolchain)
+ * The rendered Jaeger configs through Jaeger itself: `jaeger validate --config` (Jaeger v2.12.0 of the toolchain)
  * for every Jaeger v2 config, and the Jaeger v1 all-in-one 1.53.0 with the rendered args and env (flags parsed;
  * the memory bound obeyed); each shown to reject a deliberately wrong key. Run by scripts/decoders.sh.
  */
@@ -57,7 +57,7 @@ describe("configs checked by the real decoders", function () {
 
     const r = renderingOf;
 
-    describe("jaeger validate (Jaeger v2.13.0)", () => {
+    describe("jaeger validate (Jaeger v2.12.0)", () => {
         for (const name of ["production", "production-rollover", "current"]) {
             it(`accepts the rendered Jaeger v2 config of ${name}`, () => {
                 const config = r(name).get("ConfigMap", "user-config").data?.["user-config.yaml"] ?? "";

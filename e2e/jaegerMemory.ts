@@ -1,7 +1,7 @@
 /**
  * Benchmark (prints figures; not a test): memory one stored trace takes in Jaeger's memory store, the figure
  * lib/sizing.ts sizes `jaeger.storage.maxTraces` by. Starts the toolchain's Jaeger (v1 all-in-one 1.53.0 or
- * v2.13.0) on 127.0.0.1:29xxx with an unbounded-enough memory store, sends 1000 warm-up traces, then N
+ * v2.12.0) on 127.0.0.1:29xxx with an unbounded-enough memory store, sends 1000 warm-up traces, then N
  * mesh-shaped traces over Zipkin (the ingress gateway's and the sidecar's Envoy spans with Envoy's tags, the
  * app's server span and two children with the OpenTelemetry SDK's tags: 5 spans), and reports the growth of
  * resident memory and of the Go heap per trace. Run under the heavy-work lock:

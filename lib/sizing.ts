@@ -29,7 +29,7 @@ export function quantityBytes(quantity: string): number | undefined {
  * Memory one stored trace takes, by Jaeger line, rounded up from a measurement: 20000 mesh-shaped traces (the
  * ingress gateway's and the sidecar's Envoy spans with Envoy's 19 tags, the app's server span and two children
  * with the OpenTelemetry SDK's tags; 5 spans) sent over Zipkin to an otherwise idle Jaeger grew its resident
- * memory by 27.0-29.8 KB per trace on the v1 all-in-one 1.53.0 and by 12.9-13.9 KB on Jaeger v2.13.0 (two
+ * memory by 27.0-29.8 KB per trace on the v1 all-in-one 1.53.0 and by 12.9-13.9 KB on Jaeger v2.13.0, the toolchain's v2 then (two
  * runs). Resident memory includes the garbage collector's headroom. `npm run bench:memory`
  * (e2e/jaegerMemory.ts) repeats the measurement; docs/production.md "Bounded in-memory storage".
  */

@@ -15,8 +15,9 @@ ETCD_VERSION="v3.6.16"
 KUBERNETES_VERSION="v1.32.13"
 # Jaeger v1 all-in-one, the appVersion of chart 3.4.1.
 JAEGER_V1_VERSION="v1.53.0"
-# Jaeger v2 (cmd/jaeger). Chart 4.11.1 runs v2.19.0, but the module has no v2 tags (the /v2 path is
-# unknown to the proxy) and its v1 tags end at v1.76.0, which is Jaeger v2.13.0: the newest v2 served.
+# Jaeger v2 (cmd/jaeger). Chart 4.11.1 runs v2.19.0, but the module has no v2 tags (the /v2 path is unknown to
+# the proxy); its v1 tags carry Jaeger v2 (v1.75.0 = v2.12.0). v1.76.0 (= v2.13.0) is served but is not an
+# approved release: v1.75.0 is the newest one (DEVELOPING.md, "Jaeger v2 and the chart's image").
 JAEGER_V2_MODULE_VERSION="v1.75.0"
 JAEGER_V2_RELEASE="v2.12.0"
 # Node.js language host, built from the upstream source in ../shared/tools/pulumi-language-nodejs

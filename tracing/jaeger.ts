@@ -1,6 +1,6 @@
 /**
  * Jaeger as the chart runs it: the toolchain's binary of the rendered line (v1 all-in-one 1.53.0 for
- * chart 3.x, `jaeger` v2.13.0 for chart 4.x), started with the rendered container's args and env and,
+ * chart 3.x, `jaeger` v2.12.0 for chart 4.x), started with the rendered container's args and env and,
  * on v2, the rendered config file. The one change is where it listens: every listener is bound to
  * 127.0.0.1 with the container port's number (lib: loopback.ts). Then every port a Service of the stack
  * targets on the Jaeger pod must accept connections, or the start fails naming the Service and port.
@@ -139,7 +139,7 @@ export class Jaeger {
                 const config = (opts.config ?? ((x: any) => x))(yaml.load(text));
                 // The query extension listens on its defaults ":16686"/":16685" (all interfaces) unless the config
                 // names endpoints (the extension's default config is cmd/query/app/flags.go `DefaultQueryOptions`,
-                // ports.QueryHTTP/QueryGRPC, at jaegertracing/jaeger v1.76.0 = v2.13.0): pin them to loopback.
+                // ports.QueryHTTP/QueryGRPC, at jaegertracing/jaeger v1.75.0 = v2.12.0): pin them to loopback.
                 const query = config.extensions?.jaeger_query;
                 if (query !== undefined) {
                     query.http = { ...query.http, endpoint: query.http?.endpoint ?? ":16686" };
