@@ -1,6 +1,7 @@
 /**
  * The live trace probe of `npm run verify -- --probe <gateway URL>`: requests with no trace header through the ingress
- * gateway, then Jaeger asked for each (by the `guid:x-request-id` tag Envoy puts on its spans): one trace per request,
+ * gateway, each marked by a query parameter of its own (`obs-verify=<id>`: an edge gateway replaces a client's
+ * x-request-id, but Envoy tags its spans with the whole URL, `http.url`), then Jaeger asked for each: one trace per request,
  * the parent chain gateway → sidecar → app, the dependency edge, and the observed sampling against the stack's. Each
  * broken link is reported by the cause it points to, as the tracing suite's negative controls show them
  * (docs/tracing-tests.md).
@@ -36,6 +37,9 @@ interface Span {
     readonly proxy: boolean;
 }
 
+/** The query parameter that marks a probe request. */
+const MARK = "obs-verify";
+
 interface JaegerTrace {
     readonly traceID: string;
     readonly spans: { spanID: string; processID: string; references?: { refType: string; spanID: string }[]; tags?: { key: string; value: unknown }[] }[];
@@ -68,9 +72,16 @@ function spansOf(t: JaegerTrace): Span[] {
     });
 }
 
+/** The request id a span's `http.url` carries, if it is a probe request's. */
+function markOf(t: JaegerTrace["spans"][number]): string | undefined {
+    const url = (t.tags ?? []).find((x) => x.key === "http.url")?.value;
+    return typeof url === "string" ? /[?&]obs-verify=([0-9a-z-]+)/.exec(url)?.[1] : undefined;
+}
+
 function send(url: string, host: string | undefined, requestId: string): Promise<number> {
+    const marked = `${url}${url.includes("?") ? "&" : "?"}${MARK}=${requestId}`;
     return new Promise((resolve, reject) => {
-        const req = http.request(url, { headers: { "x-request-id": requestId, ...(host !== undefined ? { host } : {}) }, timeout: 10_000 }, (res) => {
+        const req = http.request(marked, { headers: host !== undefined ? { host } : {}, timeout: 10_000 }, (res) => {
             res.resume();
             res.on("end", () => resolve(res.statusCode ?? 0));
         });
@@ -98,11 +109,19 @@ function diagnose(t: Traced, gatewayService: string, appServices: ReadonlySet<st
     const byId = new Map(spans.map((s) => [s.spanId, s]));
     const sidecar = spans.find((s) => s.proxy && s.service !== gatewayService && s.kind === "server");
     if (sidecar === undefined) {
-        return {
-            ok: false,
-            what: "gateway spans only",
-            cause: "no proxy spans from the app's sidecar: the collector port is blocked from the app namespace, or its mesh config points the provider elsewhere",
-        };
+        // Sidecars report (Jaeger knows a `<workload>.<namespace>` service besides the gateway), but not into this trace.
+        const sidecarsReport = [...appServices].some((s) => s !== gatewayService && s.includes("."));
+        return sidecarsReport
+            ? {
+                  ok: false,
+                  what: "gateway spans only",
+                  cause: "the sidecar's spans are in separate traces: the proxies do not continue each other's trace headers (different tracing providers or propagation)",
+              }
+            : {
+                  ok: false,
+                  what: "gateway spans only",
+                  cause: "no proxy spans from the app's sidecar: the collector port is blocked from the app namespace, or its mesh config points the provider elsewhere",
+              };
     }
     let up = byId.get(sidecar.parentId ?? "");
     while (up?.service === gatewayService && up.parentId !== undefined && byId.get(up.parentId)?.service === gatewayService) {
@@ -152,23 +171,28 @@ export async function probe(opts: ProbeOptions): Promise<CheckResult[]> {
             { id: "probe", status: "fail", found: [`no answer from ${opts.gatewayUrl} to ${opts.requests} requests`], guards, fix: "check the gateway URL, its Host header (--host) and the route" },
         ];
     }
+    // Jaeger holds a trace once every process reported its batch: poll the gateway's traces of the last minutes until each
+    // request has a complete one (every named parent there, an app span in it) or the time is up.
     const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
-    const traced: Traced[] = [];
-    for (const requestId of ids) {
-        let traces: Span[][] = [];
-        do {
-            const tags = encodeURIComponent(JSON.stringify({ "guid:x-request-id": requestId }));
-            const found = (await getJson(`${jaeger}/api/traces?service=${encodeURIComponent(gatewayService)}&tags=${tags}&lookback=1h&limit=10`)).data as JaegerTrace[] | undefined;
-            traces = (found ?? []).map(spansOf);
-            // Every span of a trace arrives in its process's batch: wait until each named parent is there.
-            const complete = traces.length > 0 && traces.every((spans) => spans.every((s) => s.parentId === undefined || spans.some((p) => p.spanId === s.parentId)) && spans.some((s) => !s.proxy));
-            if (complete || Date.now() > deadline) {
-                break;
+    let byRequest = new Map<string, Span[][]>();
+    for (;;) {
+        const found = ((await getJson(`${jaeger}/api/traces?service=${encodeURIComponent(gatewayService)}&lookback=15m&limit=1000`)).data as JaegerTrace[] | undefined) ?? [];
+        byRequest = new Map();
+        for (const t of found) {
+            const id = t.spans.map(markOf).find((m) => m !== undefined);
+            if (id !== undefined && ids.includes(id)) {
+                byRequest.set(id, [...(byRequest.get(id) ?? []), spansOf(t)]);
             }
-            await new Promise((r) => setTimeout(r, 500));
-        } while (Date.now() <= deadline);
-        traced.push({ requestId, traces });
+        }
+        const complete = ids.every((id) =>
+            (byRequest.get(id) ?? []).some((spans) => spans.every((s) => s.parentId === undefined || spans.some((p) => p.spanId === s.parentId)) && spans.some((s) => !s.proxy)),
+        );
+        if (complete || Date.now() > deadline) {
+            break;
+        }
+        await new Promise((r) => setTimeout(r, 500));
     }
+    const traced: Traced[] = ids.map((requestId) => ({ requestId, traces: byRequest.get(requestId) ?? [] }));
     const appServices = new Set(((await getJson(`${jaeger}/api/services`)).data as string[] | undefined) ?? []);
     const results = traced.map((t) => ({ t, d: diagnose(t, gatewayService, appServices) }));
     const broken = results.filter((r) => !r.d.ok && r.t.traces.length > 0);
