@@ -57,6 +57,11 @@ const telemetry = (namespace: string, name: string, percentage: number) => ({
     spec: { tracing: [{ randomSamplingPercentage: percentage }] },
 });
 
+/** Replaces the collector Service's selector, as a hand edit would. */
+function setCollectorSelector(selector: Record<string, string>): void {
+    kubectl(["-n", SYSTEM_NAMESPACE, "patch", "service", COLLECTOR_SERVICE.name, "--type", "json", "-p", JSON.stringify([{ op: "replace", path: "/spec/selector", value: selector }])]);
+}
+
 interface Drift {
     readonly name: string;
     readonly check: string;
@@ -142,31 +147,9 @@ describe("npm run verify, against the local stack", function () {
             message: /^jaeger-collector-clusterip: its selector \{"app.kubernetes.io\/name":"nobody"\} matches no Jaeger pod/,
             make: () => {
                 saved.set("collector", reapplicable(kubectlJson(["-n", SYSTEM_NAMESPACE, "get", "service", COLLECTOR_SERVICE.name])));
-                kubectl([
-                    "-n",
-                    SYSTEM_NAMESPACE,
-                    "patch",
-                    "service",
-                    COLLECTOR_SERVICE.name,
-                    "--type",
-                    "json",
-                    "-p",
-                    JSON.stringify([{ op: "replace", path: "/spec/selector", value: { "app.kubernetes.io/name": "nobody" } }]),
-                ]);
+                setCollectorSelector({ "app.kubernetes.io/name": "nobody" });
             },
-            undo: () => {
-                kubectl([
-                    "-n",
-                    SYSTEM_NAMESPACE,
-                    "patch",
-                    "service",
-                    COLLECTOR_SERVICE.name,
-                    "--type",
-                    "json",
-                    "-p",
-                    JSON.stringify([{ op: "replace", path: "/spec/selector", value: (saved.get("collector") as any).spec.selector }]),
-                ]);
-            },
+            undo: () => setCollectorSelector((saved.get("collector") as any).spec.selector),
         },
     ];
 
