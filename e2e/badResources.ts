@@ -193,7 +193,10 @@ export const EXPECTED_VIOLATIONS: readonly { policy: string; message: string }[]
             "Namespace legacy must allow egress to the DNS pods (kube-system k8s-app=kube-dns) on UDP 53 and TCP 53 once Egress policies select its pods; unreachable: UDP 53, TCP 53 (egress policies: legacy/allow-jaeger-egress).",
     },
     { policy: "external-service-entries-must-use-dns-resolution", message: "ServiceEntry legacy/legacy-openai must use resolution DNS for its hosts api.openai.com; it has NONE." },
-    { policy: "kiali-must-not-allow-anonymous-access", message: "Kiali config istio-system/kiali must require a login; auth.strategy is anonymous, expected token or header (or openid with its client settings)." },
+    {
+        policy: "kiali-must-not-allow-anonymous-access",
+        message: "Kiali config istio-system/kiali must require a login; auth.strategy is anonymous, expected token or header (or openid with its client settings).",
+    },
     {
         policy: "kiali-config-must-not-use-removed-keys",
         message: "Kiali config legacy/kiali-legacy must not set external_services.tracing.in_cluster_url (removed in Kiali 2.x and ignored); expected external_services.tracing.internal_url.",

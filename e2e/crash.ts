@@ -97,4 +97,3 @@ export function recover(stack: Stack): string {
         stdio: ["ignore", "pipe", "pipe"],
     });
 }
-

@@ -19,7 +19,8 @@ export const kialiMustNotAllowAnonymousAccess: ResourceValidationPolicy = {
     description: "Kiali must require a login (auth.strategy other than anonymous) unless the stack's policy config allows anonymous access.",
     enforcementLevel: "mandatory",
     severity: "critical",
-    remediationSteps: "Set kiali.authStrategy to token or header in the stack config (openid needs client settings the program does not model: give them in charts.kiali.values); only a dev stack's policy config sets allowAnonymous.",
+    remediationSteps:
+        "Set kiali.authStrategy to token or header in the stack config (openid needs client settings the program does not model: give them in charts.kiali.values); only a dev stack's policy config sets allowAnonymous.",
     url: "https://kiali.io/docs/configuration/authentication/",
     configSchema: { properties: { allowAnonymous: { type: "boolean", default: false } } },
     validateResource: validateResourceOfType(k8s.core.v1.ConfigMap, (cm, args, reportViolation) => {
