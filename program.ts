@@ -101,7 +101,7 @@ export function observabilityStackArgs(settings: StackConfig, context: StackCont
         namespaces: context.namespaces,
         charts: settings.charts,
         awaitReadiness: settings.awaitReadiness,
-        tracing: { provider: settings.tracingProvider, samplingPercentage: settings.samplingPercentage },
+        tracing: { provider: settings.tracingProvider, propagation: settings.tracePropagation, samplingPercentage: settings.samplingPercentage },
         jaeger: settings.jaeger,
         mesh: { gatewayServiceType: settings.gatewayServiceType, gatewayRendering: context.gatewayRendering, extAuthz: settings.extAuthz },
         // The key from config is plain text: the component gets the secret Output in its place.
@@ -189,6 +189,8 @@ export async function buildStack(overrides: Partial<MainDeps> = {}): Promise<Bui
         environment: settings.environment,
         samplingPercentage: settings.samplingPercentage,
         tracingProvider: settings.tracingProvider,
+        // What the proxies propagate: b3, b3+w3c (zipkin), or w3c (opentelemetry); appTracingEnvironment follows it.
+        tracePropagation: stack.traceContext,
         istioVersion: stack.istioVersion,
         jaegerChartLine: stack.jaegerChartLine,
         zipkinEndpoint: stack.zipkinEndpoint,

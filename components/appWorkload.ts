@@ -1,16 +1,16 @@
 import * as kx from "@pulumi/kubernetesx";
 import * as pulumi from "@pulumi/pulumi";
-import { appTracingEnvMap } from "../lib/appTracing";
-import { TracingProvider } from "../lib/constants";
+import { AppTraceContext, appTracingEnvMap } from "../lib/appTracing";
 
 /**
  * An app container with the stack's tracing environment added. A tracing variable the container
  * sets itself is rejected, so the values cannot drift from the collector the stack deploys.
  * For use with `@pulumi/kubernetesx` (`new kx.PodBuilder({ containers: [tracedContainer(...)] })`).
- * `provider` is the stack's `tracing.provider` (the propagators follow it; default zipkin).
+ * `traceContext` is what the mesh's proxies send, the stack's `traceContext` (`b3`, `b3+w3c` or `w3c`; a provider
+ * name means what that provider sends by default): the propagators follow it (lib/appTracing.ts). @default "zipkin" (B3)
  */
-export function tracedContainer(serviceName: string, container: kx.types.Container, provider: TracingProvider = "zipkin"): kx.types.Container {
-    const tracing = appTracingEnvMap(serviceName, undefined, provider);
+export function tracedContainer(serviceName: string, container: kx.types.Container, traceContext: AppTraceContext = "zipkin"): kx.types.Container {
+    const tracing = appTracingEnvMap(serviceName, undefined, traceContext);
     const own = container.env;
     if (own !== undefined && !Array.isArray(own) && typeof own === "object" && !("apply" in own) && !(own instanceof Promise)) {
         const clash = Object.keys(own).filter((k) => k in tracing);
@@ -29,6 +29,6 @@ export function tracedContainer(serviceName: string, container: kx.types.Contain
 }
 
 /** A kubernetesx PodBuilder for one traced app container. */
-export function tracedPod(serviceName: string, container: kx.types.Container, provider: TracingProvider = "zipkin"): kx.PodBuilder {
-    return new kx.PodBuilder({ containers: [tracedContainer(serviceName, container, provider)] });
+export function tracedPod(serviceName: string, container: kx.types.Container, traceContext: AppTraceContext = "zipkin"): kx.PodBuilder {
+    return new kx.PodBuilder({ containers: [tracedContainer(serviceName, container, traceContext)] });
 }

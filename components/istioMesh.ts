@@ -1,9 +1,19 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ChartSource } from "../lib/charts";
-import { ACCESS_LOG_LABELS, DEFAULT_EXT_AUTHZ_HTTP_HEADERS, GATEWAY_NAME, PROVIDER_NAMES, SYSTEM_NAMESPACE, TracingProvider } from "../lib/constants";
+import { ChartSource, ZIPKIN_W3C_SINCE_ISTIO, istioZipkinPropagatesW3c } from "../lib/charts";
+import {
+    ACCESS_LOG_LABELS,
+    DEFAULT_EXT_AUTHZ_HTTP_HEADERS,
+    GATEWAY_NAME,
+    MeshTraceContext,
+    PROVIDER_NAMES,
+    PROVIDER_TRACE_CONTEXT,
+    SYSTEM_NAMESPACE,
+    TracingProvider,
+    ZIPKIN_B3_WITH_W3C,
+} from "../lib/constants";
 import { ChartRelease, ChartRendering, HelmValues, installChart, mergeValues } from "./helm";
-import { childOptions } from "./options";
+import { ArgumentProblem, childOptions, throwProblems } from "./options";
 import { componentType, withTypeAliases } from "./typeTokens";
 
 /** Service types of the ingress gateway's Service. */
@@ -70,8 +80,9 @@ export interface IstioMeshArgs {
      */
     readonly gatewayServiceType?: GatewayServiceType;
     /**
-     * The `jaeger` tracing provider: Envoy's Zipkin tracer (`zipkin`, B3 headers) or its OpenTelemetry
-     * tracer (`opentelemetry`, OTLP over gRPC, W3C trace context), and the collector it reports to (a ClusterIP Service).
+     * The `jaeger` tracing provider: Envoy's Zipkin tracer (`zipkin`, B3 headers, and with `propagation: "b3+w3c"`
+     * W3C trace context beside them) or its OpenTelemetry tracer (`opentelemetry`, OTLP over gRPC, W3C trace context),
+     * and the collector it reports to (a ClusterIP Service). Bad combinations: {@link meshTracingProblems}.
      * @see https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#MeshConfig-ExtensionProvider-OpenTelemetryTracingProvider
      */
     readonly tracing: MeshTracing;
@@ -89,11 +100,76 @@ export interface IstioMeshArgs {
     readonly values?: { readonly base?: HelmValues; readonly istiod?: HelmValues; readonly gateway?: HelmValues };
 }
 
+/**
+ * How the zipkin provider's proxies propagate trace context: `b3`, B3 headers only (Istio's default), or `b3+w3c`,
+ * the provider's `traceContextOption: USE_B3_WITH_W3C_PROPAGATION` (Istio >= 1.28): they read B3 headers, or W3C
+ * `traceparent` when a request has none, and put both on every request they forward, so apps and clients that
+ * speak either format join one trace. The opentelemetry provider propagates W3C trace context only and has no such setting.
+ * @see https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#MeshConfig-ExtensionProvider-ZipkinTracingProvider
+ */
+export const TRACE_PROPAGATIONS = ["b3", "b3+w3c"] as const satisfies readonly MeshTraceContext[];
+export type TracePropagation = (typeof TRACE_PROPAGATIONS)[number];
+
 /** The mesh's tracing provider and the collector Service it reports to. */
 export interface MeshTracing {
     readonly provider: TracingProvider;
     readonly service: string;
     readonly port: number;
+    /**
+     * Zipkin provider only: {@link TracePropagation}. Must be absent with the opentelemetry provider.
+     * @default "b3+w3c" when the istiod chart is Istio 1.28 or later, else "b3"
+     */
+    readonly propagation?: TracePropagation;
+}
+
+const W3C_SINCE = `${ZIPKIN_W3C_SINCE_ISTIO.major}.${ZIPKIN_W3C_SINCE_ISTIO.minor}`;
+
+/**
+ * What is wrong with the tracing settings for an Istio version: a propagation with the opentelemetry provider, and
+ * `b3+w3c` before Istio 1.28 (its istiod has no `traceContextOption` and would drop it unread). Pure; `versionKey`
+ * names where the caller's Istio version comes from (`istiodChart.version` here, `charts.istiod.version` in the
+ * stack and its config), which reports the same problems under `tracing`.
+ */
+export function meshTracingProblems(args: { readonly istioVersion: string; readonly tracing: Pick<MeshTracing, "provider" | "propagation"> }, versionKey = "istiodChart.version"): ArgumentProblem[] {
+    const { provider, propagation } = args.tracing;
+    if (propagation === undefined) {
+        return [];
+    }
+    if (provider !== "zipkin") {
+        return [
+            {
+                path: ["tracing", "propagation"],
+                value: propagation,
+                reason: `only for the zipkin provider: the ${provider} provider propagates W3C trace context (traceparent) only; remove it, or use provider zipkin`,
+            },
+        ];
+    }
+    if (propagation === "b3+w3c" && !istioZipkinPropagatesW3c(args.istioVersion)) {
+        return [
+            {
+                path: ["tracing", "propagation"],
+                value: propagation,
+                reason: `needs Istio ${W3C_SINCE} or later (${versionKey} is ${args.istioVersion}): the zipkin provider's traceContextOption is new in Istio ${W3C_SINCE}; use b3, or Istio ${W3C_SINCE} or later`,
+            },
+        ];
+    }
+    return [];
+}
+
+/**
+ * The propagation in effect: the one given, or by default `b3+w3c` for the zipkin provider where the Istio version
+ * supports it and `b3` where it does not; undefined for the opentelemetry provider.
+ */
+export function resolveTracePropagation(tracing: Pick<MeshTracing, "provider" | "propagation">, istioVersion: string): TracePropagation | undefined {
+    if (tracing.provider !== "zipkin") {
+        return undefined;
+    }
+    return tracing.propagation ?? (istioZipkinPropagatesW3c(istioVersion) ? "b3+w3c" : "b3");
+}
+
+/** What the mesh's proxies read and send for these settings (lib/constants.ts {@link MeshTraceContext}). */
+export function meshTraceContext(tracing: Pick<MeshTracing, "provider" | "propagation">, istioVersion: string): MeshTraceContext {
+    return resolveTracePropagation(tracing, istioVersion) ?? PROVIDER_TRACE_CONTEXT[tracing.provider];
 }
 
 /** Release names; `istio-ingressgateway` is the gateway name the reference deployment used. */
@@ -128,10 +204,21 @@ export function extAuthzProvider(settings: ExtAuthz): HelmValues {
 }
 
 /**
+ * The tracing extension provider: `service` and `port`, fields of both the zipkin and the opentelemetry provider in
+ * Istio 1.24 and 1.30, and on the zipkin provider with `propagation: "b3+w3c"` `traceContextOption:
+ * USE_B3_WITH_W3C_PROPAGATION` (Istio >= 1.28 only: {@link meshTracingProblems}). With `b3` the field stays out: USE_B3
+ * is its default, and Istio 1.24's MeshConfig has no such field.
+ * @internal A value builder: tests call it; programs use the component.
+ */
+export function tracingExtensionProvider(tracing: MeshTracing): HelmValues {
+    const dual = tracing.provider === "zipkin" && tracing.propagation === "b3+w3c" ? { traceContextOption: ZIPKIN_B3_WITH_W3C } : {};
+    return { name: PROVIDER_NAMES.tracing, [tracing.provider]: { service: tracing.service, port: tracing.port, ...dual } };
+}
+
+/**
  * The `meshConfig` istiod gets: tracing through the Telemetry API and `extensionProviders`
  * (Istio >= 1.22 sends no traces otherwise), a JSON access log carrying `%TRACE_ID%`, and the
- * optional ext-authz provider. No deprecated `defaultConfig.tracing` block. The tracing provider has
- * only `service` and `port`, fields of both the zipkin and the opentelemetry provider in Istio 1.24 and 1.30.
+ * optional ext-authz provider. No deprecated `defaultConfig.tracing` block. The tracing provider: {@link tracingExtensionProvider}.
  *
  * `defaultProviders.metrics` keeps Istio's built-in `prometheus` provider: once `meshConfig.defaultProviders`
  * is set at all, the istiod chart drops its own `metrics: [prometheus]` (`templates/_helpers.tpl`
@@ -143,7 +230,7 @@ export function extAuthzProvider(settings: ExtAuthz): HelmValues {
  */
 export function meshConfig(tracing: MeshTracing, extAuthz: ExtAuthz | undefined): HelmValues {
     const providers: HelmValues[] = [
-        { name: PROVIDER_NAMES.tracing, [tracing.provider]: { service: tracing.service, port: tracing.port } },
+        tracingExtensionProvider(tracing),
         {
             name: PROVIDER_NAMES.accessLog,
             envoyFileAccessLog: { path: "/dev/stdout", logFormat: { labels: { ...ACCESS_LOG_LABELS } } },
@@ -213,6 +300,10 @@ export class IstioMesh extends pulumi.ComponentResource {
     public readonly gatewayServiceName: string;
     /** The istiod chart's version, which is Istio's. */
     public readonly istioVersion: string;
+    /** The zipkin provider's propagation in effect (the given one or its default); undefined with the opentelemetry provider. */
+    public readonly tracePropagation: TracePropagation | undefined;
+    /** What the mesh's proxies read and send: B3, B3 and W3C, or W3C. Apps' propagators follow it (lib/appTracing.ts). */
+    public readonly traceContext: MeshTraceContext;
     /** The istiod chart; Istio custom resources must depend on it (CRDs and webhooks). */
     public readonly istiod: k8s.helm.v4.Chart;
     public readonly base: k8s.helm.v4.Chart;
@@ -222,6 +313,8 @@ export class IstioMesh extends pulumi.ComponentResource {
 
     constructor(name: string, args: IstioMeshArgs, opts?: pulumi.ComponentResourceOptions) {
         super(componentType("IstioMesh"), name, {}, withTypeAliases("IstioMesh", opts));
+        throwProblems("IstioMesh", meshTracingProblems({ istioVersion: args.istiodChart.version, tracing: args.tracing }));
+        const tracing: MeshTracing = { ...args.tracing, propagation: resolveTracePropagation(args.tracing, args.istiodChart.version) };
         const namespace = args.namespace ?? SYSTEM_NAMESPACE;
         const serviceType = args.gatewayServiceType ?? "ClusterIP";
         const skipAwait = !(args.awaitReadiness ?? true);
@@ -237,7 +330,7 @@ export class IstioMesh extends pulumi.ComponentResource {
         const istiod = installChart(
             `${name}-istiod`,
             args.istiodChart,
-            { releaseName: ISTIO_RELEASES.istiod, namespace, skipAwait, values: mergeValues(istiodValues(namespace, args.tracing, args.extAuthz), args.values?.istiod) },
+            { releaseName: ISTIO_RELEASES.istiod, namespace, skipAwait, values: mergeValues(istiodValues(namespace, tracing, args.extAuthz), args.values?.istiod) },
             childOpts(this.base),
         );
         this.istiod = istiod.chart;
@@ -253,6 +346,14 @@ export class IstioMesh extends pulumi.ComponentResource {
         this.namespace = namespace;
         this.gatewayServiceName = ISTIO_RELEASES.gateway;
         this.istioVersion = args.istiodChart.version;
-        this.registerOutputs({ namespace: this.namespace, gatewayServiceName: this.gatewayServiceName, istioVersion: this.istioVersion });
+        this.tracePropagation = tracing.propagation;
+        this.traceContext = meshTraceContext(tracing, this.istioVersion);
+        this.registerOutputs({
+            namespace: this.namespace,
+            gatewayServiceName: this.gatewayServiceName,
+            istioVersion: this.istioVersion,
+            tracePropagation: this.tracePropagation,
+            traceContext: this.traceContext,
+        });
     }
 }

@@ -9,6 +9,7 @@ import {
     JAEGER_PORTS,
     RELEASES_CONFIGMAP,
     SYSTEM_NAMESPACE,
+    MeshTraceContext,
     TRACING_PROVIDER_PORTS,
     TracingProvider,
     ZIPKIN_SPANS_PATH,
@@ -16,7 +17,7 @@ import {
 import { NamespaceOwnership, OWNER_ANNOTATION } from "../lib/namespaces";
 import { EXTERNAL_SERVICE_PORT, ExternalServices, ExternalServicesArgs } from "./externalServices";
 import { HelmValues } from "./helm";
-import { IstioMesh, IstioMeshArgs } from "./istioMesh";
+import { IstioMesh, IstioMeshArgs, TracePropagation, meshTracingProblems } from "./istioMesh";
 import { Jaeger, JaegerArgs } from "./jaeger";
 import { JaegerIngressPolicies } from "./jaegerIngressPolicies";
 import { Kiali, KialiArgs } from "./kiali";
@@ -54,10 +55,15 @@ export interface ObservabilityStackArgs {
      * @default true
      */
     readonly awaitReadiness?: boolean;
-    /** The mesh's tracing provider and the share of requests traced ({@link MeshTelemetry}). */
+    /** The mesh's tracing provider and its propagation ({@link IstioMesh}), and the share of requests traced ({@link MeshTelemetry}). */
     readonly tracing: {
         /** @default "zipkin" */
         readonly provider?: TracingProvider;
+        /**
+         * Zipkin provider only: B3 alone, or B3 with W3C trace context ({@link TracePropagation}); needs Istio 1.28 for `b3+w3c`.
+         * @default "b3+w3c" when `charts.istiod` is Istio 1.28 or later, else "b3"
+         */
+        readonly propagation?: TracePropagation;
         readonly samplingPercentage: MeshTelemetryArgs["samplingPercentage"];
     };
     /** Jaeger's storage and pod ({@link Jaeger}); the chart comes from `charts.jaeger`. */
@@ -159,6 +165,8 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     public readonly otlpEndpoint: string;
     /** The mesh's tracing provider. */
     public readonly tracingProvider: TracingProvider;
+    /** What the mesh's proxies read and send (`b3`, `b3+w3c`, or `w3c` with the opentelemetry provider); the apps' propagators follow it. */
+    public readonly traceContext: MeshTraceContext;
     public readonly kialiTracingUrl: string;
     public readonly uiUrls: Readonly<Record<string, string>>;
     public readonly networkPolicies: pulumi.Output<string[]>;
@@ -177,7 +185,10 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         const externalServices = args.externalServices ?? [];
         const ui = args.ui ?? {};
         const charts = { base: chartOf(args.charts, "istioBase"), istiod: chartOf(args.charts, "istiod"), gateway: chartOf(args.charts, "istioGateway") };
-        throwProblems("ObservabilityStack", chartsProblems(args.charts));
+        throwProblems("ObservabilityStack", [
+            ...chartsProblems(args.charts),
+            ...meshTracingProblems({ istioVersion: charts.istiod.source.version, tracing: { provider: tracingProvider, propagation: args.tracing.propagation } }, "charts.istiod.version"),
+        ]);
         const jaegerChart = chartOf(args.charts, "jaeger");
         const kialiChart = chartOf(args.charts, "kiali");
 
@@ -195,7 +206,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
                 istiodChart: charts.istiod.source,
                 gatewayChart: charts.gateway.source,
                 values: { base: charts.base.values, istiod: charts.istiod.values, gateway: charts.gateway.values },
-                tracing: { provider: tracingProvider, service: jaeger.collectorHost, port: TRACING_PROVIDER_PORTS[tracingProvider] },
+                tracing: { provider: tracingProvider, service: jaeger.collectorHost, port: TRACING_PROVIDER_PORTS[tracingProvider], propagation: args.tracing.propagation },
                 awaitReadiness,
             },
             childOptions(this, opts, [systemNamespace, jaeger.collectorService]),
@@ -261,6 +272,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         this.kialiTracingUrl = kiali.tracingUrl;
         this.otlpEndpoint = `http://${jaeger.collectorHost}:${JAEGER_PORTS.otlpGrpc}`;
         this.tracingProvider = tracingProvider;
+        this.traceContext = mesh.traceContext;
         this.uiUrls = exposure.urls;
         this.networkPolicies = policies.policyNames;
         this.prometheusMonitors = monitors?.monitorNames ?? [];
@@ -273,6 +285,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
             otlpEndpoint: this.otlpEndpoint,
             kialiTracingUrl: this.kialiTracingUrl,
             tracingProvider: this.tracingProvider,
+            traceContext: this.traceContext,
             uiUrls: this.uiUrls,
             networkPolicies: this.networkPolicies,
         });
@@ -280,6 +293,6 @@ export class ObservabilityStack extends pulumi.ComponentResource {
 
     /** The OpenTelemetry environment an app of this stack needs to join the mesh's traces (lib/appTracing.ts). */
     appTracingEnv(serviceName: string): EnvVar[] {
-        return appTracingEnv(serviceName, this.otlpEndpoint, this.tracingProvider);
+        return appTracingEnv(serviceName, this.otlpEndpoint, this.traceContext);
     }
 }

@@ -10,7 +10,7 @@ import { z } from "zod";
 import { ChartRole, ChartSource, DEFAULT_CHARTS, EXACT_VERSION, jaegerChartLine } from "../lib/charts";
 import { DEFAULT_EXT_AUTHZ_HTTP_HEADERS, TRACING_PROVIDERS } from "../lib/constants";
 import { EXTERNAL_SERVICE_PORT, externalServicesProblems } from "../components/externalServices";
-import { GATEWAY_SERVICE_TYPES } from "../components/istioMesh";
+import { GATEWAY_SERVICE_TYPES, TRACE_PROPAGATIONS, meshTracingProblems, resolveTracePropagation } from "../components/istioMesh";
 import { jaegerProblems, resolveJaegerStorage } from "../components/jaeger";
 import { chartsProblems } from "../components/observabilityStack";
 import { DEFAULT_DNS, NETWORK_POLICY_MODES, networkPolicyProblems } from "../components/tracingNetworkPolicies";
@@ -180,6 +180,8 @@ export const stackConfig = f
                 samplingPercentage: f.numberIn(0, 100, "a number").optional(),
                 /** The mesh's tracing provider: `zipkin` (B3 headers, the reference's path) or `opentelemetry` (OTLP gRPC, W3C trace context). */
                 provider: f.oneOf(TRACING_PROVIDERS).default("zipkin"),
+                /** Zipkin only: `b3`, or `b3+w3c` (Istio >= 1.28); default `b3+w3c` where the istiod chart supports it, else `b3`. */
+                propagation: f.oneOf(TRACE_PROPAGATIONS).optional(),
             })
             .prefault({}),
         extAuthz: extAuthz.optional(),
@@ -194,6 +196,9 @@ export const stackConfig = f
     })
     .check(
         f.rule((c, report, valid) => {
+            if (valid(["charts", "istiod", "version"], ["tracing", "provider"], ["tracing", "propagation"])) {
+                f.reportProblems(report, [], meshTracingProblems({ istioVersion: c.charts.istiod.version, tracing: c.tracing }, "charts.istiod.version"));
+            }
             if (valid(["charts", "jaeger", "version"], ["jaeger", "storage", "url"]) && c.jaeger.storage.type === "elasticsearch" && jaegerChartLine(c.charts.jaeger.version) === "v1") {
                 if (urlPath(c.jaeger.storage.url) !== undefined) {
                     report(
@@ -259,6 +264,7 @@ export const stackConfig = f
         gatewayServiceType: c.gateway.serviceType,
         samplingPercentage: c.tracing.samplingPercentage ?? (c.environment === "dev" ? 100 : 1),
         tracingProvider: c.tracing.provider,
+        tracePropagation: resolveTracePropagation(c.tracing, c.charts.istiod.version),
         extAuthz: c.extAuthz,
         jaeger: { ...c.jaeger, storage: resolveJaegerStorage(c.jaeger.storage, c.jaeger.resources.limits.memory, jaegerChartLine(c.charts.jaeger.version)) },
         kiali: c.kiali,

@@ -66,6 +66,41 @@ describe("configs checked by the real decoders", function () {
             });
         }
 
+        it("renders the zipkin provider with traceContextOption USE_B3_WITH_W3C_PROPAGATION on the 1.30 line (set in production, the default in current), which the 1.30 API decodes, and without it on 1.24", () => {
+            const zipkin = (name: string) => meshOf(r(name)).extensionProviders.find((p: any) => p.name === "jaeger").zipkin;
+            const service = "jaeger-collector-clusterip.istio-system.svc.cluster.local";
+            for (const name of ["production", "current"]) {
+                assert.deepStrictEqual(zipkin(name), { service, port: 9411, traceContextOption: "USE_B3_WITH_W3C_PROPAGATION" }, name);
+            }
+            for (const name of ["reference", "reference-elasticsearch"]) {
+                assert.deepStrictEqual(zipkin(name), { service, port: 9411 }, name);
+            }
+            const mesh = r("production").get("ConfigMap", "istio", "istio-system").data?.mesh ?? "";
+            assert.deepStrictEqual(istioDecode("1.30", [{ id: "mesh", kind: "MeshConfig", yaml: mesh }]), { mesh: "" });
+        });
+
+        it("rejects a mesh config whose zipkin provider has traceContextOption with the 1.24 API (a field Istio 1.24 does not have), and a wrong option with the 1.30 API", () => {
+            const mesh = r("production").get("ConfigMap", "istio", "istio-system").data?.mesh ?? "";
+            assert.match(mesh, /traceContextOption: USE_B3_WITH_W3C_PROPAGATION/);
+            const zipkin = { service: "jaeger-collector-clusterip.istio-system.svc.cluster.local", port: 9411 };
+            const provider = (option: object) => ({ extensionProviders: [{ name: "jaeger", zipkin: { ...zipkin, ...option } }] });
+            const on124 = istioDecode("1.24", [
+                { id: "rendered", kind: "MeshConfig", yaml: mesh },
+                { id: "option", kind: "MeshConfig", json: provider({ traceContextOption: "USE_B3_WITH_W3C_PROPAGATION" }) },
+                { id: "without", kind: "MeshConfig", json: provider({}) },
+            ]);
+            assert.match(on124.rendered, /unknown field "traceContextOption"/);
+            assert.match(on124.option, /unknown field "traceContextOption"/);
+            assert.strictEqual(on124.without, "");
+            const on130 = istioDecode("1.30", [
+                { id: "name", kind: "MeshConfig", json: provider({ traceContextOption: "USE_B3_WITH_W3C_PROPAGATION" }) },
+                { id: "number", kind: "MeshConfig", json: provider({ traceContextOption: 1 }) },
+                { id: "wrong", kind: "MeshConfig", json: provider({ traceContextOption: "USE_W3C" }) },
+            ]);
+            assert.deepStrictEqual([on130.name, on130.number], ["", ""]);
+            assert.match(on130.wrong, /USE_W3C/);
+        });
+
         it("decodes the HTTP ext-authz provider with every option the program sends, on both lines", () => {
             for (const name of ["reference-elasticsearch", "current"]) {
                 const provider = meshOf(r(name)).extensionProviders.find((p: any) => p.name === "ext-authz");

@@ -1,9 +1,9 @@
 /** What the API server holds, read back with kubectl: after a stack's `pulumi up`, and after its `destroy`. */
 import * as assert from "assert";
 import * as yaml from "js-yaml";
-import { jaegerChartLine } from "../lib/charts";
+import { istioZipkinPropagatesW3c, jaegerChartLine } from "../lib/charts";
 import { defaultMaxTraces } from "../lib/sizing";
-import { COLLECTOR_SERVICE, GATEWAY_NAME, JAEGER_EGRESS_PORTS, PROVIDER_NAMES, QUERY_SERVICE, RELEASES_CONFIGMAP, SYSTEM_NAMESPACE, TELEMETRY_NAME } from "../lib/constants";
+import { COLLECTOR_SERVICE, GATEWAY_NAME, JAEGER_EGRESS_PORTS, PROVIDER_NAMES, QUERY_SERVICE, RELEASES_CONFIGMAP, SYSTEM_NAMESPACE, TELEMETRY_NAME, ZIPKIN_B3_WITH_W3C } from "../lib/constants";
 import { stackRawConfig } from "../test/stackFiles";
 import { exists, kubectlJson } from "./harness";
 import { VALIDATORS } from "./istiodWebhooks";
@@ -74,7 +74,12 @@ export function checkObjects(c: StackCase): void {
     const mesh = yaml.load(kubectlJson(["-n", SYSTEM_NAMESPACE, "get", "configmap", "istio"]).data.mesh) as any;
     // Metrics stay on beside tracing (the istiod chart drops its default metrics once defaultProviders is set).
     assert.deepStrictEqual(mesh.defaultProviders, { metrics: [PROVIDER_NAMES.metrics], tracing: [PROVIDER_NAMES.tracing] });
-    assert.deepStrictEqual(mesh.extensionProviders[0], { name: PROVIDER_NAMES.tracing, zipkin: { service: `${COLLECTOR_SERVICE.name}.${SYSTEM_NAMESPACE}.svc.cluster.local`, port: 9411 } });
+    // B3 and W3C propagation where the stack file sets it (production) or by default from Istio 1.28 (current); B3 only on 1.24 (dev).
+    const propagation = (raw.tracing as { propagation?: string }).propagation ?? (istioZipkinPropagatesW3c(c.versions.istio) ? "b3+w3c" : "b3");
+    assert.deepStrictEqual(mesh.extensionProviders[0], {
+        name: PROVIDER_NAMES.tracing,
+        zipkin: { service: `${COLLECTOR_SERVICE.name}.${SYSTEM_NAMESPACE}.svc.cluster.local`, port: 9411, ...(propagation === "b3+w3c" ? { traceContextOption: ZIPKIN_B3_WITH_W3C } : {}) },
+    });
     assert.strictEqual(mesh.defaultConfig.tracing, undefined);
 
     const kialiRaw = raw.kiali as { tracingUseGrpc?: boolean; prometheusUrl?: string };

@@ -3,7 +3,7 @@
  * ingress gateway and its sidecar started. Computed from the same constants as the collector
  * Service, so the endpoint and the propagators cannot drift from what the stack deploys.
  */
-import { COLLECTOR_SERVICE, JAEGER_PORTS, OTEL_PROPAGATORS_BY_PROVIDER, SYSTEM_NAMESPACE, TracingProvider, serviceFqdn } from "./constants";
+import { COLLECTOR_SERVICE, JAEGER_PORTS, MeshTraceContext, OTEL_PROPAGATORS_BY_CONTEXT, PROVIDER_TRACE_CONTEXT, SYSTEM_NAMESPACE, TracingProvider, serviceFqdn } from "./constants";
 
 /** One `name`/`value` pair, the shape of a Kubernetes container `env` entry. */
 export interface EnvVar {
@@ -20,13 +20,26 @@ export const ZIPKIN_HOST = serviceFqdn(COLLECTOR_SERVICE.name, SYSTEM_NAMESPACE)
 const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,126}$/;
 
 /**
+ * What the mesh's proxies send: a {@link MeshTraceContext}, or a provider name for what that provider sends by
+ * default (`zipkin`: B3, `opentelemetry`: W3C), as this function took it before the zipkin provider could propagate both.
+ */
+export type AppTraceContext = MeshTraceContext | TracingProvider;
+
+function contextOf(sent: AppTraceContext): MeshTraceContext {
+    return sent === "zipkin" || sent === "opentelemetry" ? PROVIDER_TRACE_CONTEXT[sent] : sent;
+}
+
+/**
  * The tracing environment for one app.
  * @param serviceName `OTEL_SERVICE_NAME`, e.g. `auth-api`.
  * @param endpoint OTLP endpoint override; defaults to the stack's collector.
- * @param provider The mesh's tracing provider: the propagators follow it (B3 for zipkin, W3C trace context for opentelemetry).
+ * @param traceContext What the mesh's proxies send (the stack's `traceContext`): the propagators follow it. `b3`
+ * (zipkin): `b3,tracecontext,baggage`. `b3+w3c` (zipkin with W3C propagation): the proxies put B3 and `traceparent`
+ * on every request and read either, so an app may propagate either; it gets `tracecontext,baggage`, the
+ * OpenTelemetry SDKs' default, which needs no B3 propagator package. `w3c` (opentelemetry): `tracecontext,baggage`.
  * @see https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/
  */
-export function appTracingEnv(serviceName: string, endpoint: string = OTLP_GRPC_ENDPOINT, provider: TracingProvider = "zipkin"): EnvVar[] {
+export function appTracingEnv(serviceName: string, endpoint: string = OTLP_GRPC_ENDPOINT, traceContext: AppTraceContext = "zipkin"): EnvVar[] {
     if (!SERVICE_NAME.test(serviceName)) {
         throw new Error(`appTracingEnv: serviceName ${JSON.stringify(serviceName)} must be 1-127 characters of letters, digits, '.', '_' or '-'`);
     }
@@ -37,11 +50,11 @@ export function appTracingEnv(serviceName: string, endpoint: string = OTLP_GRPC_
         { name: "OTEL_EXPORTER_OTLP_ENDPOINT", value: endpoint },
         { name: "OTEL_METRICS_EXPORTER", value: "none" },
         { name: "OTEL_LOGS_EXPORTER", value: "none" },
-        { name: "OTEL_PROPAGATORS", value: OTEL_PROPAGATORS_BY_PROVIDER[provider].join(",") },
+        { name: "OTEL_PROPAGATORS", value: OTEL_PROPAGATORS_BY_CONTEXT[contextOf(traceContext)].join(",") },
     ];
 }
 
 /** The same environment as a map, the form `@pulumi/kubernetesx` containers take for `env`. */
-export function appTracingEnvMap(serviceName: string, endpoint?: string, provider?: TracingProvider): Record<string, string> {
-    return Object.fromEntries(appTracingEnv(serviceName, endpoint, provider).map((e) => [e.name, e.value]));
+export function appTracingEnvMap(serviceName: string, endpoint?: string, traceContext?: AppTraceContext): Record<string, string> {
+    return Object.fromEntries(appTracingEnv(serviceName, endpoint, traceContext).map((e) => [e.name, e.value]));
 }

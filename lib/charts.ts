@@ -52,6 +52,19 @@ export function parseVersion(version: string): { major: number; minor: number; p
     return { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]) };
 }
 
+/**
+ * The first Istio release whose zipkin provider takes `traceContextOption` (B3 with W3C propagation): istio.io/api
+ * 1.28 added the field, and istiod sends it only to proxies of 1.28 or later (istio/istio 1.30.3
+ * pilot/pkg/networking/core/tracing.go `zipkinConfig`). Istio 1.24 has no such field: istiod drops it unread.
+ */
+export const ZIPKIN_W3C_SINCE_ISTIO = { major: 1, minor: 28 } as const;
+
+/** Whether an Istio (chart) version's zipkin provider can propagate W3C trace context beside B3; false for a version that is not exact. */
+export function istioZipkinPropagatesW3c(version: string): boolean {
+    const v = parseVersion(version);
+    return v !== undefined && (v.major > ZIPKIN_W3C_SINCE_ISTIO.major || (v.major === ZIPKIN_W3C_SINCE_ISTIO.major && v.minor >= ZIPKIN_W3C_SINCE_ISTIO.minor));
+}
+
 /** Jaeger chart lines: 3.x runs Jaeger v1 (end of life 2025-12-31), 4.x runs Jaeger v2. */
 export type JaegerChartLine = "v1" | "v2";
 

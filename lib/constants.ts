@@ -155,19 +155,45 @@ export type TracingProvider = (typeof TRACING_PROVIDERS)[number];
 export const TRACING_PROVIDER_PORTS: Readonly<Record<TracingProvider, number>> = { zipkin: JAEGER_PORTS.zipkin, opentelemetry: JAEGER_PORTS.otlpGrpc };
 
 /**
- * OpenTelemetry propagators apps use with each provider. Zipkin: `b3` (the single header; its extractor
- * also reads the `x-b3-*` headers Envoy sends), W3C tracecontext and baggage. OpenTelemetry: Envoy
- * sends only `traceparent`, so tracecontext and baggage.
+ * The trace context the mesh's proxies read from a request and put on the requests they forward: what an app
+ * must read to continue their trace, and may write on its own calls.
+ * - `b3`: B3 headers (`x-b3-*`), the zipkin provider as Istio sets it by default.
+ * - `b3+w3c`: the zipkin provider with {@link ZIPKIN_B3_WITH_W3C} (Istio >= 1.28): proxies read B3 headers, or W3C
+ *   `traceparent` when a request has no B3 headers, and put both on every request they forward.
+ * - `w3c`: W3C `traceparent`, the opentelemetry provider.
  */
-export const OTEL_PROPAGATORS_BY_PROVIDER: Readonly<Record<TracingProvider, readonly string[]>> = {
-    zipkin: ["b3", "tracecontext", "baggage"],
-    opentelemetry: ["tracecontext", "baggage"],
+export type MeshTraceContext = "b3" | "b3+w3c" | "w3c";
+
+/** What each provider's proxies send when nothing else is configured. */
+export const PROVIDER_TRACE_CONTEXT: Readonly<Record<TracingProvider, MeshTraceContext>> = { zipkin: "b3", opentelemetry: "w3c" };
+
+/**
+ * The zipkin provider's `traceContextOption` for B3 with W3C propagation (istio.io/api >= 1.28,
+ * `MeshConfig.ExtensionProvider.ZipkinTracingProvider.TraceContextOption` USE_B3_WITH_W3C_PROPAGATION = 1; USE_B3 = 0 is the default).
+ * @see https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#MeshConfig-ExtensionProvider-ZipkinTracingProvider-TraceContextOption
+ */
+export const ZIPKIN_B3_WITH_W3C = "USE_B3_WITH_W3C_PROPAGATION";
+
+/**
+ * OpenTelemetry propagators apps use with each trace context.
+ * - `b3`: `b3` (the single header; its extractor also reads the `x-b3-*` headers Envoy sends), W3C tracecontext and baggage.
+ * - `b3+w3c`: the proxies put both formats on the request, so either propagator continues their trace, and on an
+ *   app's own calls they read `traceparent` when there is no B3 header. Apps get tracecontext and baggage: the
+ *   OpenTelemetry SDKs' default, with nothing to install (B3 needs a package of its own in Python,
+ *   opentelemetry-propagator-b3, whose absence was one of the reference deployment's incidents).
+ * - `w3c`: Envoy sends only `traceparent`, so tracecontext and baggage.
+ */
+export const OTEL_PROPAGATORS_BY_CONTEXT: Readonly<Record<MeshTraceContext, readonly string[]>> = {
+    b3: ["b3", "tracecontext", "baggage"],
+    "b3+w3c": ["tracecontext", "baggage"],
+    w3c: ["tracecontext", "baggage"],
 };
 
-/** Propagators of which an app needs at least one to read the context the provider's proxies send. */
-export const REQUIRED_PROPAGATORS: Readonly<Record<TracingProvider, readonly string[]>> = {
-    zipkin: ["b3", "b3multi"],
-    opentelemetry: ["tracecontext"],
+/** Propagators of which an app needs at least one to read the context the proxies send. */
+export const REQUIRED_PROPAGATORS: Readonly<Record<MeshTraceContext, readonly string[]>> = {
+    b3: ["b3", "b3multi"],
+    "b3+w3c": ["b3", "b3multi", "tracecontext"],
+    w3c: ["tracecontext"],
 };
 
 /** Fully qualified in-cluster DNS name of a Service. */

@@ -105,6 +105,37 @@ describe("ObservabilityStack args", () => {
         );
     });
 
+    it("refuses B3 with W3C propagation on Istio 1.24 charts, naming the key and the chart version, before registering any child", async () => {
+        resetRegistered();
+        const v = "1.24.2";
+        const charts = { istioBase: { ...DEFAULT_CHARTS.istioBase, version: v }, istiod: { ...DEFAULT_CHARTS.istiod, version: v }, istioGateway: { ...DEFAULT_CHARTS.istioGateway, version: v } };
+        const args = { owner: "p/s", charts, tracing: { samplingPercentage: 1, propagation: "b3+w3c" }, kiali: { signingKey: "k", prometheusUrl: "http://prometheus:9090" } } as const;
+        assert.throws(
+            () => new ObservabilityStack("old-istio", args, { provider: testProvider() }),
+            (e: unknown) =>
+                e instanceof pulumi.InputPropertyError &&
+                e.propertyPath === "tracing.propagation" &&
+                e.reason ===
+                    'ObservabilityStack: tracing.propagation: got "b3+w3c"; needs Istio 1.28 or later (charts.istiod.version is 1.24.2): the zipkin provider\'s traceContextOption is new in Istio 1.28; use b3, or Istio 1.28 or later',
+        );
+        await settle();
+        assert.deepStrictEqual(
+            registered.filter((r) => r.type.startsWith("kubernetes:")).map((r) => r.name),
+            [],
+        );
+    });
+
+    it("hands apps the propagators of the propagation in effect: W3C trace context by default on Istio 1.30, B3 first with b3", async () => {
+        resetRegistered();
+        const args = { owner: "p/s", tracing: { samplingPercentage: 1 }, kiali: { signingKey: "k", prometheusUrl: "http://prometheus:9090" } };
+        const dual = new ObservabilityStack("dual", args, { provider: testProvider() });
+        const b3 = new ObservabilityStack("b3", { ...args, tracing: { ...args.tracing, propagation: "b3" } }, { provider: testProvider() });
+        await settle();
+        assert.deepStrictEqual([dual.traceContext, b3.traceContext], ["b3+w3c", "b3"]);
+        const propagators = (s: typeof dual) => s.appTracingEnv("auth-api").find((e) => e.name === "OTEL_PROPAGATORS")?.value;
+        assert.deepStrictEqual([propagators(dual), propagators(b3)], ["tracecontext,baggage", "b3,tracecontext,baggage"]);
+    });
+
     it("hands a caller's dependsOn to every child, as the other components do", async () => {
         resetRegistered();
         const provider = testProvider();

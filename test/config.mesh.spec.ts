@@ -12,6 +12,31 @@ describe("parseStackConfig", () => {
         assert.deepStrictEqual(problems({ ...DEV_MINIMAL, tracing: { provider: "otlp" } }), ['tracing.provider: got "otlp"; allowed: zipkin, opentelemetry']);
     });
 
+    it("defaults the zipkin provider's propagation by the Istio line: B3 with W3C from Istio 1.28, B3 before; none for opentelemetry", () => {
+        const ISTIO_1_24 = { istioBase: { version: "1.24.2" }, istiod: { version: "1.24.2" }, istioGateway: { version: "1.24.2" } };
+        assert.strictEqual(parseStackConfig(deepFreeze({ ...DEV_MINIMAL })).tracePropagation, "b3+w3c");
+        assert.strictEqual(parseStackConfig(deepFreeze({ ...DEV_MINIMAL, charts: ISTIO_1_24 })).tracePropagation, "b3");
+        assert.strictEqual(parseStackConfig(deepFreeze({ ...DEV_MINIMAL, tracing: { propagation: "b3" } })).tracePropagation, "b3");
+        assert.strictEqual(parseStackConfig(deepFreeze({ ...DEV_MINIMAL, charts: ISTIO_1_24, tracing: { propagation: "b3" } })).tracePropagation, "b3");
+        assert.strictEqual(parseStackConfig(deepFreeze({ ...DEV_MINIMAL, tracing: { provider: "opentelemetry" } })).tracePropagation, undefined);
+    });
+
+    it("lists a propagation the Istio line or the provider cannot carry with the other problems, each naming key, value and what is allowed", () => {
+        const ISTIO_1_24 = { istioBase: { version: "1.24.2" }, istiod: { version: "1.24.2" }, istioGateway: { version: "1.24.2" } };
+        assert.deepStrictEqual(problems({ ...DEV_MINIMAL, charts: ISTIO_1_24, gateway: { serviceType: "ExternalName" }, tracing: { samplingPercentage: 150, propagation: "b3+w3c" } }), [
+            'gateway.serviceType: got "ExternalName"; allowed: ClusterIP, NodePort, LoadBalancer',
+            "tracing.samplingPercentage: got 150; expected a number from 0 to 100",
+            'tracing.propagation: got "b3+w3c"; needs Istio 1.28 or later (charts.istiod.version is 1.24.2): the zipkin provider\'s traceContextOption is new in Istio 1.28; use b3, or Istio 1.28 or later',
+        ]);
+        assert.deepStrictEqual(problems({ ...DEV_MINIMAL, tracing: { provider: "opentelemetry", propagation: "b3" } }), [
+            'tracing.propagation: got "b3"; only for the zipkin provider: the opentelemetry provider propagates W3C trace context (traceparent) only; remove it, or use provider zipkin',
+        ]);
+        // The rule reads only keys that parsed: a bad chart version is reported once, at its key.
+        assert.deepStrictEqual(problems({ ...DEV_MINIMAL, charts: { ...ISTIO_1_24, istiod: { version: "1.24" } }, tracing: { propagation: "b3+w3c" } }), [
+            'charts.istiod.version: got "1.24"; expected an exact chart version such as 1.30.3 (no range, no empty value)',
+        ]);
+    });
+
     it("rejects sampling outside 0-100", () => {
         assert.deepStrictEqual(problems({ ...DEV_MINIMAL, tracing: { samplingPercentage: 150 } }), ["tracing.samplingPercentage: got 150; expected a number from 0 to 100"]);
         assert.deepStrictEqual(problems({ ...DEV_MINIMAL, tracing: { samplingPercentage: -1 } }), ["tracing.samplingPercentage: got -1; expected a number from 0 to 100"]);

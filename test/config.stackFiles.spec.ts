@@ -12,6 +12,7 @@ describe("parseStackConfig", () => {
         assert.deepStrictEqual(c.charts, DEFAULT_CHARTS);
         assert.strictEqual(c.samplingPercentage, 100);
         assert.strictEqual(c.tracingProvider, "zipkin");
+        assert.strictEqual(c.tracePropagation, "b3+w3c");
         assert.strictEqual(c.gatewayServiceType, "ClusterIP");
         assert.strictEqual(c.awaitReadiness, true);
         assert.deepStrictEqual(c.jaeger, {
@@ -38,6 +39,7 @@ describe("parseStackConfig", () => {
             kiali: "2.1.0",
         });
         assert.strictEqual(c.kiali.authStrategy, "anonymous");
+        assert.strictEqual(c.tracePropagation, "b3", "Istio 1.24: B3 only");
         assert.deepStrictEqual(c.appNamespaces, ["auth", "character", "chat", "scan", "location", "image"]);
         assert.deepStrictEqual(c.extAuthz, { protocol: "grpc", service: "ext-authz.auth.svc.cluster.local", port: 9000, timeout: undefined, failOpen: false });
         assert.deepStrictEqual(
@@ -58,6 +60,8 @@ describe("parseStackConfig", () => {
         const c = parseStackConfig({ ...raw, kiali: { ...(raw.kiali as object), signingKey: "0123456789abcdef0123456789abcdef" } });
         assert.strictEqual(c.environment, "production");
         assert.strictEqual(c.samplingPercentage, 1);
+        assert.deepStrictEqual(raw.tracing, { samplingPercentage: 1, propagation: "b3+w3c" }, "set explicitly in the file");
+        assert.strictEqual(c.tracePropagation, "b3+w3c");
         assert.strictEqual(c.jaeger.storage.type, "elasticsearch");
         assert.strictEqual(c.charts.jaeger.version, "4.11.1");
     });
@@ -95,5 +99,6 @@ describe("parseStackConfig", () => {
             ],
         );
         assert.strictEqual(c.gatewayServiceType, "ClusterIP");
+        assert.strictEqual(c.tracePropagation, "b3+w3c", "the default on Istio 1.30");
     });
 });

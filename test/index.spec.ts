@@ -161,6 +161,7 @@ describe("main (dev stack)", () => {
         assert.strictEqual(outputs.jaegerChartLine, "v1");
         assert.strictEqual(outputs.otlpEndpoint, "http://jaeger-collector-clusterip.istio-system.svc.cluster.local:4317");
         assert.strictEqual(outputs.samplingPercentage, 100);
+        assert.strictEqual(outputs.tracePropagation, "b3", "Istio 1.24: B3 only");
         assert.deepStrictEqual(outputs.uiUrls, { kiali: "http://kiali.dev.growbin.app", jaeger: "http://jaeger.dev.growbin.app" });
         assert.strictEqual((await valueOf<string[]>(outputs.networkPolicies)).length, 30);
         assert.ok(registered.length > 40);
@@ -191,5 +192,32 @@ describe("main (local stack with tracing.provider opentelemetry)", () => {
         assert.deepStrictEqual(env, appTracingEnv("my-service", undefined, "opentelemetry"));
         assert.strictEqual(env.find((e) => e.name === "OTEL_PROPAGATORS")?.value, "tracecontext,baggage");
         assert.strictEqual(outputs.tracingProvider, "opentelemetry");
+        assert.strictEqual(outputs.tracePropagation, "w3c");
+    });
+});
+
+describe("main (local stack: Istio 1.30.3, zipkin provider, propagation by default)", () => {
+    let outputs: Record<string, any>;
+    before(async () => {
+        resetRegistered();
+        const raw = stackRawConfig("local");
+        pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(raw).map(([k, v]) => [`observability-stack:${k}`, typeof v === "string" ? v : JSON.stringify(v)])));
+        const { main } = await import("../program");
+        outputs = await main({ renderable: async (source) => ({ source }), observeNamespaces: async (names) => new Map(names.map((n) => [n, { exists: false }])) });
+        await settle();
+    });
+
+    it("gives istiod a zipkin provider that propagates B3 and W3C trace context", () => {
+        const mesh = chart("observability-istio-istiod").inputs.values.meshConfig;
+        assert.deepStrictEqual(mesh.extensionProviders[0], {
+            name: "jaeger",
+            zipkin: { service: "jaeger-collector-clusterip.istio-system.svc.cluster.local", port: 9411, traceContextOption: "USE_B3_WITH_W3C_PROPAGATION" },
+        });
+    });
+
+    it("exports what the proxies propagate and an app tracing environment with W3C trace context only", () => {
+        assert.strictEqual(outputs.tracePropagation, "b3+w3c");
+        assert.deepStrictEqual(outputs.appTracingEnvironment, appTracingEnv("my-service", undefined, "b3+w3c"));
+        assert.strictEqual((outputs.appTracingEnvironment as { name: string; value: string }[]).find((e) => e.name === "OTEL_PROPAGATORS")?.value, "tracecontext,baggage");
     });
 });

@@ -24,6 +24,13 @@ describe("appTracingEnv", () => {
         assert.deepStrictEqual(appTracingEnv("auth-api", OTLP_GRPC_ENDPOINT, "opentelemetry").slice(0, 6), appTracingEnv("auth-api").slice(0, 6));
     });
 
+    it("follows what the proxies send: B3 first for b3, W3C trace context for b3+w3c (either would do) and for w3c", () => {
+        const propagators = (sent: "b3" | "b3+w3c" | "w3c") => appTracingEnvMap("auth-api", undefined, sent).OTEL_PROPAGATORS;
+        assert.deepStrictEqual([propagators("b3"), propagators("b3+w3c"), propagators("w3c")], ["b3,tracecontext,baggage", "tracecontext,baggage", "tracecontext,baggage"]);
+        assert.deepStrictEqual(appTracingEnv("auth-api", OTLP_GRPC_ENDPOINT, "zipkin"), appTracingEnv("auth-api", OTLP_GRPC_ENDPOINT, "b3"));
+        assert.deepStrictEqual(appTracingEnv("auth-api", OTLP_GRPC_ENDPOINT, "opentelemetry"), appTracingEnv("auth-api", OTLP_GRPC_ENDPOINT, "w3c"));
+    });
+
     it("takes an endpoint override and returns the same values as a map", () => {
         assert.deepStrictEqual(appTracingEnvMap("auth-api", "http://127.0.0.1:4317").OTEL_EXPORTER_OTLP_ENDPOINT, "http://127.0.0.1:4317");
         assert.strictEqual(Object.keys(appTracingEnvMap("x")).length, 7);

@@ -3,7 +3,9 @@
  * program through the CLI (render.ts), and a request through the real Envoy gateway, the real Envoy
  * sidecar and the app (Node.js SDK, or Python under zero-code instrumentation) is one trace in the
  * rendered Jaeger, with the parent chain, the dependency edges, the access-log and app-log trace ids,
- * and the ext-authz check carrying the same trace. Negative controls: controls.spec.ts.
+ * and the ext-authz check carrying the same trace. With the zipkin provider's B3 and W3C propagation (Istio 1.30),
+ * clients and apps that speak only W3C trace context or only B3 join that one trace too. Negative controls:
+ * controls.spec.ts.
  */
 import * as assert from "assert";
 import { validate } from "./envoy";
@@ -11,11 +13,14 @@ import { DENY_TOKEN } from "./extAuthz";
 import { normSpan } from "./jaeger";
 import { VARIANTS, Rendered, render, stopRenderCluster, variantTitle } from "./render";
 import { APPS, Scenario, accessLogLine } from "./scenario";
-import { assertChain, load, loggedTraceId, services, traceWith, uniquePath } from "./traces";
+import { ZIPKIN_B3_WITH_W3C } from "../lib/constants";
+import { AppSpec } from "./apps";
+import { ClientContext, assertChain, clientContext, load, loggedTraceId, services, traceWith, uniquePath } from "./traces";
 
 after(stopRenderCluster);
 
 for (const variant of VARIANTS) {
+    const dual = variant.propagation === "b3+w3c";
     describe(`tracing conformance: ${variantTitle(variant)}`, function () {
         this.timeout(180_000);
         let rendered: Rendered;
@@ -34,12 +39,14 @@ for (const variant of VARIANTS) {
         it("runs each proxy with the tracer, access log and ext-authz istiod makes of the rendered mesh config, and Envoy 1.40 validates every bootstrap", async () => {
             const telemetry = rendered.objects.telemetry();
             assert.strictEqual(telemetry.tracing.kind, variant.provider);
+            assert.strictEqual(telemetry.tracing.traceContextOption, dual ? ZIPKIN_B3_WITH_W3C : undefined, "traceContextOption only for b3+w3c");
             assert.strictEqual(rendered.objects.extAuthz()?.protocol, variant.extAuthz);
             for (const b of s.bootstraps) {
                 await validate(b.config);
                 const text = JSON.stringify(b.config);
                 assert.ok(text.includes(`"envoy.tracers.${variant.provider}"`), `${b.name} uses the ${variant.provider} tracer`);
                 assert.ok(text.includes(`outbound|${telemetry.tracing.port}||${s.loopback.fqdn(telemetry.tracing.service)}`), `${b.name} reports to the provider's collector cluster`);
+                assert.strictEqual(text.includes(`"trace_context_option":"${ZIPKIN_B3_WITH_W3C}"`), dual, `${b.name}: the Zipkin tracer's trace_context_option`);
             }
             assert.strictEqual(JSON.stringify(s.bootstraps.find((b) => b.name === services(s, APPS[0]).gateway)?.config).includes("envoy.filters.http.ext_authz"), true);
         });
@@ -134,6 +141,8 @@ for (const variant of VARIANTS) {
             if (variant.provider === "zipkin") {
                 assert.strictEqual(call.callHeaders["x-b3-traceid"], traceId);
                 assert.strictEqual(normSpan(call.callHeaders["x-b3-spanid"]), authzSpan.spanId);
+                // With B3 and W3C propagation the check call carries the same context as traceparent too.
+                assert.strictEqual(call.callHeaders.traceparent, dual ? `00-${traceId}-${authzSpan.spanId}-01` : undefined);
             } else {
                 assert.strictEqual(call.callHeaders.traceparent, `00-${traceId}-${authzSpan.spanId}-01`);
             }
@@ -150,4 +159,49 @@ for (const variant of VARIANTS) {
             }
         });
     });
+
+    if (dual) {
+        describe(`one trace across B3 and W3C trace context: ${variantTitle(variant)}`, function () {
+            this.timeout(180_000);
+            /** The Node.js app reads and writes W3C trace context only, the Python app B3 only (its opentelemetry-propagator-b3). */
+            const ONLY: Readonly<Record<string, string>> = { "auth-api": "tracecontext", "chat-api": "b3multi" };
+            let s: Scenario;
+            let spawns: boolean;
+            before(async function () {
+                this.timeout(900_000);
+                const rendered = await render(variant);
+                s = await Scenario.start(rendered, { appEnvOverrides: Object.fromEntries(Object.entries(ONLY).map(([app, propagators]) => [app, { OTEL_PROPAGATORS: propagators }])) });
+                spawns = rendered.objects.istioVersion().minor >= 28;
+            });
+            after(async () => {
+                await s?.stop();
+            });
+
+            /** One request from a client with its own context (or none), and the one trace it must make. */
+            async function oneTrace(app: AppSpec, client: ClientContext | undefined): Promise<void> {
+                const names = services(s, app);
+                const p = uniquePath("login");
+                const r = await s.request(app.domain, p, client?.headers ?? {});
+                assert.strictEqual(r.status, 200, r.body);
+                const traceId = await loggedTraceId(s, p);
+                if (client !== undefined) {
+                    assert.strictEqual(traceId, client.traceId, "the gateway continued the client's trace");
+                }
+                assert.strictEqual(JSON.parse(r.body).traceId, traceId, `the app (OTEL_PROPAGATORS=${ONLY[app.name]}) continued the trace the gateway logged`);
+                await s.flushApps();
+                const spans = await traceWith(s, traceId, [names.gateway, names.sidecar, names.app], undefined, client?.spanId);
+                assertChain(spans, names, spawns, client);
+                assert.deepStrictEqual([...new Set(spans.map((x) => x.service))].sort(), [names.app, names.sidecar, names.gateway].sort());
+            }
+
+            for (const app of APPS) {
+                const only = app.runtime === "node" ? "W3C trace context only (OTEL_PROPAGATORS=tracecontext)" : "B3 only (OTEL_PROPAGATORS=b3multi)";
+                it(`continues a client's W3C traceparent (no B3 headers) through gateway, sidecar and the ${app.runtime} app with ${only}: one trace below the client's span`, () =>
+                    oneTrace(app, clientContext("w3c")));
+                it(`continues a client's B3 headers (no traceparent) through gateway, sidecar and the ${app.runtime} app with ${only}: one trace below the client's span`, () =>
+                    oneTrace(app, clientContext("b3")));
+                it(`starts one trace at the gateway for a client without trace headers, through sidecar and the ${app.runtime} app with ${only}`, () => oneTrace(app, undefined));
+            }
+        });
+    }
 }

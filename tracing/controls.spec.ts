@@ -1,6 +1,6 @@
 /**
- * Negative controls with the real parts, on both Jaeger lines with the zipkin provider (the reference
- * deployment's path): each brings back one of its incidents and must fail the way it did.
+ * Negative controls with the real parts, on both Jaeger lines with the zipkin provider propagating B3 only (the
+ * reference deployment's path): each brings back one of its incidents and must fail the way it did.
  */
 import * as assert from "assert";
 import { STALE_TRACE_ID_OPERATOR } from "../lib/constants";
@@ -10,11 +10,11 @@ import { Jaeger, JaegerStartOptions } from "./jaeger";
 import { Loopback } from "./loopback";
 import { VARIANTS, Rendered, render, variantTitle } from "./render";
 import { APPS, Scenario } from "./scenario";
-import { load, loggedTraceId, services, traceWith, uniquePath } from "./traces";
+import { clientContext, load, loggedTraceId, services, traceWith, uniquePath } from "./traces";
 
 const [NODE_APP, PYTHON_APP] = APPS;
 
-for (const variant of VARIANTS.filter((v) => v.provider === "zipkin")) {
+for (const variant of VARIANTS.filter((v) => v.provider === "zipkin" && v.propagation === "b3")) {
     describe(`negative controls: ${variantTitle(variant)}`, function () {
         this.timeout(180_000);
         let rendered: Rendered;
@@ -47,6 +47,45 @@ for (const variant of VARIANTS.filter((v) => v.provider === "zipkin")) {
                 assert.ok(proxies.every((x) => x.service !== names.app));
                 assert.ok(own.every((x) => x.service === names.app));
                 assert.strictEqual(own.find((x) => x.kind === "server")?.parentId, undefined, "the app's span is a root");
+                const edges = await s.jaeger.until(
+                    () => s.jaeger.serviceEdges(),
+                    (e) => e.length > 0,
+                );
+                assert.deepStrictEqual(
+                    edges.map((e) => `${e.parent} -> ${e.child}`),
+                    [`${names.gateway} -> ${names.sidecar}`],
+                );
+            }));
+
+        it("a W3C-only Node.js app (OTEL_PROPAGATORS=tracecontext) behind B3-only proxies: a client's traceparent is not continued by the gateway but passes through to the app, which joins the client's trace instead of the mesh's; without a client context the app starts its own", () =>
+            withScenario({ apps: [NODE_APP], envOverrides: { OTEL_PROPAGATORS: "tracecontext" } }, async (s) => {
+                const names = services(s, NODE_APP);
+                const client = clientContext("w3c");
+                const p = uniquePath("login");
+                const r = await s.request(NODE_APP.domain, p, client.headers);
+                assert.strictEqual(r.status, 200, r.body);
+                const proxyTrace = await loggedTraceId(s, p);
+                assert.notStrictEqual(proxyTrace, client.traceId, "the gateway did not continue the client's traceparent");
+                assert.strictEqual(JSON.parse(r.body).traceId, client.traceId, "the app continued the client's traceparent, passed through unchanged");
+                const bare = uniquePath("login");
+                const own = JSON.parse((await s.request(NODE_APP.domain, bare)).body).traceId as string;
+                assert.notStrictEqual(own, await loggedTraceId(s, bare), "without a client context the app did not join the mesh's trace");
+                await s.flushApps();
+                const proxies = await traceWith(s, proxyTrace, [names.gateway, names.sidecar]);
+                assert.ok(
+                    proxies.every((x) => x.service !== names.app),
+                    "no app span in the proxies' trace",
+                );
+                assert.deepStrictEqual(
+                    proxies.filter((x) => x.parentId === undefined).map((x) => x.service),
+                    [names.gateway],
+                    "the proxies' trace starts at the gateway, not below the client",
+                );
+                const clients = await traceWith(s, client.traceId, [names.app], undefined, client.spanId);
+                assert.ok(clients.every((x) => x.service === names.app));
+                assert.strictEqual(clients.find((x) => x.kind === "server")?.parentId, client.spanId, "the app's span hangs below the client's span, skipping gateway and sidecar");
+                const ownSpans = await traceWith(s, own, [names.app]);
+                assert.strictEqual(ownSpans.find((x) => x.kind === "server")?.parentId, undefined, "the app's span is a root");
                 const edges = await s.jaeger.until(
                     () => s.jaeger.serviceEdges(),
                     (e) => e.length > 0,

@@ -4,6 +4,7 @@
  * the code it follows; "I24" is istio/istio@1.24.2, "I30" istio/istio@1.30.3. The profile (which of the
  * two) comes from the rendered istiod chart. Pure functions: no addresses, only cluster names.
  */
+import { ZIPKIN_B3_WITH_W3C } from "../lib/constants";
 import { AccessLogProviderConfig, ExtAuthzProviderConfig, TelemetrySelection, TracingProviderConfig } from "./stackObjects";
 
 /** The Istio minor version of the rendered istiod (24 or 30 here). */
@@ -45,8 +46,12 @@ const OTEL_TYPE = "type.googleapis.com/envoy.config.trace.v3.OpenTelemetryConfig
  * I30 L259): collector cluster for the provider's service:port, endpoint `/api/v2/spans` unless the
  * provider sets `path`, `HTTP_JSON`, 128-bit trace ids (`!enable64bitTraceId`), no shared span context;
  * I24 writes `collector_cluster`/`collector_endpoint`/`collector_hostname`, I30 (proxy >= 1.29) a
- * `collector_service` with URI `http://<host><path>` and a 5 s default timeout, and `trace_context_option`
- * USE_B3 (the proto default, so nothing to write). OpenTelemetry (I30 `otelConfig` L337, I24 L261):
+ * `collector_service` with URI `http://<host><path>` and a 5 s default timeout. `trace_context_option`: the
+ * provider's `traceContextOption` through `convertTraceContextOption` (I30 L189, L246-257: USE_B3_WITH_W3C_PROPAGATION
+ * maps to envoy.config.trace.v3.ZipkinConfig USE_B3_WITH_W3C_PROPAGATION, anything else to USE_B3), set only for
+ * proxies >= 1.28 (I30 L315-322; the proxies here are the istiod's own version); USE_B3 is the proto default, so
+ * nothing is written for it. I24's MeshConfig has no such field (istiod drops it unread), so it writes none.
+ * OpenTelemetry (I30 `otelConfig` L337, I24 L261):
  * gRPC export through `envoy_grpc` to the provider's cluster with the host as authority, `service_name`
  * the proxy's node cluster.
  */
@@ -59,7 +64,8 @@ function tracer(profile: IstioProfile, node: ProxyNode, provider: TracingProvide
         };
     }
     const endpoint = provider.path ?? "/api/v2/spans"; // istiod's default ("envoy deprecated v1 support")
-    const common = { collector_endpoint_version: "HTTP_JSON", trace_id_128bit: true, shared_span_context: false };
+    const dual = profile.minor >= 28 && provider.traceContextOption === ZIPKIN_B3_WITH_W3C ? { trace_context_option: ZIPKIN_B3_WITH_W3C } : {};
+    const common = { collector_endpoint_version: "HTTP_JSON", trace_id_128bit: true, shared_span_context: false, ...dual };
     const typed =
         profile.minor >= 29
             ? { ...common, collector_service: { http_uri: { uri: `http://${fqdn}${endpoint}`, cluster, timeout: "5s" } } }

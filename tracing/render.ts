@@ -10,24 +10,29 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigChange, PROJECT_DIR, WORK_DIR, airGapped, configSet, workspaceStack } from "../e2e/harness";
+import { TracePropagation } from "../components/istioMesh";
 import { ChartRole, DEFAULT_CHARTS, JaegerChartLine, REFERENCE_VERSIONS } from "../lib/charts";
 import { TracingProvider } from "../lib/constants";
 import { StackObjects } from "./stackObjects";
 
-/** One stack the suite runs: a Jaeger line (with its Istio line), a tracing provider and an ext-authz protocol. */
+/** One stack the suite runs: a Jaeger line (with its Istio line), a tracing provider (zipkin: with its propagation) and an ext-authz protocol. */
 export interface Variant {
     readonly line: JaegerChartLine;
     readonly provider: TracingProvider;
+    /** Zipkin only: `tracing.propagation`, set explicitly. */
+    readonly propagation?: TracePropagation;
     readonly extAuthz: "grpc" | "http";
 }
 
 /**
- * Four renders: both Jaeger lines with both providers, and each line and each provider once with each
- * ext-authz protocol (the reference's gRPC provider, and HTTP, whose header list forwards the B3 ids).
+ * Five renders: both Jaeger lines with both providers, and each line and each provider once with each
+ * ext-authz protocol (the reference's gRPC provider, and HTTP, whose header list forwards the B3 ids); the
+ * zipkin provider with B3 on both lines, and on the 1.30 line also with B3 and W3C (`b3+w3c`, Istio >= 1.28).
  */
 export const VARIANTS: readonly Variant[] = [
-    { line: "v1", provider: "zipkin", extAuthz: "grpc" },
-    { line: "v2", provider: "zipkin", extAuthz: "http" },
+    { line: "v1", provider: "zipkin", propagation: "b3", extAuthz: "grpc" },
+    { line: "v2", provider: "zipkin", propagation: "b3", extAuthz: "http" },
+    { line: "v2", provider: "zipkin", propagation: "b3+w3c", extAuthz: "grpc" },
     { line: "v1", provider: "opentelemetry", extAuthz: "http" },
     { line: "v2", provider: "opentelemetry", extAuthz: "grpc" },
 ];
@@ -38,12 +43,13 @@ function chartVersions(line: JaegerChartLine): Record<ChartRole, string> {
 }
 
 function variantName(v: Variant): string {
-    return `${v.line}-${v.provider}-${v.extAuthz}`;
+    return `${v.line}-${v.provider}${v.propagation === undefined ? "" : `-${v.propagation.replace("+", "-")}`}-${v.extAuthz}`;
 }
 
 export function variantTitle(v: Variant): string {
     const versions = chartVersions(v.line);
-    return `Jaeger ${v.line} (charts istiod ${versions.istiod}, jaeger ${versions.jaeger}), ${v.provider} provider, ${v.extAuthz === "grpc" ? "gRPC" : "HTTP"} ext-authz`;
+    const provider = v.propagation === undefined ? `${v.provider} provider` : `${v.provider} provider with ${v.propagation === "b3" ? "B3" : "B3 and W3C"} propagation`;
+    return `Jaeger ${v.line} (charts istiod ${versions.istiod}, jaeger ${versions.jaeger}), ${provider}, ${v.extAuthz === "grpc" ? "gRPC" : "HTTP"} ext-authz`;
 }
 
 /** A rendered stack: its objects and the stack outputs of the same `pulumi up`. */
@@ -59,6 +65,7 @@ function variantChanges(v: Variant, mirrorUrl: string): ConfigChange[] {
         ...airGapped(undefined, mirrorUrl),
         ...Object.entries(chartVersions(v.line)).map(([role, version]) => ({ key: `charts.${role}.version`, value: version })),
         { key: "tracing.provider", value: v.provider },
+        ...(v.propagation === undefined ? [] : [{ key: "tracing.propagation", value: v.propagation }]),
         { key: "extAuthz.protocol", value: v.extAuthz },
     ];
 }

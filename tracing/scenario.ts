@@ -30,6 +30,8 @@ export interface ScenarioOptions {
     readonly apps?: readonly AppSpec[];
     /** Negative control: replace (or, with undefined, remove) values of the apps' environment, e.g. OTEL_PROPAGATORS. */
     readonly envOverrides?: Readonly<Record<string, string | undefined>>;
+    /** The same for one app, by its name (after `envOverrides`): e.g. one app with W3C propagation only, the other with B3 only. */
+    readonly appEnvOverrides?: Readonly<Record<string, Readonly<Record<string, string | undefined>>>>;
     /** Negative control: the Python app's lock file (without opentelemetry-propagator-b3). */
     readonly pythonLock?: string;
     /** Negative control: make the tracing provider's collector port unreachable from the proxies. */
@@ -120,7 +122,7 @@ export class Scenario {
         for (const app of apps) {
             const port = await freePort(); // the app's own port inside the pod; the pod's address is the sidecar's
             const env: Record<string, string> = appEnv(this.rendered.outputs.appTracingEnvironment as { name: string; value: string }[], app, lb);
-            for (const [k, v] of Object.entries(opts.envOverrides ?? {})) {
+            for (const [k, v] of Object.entries({ ...opts.envOverrides, ...opts.appEnvOverrides?.[app.name] })) {
                 if (v === undefined) {
                     // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- an environment block, not a keyed collection
                     delete env[k];

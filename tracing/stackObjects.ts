@@ -26,6 +26,8 @@ export interface TracingProviderConfig {
     readonly port: number;
     /** Zipkin only: the collector path (istiod's default `/api/v2/spans` when absent). */
     readonly path?: string;
+    /** Zipkin only: `traceContextOption` (Istio >= 1.28; USE_B3 when absent). */
+    readonly traceContextOption?: string;
 }
 
 /** The `envoyFileAccessLog` provider: file and JSON labels. */
@@ -140,7 +142,7 @@ export class StackObjects {
             throw new Error(`access-log provider ${accessLogName} has no JSON labels`);
         }
         return {
-            tracing: { name: tracingName, kind, service: t[kind].service, port: Number(t[kind].port), path: t[kind].path },
+            tracing: { name: tracingName, kind, service: t[kind].service, port: Number(t[kind].port), path: t[kind].path, traceContextOption: t[kind].traceContextOption },
             samplingPercentage: Number(spec.tracing?.[0]?.randomSamplingPercentage),
             accessLog: { name: accessLogName, path: a.path ?? "/dev/stdout", labels: a.logFormat.labels },
         };

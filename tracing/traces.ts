@@ -3,7 +3,7 @@
  * and the parent chain gateway -> sidecar -> app those spans must form.
  */
 import * as assert from "assert";
-import { randomUUID } from "crypto";
+import { randomBytes, randomUUID } from "crypto";
 import { AppSpec } from "./apps";
 import { serviceCluster } from "./istiod";
 import { QueriedSpan } from "./jaeger";
@@ -27,25 +27,51 @@ export async function loggedTraceId(s: Scenario, pathName: string): Promise<stri
 /**
  * Waits until Jaeger has a span of every named service in the trace and every parent a span names
  * (each process reports in its own batches: the gateway's ext_authz span may arrive before its server span),
- * and `also` holds.
+ * and `also` holds. `externalParent`: the span id of a client that sent trace context and reports no spans.
  */
-export async function traceWith(s: Scenario, traceId: string, serviceNames: readonly string[], also: (spans: readonly QueriedSpan[]) => boolean = () => true): Promise<QueriedSpan[]> {
+export async function traceWith(
+    s: Scenario,
+    traceId: string,
+    serviceNames: readonly string[],
+    also: (spans: readonly QueriedSpan[]) => boolean = () => true,
+    externalParent?: string,
+): Promise<QueriedSpan[]> {
     return s.jaeger.until(
         () => s.jaeger.trace(traceId),
-        (spans) => serviceNames.every((n) => spans.some((x) => x.service === n)) && spans.every((x) => x.parentId === undefined || spans.some((p) => p.spanId === x.parentId)) && also(spans),
+        (spans) =>
+            serviceNames.every((n) => spans.some((x) => x.service === n)) &&
+            spans.every((x) => x.parentId === undefined || x.parentId === externalParent || spans.some((p) => p.spanId === x.parentId)) &&
+            also(spans),
     );
+}
+
+/** A client's own trace context: a random sampled span, and the headers that carry it in each format. */
+export interface ClientContext {
+    readonly traceId: string;
+    readonly spanId: string;
+    readonly headers: Readonly<Record<string, string>>;
+}
+
+/** A client span sent as W3C `traceparent` (version 00, sampled) or as B3 multi headers (sampled), or no context at all. */
+export function clientContext(format: "w3c" | "b3"): ClientContext {
+    const traceId = randomBytes(16).toString("hex");
+    const spanId = randomBytes(8).toString("hex");
+    const headers: Record<string, string> = format === "w3c" ? { traceparent: `00-${traceId}-${spanId}-01` } : { "x-b3-traceid": traceId, "x-b3-spanid": spanId, "x-b3-sampled": "1" };
+    return { traceId, spanId, headers };
 }
 
 /**
  * Asserts the parent chain of one request: the app's server span is a child of the sidecar's server
  * span, which is a child of the gateway span that sent the request upstream; that span is the root
  * (Istio 1.24: one gateway span) or a client child of the root server span (1.28+: the gateway spawns
- * an upstream span). Returns the spans of the chain.
+ * an upstream span). With a `client` context the trace is the client's and the gateway's first span is a
+ * child of the client's span; without, that span has no parent. Returns the spans of the chain.
  */
 export function assertChain(
     spans: readonly QueriedSpan[],
     names: ReturnType<typeof services>,
     spawnsUpstreamSpan: boolean,
+    client?: ClientContext,
 ): { root: QueriedSpan; egress: QueriedSpan; sidecar: QueriedSpan; app: QueriedSpan } {
     const byId = new Map(spans.map((x) => [x.spanId, x]));
     assert.deepStrictEqual([...new Set(spans.map((x) => x.traceId))].length, 1, "one trace id");
@@ -55,8 +81,11 @@ export function assertChain(
     assert.ok(sidecar?.service === names.sidecar && sidecar.kind === "server", `the app span's parent is the sidecar's server span, got ${JSON.stringify(sidecar)}`);
     const egress = byId.get(sidecar.parentId ?? "");
     assert.ok(egress?.service === names.gateway && egress.kind === "client", `the sidecar span's parent is a gateway client span, got ${JSON.stringify(egress)}`);
-    const root = egress.parentId === undefined ? egress : byId.get(egress.parentId);
-    assert.ok(root !== undefined && root.parentId === undefined && root.service === names.gateway, "the trace starts at the gateway");
+    const root = egress.parentId === client?.spanId ? egress : byId.get(egress.parentId ?? "");
+    assert.ok(root !== undefined && root.parentId === client?.spanId && root.service === names.gateway, `the trace starts at the gateway${client === undefined ? "" : ", below the client's span"}`);
+    if (client !== undefined) {
+        assert.strictEqual(root.traceId, client.traceId, "the gateway continued the client's trace");
+    }
     if (spawnsUpstreamSpan) {
         assert.ok(root !== egress && root.kind === "server", "the gateway's server span is the root and its upstream span a child");
     } else {

@@ -33,7 +33,7 @@ function releasesOf(text: unknown): { chart: string; version: unknown; values: J
 }
 
 /** `helm.sh/chart: <name>-<version>` -> name and version. */
-function parseChartLabel(label: unknown): { chart: string; version: string } | undefined {
+export function parseChartLabel(label: unknown): { chart: string; version: string } | undefined {
     const m = typeof label === "string" ? /^(.+)-(\d+\.\d+\.\d+[^-]*(?:-[0-9A-Za-z.]+)?)$/.exec(label) : null;
     return m === null ? undefined : { chart: m[1], version: m[2] };
 }

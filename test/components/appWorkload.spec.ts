@@ -29,6 +29,11 @@ describe("tracedContainer", () => {
         assert.strictEqual(env.OTEL_PROPAGATORS, "tracecontext,baggage");
     });
 
+    it("hands a container the propagators of what the proxies send (the stack's traceContext)", () => {
+        const propagators = (sent: "b3" | "b3+w3c" | "w3c") => (a.tracedContainer("auth-api", { image: "x" }, sent).env as Record<string, string>).OTEL_PROPAGATORS;
+        assert.deepStrictEqual([propagators("b3"), propagators("b3+w3c"), propagators("w3c")], ["b3,tracecontext,baggage", "tracecontext,baggage", "tracecontext,baggage"]);
+    });
+
     it("rejects a container that sets a tracing variable itself", () => {
         assert.throws(() => a.tracedContainer("auth-api", { image: "x", env: { OTEL_PROPAGATORS: "tracecontext" } }), {
             message: "tracedContainer: env OTEL_PROPAGATORS is set by the tracing stack; remove it from the container",

@@ -6,6 +6,7 @@
 import * as assert from "assert";
 import { chartsProblems } from "../../components/observabilityStack";
 import { externalServicesProblems } from "../../components/externalServices";
+import { meshTraceContext, meshTracingProblems, resolveTracePropagation } from "../../components/istioMesh";
 import { jaegerProblems, resolveJaegerStorage } from "../../components/jaeger";
 import { ELASTICSEARCH_DEFAULTS, resolveElasticsearchStorage } from "../../components/jaegerElasticsearch";
 import { networkPolicyProblems } from "../../components/tracingNetworkPolicies";
@@ -40,6 +41,57 @@ describe("argument problems", () => {
             [[["baselinePolicy"], "required when mode is baseline"]],
         );
         assert.deepStrictEqual(networkPolicyProblems({ baselinePolicy: "base" }), [{ path: ["baselinePolicy"], value: "base", reason: "only allowed when mode is baseline" }]);
+    });
+
+    it("meshTracingProblems: B3 with W3C needs Istio 1.28, and the opentelemetry provider takes no propagation", () => {
+        const zipkin = (propagation?: "b3" | "b3+w3c") => ({ provider: "zipkin", propagation }) as const;
+        assert.deepStrictEqual(meshTracingProblems({ istioVersion: "1.30.3", tracing: zipkin("b3+w3c") }), []);
+        assert.deepStrictEqual(meshTracingProblems({ istioVersion: "1.28.0", tracing: zipkin("b3+w3c") }), []);
+        assert.deepStrictEqual(meshTracingProblems({ istioVersion: "1.24.2", tracing: zipkin("b3") }), []);
+        assert.deepStrictEqual(meshTracingProblems({ istioVersion: "1.24.2", tracing: zipkin() }), []);
+        assert.deepStrictEqual(meshTracingProblems({ istioVersion: "1.30.3", tracing: { provider: "opentelemetry" } }), []);
+        assert.deepStrictEqual(meshTracingProblems({ istioVersion: "1.27.4", tracing: zipkin("b3+w3c") }), [
+            {
+                path: ["tracing", "propagation"],
+                value: "b3+w3c",
+                reason: "needs Istio 1.28 or later (istiodChart.version is 1.27.4): the zipkin provider's traceContextOption is new in Istio 1.28; use b3, or Istio 1.28 or later",
+            },
+        ]);
+        assert.deepStrictEqual(
+            meshTracingProblems({ istioVersion: "1.24.2", tracing: zipkin("b3+w3c") }, "charts.istiod.version").map((p) => p.reason),
+            ["needs Istio 1.28 or later (charts.istiod.version is 1.24.2): the zipkin provider's traceContextOption is new in Istio 1.28; use b3, or Istio 1.28 or later"],
+        );
+        assert.deepStrictEqual(meshTracingProblems({ istioVersion: "1.30.3", tracing: { provider: "opentelemetry", propagation: "b3" } }), [
+            {
+                path: ["tracing", "propagation"],
+                value: "b3",
+                reason: "only for the zipkin provider: the opentelemetry provider propagates W3C trace context (traceparent) only; remove it, or use provider zipkin",
+            },
+        ]);
+    });
+
+    it("resolveTracePropagation and meshTraceContext: B3 with W3C by default where the Istio line has it, B3 before, W3C for opentelemetry", () => {
+        const cases = [
+            ["zipkin", undefined, "1.30.3"],
+            ["zipkin", undefined, "1.28.0-rc.1"],
+            ["zipkin", undefined, "1.27.4"],
+            ["zipkin", undefined, "1.24.2"],
+            ["zipkin", "b3", "1.30.3"],
+            ["opentelemetry", undefined, "1.30.3"],
+            ["opentelemetry", undefined, "1.24.2"],
+        ] as const;
+        assert.deepStrictEqual(
+            cases.map(([provider, propagation, version]) => [resolveTracePropagation({ provider, propagation }, version), meshTraceContext({ provider, propagation }, version)]),
+            [
+                ["b3+w3c", "b3+w3c"],
+                ["b3+w3c", "b3+w3c"],
+                ["b3", "b3"],
+                ["b3", "b3"],
+                ["b3", "b3"],
+                [undefined, "w3c"],
+                [undefined, "w3c"],
+            ],
+        );
     });
 
     it("jaegerProblems: rollover needs a chart whose appVersion is known", () => {

@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
 import { dependsOn, one, registered, resetRegistered, settle, testProvider } from "../mocks";
 import { ExtAuthz } from "../../components/istioMesh";
 import { DEFAULT_CHARTS } from "../../lib/charts";
@@ -48,8 +49,12 @@ describe("IstioMesh", () => {
         assert.strictEqual(registered.filter((r) => r.type === CHART).length, 3);
     });
 
-    it("emits the same mesh config for the 1.24 and 1.30 lines, without a defaultConfig.tracing block", async () => {
-        for (const version of ["1.24.2", "1.30.3"]) {
+    it("emits the same mesh config for the 1.24 and 1.30 lines but the zipkin provider's default propagation (B3 with W3C from 1.28), without a defaultConfig.tracing block", async () => {
+        const zipkin = {
+            "1.24.2": { service: "jaeger-collector-clusterip.istio-system.svc.cluster.local", port: 9411 },
+            "1.30.3": { service: "jaeger-collector-clusterip.istio-system.svc.cluster.local", port: 9411, traceContextOption: "USE_B3_WITH_W3C_PROPAGATION" },
+        };
+        for (const version of ["1.24.2", "1.30.3"] as const) {
             resetRegistered();
             new m.IstioMesh(
                 `istio-${version}`,
@@ -73,7 +78,7 @@ describe("IstioMesh", () => {
                     enableTracing: true,
                     defaultProviders: { metrics: ["prometheus"], tracing: ["jaeger"] },
                     extensionProviders: [
-                        { name: "jaeger", zipkin: { service: "jaeger-collector-clusterip.istio-system.svc.cluster.local", port: 9411 } },
+                        { name: "jaeger", zipkin: zipkin[version] },
                         {
                             name: "json-access-log",
                             envoyFileAccessLog: {
@@ -153,6 +158,72 @@ describe("IstioMesh", () => {
         const mesh = m.meshConfig({ provider: "opentelemetry", service: ZIPKIN.service, port: 4317 }, undefined) as { defaultProviders: unknown; extensionProviders: object[] };
         assert.deepStrictEqual(mesh.extensionProviders[0], { name: "jaeger", opentelemetry: { service: "jaeger-collector-clusterip.istio-system.svc.cluster.local", port: 4317 } });
         assert.deepStrictEqual(mesh.defaultProviders, { metrics: ["prometheus"], tracing: ["jaeger"] });
+    });
+
+    it("gives the zipkin provider traceContextOption USE_B3_WITH_W3C_PROPAGATION for b3+w3c only", () => {
+        assert.deepStrictEqual(m.tracingExtensionProvider({ ...ZIPKIN, propagation: "b3+w3c" }), {
+            name: "jaeger",
+            zipkin: { service: "jaeger-collector-clusterip.istio-system.svc.cluster.local", port: 9411, traceContextOption: "USE_B3_WITH_W3C_PROPAGATION" },
+        });
+        for (const propagation of ["b3", undefined] as const) {
+            assert.deepStrictEqual(m.tracingExtensionProvider({ ...ZIPKIN, propagation }), {
+                name: "jaeger",
+                zipkin: { service: "jaeger-collector-clusterip.istio-system.svc.cluster.local", port: 9411 },
+            });
+        }
+    });
+
+    it("renders the propagation in effect on each line and exposes what the proxies send", async () => {
+        const cases = [
+            ["1.30.3", ZIPKIN, { traceContextOption: "USE_B3_WITH_W3C_PROPAGATION" }, "b3+w3c", "b3+w3c"],
+            ["1.30.3", { ...ZIPKIN, propagation: "b3" }, {}, "b3", "b3"],
+            ["1.24.2", ZIPKIN, {}, "b3", "b3"],
+            ["1.30.3", { ...ZIPKIN, provider: "opentelemetry", port: 4317 }, {}, undefined, "w3c"],
+        ] as const;
+        for (const [i, [version, tracing, option, propagation, context]] of cases.entries()) {
+            resetRegistered();
+            const mesh = new m.IstioMesh(
+                `istio-p${i}`,
+                {
+                    baseChart: { ...DEFAULT_CHARTS.istioBase, version },
+                    istiodChart: { ...DEFAULT_CHARTS.istiod, version },
+                    gatewayChart: { ...DEFAULT_CHARTS.istioGateway, version },
+                    tracing,
+                },
+                { provider: testProvider() },
+            );
+            await settle();
+            const provider = one(CHART, `istio-p${i}-istiod`).inputs.values.meshConfig.extensionProviders[0];
+            assert.deepStrictEqual(provider, { name: "jaeger", [tracing.provider]: { service: tracing.service, port: tracing.port, ...option } }, `case ${i}`);
+            assert.deepStrictEqual([mesh.tracePropagation, mesh.traceContext], [propagation, context], `case ${i}`);
+        }
+    });
+
+    it("refuses b3+w3c on Istio 1.24, naming the property, the value and the chart version, before registering any chart", async () => {
+        resetRegistered();
+        assert.throws(
+            () =>
+                new m.IstioMesh(
+                    "istio-old",
+                    {
+                        baseChart: { ...DEFAULT_CHARTS.istioBase, version: "1.24.2" },
+                        istiodChart: { ...DEFAULT_CHARTS.istiod, version: "1.24.2" },
+                        gatewayChart: { ...DEFAULT_CHARTS.istioGateway, version: "1.24.2" },
+                        tracing: { ...ZIPKIN, propagation: "b3+w3c" },
+                    },
+                    { provider: testProvider() },
+                ),
+            (e: unknown) =>
+                e instanceof pulumi.InputPropertyError &&
+                e.propertyPath === "tracing.propagation" &&
+                e.reason ===
+                    'IstioMesh: tracing.propagation: got "b3+w3c"; needs Istio 1.28 or later (istiodChart.version is 1.24.2): the zipkin provider\'s traceContextOption is new in Istio 1.28; use b3, or Istio 1.28 or later',
+        );
+        await settle();
+        assert.deepStrictEqual(
+            registered.filter((r) => r.type === CHART),
+            [],
+        );
     });
 
     it("models the gRPC ext-authz provider without any header list", () => {

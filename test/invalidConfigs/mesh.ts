@@ -3,6 +3,9 @@ import { Case, DEV } from "./shared";
 
 const GRPC = { protocol: "grpc", service: "authz.auth.svc.cluster.local", port: 9000 };
 const HTTP = { protocol: "http", service: "authz.auth.svc.cluster.local", port: 8000 };
+const ISTIO_1_24 = { istioBase: { version: "1.24.2" }, istiod: { version: "1.24.2" }, istioGateway: { version: "1.24.2" } };
+const NEEDS_1_28 = "needs Istio 1.28 or later (charts.istiod.version is 1.24.2): the zipkin provider's traceContextOption is new in Istio 1.28; use b3, or Istio 1.28 or later";
+const OTEL_ONLY = "only for the zipkin provider: the opentelemetry provider propagates W3C trace context (traceparent) only; remove it, or use provider zipkin";
 const GRPC_FIELD = "not a field of the gRPC ext-authz provider (gRPC ext_authz already sends every request header); remove it or use protocol http";
 
 export const MESH_CASES: readonly Case[] = [
@@ -13,7 +16,7 @@ export const MESH_CASES: readonly Case[] = [
     { mistake: "sampling above 100", raw: { ...DEV, tracing: { samplingPercentage: 150 } }, first: "tracing.samplingPercentage: got 150; expected a number from 0 to 100" },
     { mistake: "sampling as a word", raw: { ...DEV, tracing: { samplingPercentage: "all" } }, first: 'tracing.samplingPercentage: got "all"; expected a number from 0 to 100' },
     { mistake: "null sampling", raw: { ...DEV, tracing: { samplingPercentage: null } }, first: "tracing.samplingPercentage: got null; expected a number from 0 to 100" },
-    { mistake: "an unknown tracing key", raw: { ...DEV, tracing: { sampling: 5 } }, first: "tracing.sampling: got 5; unknown key; allowed keys of tracing: samplingPercentage, provider" },
+    { mistake: "an unknown tracing key", raw: { ...DEV, tracing: { sampling: 5 } }, first: "tracing.sampling: got 5; unknown key; allowed keys of tracing: samplingPercentage, provider, propagation" },
     { mistake: "an unknown tracing provider", raw: { ...DEV, tracing: { provider: "jaeger" } }, first: 'tracing.provider: got "jaeger"; allowed: zipkin, opentelemetry' },
     {
         mistake: "the provider's Envoy name",
@@ -21,6 +24,18 @@ export const MESH_CASES: readonly Case[] = [
         first: 'tracing.provider: got "envoy.tracers.opentelemetry"; allowed: zipkin, opentelemetry',
     },
     { mistake: "null tracing provider", raw: { ...DEV, tracing: { provider: null } }, first: "tracing.provider: got null; allowed: zipkin, opentelemetry" },
+    { mistake: "an unknown propagation", raw: { ...DEV, tracing: { propagation: "w3c" } }, first: 'tracing.propagation: got "w3c"; allowed: b3, b3+w3c' },
+    { mistake: "propagation as a list", raw: { ...DEV, tracing: { propagation: ["b3", "w3c"] } }, first: 'tracing.propagation: got ["b3","w3c"]; allowed: b3, b3+w3c' },
+    {
+        mistake: "B3 with W3C on Istio 1.24",
+        raw: { ...DEV, charts: ISTIO_1_24, tracing: { propagation: "b3+w3c" } },
+        first: `tracing.propagation: got "b3+w3c"; ${NEEDS_1_28}`,
+    },
+    {
+        mistake: "a propagation with the opentelemetry provider",
+        raw: { ...DEV, tracing: { provider: "opentelemetry", propagation: "b3+w3c" } },
+        first: `tracing.propagation: got "b3+w3c"; ${OTEL_ONLY}`,
+    },
     // ext-authz
     { mistake: "an unknown ext-authz protocol", raw: { ...DEV, extAuthz: { ...GRPC, protocol: "tcp" } }, first: 'extAuthz.protocol: got "tcp"; allowed: grpc, http' },
     { mistake: "an ext-authz provider without service", raw: { ...DEV, extAuthz: { port: 9000 } }, first: 'extAuthz.service: got ""; expected a non-empty string' },

@@ -183,4 +183,41 @@ describe(t.OTEL_PROPAGATION, () => {
     it("ignores workloads that export elsewhere", async () => {
         assert.deepStrictEqual(await check([meshConfigMap()], { OTEL_EXPORTER_OTLP_ENDPOINT: "http://otel-collector:4317" }), []);
     });
+
+    describe("with a zipkin provider that propagates B3 and W3C (traceContextOption USE_B3_WITH_W3C_PROPAGATION)", () => {
+        const zipkin = { service: "jaeger-collector-clusterip.istio-system.svc.cluster.local", port: 9411 };
+        const withOption = (option: Record<string, unknown>) => meshConfig({ extensionProviders: [{ name: "jaeger", zipkin: { ...zipkin, ...option } }] });
+        const DUAL = withOption({ traceContextOption: "USE_B3_WITH_W3C_PROPAGATION" });
+
+        it("passes an app propagating either format, W3C alone included, and the SDK default", async () => {
+            for (const propagators of ["tracecontext,baggage", "tracecontext", "b3multi", "b3,tracecontext,baggage"]) {
+                assert.deepStrictEqual(await check([meshConfigMap(DUAL)], { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_PROPAGATORS: propagators }), [], propagators);
+            }
+            assert.deepStrictEqual(await check([meshConfigMap(DUAL)], { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint }), []);
+        });
+
+        it("reads the option as istiod decodes it: the proto field name and the enum number too", async () => {
+            for (const option of [{ trace_context_option: "USE_B3_WITH_W3C_PROPAGATION" }, { traceContextOption: 1 }]) {
+                assert.deepStrictEqual(await check([meshConfigMap(withOption(option))], { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_PROPAGATORS: "tracecontext" }), [], JSON.stringify(option));
+            }
+        });
+
+        it("denies an app that reads neither format, expecting W3C trace context", async () => {
+            assert.deepStrictEqual(await check([meshConfigMap(DUAL)], { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_PROPAGATORS: "jaeger,baggage" }), [
+                "Container app of auth/auth-api must list b3, b3multi or tracecontext in OTEL_PROPAGATORS to join the mesh's traces (zipkin provider jaeger sends B3 headers and W3C traceparent); it has jaeger,baggage, expected tracecontext,baggage.",
+            ]);
+        });
+
+        it("keeps denying W3C alone when the option says USE_B3, is unknown, or the istiod chart predates Istio 1.28", async () => {
+            for (const mesh of [withOption({ traceContextOption: "USE_B3" }), withOption({ traceContextOption: 0 }), withOption({ traceContextOption: "USE_W3C" })]) {
+                assert.deepStrictEqual(await check([meshConfigMap(mesh)], { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_PROPAGATORS: "tracecontext,baggage" }), [
+                    "Container app of auth/auth-api must list b3 or b3multi in OTEL_PROPAGATORS to join the mesh's traces (zipkin provider jaeger sends B3 headers); it has tracecontext,baggage, expected b3,tracecontext,baggage.",
+                ]);
+            }
+            assert.deepStrictEqual(await check([meshConfigMap(DUAL, "1.24.2")], { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_PROPAGATORS: "tracecontext,baggage" }), [
+                "Container app of auth/auth-api must list b3 or b3multi in OTEL_PROPAGATORS to join the mesh's traces (zipkin provider jaeger sends B3 headers: its traceContextOption USE_B3_WITH_W3C_PROPAGATION needs Istio 1.28 or later, and the istiod chart is 1.24.2); it has tracecontext,baggage, expected b3,tracecontext,baggage.",
+            ]);
+            assert.deepStrictEqual(await check([meshConfigMap(DUAL, "1.28.0")], { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_PROPAGATORS: "tracecontext,baggage" }), []);
+        });
+    });
 });
