@@ -8,7 +8,7 @@ import { OTEL_PROPAGATION, tracingPolicies } from "./tracing";
 export const allPolicies = [...tracingPolicies, ...networkPolicies, ...kialiPolicies, ...metricsPolicies, ...jaegerPolicies, ...chartPolicies];
 
 /**
- * Every policy ever renamed, old name -> current name (README's changelog lists them). A policy config that
+ * Every policy ever renamed, old name -> current name (README's table of renamed policies lists them). A policy config that
  * names an old one is refused with the current name (lib/policyNames.ts), never silently ignored.
  */
 export const RENAMED_POLICIES: Readonly<Record<string, string>> = {
