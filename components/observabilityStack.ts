@@ -63,7 +63,7 @@ export interface ObservabilityStackArgs {
     /** Jaeger's storage and pod ({@link Jaeger}); the chart comes from `charts.jaeger`. */
     readonly jaeger?: Pick<JaegerArgs, "storage" | "replicas" | "resources" | "image">;
     /** The ingress gateway and the mesh's ext-authz provider ({@link IstioMesh}); the charts come from `charts.istio*`. */
-    readonly mesh?: Pick<IstioMeshArgs, "gatewayServiceType" | "gatewayRendering" | "extAuthz">;
+    readonly mesh?: Pick<IstioMeshArgs, "gatewayServiceType" | "gatewayRendering" | "extAuthz" | "crdRelease">;
     /** Kiali ({@link Kiali}); the chart comes from `charts.kiali`. */
     readonly kiali: Omit<KialiArgs, "chart" | "namespace" | "awaitReadiness" | "values">;
     /** Istio's PodMonitor and ServiceMonitor for the prometheus-operator ({@link PrometheusMonitors}); none when undefined. */

@@ -30,6 +30,9 @@ describe("main (dev stack)", () => {
         outputs = await main({
             renderable: async (source) => ({ source }),
             observeNamespaces: async (names) => new Map(names.map((n) => [n, n === "istio-system" ? { exists: false } : { exists: true, annotations: {} }])),
+            // Base 1.24.2 cannot render its CRDs alone (lib/istioCrds.ts): they stay Chart v4 children.
+            istioCrdLayout: async () => ({ kind: "chart", reason: "base 1.24.2" }),
+            unownedCrds: async () => [],
         });
         await settle();
     });
@@ -174,7 +177,12 @@ describe("main (local stack with tracing.provider opentelemetry)", () => {
         const raw = { ...stackRawConfig("local"), tracing: { samplingPercentage: 100, provider: "opentelemetry" } };
         pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(raw).map(([k, v]) => [`observability-stack:${k}`, typeof v === "string" ? v : JSON.stringify(v)])));
         const { main } = await import("../program");
-        outputs = await main({ renderable: async (source) => ({ source }), observeNamespaces: async (names) => new Map(names.map((n) => [n, { exists: false }])) });
+        outputs = await main({
+            renderable: async (source) => ({ source }),
+            observeNamespaces: async (names) => new Map(names.map((n) => [n, { exists: false }])),
+            istioCrdLayout: async () => ({ kind: "chart", reason: "test" }),
+            unownedCrds: async () => [],
+        });
         await settle();
     });
 
@@ -191,5 +199,74 @@ describe("main (local stack with tracing.provider opentelemetry)", () => {
         assert.deepStrictEqual(env, appTracingEnv("my-service", undefined, "opentelemetry"));
         assert.strictEqual(env.find((e) => e.name === "OTEL_PROPAGATORS")?.value, "tracecontext,baggage");
         assert.strictEqual(outputs.tracingProvider, "opentelemetry");
+    });
+});
+
+describe("main (local stack, the base chart's CRDs as one Helm Release)", () => {
+    const RELEASE = "kubernetes:helm.sh/v3:Release";
+    const PATCH = "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinitionPatch";
+    before(async () => {
+        resetRegistered();
+        pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(stackRawConfig("local")).map(([k, v]) => [`observability-stack:${k}`, typeof v === "string" ? v : JSON.stringify(v)])));
+        const { main } = await import("../program");
+        await main({
+            renderable: async (source) => ({ source }),
+            observeNamespaces: async (names) => new Map(names.map((n) => [n, { exists: false }])),
+            istioCrdLayout: async () => ({ kind: "release", names: ["gateways.networking.istio.io", "telemetries.telemetry.istio.io"] }),
+            // The cluster holds one of them without the release's ownership (a stack created before this layout).
+            unownedCrds: async (names) => names.filter((n) => n.startsWith("telemetries")),
+        });
+        await settle();
+    });
+
+    it("installs the CRDs alone as Helm release istio-crds, waiting until they are established", () => {
+        const [release] = ofType(RELEASE);
+        assert.deepStrictEqual(
+            { name: release.name, chart: release.inputs.chart, version: release.inputs.version, release: release.inputs.name, namespace: release.inputs.namespace, skipAwait: release.inputs.skipAwait },
+            { name: "observability-istio-crds", chart: "base", version: "1.30.3", release: "istio-crds", namespace: "istio-system", skipAwait: false },
+        );
+        assert.strictEqual(release.inputs.repositoryOpts.repo, "http://127.0.0.1:8879");
+        assert.deepStrictEqual(release.inputs.values, { defaultRevision: "", global: { resourceScope: "cluster" } });
+        assert.strictEqual(ofType(RELEASE).length, 1);
+        assert.strictEqual(release.retainOnDelete ?? false, false, "a destroy uninstalls it: Helm keeps the CRDs annotated helm.sh/resource-policy: keep");
+    });
+
+    it("renders the rest of base through Chart v4 without a CRD, after the release", () => {
+        const base = chart("observability-istio-base");
+        assert.deepStrictEqual(base.inputs.values, { defaultRevision: "default", base: { excludedCRDs: ["gateways.networking.istio.io", "telemetries.telemetry.istio.io"] } });
+        assert.ok(dependsOn(base, RELEASE, "observability-istio-crds"));
+        const telemetry = ofType("kubernetes:telemetry.istio.io/v1:Telemetry")[0];
+        assert.ok(dependsOn(telemetry, RELEASE, "observability-istio-crds"), "Telemetry waits for the CRD release");
+        for (const se of ofType("kubernetes:networking.istio.io/v1:ServiceEntry")) {
+            assert.ok(dependsOn(se, RELEASE, "observability-istio-crds"), `${se.name} waits for the CRD release`);
+        }
+    });
+
+    it("gives a CRD the cluster holds without the release's ownership Helm's label and annotations first, under a field manager of its own, retained on delete", () => {
+        const patches = ofType(PATCH);
+        assert.deepStrictEqual(
+            patches.map((p) => ({ name: p.name, metadata: p.inputs.metadata, retainOnDelete: p.retainOnDelete })),
+            [
+                {
+                    name: "observability-istio-crd-ownership-telemetries.telemetry.istio.io",
+                    metadata: {
+                        name: "telemetries.telemetry.istio.io",
+                        labels: { "app.kubernetes.io/managed-by": "Helm" },
+                        annotations: {
+                            "meta.helm.sh/release-name": "istio-crds",
+                            "meta.helm.sh/release-namespace": "istio-system",
+                            "pulumi.com/patchFieldManager": "observability-stack-crd-adoption",
+                        },
+                    },
+                    retainOnDelete: true,
+                },
+            ],
+        );
+        assert.ok(dependsOn(ofType(RELEASE)[0], PATCH, patches[0].name));
+    });
+
+    it("keeps Helm's record of the release in a ConfigMap (a preview's credentials read ConfigMaps, not Secrets)", () => {
+        const [provider] = ofType("pulumi:providers:kubernetes");
+        assert.deepStrictEqual(JSON.parse(provider.inputs.helmReleaseSettings as string), { driver: "configmap" });
     });
 });
