@@ -46,26 +46,36 @@ describe("main (dev stack)", () => {
         );
     });
 
-    it("orders namespace -> Jaeger -> base -> istiod -> gateway -> Istio resources and Kiali -> app namespaces -> policies", () => {
+    it("orders only where a cluster needs it: the namespace first, base -> istiod -> gateway, the CRDs before Istio resources, each namespace before its policies; Jaeger, Kiali and Istio side by side", () => {
         const ns = ["kubernetes:core/v1:Namespace", "observability-system-namespace"] as const;
-        assert.ok(dependsOn(chart("observability-jaeger-chart"), ...ns));
+        const jaeger = chart("observability-jaeger-chart");
+        assert.ok(dependsOn(jaeger, ...ns));
+        assert.ok(!jaeger.dependencies.some((d) => d.includes("observability-istio")), "Jaeger does not wait for Istio");
         const base = chart("observability-istio-base");
-        assert.ok(dependsOn(base, ...ns) && dependsOn(base, "kubernetes:core/v1:Service", "observability-jaeger-collector"), "base waits for the namespace and the collector Service");
+        assert.ok(dependsOn(base, ...ns), "base waits for the namespace");
+        assert.ok(!base.dependencies.some((d) => d.includes("observability-jaeger")), "Istio does not wait for Jaeger: nothing flows from it");
         assert.ok(dependsOn(chart("observability-istio-istiod"), CHART, "observability-istio-base"));
-        assert.ok(dependsOn(chart("observability-istio-gateway"), CHART, "observability-istio-istiod"));
+        assert.ok(dependsOn(chart("observability-istio-gateway"), CHART, "observability-istio-istiod"), "istiod's injection webhook before the gateway's pods");
         const telemetry = ofType("kubernetes:telemetry.istio.io/v1:Telemetry")[0];
-        assert.ok(dependsOn(telemetry, CHART, "observability-istio-istiod"), "Telemetry waits for istiod");
-        for (const se of ofType("kubernetes:networking.istio.io/v1:ServiceEntry")) {
-            assert.ok(dependsOn(se, CHART, "observability-istio-istiod"), `${se.name} waits for istiod`);
+        assert.ok(dependsOn(telemetry, CHART, "observability-istio-base"), "Telemetry waits for the CRDs (base 1.24.2 renders them)");
+        assert.ok(!dependsOn(telemetry, CHART, "observability-istio-istiod"), "Telemetry does not wait for istiod");
+        const entries = ofType("kubernetes:networking.istio.io/v1:ServiceEntry");
+        assert.ok(entries.length > 0);
+        for (const se of entries) {
+            assert.ok(dependsOn(se, CHART, "observability-istio-base") && !dependsOn(se, CHART, "observability-istio-istiod"), `${se.name} waits for the CRDs only`);
         }
         const kiali = chart("observability-kiali-chart");
-        assert.ok(dependsOn(kiali, CHART, "observability-istio-istiod") && dependsOn(kiali, "kubernetes:core/v1:Service", "observability-jaeger-query"));
+        assert.ok(dependsOn(kiali, ...ns));
+        assert.ok(!kiali.dependencies.some((d) => d.includes("observability-istio") || d.includes("observability-jaeger")), "Kiali waits for neither Istio nor Jaeger");
         const apps = ofType("kubernetes:core/v1:Namespace").filter((n) => n.name.startsWith("observability-ns-"));
         assert.deepStrictEqual(apps.map((p) => p.inputs.metadata.name).sort(), ["auth", "character", "chat", "image", "location", "scan"]);
         assert.ok(apps.every((p) => p.inputs.metadata.labels["istio-injection"] === "enabled"));
+        assert.ok(apps.every((p) => !p.dependencies.some((d) => d.includes("observability-istio"))), "the injection label needs no istiod yet");
         const policies = ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy");
-        for (const np of policies.filter((p) => p.inputs.metadata.namespace === "istio-system")) {
-            assert.ok(dependsOn(np, CHART, "observability-jaeger-chart"), `${np.name} waits for Jaeger`);
+        const systemPolicies = policies.filter((p) => p.inputs.metadata.namespace === "istio-system");
+        assert.ok(systemPolicies.length > 0);
+        for (const np of systemPolicies) {
+            assert.ok(dependsOn(np, ...ns) && !dependsOn(np, CHART, "observability-jaeger-chart"), `${np.name} waits for its namespace, not for Jaeger`);
         }
         for (const np of policies.filter((p) => p.inputs.metadata.namespace !== "istio-system")) {
             assert.ok(dependsOn(np, "kubernetes:core/v1:Namespace", `observability-ns-${np.inputs.metadata.namespace}`), `${np.name} waits for its namespace`);
