@@ -6,12 +6,13 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ChartRendering, ObservabilityStack, ObservabilityStackArgs, anonymousSigningKey } from "./components";
+import { ChartRendering, ISTIO_RELEASES, IstioMeshArgs, ObservabilityStack, ObservabilityStackArgs, anonymousSigningKey } from "./components";
 import { CONFIG_NAMESPACE, ConfigError, RawConfig, StackConfig, parseStackConfig } from "./config";
 import { RenderableChart, renderableChart } from "./lib/chartSchema";
 import { ChartSource } from "./lib/charts";
 import { SYSTEM_NAMESPACE } from "./lib/constants";
 import { ClusterAccess } from "./lib/clusterAccess";
+import { IstioCrdLayout, istioCrdLayout, observeCrdOwnership } from "./lib/istioCrds";
 import { NamespaceOwnership, ObservedNamespace, namespaceOwnership, observeNamespaces } from "./lib/namespaces";
 
 /** Every `observability-stack:*` key of the stack, objects and booleans parsed from their JSON text. */
@@ -49,6 +50,10 @@ export interface MainDeps {
     readonly renderable: (source: ChartSource) => Promise<RenderableChart>;
     /** Reads the namespaces the stack uses from the cluster (lib/namespaces.ts). */
     readonly observeNamespaces: (names: readonly string[]) => Promise<Map<string, ObservedNamespace>>;
+    /** Where the base chart's CRDs go, read from the chart (lib/istioCrds.ts). */
+    readonly istioCrdLayout: (source: ChartSource) => Promise<IstioCrdLayout>;
+    /** The CRDs among `names` the cluster holds without the CRD release's ownership metadata (lib/istioCrds.ts). */
+    readonly unownedCrds: (names: readonly string[]) => Promise<string[]>;
 }
 
 /**
@@ -62,7 +67,12 @@ function clusterAccess(): ClusterAccess {
     return { kubeconfig: get("kubeconfig"), context: get("context") };
 }
 
-const DEFAULT_DEPS: MainDeps = { renderable: renderableChart, observeNamespaces: (names) => observeNamespaces(names, clusterAccess()) };
+const DEFAULT_DEPS: MainDeps = {
+    renderable: renderableChart,
+    observeNamespaces: (names) => observeNamespaces(names, clusterAccess()),
+    istioCrdLayout: (source) => istioCrdLayout(source),
+    unownedCrds: (names) => observeCrdOwnership(names, ISTIO_RELEASES.crds, SYSTEM_NAMESPACE, clusterAccess()),
+};
 
 /**
  * Who owns each namespace: the stack creates the ones that are missing (istio-system always; app
@@ -82,12 +92,13 @@ export function namespacePlan(settings: StackConfig, observed: Map<string, Obser
     return Object.fromEntries([SYSTEM_NAMESPACE, ...settings.appNamespaces].map((ns) => [ns, namespaceOwnership(observed.get(ns) ?? { exists: false }, owner)]));
 }
 
-/** What the program knows besides the validated settings: the Kiali signing key, the namespace plan, the gateway rendering. */
+/** What the program knows besides the validated settings: the Kiali signing key, the namespace plan, the gateway rendering, the CRD release. */
 export interface StackContext {
     readonly kialiSigningKey: pulumi.Input<string>;
     readonly namespaces: Readonly<Record<string, NamespaceOwnership>>;
     readonly owner: string;
     readonly gatewayRendering?: ChartRendering;
+    readonly crdRelease?: IstioMeshArgs["crdRelease"];
 }
 
 /**
@@ -103,7 +114,7 @@ export function observabilityStackArgs(settings: StackConfig, context: StackCont
         awaitReadiness: settings.awaitReadiness,
         tracing: { provider: settings.tracingProvider, propagation: settings.tracePropagation, samplingPercentage: settings.samplingPercentage },
         jaeger: settings.jaeger,
-        mesh: { gatewayServiceType: settings.gatewayServiceType, gatewayRendering: context.gatewayRendering, extAuthz: settings.extAuthz },
+        mesh: { gatewayServiceType: settings.gatewayServiceType, gatewayRendering: context.gatewayRendering, extAuthz: settings.extAuthz, crdRelease: context.crdRelease },
         // The key from config is plain text: the component gets the secret Output in its place.
         kiali: { ...settings.kiali, signingKey: context.kialiSigningKey, viewOnly: production, accessibleNamespaces: production ? settings.appNamespaces : undefined },
         prometheusMonitors: settings.prometheus.operator ? { labels: settings.prometheus.monitorLabels } : undefined,
@@ -169,12 +180,23 @@ export async function buildStack(overrides: Partial<MainDeps> = {}): Promise<Bui
     const owner = `${pulumi.getProject()}/${pulumi.getStack()}`;
     const namespaces = namespacePlan(settings, await deps.observeNamespaces([SYSTEM_NAMESPACE, ...settings.appNamespaces]), owner);
     const gateway = await deps.renderable(settings.charts.istioGateway);
+    const crdLayout = await deps.istioCrdLayout(settings.charts.istioBase);
+    const crdRelease = crdLayout.kind === "release" ? { names: crdLayout.names, adopt: await deps.unownedCrds(crdLayout.names) } : undefined;
     const access = clusterAccess();
     const kubeconfig = access.kubeconfig === undefined ? undefined : isConfigSecret("kubernetes:kubeconfig") ? pulumi.secret(access.kubeconfig) : access.kubeconfig;
     // ConfigMaps and Secrets change in place: replacing one (the provider's default for their data) creates the new
     // object over the old one, of the same name, with server-side apply, then deletes "the old one" — measured on
     // provider 4.25.0: a change to Kiali's values left Kiali's ConfigMap and the releases record deleted.
-    const provider = new k8s.Provider("k8s", { enableServerSideApply: true, enableConfigMapMutable: true, enableSecretMutable: true, kubeconfig, context: access.context });
+    // Helm keeps the CRD release's record in a ConfigMap, not a Secret: a preview with --refresh reads it, and reading
+    // Secrets by label would need `list` on every Secret of the namespace (rbac/preview.yaml grants ConfigMaps).
+    const provider = new k8s.Provider("k8s", {
+        enableServerSideApply: true,
+        enableConfigMapMutable: true,
+        enableSecretMutable: true,
+        kubeconfig,
+        context: access.context,
+        helmReleaseSettings: { driver: "configmap" },
+    });
     const stack = new ObservabilityStack(
         "observability",
         observabilityStackArgs(settings, {
@@ -182,6 +204,7 @@ export async function buildStack(overrides: Partial<MainDeps> = {}): Promise<Bui
             namespaces,
             owner,
             gatewayRendering: { localPath: gateway.localPath, note: gateway.note },
+            crdRelease,
         }),
         { provider },
     );

@@ -89,7 +89,7 @@ export function assertPlainValues(chart: string, values: unknown, path = "values
 export function installChart(
     name: string,
     source: ChartSource,
-    args: { releaseName: string; namespace: string; values: HelmValues; skipAwait: boolean; rendering?: ChartRendering },
+    args: { releaseName: string; namespace: string; values: HelmValues; skipAwait: boolean; rendering?: ChartRendering; note?: string },
     opts: pulumi.ComponentResourceOptions,
 ): { chart: k8s.helm.v4.Chart; release: ChartRelease } {
     assertPlainValues(source.chart, args.values);
@@ -98,7 +98,7 @@ export function installChart(
         namespace: args.namespace,
         ...source,
         values: redactSecrets(args.values) as HelmValues,
-        ...(args.rendering?.note !== undefined ? { note: args.rendering.note } : {}),
+        ...(args.rendering?.note !== undefined || args.note !== undefined ? { note: [args.rendering?.note, args.note].filter((n) => n !== undefined).join("; ") } : {}),
     };
     const from =
         args.rendering?.localPath !== undefined

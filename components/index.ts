@@ -10,7 +10,7 @@ export { DEFAULT_JAEGER_RESOURCES, Jaeger, jaegerPodSelector, jaegerProblems, re
 export type { ImageOverride, JaegerArgs, JaegerStorage, MemoryStorage, ResourceQuantities, ResourceRequirements } from "./jaeger";
 export { DEPENDENCIES_IMAGE, ELASTICSEARCH_DEFAULTS, resolveElasticsearchStorage } from "./jaegerElasticsearch";
 export type { DependenciesJob, ElasticsearchStorage, ElasticsearchTls, IndexCleanerJob, RolloverJob, SecretKeyRef } from "./jaegerElasticsearch";
-export { GATEWAY_SERVICE_TYPES, IstioMesh } from "./istioMesh";
+export { GATEWAY_SERVICE_TYPES, ISTIO_RELEASES, IstioMesh } from "./istioMesh";
 export type { ExtAuthz, GatewayServiceType, GrpcExtAuthz, HttpExtAuthz, IstioMeshArgs, MeshTracing } from "./istioMesh";
 export { KIALI_AUTH_STRATEGIES, Kiali } from "./kiali";
 export type { KialiArgs, KialiAuthStrategy } from "./kiali";

@@ -5,6 +5,7 @@ import {
     ACCESS_LOG_LABELS,
     DEFAULT_EXT_AUTHZ_HTTP_HEADERS,
     GATEWAY_NAME,
+    HELM_OWNERSHIP,
     MeshTraceContext,
     PROVIDER_NAMES,
     PROVIDER_TRACE_CONTEXT,
@@ -98,6 +99,14 @@ export interface IstioMeshArgs {
     readonly awaitReadiness?: boolean;
     /** Escape hatch: values merged last into each chart's values. */
     readonly values?: { readonly base?: HelmValues; readonly istiod?: HelmValues; readonly gateway?: HelmValues };
+    /**
+     * Install the base chart's CRDs as one Helm Release, {@link ISTIO_RELEASES}.crds, instead of Chart v4 children
+     * (lib/istioCrds.ts): `names` are the chart's CRDs (left out of the Chart v4 of the rest of `base`), `adopt` those
+     * the cluster holds without the release's ownership metadata, which a `CustomResourceDefinitionPatch` adds first
+     * (retained on delete). The program decides it from the chart and the cluster.
+     * @default the CRDs as Chart v4 children, retained on destroy
+     */
+    readonly crdRelease?: { readonly names: readonly string[]; readonly adopt?: readonly string[] };
 }
 
 /**
@@ -172,8 +181,17 @@ export function meshTraceContext(tracing: Pick<MeshTracing, "provider" | "propag
     return resolveTracePropagation(tracing, istioVersion) ?? PROVIDER_TRACE_CONTEXT[tracing.provider];
 }
 
-/** Release names; `istio-ingressgateway` is the gateway name the reference deployment used. */
-export const ISTIO_RELEASES = { base: "istio-base", istiod: "istiod", gateway: GATEWAY_NAME } as const;
+/** Release names; `istio-ingressgateway` is the gateway name the reference deployment used; `istio-crds` holds the base chart's CRDs. */
+export const ISTIO_RELEASES = { base: "istio-base", istiod: "istiod", gateway: GATEWAY_NAME, crds: "istio-crds" } as const;
+
+/**
+ * What the base chart renders in the CRD release: its CRDs alone (`global.resourceScope: cluster` leaves out the reader
+ * ServiceAccount, an empty `defaultRevision` the default validating webhook), merged over the stack's base values.
+ */
+export const CRD_RELEASE_VALUES: HelmValues = { defaultRevision: "", global: { resourceScope: "cluster" } };
+
+/** The field manager of the patches that give existing CRDs Helm's ownership metadata (never the stack's own manager: an apply under it would drop the fields it owns). */
+export const CRD_ADOPTION_FIELD_MANAGER = "observability-stack-crd-adoption";
 
 /**
  * Istio's extension provider for ext-authz: only the fields the MeshConfig API of Istio 1.24 and
@@ -304,8 +322,10 @@ export class IstioMesh extends pulumi.ComponentResource {
     public readonly tracePropagation: TracePropagation | undefined;
     /** What the mesh's proxies read and send: B3, B3 and W3C, or W3C. Apps' propagators follow it (lib/appTracing.ts). */
     public readonly traceContext: MeshTraceContext;
-    /** The istiod chart; Istio custom resources must depend on it (CRDs and webhooks). */
+    /** The istiod chart: the injection webhook the gateway's pods need. */
     public readonly istiod: k8s.helm.v4.Chart;
+    /** What installs the CRDs (the CRD release, or the base chart): Istio custom resources depend on it. */
+    public readonly crds: pulumi.Resource;
     public readonly base: k8s.helm.v4.Chart;
     public readonly gateway: k8s.helm.v4.Chart;
     /** What was asked of Helm, for the releases ConfigMap. */
@@ -320,13 +340,22 @@ export class IstioMesh extends pulumi.ComponentResource {
         const skipAwait = !(args.awaitReadiness ?? true);
         const childOpts = (...deps: pulumi.Resource[]) => ({ ...childOptions(this, opts, deps), transforms: [istioChildTransform] });
 
+        const baseValues = mergeValues({ defaultRevision: "default" }, args.values?.base);
+        const crdRelease = args.crdRelease === undefined ? undefined : this.crdRelease(name, namespace, args.baseChart, baseValues, args.crdRelease, opts);
         const base = installChart(
             `${name}-base`,
             args.baseChart,
-            { releaseName: ISTIO_RELEASES.base, namespace, skipAwait, values: mergeValues({ defaultRevision: "default" }, args.values?.base) },
-            childOpts(),
+            {
+                releaseName: ISTIO_RELEASES.base,
+                namespace,
+                skipAwait,
+                values: crdRelease === undefined ? baseValues : mergeValues(baseValues, { base: { excludedCRDs: [...(args.crdRelease?.names ?? [])] } }),
+                ...(crdRelease !== undefined ? { note: `CRDs installed as Helm release ${ISTIO_RELEASES.crds}` } : {}),
+            },
+            childOpts(...(crdRelease !== undefined ? [crdRelease] : [])),
         );
         this.base = base.chart;
+        this.crds = crdRelease ?? base.chart;
         const istiod = installChart(
             `${name}-istiod`,
             args.istiodChart,
@@ -355,5 +384,50 @@ export class IstioMesh extends pulumi.ComponentResource {
             tracePropagation: this.tracePropagation,
             traceContext: this.traceContext,
         });
+    }
+
+    /** The CRD release, after the patches that let Helm install over CRDs the cluster already holds. */
+    private crdRelease(
+        name: string,
+        namespace: string,
+        chart: ChartSource,
+        baseValues: HelmValues,
+        crds: NonNullable<IstioMeshArgs["crdRelease"]>,
+        opts: pulumi.ComponentResourceOptions | undefined,
+    ): k8s.helm.v3.Release {
+        const adoption = (crds.adopt ?? []).map(
+            (crd) =>
+                new k8s.apiextensions.v1.CustomResourceDefinitionPatch(
+                    `${name}-crd-ownership-${crd}`,
+                    {
+                        metadata: {
+                            name: crd,
+                            labels: { [HELM_OWNERSHIP.label.key]: HELM_OWNERSHIP.label.value },
+                            annotations: {
+                                [HELM_OWNERSHIP.releaseName]: ISTIO_RELEASES.crds,
+                                [HELM_OWNERSHIP.releaseNamespace]: namespace,
+                                "pulumi.com/patchFieldManager": CRD_ADOPTION_FIELD_MANAGER,
+                            },
+                        },
+                    },
+                    // Retained: deleting a patch would take the ownership back off the CRD.
+                    { ...childOptions(this, opts), retainOnDelete: true },
+                ),
+        );
+        return new k8s.helm.v3.Release(
+            `${name}-crds`,
+            {
+                name: ISTIO_RELEASES.crds,
+                namespace,
+                chart: chart.chart,
+                version: chart.version,
+                repositoryOpts: { repo: chart.repo },
+                values: mergeValues(baseValues, CRD_RELEASE_VALUES) as Record<string, unknown>,
+                // Helm waits until the CRDs are established, before any custom resource is applied.
+                skipAwait: false,
+                maxHistory: 3,
+            },
+            childOptions(this, opts, adoption),
+        );
     }
 }

@@ -69,7 +69,7 @@ export interface ObservabilityStackArgs {
     /** Jaeger's storage and pod ({@link Jaeger}); the chart comes from `charts.jaeger`. */
     readonly jaeger?: Pick<JaegerArgs, "storage" | "replicas" | "resources" | "image">;
     /** The ingress gateway and the mesh's ext-authz provider ({@link IstioMesh}); the charts come from `charts.istio*`. */
-    readonly mesh?: Pick<IstioMeshArgs, "gatewayServiceType" | "gatewayRendering" | "extAuthz">;
+    readonly mesh?: Pick<IstioMeshArgs, "gatewayServiceType" | "gatewayRendering" | "extAuthz" | "crdRelease">;
     /** Kiali ({@link Kiali}); the chart comes from `charts.kiali`. */
     readonly kiali: Omit<KialiArgs, "chart" | "namespace" | "awaitReadiness" | "values">;
     /** Istio's PodMonitor and ServiceMonitor for the prometheus-operator ({@link PrometheusMonitors}); none when undefined. */
@@ -152,8 +152,10 @@ export function clusterServiceNamespace(url: string): string[] | undefined {
 }
 
 /**
- * The whole tracing stack in dependency order: namespace -> Jaeger -> Istio (base -> istiod ->
- * gateway) -> Telemetry, ServiceEntries, Kiali -> app namespace labels and NetworkPolicies -> UIs.
+ * The whole tracing stack, ordered only where a real cluster needs it (docs/performance.md shows the graph): the
+ * system namespace first; then, side by side, Jaeger, Kiali, the NetworkPolicies, the releases record, the UIs and
+ * Istio (CRDs -> base -> istiod -> gateway: istiod's injection webhook before the gateway's pods); the Telemetry and
+ * the ServiceEntries after the CRDs; each app namespace's NetworkPolicies after that namespace.
  */
 export class ObservabilityStack extends pulumi.ComponentResource {
     // Values known from the settings alone are plain; only what the engine reports is an Output.
@@ -209,21 +211,25 @@ export class ObservabilityStack extends pulumi.ComponentResource {
                 tracing: { provider: tracingProvider, service: jaeger.collectorHost, port: TRACING_PROVIDER_PORTS[tracingProvider], propagation: args.tracing.propagation },
                 awaitReadiness,
             },
-            childOptions(this, opts, [systemNamespace, jaeger.collectorService]),
+            // Nothing flows from Jaeger into the mesh (the collector host is known from the settings): the Istio chain runs beside Jaeger.
+            childOptions(this, opts, [systemNamespace]),
         );
-        const istioReady = [mesh.istiod];
+        // Istio custom resources need the CRDs, nothing else (istiod reads them whenever it starts).
+        const crdsReady = [mesh.crds];
 
-        new MeshTelemetry(`${name}-telemetry`, { samplingPercentage: args.tracing.samplingPercentage }, childOptions(this, opts, istioReady));
+        new MeshTelemetry(`${name}-telemetry`, { samplingPercentage: args.tracing.samplingPercentage }, childOptions(this, opts, crdsReady));
         const monitors = args.prometheusMonitors !== undefined ? new PrometheusMonitors(`${name}-monitors`, args.prometheusMonitors, childOptions(this, opts, [systemNamespace])) : undefined;
-        new ExternalServices(`${name}-external`, { services: externalServices }, childOptions(this, opts, istioReady));
+        new ExternalServices(`${name}-external`, { services: externalServices }, childOptions(this, opts, crdsReady));
 
-        const kiali = new Kiali(`${name}-kiali`, { ...args.kiali, chart: kialiChart.source, values: kialiChart.values, awaitReadiness }, childOptions(this, opts, [mesh.istiod, jaeger.queryService]));
+        // Kiali reads Jaeger, Prometheus and istiod at run time, by their addresses: it waits for its namespace only.
+        const kiali = new Kiali(`${name}-kiali`, { ...args.kiali, chart: kialiChart.source, values: kialiChart.values, awaitReadiness }, childOptions(this, opts, [systemNamespace]));
 
-        const appNamespaces = appNamespaceNames.map((ns) => namespace(`${name}-ns-${ns}`, ns, { ...INJECTION_LABEL }, [mesh.istiod]));
+        // The injection label is read by istiod's webhook when a pod is created, so the namespaces need not wait for it.
+        const appNamespaces = appNamespaceNames.map((ns) => namespace(`${name}-ns-${ns}`, ns, { ...INJECTION_LABEL }));
         const policies = new TracingNetworkPolicies(
             `${name}-netpol`,
             { ...args.networkPolicies, namespaces: appNamespaceNames, externalPorts: externalServices.map((e) => e.port ?? EXTERNAL_SERVICE_PORT) },
-            childOptions(this, opts, [...appNamespaces, jaeger]),
+            childOptions(this, opts, appNamespaces),
         );
 
         new JaegerIngressPolicies(
@@ -234,7 +240,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
                 ingressControllerNamespaces: ui.jaegerHost !== undefined ? [ui.ingressControllerNamespace ?? DEFAULT_INGRESS_CONTROLLER_NAMESPACE] : [],
                 metricsNamespaces: clusterServiceNamespace(args.kiali.prometheusUrl) ?? [],
             },
-            childOptions(this, opts, [jaeger]),
+            childOptions(this, opts, [systemNamespace]),
         );
 
         // Chart v4 resources reach policy packs with empty properties, and read resources do not reach them
@@ -262,7 +268,8 @@ export class ObservabilityStack extends pulumi.ComponentResource {
                 annotations: ui.annotations,
                 awaitReadiness,
             },
-            childOptions(this, opts, [kiali, jaeger]),
+            // Ingresses name the UIs' Services; they need not exist first.
+            childOptions(this, opts, [systemNamespace]),
         );
 
         this.istioVersion = mesh.istioVersion;

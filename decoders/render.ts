@@ -80,12 +80,13 @@ function prepareCluster(v: Variant): void {
 
 /**
  * The Kubernetes object a preview step would send to the provider (our own resources and Chart v4 children;
- * not charts, providers or components), with its Pulumi type and whether a Chart v4 rendered it.
+ * not charts, Helm releases, patches of existing objects, providers or components), with its Pulumi type and whether
+ * a Chart v4 rendered it.
  */
 export function previewedObject(e: EngineEvent): { type: string; fromChart: boolean; object: Rendered } | undefined {
     const step = e.resourcePreEvent?.metadata;
     const inputs = step?.new?.inputs;
-    if (step === undefined || !step.type.startsWith("kubernetes:") || step.type.startsWith("kubernetes:helm.sh/") || inputs?.kind === undefined) {
+    if (step === undefined || !step.type.startsWith("kubernetes:") || step.type.startsWith("kubernetes:helm.sh/") || step.type.endsWith("Patch") || inputs?.kind === undefined) {
         return undefined;
     }
     return { type: step.type, fromChart: step.urn.includes("kubernetes:helm.sh/v4:Chart$"), object: inputs as Rendered };

@@ -1,18 +1,27 @@
 /**
- * Benchmark (prints figures; not a test), one run on a control plane of its own (scripts/bench.sh):
+ * Benchmark (prints figures; not a test), on a control plane of its own (scripts/bench.sh). Every figure is the
+ * median of OBS_BENCH_RUNS runs (default 3) in this one invocation, printed with its min–max; the contenders run
+ * in turn within each round, so each sees the same machine state. Nothing here asserts a time.
  *
- * - the users' path, the Pulumi CLI with the Node.js language host on the local stack: preview without
- *   and with the policy pack, `up` (create), no-op `up`, no-op preview, `destroy`;
- * - the floor: `kubectl apply --server-side` of the same objects, collected from the preview's engine
- *   events (the objects the provider would send, Chart v4 children included), create and no-op;
- * - the peer users would pick instead: `helm upgrade --install` of the same five charts with the same
- *   values (read from the stack's releases record), create and no-op;
- * - where the time goes: each CLI run split at its engine events (start-up until the first resource,
- *   the resources, the tail after the last one), the pack's policies run in-process over the same
- *   resources (its compute, apart from the analyzer's start-up and RPCs), and `helm template` of the
- *   five charts (the rendering the provider does inside a preview or up).
+ * - the users' path, the Pulumi CLI with the Node.js language host on the local stack: preview without and with
+ *   the policy pack, `up` (create), no-op `up`, no-op preview without and with the pack, `destroy`;
+ * - the guarded deploy users run (e2e/guardedUp.ts, the main job's way): a preview under the pack, then the update
+ *   under the pack, as one figure, create and no-op; and the same with an update plan (`preview --save-plan` under
+ *   the pack, then `up --plan`);
+ * - the floor: `kubectl apply --server-side` of the same objects, collected from the preview's engine events (the
+ *   objects the provider would send, Chart v4 children included), create and no-op;
+ * - the peer users would pick instead: `helm upgrade --install` of the same five charts with the same values (read
+ *   from the stack's releases record), create and no-op;
+ * - where the time goes: each CLI run split at its engine events (start-up until the first resource, the
+ *   resources, the tail after the last one), the pack's policies run in-process over the same resources, and
+ *   `helm template` of the five charts;
+ * - A/B contenders (OBS_BENCH_CONTENDERS, comma-separated; default `current`): `current` (this tree), `baseline`
+ *   (the program and pack of OBS_BENCH_BASELINE, default the commit before issue #22, taken with `git archive`),
+ *   `pack-bun` (this tree's pack under Bun), `program-js` (the program precompiled, TypeScript off), `program-bun`
+ *   (the program under Bun); OBS_BENCH_SKIP_CHECKPOINTS=1 adds the opt-in PULUMI_SKIP_CHECKPOINTS figures.
  *
- * Ratios are of figures measured in this run; nothing here asserts a time.
+ * Between two creates the Istio CRDs (retained by every contender, kept by Helm) are deleted, untimed, so every
+ * create starts from the same cluster.
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
@@ -22,11 +31,15 @@ import { previewedObject } from "../decoders/render";
 import { RELEASES_CONFIGMAP } from "../lib/constants";
 import { allPolicies } from "../policy/rules";
 import { Fixture, stackViolationsOf, violationsOf } from "../policy/test/harness";
-import { KUBECONFIG, POLICY_PACK, WORK_DIR, airGapped, configSet, kubectl, policyConfig, workspaceStack } from "./harness";
+import { guardedUp } from "./guardedUp";
+import { KUBECONFIG, POLICY_PACK, PROJECT_DIR, WORK_DIR, WorkspaceOptions, airGapped, configSet, kubectl, policyConfig, waitNamespacesGone, workspaceStack } from "./harness";
 import { toolsBin } from "./tools";
 
 const root = path.join(WORK_DIR, "bench");
-const PACK = { policyPacks: [POLICY_PACK], policyPackConfigs: [policyConfig("dev")] };
+const RUNS = Number(process.env.OBS_BENCH_RUNS ?? "3");
+/** The commit before issue #22's changes (main when the issue was opened). */
+const BASELINE = process.env.OBS_BENCH_BASELINE ?? "e11a5659272ff94e2e0f209a482acca4cb07025d";
+const BUN_BIN = path.join(PROJECT_DIR, "node_modules", "@oven", "bun-linux-x64", "bin");
 
 /** A rendered object as the provider receives it, with the Pulumi type and whether a Chart v4 rendered it. */
 interface Collected {
@@ -45,11 +58,32 @@ interface Timing {
 
 const seconds = (from: bigint, to: bigint) => Number(to - from) / 1e9;
 
-function line(label: string, value: string): void {
-    process.stdout.write(`${label.padEnd(58)} ${value}\n`);
+/** Every sample of every figure, by label, in the order first measured. */
+const samples = new Map<string, number[]>();
+
+function record(label: string, value: number): void {
+    samples.set(label, [...(samples.get(label) ?? []), value]);
 }
 
-/** Runs a CLI command, printing its total and its split; `collect` sees every engine event. */
+function median(xs: readonly number[]): number {
+    const s = [...xs].sort((a, b) => a - b);
+    const m = Math.floor(s.length / 2);
+    return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function med(label: string): number {
+    const xs = samples.get(label);
+    if (xs === undefined || xs.length === 0) {
+        return NaN;
+    }
+    return median(xs);
+}
+
+function say(text: string): void {
+    process.stdout.write(`${text}\n`);
+}
+
+/** Runs a CLI command, recording its total and its split; `collect` sees every engine event. */
 async function cli(label: string, run: (onEvent: (e: EngineEvent) => void) => Promise<unknown>, collect?: (e: EngineEvent) => void): Promise<Timing> {
     const t0 = process.hrtime.bigint();
     let first: bigint | undefined;
@@ -63,21 +97,31 @@ async function cli(label: string, run: (onEvent: (e: EngineEvent) => void) => Pr
         collect?.(e);
     });
     const t1 = process.hrtime.bigint();
-    const t: Timing = {
-        total: seconds(t0, t1),
-        startup: seconds(t0, first ?? t1),
-        resources: seconds(first ?? t1, last ?? t1),
-        tail: seconds(last ?? t1, t1),
-    };
-    line(label, `${t.total.toFixed(2)} s  (start-up ${t.startup.toFixed(2)}, resources ${t.resources.toFixed(2)}, tail ${t.tail.toFixed(2)})`);
+    const t: Timing = { total: seconds(t0, t1), startup: seconds(t0, first ?? t1), resources: seconds(first ?? t1, last ?? t1), tail: seconds(last ?? t1, t1) };
+    record(label, t.total);
+    record(`${label} [start-up]`, t.startup);
+    record(`${label} [resources]`, t.resources);
+    record(`${label} [tail]`, t.tail);
+    say(`  ${label.padEnd(62)} ${t.total.toFixed(2)} s  (start-up ${t.startup.toFixed(2)}, resources ${t.resources.toFixed(2)}, tail ${t.tail.toFixed(2)})`);
     return t;
+}
+
+/** Times an async step made of several CLI runs (the guarded deploy) as one figure. */
+async function timedAsync(label: string, f: () => Promise<unknown>): Promise<number> {
+    const t0 = process.hrtime.bigint();
+    await f();
+    const s = seconds(t0, process.hrtime.bigint());
+    record(label, s);
+    say(`  ${label.padEnd(62)} ${s.toFixed(2)} s`);
+    return s;
 }
 
 function timed(label: string, f: () => void): number {
     const t0 = process.hrtime.bigint();
     f();
     const s = seconds(t0, process.hrtime.bigint());
-    line(label, `${s.toFixed(2)} s`);
+    record(label, s);
+    say(`  ${label.padEnd(62)} ${s.toFixed(2)} s`);
     return s;
 }
 
@@ -130,10 +174,13 @@ function helmArgs(r: Release): string[] {
     return [r.release, r.chart, "--repo", r.repo, "--version", r.version, "--namespace", r.namespace, "-f", values];
 }
 
-/** Waits until the namespaces a destroy or uninstall deleted are gone, so the next contender starts from the same cluster. */
-function waitNamespacesGone(names: readonly string[]): void {
-    for (const ns of names) {
-        kubectl(["wait", "--for=delete", `namespace/${ns}`, "--timeout=180s"]);
+/** Deletes the Istio CRDs every contender leaves behind (retained or kept), so the next create starts from the same cluster. */
+function deleteIstioCrds(): void {
+    const names = kubectl(["get", "crd", "-o", "name"])
+        .split("\n")
+        .filter((n) => n.endsWith(".istio.io"));
+    if (names.length > 0) {
+        kubectl(["delete", "--wait=true", ...names]);
     }
 }
 
@@ -160,8 +207,10 @@ function kubectlApply(objects: readonly Collected[]): void {
 function kubectlDelete(objects: readonly Collected[]): void {
     const dir = path.join(root, "kubectl");
     kubectl(["delete", "--ignore-not-found", "--wait=true", "-f", path.join(dir, "2-objects.json"), "-f", path.join(dir, "1-namespaces.json"), "-f", path.join(dir, "0-crds.json")]);
-    waitNamespacesGone(objects.filter((c) => c.object.kind === "Namespace").map((c) => c.object.metadata.name));
+    waitNamespacesGone(namespacesOf(objects));
 }
+
+const namespacesOf = (objects: readonly Collected[]) => objects.filter((c) => c.object.kind === "Namespace").map((c) => c.object.metadata.name as string);
 
 /** The pack's policies run in-process over the preview's resources, as the analyzer would (its compute only). */
 async function packCompute(objects: readonly Collected[]): Promise<number> {
@@ -181,52 +230,175 @@ async function packCompute(objects: readonly Collected[]): Promise<number> {
     return seconds(t0, process.hrtime.bigint());
 }
 
-async function pulumiRuns(s: Stack, objects: Collected[]) {
-    const previewWarmup = await cli("preview, no pack (first run: plugins, chart cache)", (onEvent) => s.preview({ onEvent }));
-    const previewNoPack = await cli("preview, no pack", (onEvent) => s.preview({ onEvent }), collector(objects));
-    const previewPack = await cli("preview, with pack", (onEvent) => s.preview({ ...PACK, onEvent }));
-    const up = await cli("up (create), no pack", (onEvent) => s.up({ onEvent }));
-    const noopUp = await cli("up (no-op), no pack", (onEvent) => s.up({ onEvent }));
-    const noopPreview = await cli("preview (no-op), no pack", (onEvent) => s.preview({ onEvent }));
-    const noopPreviewPack = await cli("preview (no-op), with pack", (onEvent) => s.preview({ ...PACK, onEvent }));
-    const destroy = await cli("destroy", (onEvent) => s.destroy({ onEvent }));
-    // Opt-in, not the default path: the engine writes the whole state after every step (most of its CPU in
-    // an up); PULUMI_SKIP_CHECKPOINTS (experimental) writes it once at the end, at the cost of losing the
-    // run's record if the CLI dies mid-way (docs/performance.md).
-    const env = s.workspace.envVars;
-    Object.assign(env, { PULUMI_EXPERIMENTAL: "true", PULUMI_SKIP_CHECKPOINTS: "true" });
-    const upSkip = await cli("up (create), PULUMI_SKIP_CHECKPOINTS=true", (onEvent) => s.up({ onEvent }));
-    const noopUpSkip = await cli("up (no-op), PULUMI_SKIP_CHECKPOINTS=true", (onEvent) => s.up({ onEvent }));
-    await s.destroy();
-    delete env.PULUMI_SKIP_CHECKPOINTS;
-    delete env.PULUMI_EXPERIMENTAL;
-    return { previewWarmup, previewNoPack, previewPack, up, noopUp, noopPreview, noopPreviewPack, destroy, upSkip, noopUpSkip };
+/** What a contender measures each round. */
+type Op = "previews" | "up" | "guarded" | "plan" | "skipCheckpoints";
+
+/** One way of running the stack: a program, a pack, a runtime. */
+interface Contender {
+    readonly name: string;
+    readonly what: string;
+    readonly ops: readonly Op[];
+    /** The policy pack directory (`--policy-pack`). */
+    readonly pack: string;
+    readonly workspace: Pick<WorkspaceOptions, "program" | "projectOverrides" | "env">;
 }
 
-async function run(): Promise<void> {
-    process.stdout.write(`observability-stack benchmark, local stack, one run, ${new Date().toISOString()}\n\n`);
-    fs.rmSync(root, { recursive: true, force: true });
-    const s = await workspaceStack({ stack: "bench", dir: path.join(root, "stack"), from: "local", passphrase: "bench" });
+/** `git archive` of `paths` at `commit` into `target`, node_modules linked to the project's (as e2e/typeAliases.e2e.ts takes an old program). */
+function archiveAt(commit: string, paths: readonly string[], target: string): void {
+    fs.rmSync(target, { recursive: true, force: true });
+    fs.mkdirSync(target, { recursive: true });
+    const archive = `${target}.tar`;
+    execFileSync("git", ["-C", PROJECT_DIR, "archive", "--format=tar", "-o", archive, commit, ...paths], { stdio: ["ignore", "ignore", "inherit"] });
+    execFileSync("tar", ["-xf", archive, "-C", target]);
+    fs.rmSync(archive);
+    fs.symlinkSync(path.join(PROJECT_DIR, "node_modules"), path.join(target, "node_modules"), "dir");
+}
+
+const tsc = (args: string[]) => execFileSync(process.execPath, [path.join(PROJECT_DIR, "node_modules", "typescript", "bin", "tsc"), ...args], { stdio: ["ignore", "inherit", "inherit"] });
+
+/** A copy of a compiled pack whose PulumiPolicy.yaml says `runtime: bun`. */
+function bunPack(from: string, target: string): string {
+    fs.rmSync(target, { recursive: true, force: true });
+    fs.mkdirSync(target, { recursive: true });
+    fs.cpSync(path.join(from, "bin"), path.join(target, "bin"), { recursive: true });
+    fs.copyFileSync(path.join(from, "package.json"), path.join(target, "package.json"));
+    fs.writeFileSync(path.join(target, "PulumiPolicy.yaml"), fs.readFileSync(path.join(from, "PulumiPolicy.yaml"), "utf8").replace(/^runtime: .*$/m, "runtime: bun"));
+    fs.symlinkSync(path.join(from, "node_modules"), path.join(target, "node_modules"), "dir");
+    return target;
+}
+
+const bunEnv = () => ({ PATH: `${toolsBin()}:${BUN_BIN}:${process.env.PATH ?? ""}` });
+
+/** The contenders this run measures, prepared (archives, builds). */
+function contenders(): Contender[] {
+    const all: Record<string, () => Contender> = {
+        current: () => ({ name: "current", what: "this tree", ops: ["previews", "up", "guarded", "plan"], pack: POLICY_PACK, workspace: {} }),
+        baseline: () => {
+            const dir = path.join(root, "baseline");
+            archiveAt(BASELINE, ["index.ts", "program.ts", "components", "config", "lib", "policy", "tsconfig.json", "tsconfig.pulumi.json"], dir);
+            fs.symlinkSync(path.join(PROJECT_DIR, "policy", "node_modules"), path.join(dir, "policy", "node_modules"), "dir");
+            tsc(["-p", path.join(dir, "policy", "tsconfig.build.json")]);
+            const runtime = { name: "nodejs", options: { typescript: true, tsconfig: path.join(dir, "tsconfig.pulumi.json") } };
+            return {
+                name: "baseline",
+                what: `program and pack of ${BASELINE.slice(0, 7)}`,
+                ops: ["previews", "up", "guarded", "plan"],
+                pack: path.join(dir, "policy"),
+                workspace: { program: dir, projectOverrides: { runtime } },
+            };
+        },
+        "pack-bun": () => ({ name: "pack-bun", what: "this tree, the pack under Bun", ops: ["previews"], pack: bunPack(POLICY_PACK, path.join(root, "pack-bun")), workspace: { env: bunEnv() } }),
+        "program-js": () => {
+            const out = path.join(root, "program-js");
+            fs.rmSync(out, { recursive: true, force: true });
+            tsc(["-p", path.join(PROJECT_DIR, "tsconfig.program.json"), "--outDir", out]);
+            return {
+                name: "program-js",
+                what: "this tree, the program precompiled (TypeScript off)",
+                ops: ["previews", "up"],
+                pack: POLICY_PACK,
+                workspace: { projectOverrides: { main: path.join(out, "index.js"), runtime: { name: "nodejs", options: { typescript: false } } } },
+            };
+        },
+        "program-bun": () => {
+            // index.ts's `export =` beside `import` is refused by Bun ("Cannot use import statement with CommonJS-only
+            // features"), and the SDK require()s a CommonJS program without unwrapping a default export: a CommonJS entry.
+            const entry = path.join(root, "program-bun", "index.ts");
+            fs.mkdirSync(path.dirname(entry), { recursive: true });
+            fs.writeFileSync(entry, `const { main } = require(${JSON.stringify(path.join(PROJECT_DIR, "program"))});\nmodule.exports = () => main();\n`);
+            return {
+                name: "program-bun",
+                what: "this tree, the program under Bun",
+                ops: ["previews", "up"],
+                pack: POLICY_PACK,
+                workspace: { projectOverrides: { main: entry, runtime: { name: "bun" } }, env: bunEnv() },
+            };
+        },
+    };
+    const names = (process.env.OBS_BENCH_CONTENDERS ?? "current").split(",").map((n) => n.trim());
+    return names.map((n) => {
+        const make = all[n] as (() => Contender) | undefined;
+        if (make === undefined) {
+            throw new Error(`unknown contender ${JSON.stringify(n)}; known: ${Object.keys(all).join(", ")}`);
+        }
+        const c = make();
+        return process.env.OBS_BENCH_SKIP_CHECKPOINTS === "1" && c.name === "current" ? { ...c, ops: [...c.ops, "skipCheckpoints" as const] } : c;
+    });
+}
+
+async function contenderStack(c: Contender): Promise<Stack> {
+    const s = await workspaceStack({ stack: `bench-${c.name}`, dir: path.join(root, "stacks", c.name), from: "local", passphrase: "bench", ...c.workspace });
     await configSet(s, airGapped());
+    return s;
+}
 
-    const objects: Collected[] = [];
-    const p = await pulumiRuns(s, objects);
-    const namespaces = objects.filter((c) => c.object.kind === "Namespace").map((c) => c.object.metadata.name as string);
+/** Destroys (timed as `label` when given), then waits for the namespaces and removes the Istio CRDs, untimed. */
+async function destroy(s: Stack, namespaces: readonly string[], label?: string): Promise<void> {
+    if (label !== undefined) {
+        await cli(label, (onEvent) => s.destroy({ onEvent }));
+    } else {
+        await s.destroy();
+    }
     waitNamespacesGone(namespaces);
-    const fromCharts = objects.filter((c) => c.fromChart).length;
+    deleteIstioCrds();
+}
 
-    process.stdout.write("\n");
-    const kubectlCreate = timed(`kubectl apply --server-side (${objects.length} objects)`, () => kubectlApply(objects));
-    const kubectlNoop = timed("kubectl apply --server-side (no-op)", () => kubectlApply(objects));
+/** One round of a contender, from an empty stack back to an empty stack. */
+async function round(c: Contender, s: Stack, namespaces: readonly string[]): Promise<void> {
+    const pack = { policyPacks: [c.pack], policyPackConfigs: [policyConfig("dev")] };
+    const l = (what: string) => `${c.name}: ${what}`;
+    if (c.ops.includes("previews")) {
+        await cli(l("preview, no pack"), (onEvent) => s.preview({ onEvent }));
+        await cli(l("preview, with pack"), (onEvent) => s.preview({ ...pack, onEvent }));
+    }
+    if (c.ops.includes("up")) {
+        await cli(l("up (create), no pack"), (onEvent) => s.up({ onEvent }));
+        await cli(l("up (no-op), no pack"), (onEvent) => s.up({ onEvent }));
+        await cli(l("preview (no-op), no pack"), (onEvent) => s.preview({ onEvent }));
+        await cli(l("preview (no-op), with pack"), (onEvent) => s.preview({ ...pack, onEvent }));
+        if (c.ops.includes("guarded")) {
+            await timedAsync(l("guarded deploy (no-op)"), () => guardedUp(s, pack));
+        }
+        await destroy(s, namespaces, l("destroy"));
+    }
+    if (c.ops.includes("guarded")) {
+        await timedAsync(l("guarded deploy (create)"), () => guardedUp(s, pack));
+        await destroy(s, namespaces);
+    }
+    if (c.ops.includes("plan")) {
+        const plan = path.join(root, `plan-${c.name}.json`);
+        // The update plan holds the update to what the preview showed and the pack judged.
+        await timedAsync(l("guarded deploy with a plan (create)"), async () => {
+            await cli(l("  preview --save-plan, with pack"), (onEvent) => s.preview({ ...pack, plan, onEvent }));
+            await cli(l("  up --plan, with pack"), (onEvent) => s.up({ ...pack, plan, onEvent }));
+        });
+        await destroy(s, namespaces);
+    }
+    if (c.ops.includes("skipCheckpoints")) {
+        // Opt-in, never the headline: the engine writes the state once at the end, so a CLI dying mid-way loses the run's record.
+        const env = s.workspace.envVars;
+        Object.assign(env, { PULUMI_EXPERIMENTAL: "true", PULUMI_SKIP_CHECKPOINTS: "true" });
+        await cli(l("up (create), PULUMI_SKIP_CHECKPOINTS=true"), (onEvent) => s.up({ onEvent }));
+        await cli(l("up (no-op), PULUMI_SKIP_CHECKPOINTS=true"), (onEvent) => s.up({ onEvent }));
+        await destroy(s, namespaces);
+        delete env.PULUMI_SKIP_CHECKPOINTS;
+        delete env.PULUMI_EXPERIMENTAL;
+    }
+}
+
+/** The peers, once per round: kubectl (the floor) and helm (what users would pick instead). */
+function peers(objects: readonly Collected[]): void {
+    timed(`kubectl apply --server-side (${objects.length} objects)`, () => kubectlApply(objects));
+    timed("kubectl apply --server-side (no-op)", () => kubectlApply(objects));
     kubectlDelete(objects);
-
+    deleteIstioCrds();
     const releases = releasesOf(objects);
-    const helmCreate = timed(`helm upgrade --install, ${releases.length} charts (${fromCharts} objects)`, () => {
+    timed(`helm upgrade --install, ${releases.length} charts`, () => {
         for (const r of releases) {
             helm(["upgrade", "--install", "--create-namespace", ...helmArgs(r)]);
         }
     });
-    const helmNoop = timed(`helm upgrade --install, ${releases.length} charts (no change)`, () => {
+    timed(`helm upgrade --install, ${releases.length} charts (no change)`, () => {
         for (const r of releases) {
             helm(["upgrade", "--install", ...helmArgs(r)]);
         }
@@ -234,31 +406,77 @@ async function run(): Promise<void> {
     for (const r of [...releases].reverse()) {
         helm(["uninstall", r.release, "--namespace", r.namespace, "--wait"]);
     }
-    const helmTemplate = timed(`helm template, ${releases.length} charts (rendering only)`, () => {
+    // Helm leaves the namespaces it created (--create-namespace) and keeps the CRDs: the next contender starts from none.
+    const created = [...new Set(releases.map((r) => r.namespace))];
+    kubectl(["delete", "namespace", "--ignore-not-found", "--wait=false", ...created]);
+    waitNamespacesGone(created);
+    deleteIstioCrds();
+    timed(`helm template, ${releases.length} charts (rendering only)`, () => {
         for (const r of releases) {
             helm(["template", ...helmArgs(r), "--kube-version", "1.32.0"]);
         }
     });
-    const compute = await packCompute(objects);
-    line(`pack policies in-process over ${objects.length} resources`, `${compute.toFixed(2)} s`);
+}
 
-    const ratio = (a: number, b: number) => (a / b).toFixed(2);
-    process.stdout.write(
-        [
-            "",
-            `pack overhead on a preview (with / without)               ${ratio(p.previewPack.total, p.previewNoPack.total)} (+${(p.previewPack.total - p.previewNoPack.total).toFixed(2)} s: start-up +${(p.previewPack.startup - p.previewNoPack.startup).toFixed(2)}, resources +${(p.previewPack.resources - p.previewNoPack.resources).toFixed(2)}, tail +${(p.previewPack.tail - p.previewNoPack.tail).toFixed(2)}; policy compute ${compute.toFixed(2)})`,
-            `pack overhead on a no-op preview (with / without)         ${ratio(p.noopPreviewPack.total, p.noopPreview.total)}`,
-            `up (create) / kubectl apply --server-side                 ${ratio(p.up.total, kubectlCreate)}`,
-            `up (no-op) / kubectl apply --server-side (no-op)          ${ratio(p.noopUp.total, kubectlNoop)}`,
-            `up (create) / helm upgrade --install                      ${ratio(p.up.total, helmCreate)}`,
-            `up (no-op) / helm upgrade --install (no change)           ${ratio(p.noopUp.total, helmNoop)}`,
-            `up (no-op) / preview (no-op)                              ${ratio(p.noopUp.total, p.noopPreview.total)}`,
-            `with PULUMI_SKIP_CHECKPOINTS: up (create) / kubectl       ${ratio(p.upSkip.total, kubectlCreate)}; / helm ${ratio(p.upSkip.total, helmCreate)}; up (no-op) / helm ${ratio(p.noopUpSkip.total, helmNoop)}`,
-            `chart rendering (helm template) / preview                 ${ratio(helmTemplate, p.previewNoPack.total)}`,
-            `objects: ${objects.length} (${fromCharts} from the charts, ${objects.length - fromCharts} the program's own); destroy ${p.destroy.total.toFixed(2)} s`,
-            "",
-        ].join("\n"),
-    );
+function report(cs: readonly Contender[], objects: readonly Collected[]): void {
+    say(`\nMedians of ${RUNS} runs (min–max):\n`);
+    for (const [label, xs] of samples) {
+        if (label.endsWith("]")) {
+            continue;
+        }
+        const split = ["start-up", "resources", "tail"].map((p) => samples.get(`${label} [${p}]`));
+        const parts = split.every((x) => x !== undefined) ? `  [start-up ${median(split[0]).toFixed(2)}, resources ${median(split[1]).toFixed(2)}, tail ${median(split[2]).toFixed(2)}]` : "";
+        say(`  ${label.padEnd(62)} ${median(xs).toFixed(2)} s  (${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}, n=${xs.length})${parts}`);
+    }
+    const releases = releasesOf(objects).length;
+    const helmCreate = med(`helm upgrade --install, ${releases} charts`);
+    const helmNoop = med(`helm upgrade --install, ${releases} charts (no change)`);
+    const kubectlCreate = med(`kubectl apply --server-side (${objects.length} objects)`);
+    const kubectlNoop = med("kubectl apply --server-side (no-op)");
+    const r = (a: number, b: number) => (Number.isNaN(a) || Number.isNaN(b) ? "-" : `${(a / b).toFixed(2)}×`);
+    say("\nRatios of medians:\n");
+    for (const c of cs) {
+        const m = (what: string) => med(`${c.name}: ${what}`);
+        say(`  ${c.name} (${c.what}):`);
+        say(`    pack overhead on a preview (with / without)            ${r(m("preview, with pack"), m("preview, no pack"))}`);
+        say(`    pack overhead on a no-op preview (with / without)      ${r(m("preview (no-op), with pack"), m("preview (no-op), no pack"))}`);
+        say(`    up (create) / helm upgrade --install                   ${r(m("up (create), no pack"), helmCreate)}; / kubectl ${r(m("up (create), no pack"), kubectlCreate)}`);
+        say(`    up (no-op) / helm upgrade --install (no change)        ${r(m("up (no-op), no pack"), helmNoop)}; / kubectl ${r(m("up (no-op), no pack"), kubectlNoop)}`);
+        say(`    guarded deploy (create) / helm upgrade --install       ${r(m("guarded deploy (create)"), helmCreate)}`);
+        say(`    guarded deploy with a plan (create) / helm             ${r(m("guarded deploy with a plan (create)"), helmCreate)}`);
+        say(`    guarded deploy (no-op) / helm (no change)              ${r(m("guarded deploy (no-op)"), helmNoop)}`);
+        if (c.ops.includes("skipCheckpoints")) {
+            say(`    opt-in PULUMI_SKIP_CHECKPOINTS: up (create) / helm     ${r(m("up (create), PULUMI_SKIP_CHECKPOINTS=true"), helmCreate)}`);
+        }
+    }
+    const fromCharts = objects.filter((o) => o.fromChart).length;
+    say(`\nobjects: ${objects.length} (${fromCharts} from the charts, ${objects.length - fromCharts} the program's own)\n`);
+}
+
+async function run(): Promise<void> {
+    say(`observability-stack benchmark, local stack, ${RUNS} runs, ${new Date().toISOString()}`);
+    fs.rmSync(root, { recursive: true, force: true });
+    fs.mkdirSync(root, { recursive: true });
+    const cs = contenders();
+    const stacks = await Promise.all(cs.map(async (c) => ({ c, s: await contenderStack(c) })));
+    // Warm-up, unrecorded: plugins, the chart cache, the first TypeScript load of each contender. The peers apply the
+    // objects of the contender that registers the most (a contender whose CRDs are one Helm Release shows them as one).
+    let objects: Collected[] = [];
+    for (const { s } of stacks) {
+        const seen: Collected[] = [];
+        await s.preview({ onEvent: collector(seen) });
+        objects = seen.length > objects.length ? seen : objects;
+    }
+    for (let i = 1; i <= RUNS; i++) {
+        say(`\nround ${i} of ${RUNS}`);
+        for (const { c, s } of i % 2 === 1 ? stacks : [...stacks].reverse()) {
+            await round(c, s, namespacesOf(objects));
+        }
+        peers(objects);
+    }
+    const compute = await packCompute(objects);
+    say(`\npack policies in-process over ${objects.length} resources: ${compute.toFixed(2)} s`);
+    report(cs, objects);
 }
 
 run().catch((e: Error) => {

@@ -84,6 +84,8 @@ export interface WorkspaceOptions {
     readonly keep?: boolean;
     /** Environment of the CLI runs beyond {@link engineEnv} (e.g. no KUBECONFIG for the render program). */
     readonly env?: Readonly<Record<string, string>>;
+    /** The copied Pulumi.yaml's `main` (an absolute file) and `runtime`, for the bench's runtime variants. @default the program's index.ts, the project's runtime */
+    readonly projectOverrides?: { readonly main?: string; readonly runtime?: Readonly<Record<string, unknown>> };
 }
 
 /**
@@ -107,7 +109,11 @@ function prepareWorkspace(opts: WorkspaceOptions): string {
     // The language host hands runtime.options.tsconfig to the program relative to the workspace: point it at the project's.
     const runtime = project.runtime as { name: string; options?: { tsconfig?: string } };
     const options = runtime.options?.tsconfig === undefined ? runtime.options : { ...runtime.options, tsconfig: path.join(projectDir, runtime.options.tsconfig) };
-    fs.writeFileSync(path.join(workspace, "Pulumi.yaml"), yaml.dump({ ...project, runtime: { ...runtime, options }, main }));
+    const overrides = opts.projectOverrides ?? {};
+    fs.writeFileSync(
+        path.join(workspace, "Pulumi.yaml"),
+        yaml.dump({ ...project, runtime: overrides.runtime ?? { ...runtime, options }, main: overrides.main !== undefined ? path.relative(workspace, overrides.main) : main }),
+    );
     const stackFile = path.join(workspace, `Pulumi.${opts.stack}.yaml`);
     if (opts.from !== undefined) {
         const committed = yaml.load(fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${opts.from}.yaml`), "utf8")) as Record<string, unknown>;

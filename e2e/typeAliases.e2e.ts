@@ -1,6 +1,6 @@
 /**
  * The type-token rename (components/typeTokens.ts: every component under `observability:index`, the old tokens as
- * aliases) on a real state: the program as it was before the rename, taken from git, creates a stack with
+ * aliases) on a real state: the program as it was before the rename, taken from git, creates a stack (Istio 1.24.2) with
  * `pulumi up`; then the current program previews and runs `up` on the same state and the same cluster. A URN holds
  * the types of the resource and its parents, so without the aliases every object of the stack would be deleted and
  * created again; with them the engine must find each resource under its new URN (the children through their
@@ -13,6 +13,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { Stack } from "@pulumi/pulumi/automation";
 import { COMPONENT_TYPES } from "../components/typeTokens";
+import { REFERENCE_VERSIONS } from "../lib/charts";
 import { SYSTEM_NAMESPACE } from "../lib/constants";
 import { PROJECT_DIR, WORK_DIR, airGapped, configSet, exists, kubectl, workspaceStack } from "./harness";
 import { shareDir } from "./tools";
@@ -104,9 +105,12 @@ describe("pulumi CLI, component type tokens renamed on an existing stack", funct
         // Outside `dir`: a fresh workspace (below) starts by removing that directory.
         const program = programAt(BEFORE_RENAME, path.join(WORK_DIR, "e2e", "type-aliases-program"));
         stack = await workspaceStack({ stack: STACK, dir, from: "local", passphrase: PASSPHRASE, program });
-        // Pulumi.local.yaml plus what makes every component create objects: the monitors and both UIs.
+        // Pulumi.local.yaml plus what makes every component create objects: the monitors and both UIs. On the Istio 1.24.2
+        // line, whose CRDs stay Chart v4 children (lib/istioCrds.ts): the renamed tokens are the only change the current
+        // program brings to this state (the move of 1.30's CRDs into a Helm release has its test, crdMigration.e2e.ts).
         await configSet(stack, [
             ...airGapped(),
+            ...(["istioBase", "istiod", "istioGateway"] as const).map((role) => ({ key: `charts.${role}.version`, value: REFERENCE_VERSIONS[role] })),
             { key: "prometheus.operator", value: "true" },
             { key: "ui.kialiHost", value: "kiali.example.com" },
             { key: "ui.jaegerHost", value: "jaeger.example.com" },

@@ -48,11 +48,12 @@ export function schemaRejectsDefaults(schema: Json, defaults: Json): boolean {
 }
 
 /** Where checked charts are kept: outside the clone, shared by every checkout on the machine. */
-function defaultChartCache(): string {
+export function defaultChartCache(): string {
     return path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "observability-stack", "charts");
 }
 
-class Unauthorized extends Error {}
+/** The repository answered 401 or 403. */
+export class Unauthorized extends Error {}
 
 async function download(url: string): Promise<Buffer> {
     const res = await fetch(url);
@@ -72,7 +73,7 @@ const sha256 = (data: Buffer) => createHash("sha256").update(data).digest("hex")
  * The cache holds the archive and the digest the repository's index.yaml gave it; a cached archive
  * whose content no longer matches that digest is fetched again.
  */
-async function cachedChart(source: ChartSource, cacheDir: string): Promise<string> {
+export async function cachedChart(source: ChartSource, cacheDir: string): Promise<string> {
     const base = source.repo.replace(/\/+$/, "");
     const dir = path.join(cacheDir, sha256(Buffer.from(base)).slice(0, 12), `${source.chart}-${source.version}`);
     const archive = path.join(dir, "chart.tgz");

@@ -100,6 +100,13 @@ export const PROVIDER_NAMES = {
 /** Name of the mesh-wide Telemetry resource (the reference deployment's name). */
 export const TELEMETRY_NAME = "global-sampling";
 
+/** Helm's ownership metadata: an existing object Helm installs over must carry it (helm.sh/helm/v3 pkg/action/validate.go). */
+export const HELM_OWNERSHIP = {
+    label: { key: "app.kubernetes.io/managed-by", value: "Helm" },
+    releaseName: "meta.helm.sh/release-name",
+    releaseNamespace: "meta.helm.sh/release-namespace",
+} as const;
+
 /**
  * ConfigMap (in the system namespace) listing every chart the stack installs: repo, chart, the
  * requested version and the values passed (secrets redacted), under the key `charts.json`.

@@ -167,6 +167,14 @@ bundle_language_host() {
     cp "$host" "$cli_dir/pulumi-language-nodejs.tmp" && mv -f "$cli_dir/pulumi-language-nodejs.tmp" "$cli_dir/pulumi-language-nodejs"
   fi
   ln -sfn "$cli_dir/pulumi-language-nodejs" "$links/pulumi-language-nodejs"
+  # `runtime: bun` (a Pulumi.yaml or PulumiPolicy.yaml): the CLI starts the plugin `pulumi-language-bun`, which is
+  # the same Node.js language host run with `-runtime bun` (v3.248.0 main.go: it then starts `bun` from PATH).
+  local bun_host
+  bun_host=$'#!/bin/sh\nexec "$(dirname "$(readlink -f "$0")")/pulumi-language-nodejs" -runtime bun "$@"\n'
+  if [ "$(cat "$cli_dir/pulumi-language-bun" 2>/dev/null)"$'\n' != "$bun_host" ]; then
+    printf '%s' "$bun_host" >"$cli_dir/pulumi-language-bun.tmp" && chmod 755 "$cli_dir/pulumi-language-bun.tmp" && mv -f "$cli_dir/pulumi-language-bun.tmp" "$cli_dir/pulumi-language-bun"
+  fi
+  ln -sfn "$cli_dir/pulumi-language-bun" "$links/pulumi-language-bun"
 }
 
 # install TOOL...: build the missing ones in order, one progress line each, then link them all.

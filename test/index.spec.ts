@@ -30,6 +30,9 @@ describe("main (dev stack)", () => {
         outputs = await main({
             renderable: async (source) => ({ source }),
             observeNamespaces: async (names) => new Map(names.map((n) => [n, n === "istio-system" ? { exists: false } : { exists: true, annotations: {} }])),
+            // Base 1.24.2 cannot render its CRDs alone (lib/istioCrds.ts): they stay Chart v4 children.
+            istioCrdLayout: async () => ({ kind: "chart", reason: "base 1.24.2" }),
+            unownedCrds: async () => [],
         });
         await settle();
     });
@@ -43,26 +46,39 @@ describe("main (dev stack)", () => {
         );
     });
 
-    it("orders namespace -> Jaeger -> base -> istiod -> gateway -> Istio resources and Kiali -> app namespaces -> policies", () => {
+    it("orders only where a cluster needs it: the namespace first, base -> istiod -> gateway, the CRDs before Istio resources, each namespace before its policies; Jaeger, Kiali and Istio side by side", () => {
         const ns = ["kubernetes:core/v1:Namespace", "observability-system-namespace"] as const;
-        assert.ok(dependsOn(chart("observability-jaeger-chart"), ...ns));
+        const jaeger = chart("observability-jaeger-chart");
+        assert.ok(dependsOn(jaeger, ...ns));
+        assert.ok(!jaeger.dependencies.some((d) => d.includes("observability-istio")), "Jaeger does not wait for Istio");
         const base = chart("observability-istio-base");
-        assert.ok(dependsOn(base, ...ns) && dependsOn(base, "kubernetes:core/v1:Service", "observability-jaeger-collector"), "base waits for the namespace and the collector Service");
+        assert.ok(dependsOn(base, ...ns), "base waits for the namespace");
+        assert.ok(!base.dependencies.some((d) => d.includes("observability-jaeger")), "Istio does not wait for Jaeger: nothing flows from it");
         assert.ok(dependsOn(chart("observability-istio-istiod"), CHART, "observability-istio-base"));
-        assert.ok(dependsOn(chart("observability-istio-gateway"), CHART, "observability-istio-istiod"));
+        assert.ok(dependsOn(chart("observability-istio-gateway"), CHART, "observability-istio-istiod"), "istiod's injection webhook before the gateway's pods");
         const telemetry = ofType("kubernetes:telemetry.istio.io/v1:Telemetry")[0];
-        assert.ok(dependsOn(telemetry, CHART, "observability-istio-istiod"), "Telemetry waits for istiod");
-        for (const se of ofType("kubernetes:networking.istio.io/v1:ServiceEntry")) {
-            assert.ok(dependsOn(se, CHART, "observability-istio-istiod"), `${se.name} waits for istiod`);
+        assert.ok(dependsOn(telemetry, CHART, "observability-istio-base"), "Telemetry waits for the CRDs (base 1.24.2 renders them)");
+        assert.ok(!dependsOn(telemetry, CHART, "observability-istio-istiod"), "Telemetry does not wait for istiod");
+        const entries = ofType("kubernetes:networking.istio.io/v1:ServiceEntry");
+        assert.ok(entries.length > 0);
+        for (const se of entries) {
+            assert.ok(dependsOn(se, CHART, "observability-istio-base") && !dependsOn(se, CHART, "observability-istio-istiod"), `${se.name} waits for the CRDs only`);
         }
         const kiali = chart("observability-kiali-chart");
-        assert.ok(dependsOn(kiali, CHART, "observability-istio-istiod") && dependsOn(kiali, "kubernetes:core/v1:Service", "observability-jaeger-query"));
+        assert.ok(dependsOn(kiali, ...ns));
+        assert.ok(!kiali.dependencies.some((d) => d.includes("observability-istio") || d.includes("observability-jaeger")), "Kiali waits for neither Istio nor Jaeger");
         const apps = ofType("kubernetes:core/v1:Namespace").filter((n) => n.name.startsWith("observability-ns-"));
         assert.deepStrictEqual(apps.map((p) => p.inputs.metadata.name).sort(), ["auth", "character", "chat", "image", "location", "scan"]);
         assert.ok(apps.every((p) => p.inputs.metadata.labels["istio-injection"] === "enabled"));
+        assert.ok(
+            apps.every((p) => !p.dependencies.some((d) => d.includes("observability-istio"))),
+            "the injection label needs no istiod yet",
+        );
         const policies = ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy");
-        for (const np of policies.filter((p) => p.inputs.metadata.namespace === "istio-system")) {
-            assert.ok(dependsOn(np, CHART, "observability-jaeger-chart"), `${np.name} waits for Jaeger`);
+        const systemPolicies = policies.filter((p) => p.inputs.metadata.namespace === "istio-system");
+        assert.ok(systemPolicies.length > 0);
+        for (const np of systemPolicies) {
+            assert.ok(dependsOn(np, ...ns) && !dependsOn(np, CHART, "observability-jaeger-chart"), `${np.name} waits for its namespace, not for Jaeger`);
         }
         for (const np of policies.filter((p) => p.inputs.metadata.namespace !== "istio-system")) {
             assert.ok(dependsOn(np, "kubernetes:core/v1:Namespace", `observability-ns-${np.inputs.metadata.namespace}`), `${np.name} waits for its namespace`);
@@ -175,7 +191,12 @@ describe("main (local stack with tracing.provider opentelemetry)", () => {
         const raw = { ...stackRawConfig("local"), tracing: { samplingPercentage: 100, provider: "opentelemetry" } };
         pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(raw).map(([k, v]) => [`observability-stack:${k}`, typeof v === "string" ? v : JSON.stringify(v)])));
         const { main } = await import("../program");
-        outputs = await main({ renderable: async (source) => ({ source }), observeNamespaces: async (names) => new Map(names.map((n) => [n, { exists: false }])) });
+        outputs = await main({
+            renderable: async (source) => ({ source }),
+            observeNamespaces: async (names) => new Map(names.map((n) => [n, { exists: false }])),
+            istioCrdLayout: async () => ({ kind: "chart", reason: "test" }),
+            unownedCrds: async () => [],
+        });
         await settle();
     });
 
@@ -203,7 +224,12 @@ describe("main (local stack: Istio 1.30.3, zipkin provider, propagation by defau
         const raw = stackRawConfig("local");
         pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(raw).map(([k, v]) => [`observability-stack:${k}`, typeof v === "string" ? v : JSON.stringify(v)])));
         const { main } = await import("../program");
-        outputs = await main({ renderable: async (source) => ({ source }), observeNamespaces: async (names) => new Map(names.map((n) => [n, { exists: false }])) });
+        outputs = await main({
+            renderable: async (source) => ({ source }),
+            observeNamespaces: async (names) => new Map(names.map((n) => [n, { exists: false }])),
+            istioCrdLayout: async () => ({ kind: "chart", reason: "test" }),
+            unownedCrds: async () => [],
+        });
         await settle();
     });
 
@@ -219,5 +245,81 @@ describe("main (local stack: Istio 1.30.3, zipkin provider, propagation by defau
         assert.strictEqual(outputs.tracePropagation, "b3+w3c");
         assert.deepStrictEqual(outputs.appTracingEnvironment, appTracingEnv("my-service", undefined, "b3+w3c"));
         assert.strictEqual((outputs.appTracingEnvironment as { name: string; value: string }[]).find((e) => e.name === "OTEL_PROPAGATORS")?.value, "tracecontext,baggage");
+    });
+});
+
+describe("main (local stack, the base chart's CRDs as one Helm Release)", () => {
+    const RELEASE = "kubernetes:helm.sh/v3:Release";
+    const PATCH = "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinitionPatch";
+    before(async () => {
+        resetRegistered();
+        pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(stackRawConfig("local")).map(([k, v]) => [`observability-stack:${k}`, typeof v === "string" ? v : JSON.stringify(v)])));
+        const { main } = await import("../program");
+        await main({
+            renderable: async (source) => ({ source }),
+            observeNamespaces: async (names) => new Map(names.map((n) => [n, { exists: false }])),
+            istioCrdLayout: async () => ({ kind: "release", names: ["gateways.networking.istio.io", "telemetries.telemetry.istio.io"] }),
+            // The cluster holds one of them without the release's ownership (a stack created before this layout).
+            unownedCrds: async (names) => names.filter((n) => n.startsWith("telemetries")),
+        });
+        await settle();
+    });
+
+    it("installs the CRDs alone as Helm release istio-crds, waiting until they are established", () => {
+        const [release] = ofType(RELEASE);
+        assert.deepStrictEqual(
+            {
+                name: release.name,
+                chart: release.inputs.chart,
+                version: release.inputs.version,
+                release: release.inputs.name,
+                namespace: release.inputs.namespace,
+                skipAwait: release.inputs.skipAwait,
+            },
+            { name: "observability-istio-crds", chart: "base", version: "1.30.3", release: "istio-crds", namespace: "istio-system", skipAwait: false },
+        );
+        assert.strictEqual(release.inputs.repositoryOpts.repo, "http://127.0.0.1:8879");
+        assert.deepStrictEqual(release.inputs.values, { defaultRevision: "", global: { resourceScope: "cluster" } });
+        assert.strictEqual(ofType(RELEASE).length, 1);
+        assert.strictEqual(release.retainOnDelete ?? false, false, "a destroy uninstalls it: Helm keeps the CRDs annotated helm.sh/resource-policy: keep");
+    });
+
+    it("renders the rest of base through Chart v4 without a CRD, after the release", () => {
+        const base = chart("observability-istio-base");
+        assert.deepStrictEqual(base.inputs.values, { defaultRevision: "default", base: { excludedCRDs: ["gateways.networking.istio.io", "telemetries.telemetry.istio.io"] } });
+        assert.ok(dependsOn(base, RELEASE, "observability-istio-crds"));
+        const telemetry = ofType("kubernetes:telemetry.istio.io/v1:Telemetry")[0];
+        assert.ok(dependsOn(telemetry, RELEASE, "observability-istio-crds"), "Telemetry waits for the CRD release");
+        for (const se of ofType("kubernetes:networking.istio.io/v1:ServiceEntry")) {
+            assert.ok(dependsOn(se, RELEASE, "observability-istio-crds"), `${se.name} waits for the CRD release`);
+        }
+    });
+
+    it("gives a CRD the cluster holds without the release's ownership Helm's label and annotations first, under a field manager of its own, retained on delete", () => {
+        const patches = ofType(PATCH);
+        assert.deepStrictEqual(
+            patches.map((p) => ({ name: p.name, metadata: p.inputs.metadata, retainOnDelete: p.retainOnDelete })),
+            [
+                {
+                    name: "observability-istio-crd-ownership-telemetries.telemetry.istio.io",
+                    metadata: {
+                        name: "telemetries.telemetry.istio.io",
+                        labels: { "app.kubernetes.io/managed-by": "Helm" },
+                        annotations: {
+                            "meta.helm.sh/release-name": "istio-crds",
+                            "meta.helm.sh/release-namespace": "istio-system",
+                            "pulumi.com/patchFieldManager": "observability-stack-crd-adoption",
+                        },
+                    },
+                    retainOnDelete: true,
+                },
+            ],
+        );
+        assert.ok(dependsOn(ofType(RELEASE)[0], PATCH, patches[0].name));
+    });
+
+    it("keeps Helm's record of the release in a ConfigMap (a preview's credentials read ConfigMaps, not Secrets)", () => {
+        const [provider] = ofType("pulumi:providers:kubernetes");
+        assert.deepStrictEqual(JSON.parse(provider.inputs.helmReleaseSettings as string), { driver: "configmap" });
     });
 });

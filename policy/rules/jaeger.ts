@@ -3,7 +3,7 @@
  * and the dependencies job beside Elasticsearch storage.
  */
 import * as k8s from "@pulumi/kubernetes";
-import { ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
+import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import type { Unwrap } from "@pulumi/pulumi";
 import { JAEGER_COMPONENT_LABEL, JAEGER_NAME_LABEL } from "../../lib/constants";
 import { requestedChartsOfStack } from "../lib/charts";
@@ -68,18 +68,20 @@ export const jaegerMustNotUseMemoryStorage: ResourceValidationPolicy = {
     remediationSteps: "Set jaeger.storage.type to elasticsearch with an existing cluster; only a dev stack's policy config sets allowInMemory.",
     url: "https://www.jaegertracing.io/docs/latest/deployment/#span-storage-backends",
     configSchema: { properties: { allowInMemory: { type: "boolean", default: false } } },
-    validateResource: [
-        validateResourceOfType(k8s.apps.v1.Deployment, (deployment, args, reportViolation) => {
-            if (!configOf<JaegerMemoryArgs>(args).allowInMemory && jaegerStorageOf(deployment) === "memory") {
-                reportViolation(`Jaeger Deployment ${ref(deployment)} must store traces durably; it keeps them in memory (lost on restart), expected elasticsearch storage.`);
-            }
-        }),
-        validateResourceOfType(k8s.core.v1.ConfigMap, (cm, args, reportViolation) => {
-            for (const b of configOf<JaegerMemoryArgs>(args).allowInMemory ? [] : memoryBackends(cm)) {
-                reportViolation(`Jaeger config ${ref(cm)} must store traces durably; backend ${b} is memory, expected elasticsearch.`);
-            }
-        }),
-    ],
+    // One validation for both types: @pulumi/policy 1.21.0 deserializes a resource's properties once per validation.
+    validateResource: (args, reportViolation) => {
+        const deployment = args.asType(k8s.apps.v1.Deployment);
+        const cm = args.asType(k8s.core.v1.ConfigMap);
+        if ((deployment === undefined && cm === undefined) || configOf<JaegerMemoryArgs>(args).allowInMemory) {
+            return;
+        }
+        if (deployment !== undefined && jaegerStorageOf(deployment) === "memory") {
+            reportViolation(`Jaeger Deployment ${ref(deployment)} must store traces durably; it keeps them in memory (lost on restart), expected elasticsearch storage.`);
+        }
+        for (const b of cm !== undefined ? memoryBackends(cm) : []) {
+            reportViolation(`Jaeger config ${ref(cm)} must store traces durably; backend ${b} is memory, expected elasticsearch.`);
+        }
+    },
 };
 
 export const NO_CASSANDRA = "jaeger-memory-must-not-provision-cassandra";
@@ -203,21 +205,20 @@ export const jaegerMemoryStorageMustBeBounded: ResourceValidationPolicy = {
     severity: "high",
     remediationSteps: "Set jaeger.storage.maxTraces (its default is sized to the memory limit); the Jaeger component renders MEMORY_MAX_TRACES (v1) or memory.max_traces (v2).",
     url: "https://www.jaegertracing.io/docs/latest/deployment/#memory",
-    validateResource: [
-        validateResourceOfType(k8s.apps.v1.Deployment, (deployment, _args, reportViolation) => {
-            const why = v1Unbounded(deployment);
-            if (why !== undefined) {
-                reportViolation(
-                    `Jaeger Deployment ${ref(deployment)} must bound its in-memory trace store; ${why}: the pod grows until it is OOM-killed and loses every trace, expected MEMORY_MAX_TRACES sized to the memory limit.`,
-                );
-            }
-        }),
-        validateResourceOfType(k8s.core.v1.ConfigMap, (cm, _args, reportViolation) => {
-            for (const u of v2Unbounded(cm)) {
-                reportViolation(`Jaeger config ${ref(cm)} must bound memory backend ${u.backend}; ${u.why}, expected a positive max_traces sized to the memory limit.`);
-            }
-        }),
-    ],
+    // One validation for both types: @pulumi/policy 1.21.0 deserializes a resource's properties once per validation.
+    validateResource: (args, reportViolation) => {
+        const deployment = args.asType(k8s.apps.v1.Deployment);
+        const why = deployment !== undefined ? v1Unbounded(deployment) : undefined;
+        if (why !== undefined) {
+            reportViolation(
+                `Jaeger Deployment ${ref(deployment)} must bound its in-memory trace store; ${why}: the pod grows until it is OOM-killed and loses every trace, expected MEMORY_MAX_TRACES sized to the memory limit.`,
+            );
+        }
+        const cm = args.asType(k8s.core.v1.ConfigMap);
+        for (const u of cm !== undefined ? v2Unbounded(cm) : []) {
+            reportViolation(`Jaeger config ${ref(cm)} must bound memory backend ${u.backend}; ${u.why}, expected a positive max_traces sized to the memory limit.`);
+        }
+    },
 };
 
 export const JAEGER_DEPENDENCIES = "jaeger-elasticsearch-must-run-dependencies-job";

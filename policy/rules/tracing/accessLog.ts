@@ -1,6 +1,6 @@
 /** What the access log carries: the trace id Envoy always sets, in the mesh config's formats and in EnvoyFilters. */
 import * as k8s from "@pulumi/kubernetes";
-import { ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
+import { ResourceValidationPolicy } from "@pulumi/policy";
 import { STALE_TRACE_ID_OPERATOR, TRACE_ID_OPERATOR } from "../../../lib/constants";
 import { ConfigMapProps, CustomResourceProps, TYPES, at, customResourceOf, extensionProviders, meshConfigOf, ref, strings } from "../../lib/k8s";
 
@@ -28,15 +28,17 @@ export const accessLogMustUseTraceId: ResourceValidationPolicy = {
         }
         return undefined;
     },
-    validateResource: [
-        validateResourceOfType(k8s.core.v1.ConfigMap, (cm, _args, reportViolation) => checkAccessLogFormats(meshAccessLogFormats(cm), reportViolation)),
-        (args, reportViolation) => {
-            const filter = customResourceOf(TYPES.envoyFilter, args);
-            if (filter !== undefined) {
-                checkAccessLogFormats(envoyFilterFormats(filter), reportViolation);
-            }
-        },
-    ],
+    // One validation, not one per type: @pulumi/policy 1.21.0 deserializes a resource's properties once per validation.
+    validateResource: (args, reportViolation) => {
+        const cm = args.asType(k8s.core.v1.ConfigMap);
+        if (cm !== undefined) {
+            checkAccessLogFormats(meshAccessLogFormats(cm), reportViolation);
+        }
+        const filter = customResourceOf(TYPES.envoyFilter, args);
+        if (filter !== undefined) {
+            checkAccessLogFormats(envoyFilterFormats(filter), reportViolation);
+        }
+    },
 };
 
 interface AccessLogFormat {
