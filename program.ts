@@ -6,7 +6,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ChartRendering, ISTIO_RELEASES, IstioMeshArgs, ObservabilityStack, ObservabilityStackArgs, anonymousSigningKey } from "./components";
+import { AdoptedCrd, ChartRendering, ISTIO_RELEASES, IstioMeshArgs, ObservabilityStack, ObservabilityStackArgs, anonymousSigningKey } from "./components";
 import { CONFIG_NAMESPACE, ConfigError, RawConfig, StackConfig, parseStackConfig } from "./config";
 import { RenderableChart, renderableChart } from "./lib/chartSchema";
 import { ChartSource } from "./lib/charts";
@@ -53,7 +53,7 @@ export interface MainDeps {
     /** Where the base chart's CRDs go, read from the chart (lib/istioCrds.ts). */
     readonly istioCrdLayout: (source: ChartSource) => Promise<IstioCrdLayout>;
     /** The CRDs among `names` the cluster holds without the CRD release's ownership metadata (lib/istioCrds.ts). */
-    readonly unownedCrds: (names: readonly string[]) => Promise<string[]>;
+    readonly unownedCrds: (names: readonly string[]) => Promise<readonly AdoptedCrd[]>;
 }
 
 /**

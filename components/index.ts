@@ -11,7 +11,7 @@ export type { ImageOverride, JaegerArgs, JaegerStorage, MemoryStorage, ResourceQ
 export { DEPENDENCIES_IMAGE, ELASTICSEARCH_DEFAULTS, resolveElasticsearchStorage } from "./jaegerElasticsearch";
 export type { DependenciesJob, ElasticsearchStorage, ElasticsearchTls, IndexCleanerJob, RolloverJob, SecretKeyRef } from "./jaegerElasticsearch";
 export { GATEWAY_SERVICE_TYPES, ISTIO_RELEASES, IstioMesh } from "./istioMesh";
-export type { ExtAuthz, GatewayServiceType, GrpcExtAuthz, HttpExtAuthz, IstioMeshArgs, MeshTracing } from "./istioMesh";
+export type { AdoptedCrd, ExtAuthz, GatewayServiceType, GrpcExtAuthz, HttpExtAuthz, IstioMeshArgs, MeshTracing } from "./istioMesh";
 export { KIALI_AUTH_STRATEGIES, Kiali } from "./kiali";
 export type { KialiArgs, KialiAuthStrategy } from "./kiali";
 export { MeshTelemetry } from "./meshTelemetry";

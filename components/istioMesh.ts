@@ -106,7 +106,7 @@ export interface IstioMeshArgs {
      * (retained on delete). The program decides it from the chart and the cluster.
      * @default the CRDs as Chart v4 children, retained on destroy
      */
-    readonly crdRelease?: { readonly names: readonly string[]; readonly adopt?: readonly string[] };
+    readonly crdRelease?: { readonly names: readonly string[]; readonly adopt?: readonly AdoptedCrd[] };
 }
 
 /**
@@ -192,6 +192,17 @@ export const CRD_RELEASE_VALUES: HelmValues = { defaultRevision: "", global: { r
 
 /** The field manager of the patches that give existing CRDs Helm's ownership metadata (never the stack's own manager: an apply under it would drop the fields it owns). */
 export const CRD_ADOPTION_FIELD_MANAGER = "observability-stack-crd-adoption";
+
+/**
+ * A CRD the cluster holds without the CRD release's ownership, as read from the cluster. The provider registers every
+ * CRD it applies, a patch included, by `spec.group` and `spec.names.kind` (pulumi-kubernetes 4.25.0
+ * provider/pkg/clients groupKindFromCRD: "expected .spec.group" without them), so the patch carries both, unchanged.
+ */
+export interface AdoptedCrd {
+    readonly name: string;
+    readonly group: string;
+    readonly kind: string;
+}
 
 /**
  * Istio's extension provider for ext-authz: only the fields the MeshConfig API of Istio 1.24 and
@@ -398,15 +409,19 @@ export class IstioMesh extends pulumi.ComponentResource {
         const adoption = (crds.adopt ?? []).map(
             (crd) =>
                 new k8s.apiextensions.v1.CustomResourceDefinitionPatch(
-                    `${name}-crd-ownership-${crd}`,
+                    `${name}-crd-ownership-${crd.name}`,
                     {
+                        spec: { group: crd.group, names: { kind: crd.kind } },
                         metadata: {
-                            name: crd,
+                            name: crd.name,
                             labels: { [HELM_OWNERSHIP.label.key]: HELM_OWNERSHIP.label.value },
                             annotations: {
                                 [HELM_OWNERSHIP.releaseName]: ISTIO_RELEASES.crds,
                                 [HELM_OWNERSHIP.releaseNamespace]: namespace,
                                 "pulumi.com/patchFieldManager": CRD_ADOPTION_FIELD_MANAGER,
+                                // The stack's own field manager holds spec.group and spec.names.kind (the CRD was a Chart v4
+                                // child): the same values, taken over by force, or server-side apply refuses with a conflict.
+                                "pulumi.com/patchForce": "true",
                             },
                         },
                     },

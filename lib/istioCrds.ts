@@ -87,12 +87,12 @@ export function ownedByRelease(metadata: { labels?: Record<string, string>; anno
  * The CRDs among `names` the cluster holds without the release's ownership metadata: the ones Helm would refuse to
  * install over. Reads each CRD (get on customresourcedefinitions, which rbac/preview.yaml grants).
  */
-export async function observeCrdOwnership(names: readonly string[], release: string, namespace: string, access: ClusterAccess): Promise<string[]> {
+export async function observeCrdOwnership(names: readonly string[], release: string, namespace: string, access: ClusterAccess): Promise<{ name: string; group: string; kind: string }[]> {
     const kc = loadKubeConfig(access);
     const setting = kubeconfigSetting(access);
     const api = kc.makeApiClient(k8sClient.ApiextensionsV1Api);
     const found = await Promise.all(
         names.map(async (name) => ({ name, crd: await readCluster(`get customresourcedefinition ${name}`, kc, setting, () => api.readCustomResourceDefinition({ name })) })),
     );
-    return found.filter((f) => f.crd !== undefined && !ownedByRelease(f.crd.metadata, release, namespace)).map((f) => f.name);
+    return found.flatMap((f) => (f.crd !== undefined && !ownedByRelease(f.crd.metadata, release, namespace) ? [{ name: f.name, group: f.crd.spec.group, kind: f.crd.spec.names.kind }] : []));
 }

@@ -260,7 +260,7 @@ describe("main (local stack, the base chart's CRDs as one Helm Release)", () => 
             observeNamespaces: async (names) => new Map(names.map((n) => [n, { exists: false }])),
             istioCrdLayout: async () => ({ kind: "release", names: ["gateways.networking.istio.io", "telemetries.telemetry.istio.io"] }),
             // The cluster holds one of them without the release's ownership (a stack created before this layout).
-            unownedCrds: async (names) => names.filter((n) => n.startsWith("telemetries")),
+            unownedCrds: async (names) => names.filter((n) => n.startsWith("telemetries")).map((name) => ({ name, group: "telemetry.istio.io", kind: "Telemetry" })),
         });
         await settle();
     });
@@ -298,10 +298,12 @@ describe("main (local stack, the base chart's CRDs as one Helm Release)", () => 
     it("gives a CRD the cluster holds without the release's ownership Helm's label and annotations first, under a field manager of its own, retained on delete", () => {
         const patches = ofType(PATCH);
         assert.deepStrictEqual(
-            patches.map((p) => ({ name: p.name, metadata: p.inputs.metadata, retainOnDelete: p.retainOnDelete })),
+            patches.map((p) => ({ name: p.name, spec: p.inputs.spec, metadata: p.inputs.metadata, retainOnDelete: p.retainOnDelete })),
             [
                 {
                     name: "observability-istio-crd-ownership-telemetries.telemetry.istio.io",
+                    // What the provider needs to register a CRD it applies, as the cluster holds it.
+                    spec: { group: "telemetry.istio.io", names: { kind: "Telemetry" } },
                     metadata: {
                         name: "telemetries.telemetry.istio.io",
                         labels: { "app.kubernetes.io/managed-by": "Helm" },
@@ -309,6 +311,7 @@ describe("main (local stack, the base chart's CRDs as one Helm Release)", () => 
                             "meta.helm.sh/release-name": "istio-crds",
                             "meta.helm.sh/release-namespace": "istio-system",
                             "pulumi.com/patchFieldManager": "observability-stack-crd-adoption",
+                            "pulumi.com/patchForce": "true",
                         },
                     },
                     retainOnDelete: true,
