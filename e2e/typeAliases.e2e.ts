@@ -34,8 +34,8 @@ const PROGRAM_FILES = ["index.ts", "program.ts", "components", "config", "lib"];
 const CHANGED_SINCE: readonly { readonly urn: string; readonly diffs: readonly string[]; readonly why: string }[] = [
     {
         urn: "::pulumi:providers:kubernetes::k8s",
-        diffs: ["enableConfigMapMutable", "enableSecretMutable"],
-        why: "a ConfigMap or Secret deleted by hand is created again under its name, not left missing (program.ts)",
+        diffs: ["enableConfigMapMutable", "enableSecretMutable", "helmReleaseSettings"],
+        why: "a ConfigMap or Secret deleted by hand is created again under its name, not left missing; Helm's release records in ConfigMaps (program.ts)",
     },
     {
         urn: ":Kiali$kubernetes:helm.sh/v4:Chart$kubernetes:core/v1:ConfigMap::observability-kiali-chart:istio-system/kiali",
