@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { ChartSource, JAEGER_APP_VERSIONS, JaegerChartLine, jaegerChartLine } from "../lib/charts";
 import { defaultMaxTraces } from "../lib/sizing";
-import { COLLECTOR_SERVICE, JAEGER_COMPONENT_LABEL, JAEGER_METRICS_PORTS, JAEGER_NAME_LABEL, JAEGER_PORTS, QUERY_SERVICE, SYSTEM_NAMESPACE, serviceFqdn } from "../lib/constants";
+import { COLLECTOR_SERVICE, JAEGER_COMPONENT_LABEL, JAEGER_METRICS_PORTS, JAEGER_NAME_LABEL, JAEGER_PORTS, QUERY_SERVICE, SPAN_METRICS, SYSTEM_NAMESPACE, serviceFqdn } from "../lib/constants";
 import { ChartRelease, HelmValues, awaitAnnotations, installChart, mergeValues } from "./helm";
 import {
     ElasticsearchStorage,
@@ -71,21 +71,53 @@ export function resolveJaegerStorage(storage: JaegerStorage | undefined, memoryL
 }
 
 /**
- * What is wrong with Jaeger's arguments, whatever the caller: rollover's init Job runs the chart's es-rollover
- * image at the chart's appVersion, known only for the charts in {@link JAEGER_APP_VERSIONS}. Pure; the config
- * layer reports the same problems under its keys.
+ * Jaeger's Monitor tab (service performance monitoring), Jaeger v2 only: the `spanmetrics` connector computes
+ * request rate, error rate and latency per service and operation from the spans Jaeger receives, a Prometheus
+ * exporter serves them on {@link SPAN_METRICS}.port for Prometheus to scrape, and the query reads them back from
+ * that Prometheus for the Monitor tab (`/api/metrics/*`).
+ * @see https://www.jaegertracing.io/docs/latest/architecture/spm/
  */
-export function jaegerProblems(args: { readonly chartVersion: string; readonly storage?: JaegerStorage }): ArgumentProblem[] {
+export interface JaegerMonitor {
+    /** Prometheus's HTTP API, which scrapes the span metrics and which the query reads them from (e.g. `http://prometheus-operated.prometheus.svc:9090`). */
+    readonly prometheusUrl: string;
+    /**
+     * How often the connector hands its metrics to the exporter (a Go duration).
+     * @default "15s" (the connector's own default is 60s: the Monitor tab would lag a minute)
+     */
+    readonly flushInterval?: string;
+}
+
+/** The connector's flush interval by default: one Prometheus scrape interval of the stack's monitors. */
+export const DEFAULT_SPAN_METRICS_FLUSH_INTERVAL = "15s";
+
+/**
+ * What is wrong with Jaeger's arguments, whatever the caller: rollover's init Job runs the chart's es-rollover
+ * image at the chart's appVersion, known only for the charts in {@link JAEGER_APP_VERSIONS}; the Monitor tab needs
+ * Jaeger v2 (the 3.x chart's Jaeger v1 all-in-one has no span-metrics connector). Pure; the config layer reports the
+ * same problems under its keys.
+ */
+export function jaegerProblems(args: { readonly chartVersion: string; readonly storage?: JaegerStorage; readonly monitor?: JaegerMonitor }): ArgumentProblem[] {
+    const problems: ArgumentProblem[] = [];
     const rollover = args.storage?.type === "elasticsearch" && args.storage.rollover?.enabled === true;
-    return rollover && JAEGER_APP_VERSIONS[args.chartVersion] === undefined
-        ? [
-              {
-                  path: ["storage", "rollover", "enabled"],
-                  value: true,
-                  reason: `rollover needs the image tag of the chart's rollover init step, known for jaeger charts ${Object.keys(JAEGER_APP_VERSIONS).join(", ")}; got chart ${args.chartVersion}`,
-              },
-          ]
-        : [];
+    if (rollover && JAEGER_APP_VERSIONS[args.chartVersion] === undefined) {
+        problems.push({
+            path: ["storage", "rollover", "enabled"],
+            value: true,
+            reason: `rollover needs the image tag of the chart's rollover init step, known for jaeger charts ${Object.keys(JAEGER_APP_VERSIONS).join(", ")}; got chart ${args.chartVersion}`,
+        });
+    }
+    const unsupported = jaegerMonitorUnsupported(args.chartVersion);
+    if (args.monitor !== undefined && unsupported !== undefined) {
+        problems.push({ path: ["monitor"], value: args.monitor, reason: unsupported });
+    }
+    return problems;
+}
+
+/** Why a chart cannot have the Monitor tab (the 3.x line), or undefined. The config layer reports it under `jaeger.monitor.enabled`. */
+export function jaegerMonitorUnsupported(chartVersion: string): string | undefined {
+    return jaegerChartLine(chartVersion) === "v1"
+        ? `the Monitor tab needs Jaeger v2 (a jaeger 4.x chart): jaeger ${chartVersion} runs the Jaeger v1 all-in-one, which has no span-metrics connector; use a jaeger 4.x chart, or leave the Monitor tab off`
+        : undefined;
 }
 
 /** Arguments of {@link Jaeger}: one typed set for both chart lines (3.x Jaeger v1, 4.x Jaeger v2). */
@@ -122,6 +154,11 @@ export interface JaegerArgs {
      * @default true
      */
     readonly awaitReadiness?: boolean;
+    /**
+     * Jaeger's Monitor tab from span metrics ({@link JaegerMonitor}); Jaeger v2 only.
+     * @default off
+     */
+    readonly monitor?: JaegerMonitor;
     /** Escape hatch: values merged last. */
     readonly values?: HelmValues;
 }
@@ -178,29 +215,50 @@ export function jaegerV1Values(storage: ResolvedJaegerStorage, replicas: number,
  * all interfaces, the query service and health check, the storage backend, and Jaeger's own metrics on
  * 0.0.0.0:8888. Without `service.telemetry` the OpenTelemetry default pull reader binds `localhost:8888`
  * (collector `service/telemetry/otelconftelemetry`), which the scrape the pod annotation advertises cannot reach.
+ *
+ * With the Monitor tab ({@link JaegerMonitor}) the traces pipeline also feeds the `spanmetrics` connector, whose
+ * metrics pipeline ends in a Prometheus exporter on 0.0.0.0:{@link SPAN_METRICS}.port, and the query reads the metrics
+ * from Prometheus (`jaeger_storage.metric_backends`, names normalized to `_total` and `_milliseconds` as the exporter
+ * writes them). Upstream's example: jaegertracing/jaeger v1.75.0 (= v2.12.0) `cmd/jaeger/config-spm.yaml`.
  * @see https://www.jaegertracing.io/docs/latest/deployment/configuration/
  * @internal A value builder: tests call it; programs use the component.
  */
-export function jaegerV2Config(storage: ResolvedJaegerStorage): HelmValues {
+export function jaegerV2Config(storage: ResolvedJaegerStorage, monitor?: JaegerMonitor): HelmValues {
     const backend: HelmValues = storage.type === "elasticsearch" ? jaegerV2ElasticsearchBackend(storage) : { memory: { max_traces: storage.maxTraces } };
+    const traces = { receivers: ["otlp", "jaeger", "zipkin"], processors: ["batch"], exporters: ["jaeger_storage_exporter", ...(monitor !== undefined ? ["spanmetrics"] : [])] };
     return {
         service: {
             extensions: ["jaeger_storage", "jaeger_query", "healthcheckv2"],
-            pipelines: { traces: { receivers: ["otlp", "jaeger", "zipkin"], processors: ["batch"], exporters: ["jaeger_storage_exporter"] } },
+            pipelines: { traces, ...(monitor !== undefined ? { "metrics/spanmetrics": { receivers: ["spanmetrics"], exporters: ["prometheus"] } } : {}) },
             telemetry: { metrics: { readers: [{ pull: { exporter: { prometheus: { host: "0.0.0.0", port: JAEGER_METRICS_PORTS.v2 } } } }] } },
         },
         extensions: {
             healthcheckv2: { use_v2: true, http: { endpoint: `0.0.0.0:${JAEGER_PORTS.health}` } },
-            jaeger_query: { storage: { traces: "primary_store" } },
-            jaeger_storage: { backends: { primary_store: backend } },
+            jaeger_query: { storage: { traces: "primary_store", ...(monitor !== undefined ? { metrics: "metrics_store" } : {}) } },
+            jaeger_storage: {
+                backends: { primary_store: backend },
+                ...(monitor !== undefined
+                    ? {
+                          metric_backends: {
+                              metrics_store: {
+                                  prometheus: { endpoint: monitor.prometheusUrl, metric_namespace: SPAN_METRICS.namespace.replace(/\./g, "_"), normalize_calls: true, normalize_duration: true },
+                              },
+                          },
+                      }
+                    : {}),
+            },
         },
         receivers: {
             otlp: { protocols: { grpc: { endpoint: `0.0.0.0:${JAEGER_PORTS.otlpGrpc}` }, http: { endpoint: `0.0.0.0:${JAEGER_PORTS.otlpHttp}` } } },
             jaeger: { protocols: { grpc: { endpoint: `0.0.0.0:${JAEGER_PORTS.jaegerGrpc}` }, thrift_http: { endpoint: `0.0.0.0:${JAEGER_PORTS.jaegerThriftHttp}` } } },
             zipkin: { endpoint: `0.0.0.0:${JAEGER_PORTS.zipkin}` },
         },
+        ...(monitor !== undefined ? { connectors: { spanmetrics: { namespace: SPAN_METRICS.namespace, metrics_flush_interval: monitor.flushInterval ?? DEFAULT_SPAN_METRICS_FLUSH_INTERVAL } } } : {}),
         processors: { batch: {} },
-        exporters: { jaeger_storage_exporter: { trace_storage: "primary_store" } },
+        exporters: {
+            jaeger_storage_exporter: { trace_storage: "primary_store" },
+            ...(monitor !== undefined ? { prometheus: { endpoint: `0.0.0.0:${SPAN_METRICS.port}` } } : {}),
+        },
     };
 }
 
@@ -221,9 +279,9 @@ export function configHash(value: unknown): string {
  * metrics port is reachable; Elasticsearch storage brings its jobs ({@link jaegerV2ElasticsearchValues}).
  * @internal A value builder: tests call it; programs use the component.
  */
-export function jaegerV2Values(storage: ResolvedJaegerStorage, replicas: number, resources: ResourceRequirements, image: ImageOverride): HelmValues {
+export function jaegerV2Values(storage: ResolvedJaegerStorage, replicas: number, resources: ResourceRequirements, image: ImageOverride, monitor?: JaegerMonitor): HelmValues {
     const es = storage.type === "elasticsearch" ? jaegerV2ElasticsearchValues(storage) : undefined;
-    const userconfig = jaegerV2Config(storage);
+    const userconfig = jaegerV2Config(storage, monitor);
     return {
         jaeger: {
             replicas,
@@ -257,8 +315,8 @@ export function jaegerChildTransform(args: pulumi.ResourceTransformArgs): pulumi
  * Chart values for the line the chart version selects.
  * @internal A value builder: tests call it; programs use the component.
  */
-export function jaegerValues(line: JaegerChartLine, storage: ResolvedJaegerStorage, replicas: number, resources: ResourceRequirements, image: ImageOverride): HelmValues {
-    return line === "v1" ? jaegerV1Values(storage, replicas, resources, image) : jaegerV2Values(storage, replicas, resources, image);
+export function jaegerValues(line: JaegerChartLine, storage: ResolvedJaegerStorage, replicas: number, resources: ResourceRequirements, image: ImageOverride, monitor?: JaegerMonitor): HelmValues {
+    return line === "v1" ? jaegerV1Values(storage, replicas, resources, image) : jaegerV2Values(storage, replicas, resources, image, monitor);
 }
 
 /** Name of the program's rollover init Job (the charts' hook Job is `<release>-es-rollover-init`). */
@@ -284,6 +342,8 @@ export class Jaeger extends pulumi.ComponentResource {
     public readonly chartLine: JaegerChartLine;
     public readonly collectorServiceName: pulumi.Output<string>;
     public readonly queryServiceName: pulumi.Output<string>;
+    /** Whether the Monitor tab is on: span metrics served on {@link SPAN_METRICS}.port for Prometheus. */
+    public readonly monitor: boolean;
     /** Host the mesh's zipkin provider reports to (the collector Service's cluster-local name). */
     public readonly collectorHost: string;
     public readonly chart: k8s.helm.v4.Chart;
@@ -296,7 +356,7 @@ export class Jaeger extends pulumi.ComponentResource {
 
     constructor(name: string, args: JaegerArgs, opts?: pulumi.ComponentResourceOptions) {
         super(componentType("Jaeger"), name, {}, withTypeAliases("Jaeger", opts));
-        throwProblems("Jaeger", jaegerProblems({ chartVersion: args.chart.version, storage: args.storage }));
+        throwProblems("Jaeger", jaegerProblems({ chartVersion: args.chart.version, storage: args.storage, monitor: args.monitor }));
         const namespace = args.namespace ?? SYSTEM_NAMESPACE;
         const replicas = args.replicas ?? 1;
         const resources = args.resources ?? DEFAULT_JAEGER_RESOURCES;
@@ -332,7 +392,7 @@ export class Jaeger extends pulumi.ComponentResource {
                 releaseName: JAEGER_RELEASE,
                 namespace,
                 skipAwait: !awaitReadiness,
-                values: mergeValues(jaegerValues(line, storage, replicas, resources, image), args.values),
+                values: mergeValues(jaegerValues(line, storage, replicas, resources, image, args.monitor), args.values),
             },
             {
                 ...childOptions(this, opts, this.rolloverInit !== undefined ? [this.rolloverInit] : []),
@@ -363,6 +423,7 @@ export class Jaeger extends pulumi.ComponentResource {
         this.queryService = service("query", QUERY_SERVICE);
 
         this.chartLine = line;
+        this.monitor = args.monitor !== undefined;
         this.collectorServiceName = this.collectorService.metadata.name;
         this.queryServiceName = this.queryService.metadata.name;
         this.collectorHost = serviceFqdn(COLLECTOR_SERVICE.name, namespace);

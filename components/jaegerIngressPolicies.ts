@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { JaegerChartLine } from "../lib/charts";
-import { INJECTION_LABEL, JAEGER_EGRESS_PORTS, JAEGER_METRICS_PORTS, JAEGER_PORTS, SYSTEM_NAMESPACE } from "../lib/constants";
+import { INJECTION_LABEL, JAEGER_EGRESS_PORTS, JAEGER_METRICS_PORTS, JAEGER_PORTS, SPAN_METRICS, SYSTEM_NAMESPACE } from "../lib/constants";
 import { jaegerPodSelector } from "./jaeger";
 import { KIALI_POD_LABELS } from "./kiali";
 import { PolicySpec, inNamespaces, tcp } from "./networkPolicies";
@@ -26,6 +26,11 @@ export interface JaegerIngressPoliciesArgs {
      */
     readonly metricsNamespaces?: readonly string[];
     /**
+     * Jaeger serves span metrics for the Monitor tab ({@link SPAN_METRICS}.port): Prometheus may scrape that port too.
+     * @default false
+     */
+    readonly spanMetrics?: boolean;
+    /**
      * Namespace of Jaeger, the ingress gateway, istiod and Kiali.
      * @default "istio-system"
      */
@@ -47,6 +52,7 @@ export function jaegerIngressSpecs(args: {
     appNamespaces: readonly string[];
     ingressControllerNamespaces: readonly string[];
     metricsNamespaces: readonly string[];
+    spanMetrics?: boolean;
 }): Record<string, PolicySpec> {
     const podSelector = { matchLabels: jaegerPodSelector() };
     const specs: Record<string, PolicySpec> = {
@@ -70,7 +76,7 @@ export function jaegerIngressSpecs(args: {
         specs["jaeger-metrics-from-prometheus"] = {
             podSelector,
             policyTypes: ["Ingress"],
-            ingress: [{ from: [inNamespaces(args.metricsNamespaces)], ports: tcp([JAEGER_METRICS_PORTS[args.line]]) }],
+            ingress: [{ from: [inNamespaces(args.metricsNamespaces)], ports: tcp([JAEGER_METRICS_PORTS[args.line], ...(args.spanMetrics === true ? [SPAN_METRICS.port] : [])]) }],
         };
     }
     return specs;
@@ -89,6 +95,7 @@ export class JaegerIngressPolicies extends pulumi.ComponentResource {
             appNamespaces: args.appNamespaces,
             ingressControllerNamespaces: args.ingressControllerNamespaces ?? [],
             metricsNamespaces: args.metricsNamespaces ?? [],
+            spanMetrics: args.spanMetrics ?? false,
         });
         for (const [policy, spec] of Object.entries(specs)) {
             new k8s.networking.v1.NetworkPolicy(`${name}-${policy}`, { metadata: { name: policy, namespace }, spec }, childOptions(this, opts));

@@ -67,7 +67,7 @@ export interface ObservabilityStackArgs {
         readonly samplingPercentage: MeshTelemetryArgs["samplingPercentage"];
     };
     /** Jaeger's storage and pod ({@link Jaeger}); the chart comes from `charts.jaeger`. */
-    readonly jaeger?: Pick<JaegerArgs, "storage" | "replicas" | "resources" | "image">;
+    readonly jaeger?: Pick<JaegerArgs, "storage" | "replicas" | "resources" | "image" | "monitor">;
     /** The ingress gateway and the mesh's ext-authz provider ({@link IstioMesh}); the charts come from `charts.istio*`. */
     readonly mesh?: Pick<IstioMeshArgs, "gatewayServiceType" | "gatewayRendering" | "extAuthz" | "crdRelease">;
     /** Kiali ({@link Kiali}); the chart comes from `charts.kiali`. */
@@ -218,7 +218,15 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         const crdsReady = [mesh.crds];
 
         new MeshTelemetry(`${name}-telemetry`, { samplingPercentage: args.tracing.samplingPercentage }, childOptions(this, opts, crdsReady));
-        const monitors = args.prometheusMonitors !== undefined ? new PrometheusMonitors(`${name}-monitors`, args.prometheusMonitors, childOptions(this, opts, [systemNamespace])) : undefined;
+        // With the Monitor tab, the operator's Prometheus also scrapes Jaeger's span metrics.
+        const monitors =
+            args.prometheusMonitors !== undefined
+                ? new PrometheusMonitors(
+                      `${name}-monitors`,
+                      { ...args.prometheusMonitors, ...(jaeger.monitor ? { jaegerSpanMetrics: { namespace: SYSTEM_NAMESPACE } } : {}) },
+                      childOptions(this, opts, [systemNamespace]),
+                  )
+                : undefined;
         new ExternalServices(`${name}-external`, { services: externalServices }, childOptions(this, opts, crdsReady));
 
         // Kiali reads Jaeger, Prometheus and istiod at run time, by their addresses: it waits for its namespace only.
@@ -238,7 +246,11 @@ export class ObservabilityStack extends pulumi.ComponentResource {
                 line: jaeger.chartLine,
                 appNamespaces: appNamespaceNames,
                 ingressControllerNamespaces: ui.jaegerHost !== undefined ? [ui.ingressControllerNamespace ?? DEFAULT_INGRESS_CONTROLLER_NAMESPACE] : [],
-                metricsNamespaces: clusterServiceNamespace(args.kiali.prometheusUrl) ?? [],
+                // Kiali's Prometheus scrapes Jaeger's own metrics; the Monitor tab's (usually the same) its span metrics.
+                metricsNamespaces: [
+                    ...new Set([args.kiali.prometheusUrl, ...(args.jaeger?.monitor !== undefined ? [args.jaeger.monitor.prometheusUrl] : [])].flatMap((u) => clusterServiceNamespace(u) ?? [])),
+                ],
+                spanMetrics: jaeger.monitor,
             },
             childOptions(this, opts, [systemNamespace]),
         );

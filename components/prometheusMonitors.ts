@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { SYSTEM_NAMESPACE } from "../lib/constants";
+import { JAEGER_NAME_LABEL, SPAN_METRICS, SYSTEM_NAMESPACE } from "../lib/constants";
+import { JAEGER_RELEASE } from "./jaeger";
 import { childOptions } from "./options";
 import { componentType, withTypeAliases } from "./typeTokens";
 
@@ -18,10 +19,15 @@ export interface PrometheusMonitorsArgs {
      * @see https://prometheus-operator.dev/docs/api-reference/api/#monitoring.coreos.com/v1.PrometheusSpec
      */
     readonly labels?: Readonly<Record<string, string>>;
+    /**
+     * Also scrape Jaeger v2's span metrics (the Monitor tab: {@link jaegerSpanMetricsServiceMonitorSpec}), in the namespace of Jaeger.
+     * @default off
+     */
+    readonly jaegerSpanMetrics?: { readonly namespace?: string };
 }
 
 /** Names of the two monitors, as in Istio's sample. */
-export const MONITOR_NAMES = { envoy: "envoy-stats-monitor", istiod: "istio-component-monitor" } as const;
+export const MONITOR_NAMES = { envoy: "envoy-stats-monitor", istiod: "istio-component-monitor", jaegerSpanMetrics: "jaeger-span-metrics" } as const;
 
 /**
  * The PodMonitor of Istio's prometheus-operator sample (`samples/addons/extras/prometheus-operator.yaml`, tags
@@ -82,6 +88,20 @@ export function istiodServiceMonitorSpec(): Record<string, unknown> {
 }
 
 /**
+ * The ServiceMonitor of Jaeger v2's span metrics: the jaeger 4.x chart's own `jaeger` Service (labels
+ * `app.kubernetes.io/name`, `instance`, `component: all-in-one`), port `span-metrics` ({@link SPAN_METRICS}.port, the
+ * Prometheus exporter of the span-metrics pipeline), every 15 s, in Jaeger's namespace only.
+ * @internal A value builder: tests call it; programs use the component.
+ */
+export function jaegerSpanMetricsServiceMonitorSpec(namespace: string): Record<string, unknown> {
+    return {
+        selector: { matchLabels: { [JAEGER_NAME_LABEL.key]: JAEGER_NAME_LABEL.value, "app.kubernetes.io/instance": JAEGER_RELEASE, "app.kubernetes.io/component": "all-in-one" } },
+        namespaceSelector: { matchNames: [namespace] },
+        endpoints: [{ port: SPAN_METRICS.servicePortName, interval: "15s" }],
+    };
+}
+
+/**
  * What lets a prometheus-operator Prometheus find the mesh: Istio's PodMonitor for the Envoy stats of sidecars
  * and the gateway and its ServiceMonitor for istiod. Needs the operator's CRDs (group `monitoring.coreos.com`).
  * Without the operator, add the scrape jobs of docs/production.md "Prometheus without the operator" to Prometheus instead.
@@ -115,7 +135,22 @@ export class PrometheusMonitors extends pulumi.ComponentResource {
             },
             childOptions(this, opts),
         );
-        this.monitorNames = [`${namespace}/${MONITOR_NAMES.envoy}`, `${namespace}/${MONITOR_NAMES.istiod}`];
+        const names = [`${namespace}/${MONITOR_NAMES.envoy}`, `${namespace}/${MONITOR_NAMES.istiod}`];
+        if (args.jaegerSpanMetrics !== undefined) {
+            const jaegerNamespace = args.jaegerSpanMetrics.namespace ?? SYSTEM_NAMESPACE;
+            new k8s.apiextensions.CustomResource(
+                `${name}-jaeger-span-metrics`,
+                {
+                    apiVersion: "monitoring.coreos.com/v1",
+                    kind: "ServiceMonitor",
+                    metadata: { name: MONITOR_NAMES.jaegerSpanMetrics, namespace, labels: { monitoring: "jaeger-span-metrics", ...labels } },
+                    spec: jaegerSpanMetricsServiceMonitorSpec(jaegerNamespace),
+                },
+                childOptions(this, opts),
+            );
+            names.push(`${namespace}/${MONITOR_NAMES.jaegerSpanMetrics}`);
+        }
+        this.monitorNames = names;
         this.registerOutputs({ monitorNames: this.monitorNames });
     }
 }

@@ -152,8 +152,11 @@ function quantities(d: { cpu: string; memory: string }) {
 }
 const resources = f.section({ requests: quantities(DEFAULT_JAEGER_RESOURCES.requests), limits: quantities(DEFAULT_JAEGER_RESOURCES.limits) }).prefault({});
 
+/** Jaeger's Monitor tab from span metrics, read back from `kiali.prometheusUrl`'s Prometheus (Jaeger v2 only). Default: on in production with a jaeger 4.x chart. */
+const monitor = f.section({ enabled: f.bool().optional() }).prefault({});
+
 export const jaeger = f
-    .section({ storage, replicas: f.numberIn(1, 10, "an integer").default(1), resources, image }, (j, report, valid) => {
+    .section({ storage, replicas: f.numberIn(1, 10, "an integer").default(1), resources, image, monitor }, (j, report, valid) => {
         if (valid(["storage", "type"], ["replicas"]) && j.storage.type === "memory" && j.replicas !== 1) {
             report(["replicas"], f.AS_WRITTEN, "in-memory storage needs exactly 1 replica (each replica would hold a part of the traces)");
         }

@@ -11,7 +11,7 @@ import { ChartRole, ChartSource, DEFAULT_CHARTS, EXACT_VERSION, jaegerChartLine 
 import { DEFAULT_EXT_AUTHZ_HTTP_HEADERS, TRACING_PROVIDERS } from "../lib/constants";
 import { EXTERNAL_SERVICE_PORT, externalServicesProblems } from "../components/externalServices";
 import { GATEWAY_SERVICE_TYPES, TRACE_PROPAGATIONS, meshTracingProblems, resolveTracePropagation } from "../components/istioMesh";
-import { jaegerProblems, resolveJaegerStorage } from "../components/jaeger";
+import { jaegerMonitorUnsupported, jaegerProblems, resolveJaegerStorage } from "../components/jaeger";
 import { chartsProblems } from "../components/observabilityStack";
 import { DEFAULT_DNS, NETWORK_POLICY_MODES, networkPolicyProblems } from "../components/tracingNetworkPolicies";
 import * as f from "./fields";
@@ -211,6 +211,10 @@ export const stackConfig = f
             if (valid(["charts", "jaeger", "version"], ["jaeger", "storage", "rollover", "enabled"])) {
                 f.reportProblems(report, ["jaeger"], jaegerProblems({ chartVersion: c.charts.jaeger.version, storage: c.jaeger.storage }));
             }
+            const monitorUnsupported = valid(["charts", "jaeger", "version"]) ? jaegerMonitorUnsupported(c.charts.jaeger.version) : undefined;
+            if (valid(["jaeger", "monitor", "enabled"]) && c.jaeger.monitor.enabled === true && monitorUnsupported !== undefined) {
+                report(["jaeger", "monitor", "enabled"], true, monitorUnsupported);
+            }
             if (valid(["ui", "jaegerHost"], ["kiali", "tracingExternalUrl"]) && c.ui.jaegerHost !== undefined && c.kiali.tracingExternalUrl === undefined) {
                 report(["kiali", "tracingExternalUrl"], undefined, `required when ui.jaegerHost is set: Kiali's links to traces open external_url in the browser (e.g. https://${c.ui.jaegerHost})`);
             }
@@ -266,7 +270,16 @@ export const stackConfig = f
         tracingProvider: c.tracing.provider,
         tracePropagation: resolveTracePropagation(c.tracing, c.charts.istiod.version),
         extAuthz: c.extAuthz,
-        jaeger: { ...c.jaeger, storage: resolveJaegerStorage(c.jaeger.storage, c.jaeger.resources.limits.memory, jaegerChartLine(c.charts.jaeger.version)) },
+        jaeger: {
+            replicas: c.jaeger.replicas,
+            resources: c.jaeger.resources,
+            image: c.jaeger.image,
+            storage: resolveJaegerStorage(c.jaeger.storage, c.jaeger.resources.limits.memory, jaegerChartLine(c.charts.jaeger.version)),
+            // Default: on in production where the chart runs Jaeger v2; read back from Kiali's Prometheus, which scrapes the mesh.
+            ...((c.jaeger.monitor.enabled ?? (c.environment === "production" && jaegerMonitorUnsupported(c.charts.jaeger.version) === undefined))
+                ? { monitor: { prometheusUrl: c.kiali.prometheusUrl } }
+                : {}),
+        },
         kiali: c.kiali,
         prometheus: c.prometheus,
         externalServices: c.externalServices,

@@ -36,6 +36,15 @@ export const JAEGER_PORTS = {
 /** Port of Jaeger's own metrics, as each chart line's pod annotation `prometheus.io/port` says (v1 admin port, v2 OpenTelemetry telemetry). */
 export const JAEGER_METRICS_PORTS = { v1: 14269, v2: 8888 } as const;
 
+/**
+ * Jaeger v2's span metrics (the `spanmetrics` connector's RED metrics, which the Monitor tab reads back from Prometheus):
+ * the Prometheus exporter's port and the name the jaeger 4.x chart gives it on its `jaeger` Service
+ * (`templates/jaeger/jaeger-service.yaml`, 4.11.1), and the metric namespace the connector writes and the query reads
+ * (`traces.span.metrics`, dots become underscores in Prometheus: `traces_span_metrics_calls_total`).
+ * @see https://www.jaegertracing.io/docs/latest/architecture/spm/
+ */
+export const SPAN_METRICS = { port: 8889, servicePortName: "span-metrics", namespace: "traces.span.metrics" } as const;
+
 /** The ports an app namespace must be able to reach on the Jaeger pods (9411 was the incident). */
 export const JAEGER_EGRESS_PORTS: readonly number[] = [JAEGER_PORTS.otlpGrpc, JAEGER_PORTS.otlpHttp, JAEGER_PORTS.zipkin];
 

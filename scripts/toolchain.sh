@@ -14,7 +14,7 @@
 # Tools: pulumi, pulumi-language-nodejs, kubernetes-provider, etcd, kube-apiserver, kube-controller-manager,
 # kubectl, jaeger-v1, jaeger-v2, envoy, actionlint, helm, istio-decode-1.24, istio-decode-1.30 (tools/istio-decode,
 # cached by istio.io/api version and a hash of its source), prometheus-operator-crds (a YAML file, in .tools/share),
-# seaweedfs (`weed`, the S3 server of the e2e suite's team-state tests).
+# seaweedfs (`weed`, the S3 server of the e2e suite's team-state tests), prometheus (the tracing suite's Monitor-tab test).
 # Each build prints its place in the queue, the elapsed time and what is left, and a line every minute while it runs.
 # Cache: $OBS_TOOLS_CACHE (default ${XDG_CACHE_HOME:-$HOME/.cache}/observability-stack/tools).
 set -euo pipefail
@@ -30,7 +30,7 @@ cache="${OBS_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/observability-stack/to
 links="$project/.tools/bin"
 # Plugins are registered with `pulumi plugin install --file`, never found on PATH.
 plugin_links="$project/.tools/plugins"
-all_tools=(pulumi pulumi-language-nodejs kubernetes-provider etcd kube-apiserver kube-controller-manager kubectl jaeger-v1 jaeger-v2 envoy actionlint istio-decode-1.24 istio-decode-1.30 prometheus-operator-crds helm seaweedfs)
+all_tools=(pulumi pulumi-language-nodejs kubernetes-provider etcd kube-apiserver kube-controller-manager kubectl jaeger-v1 jaeger-v2 envoy actionlint istio-decode-1.24 istio-decode-1.30 prometheus-operator-crds helm seaweedfs prometheus)
 # What each command needs. main: the CLI, its language host, the provider, and the control plane scripts/cluster.sh starts.
 control_plane=(etcd kube-apiserver kube-controller-manager kubectl)
 main_tools=(pulumi pulumi-language-nodejs kubernetes-provider "${control_plane[@]}")
@@ -41,7 +41,7 @@ group_tools() {
     main) echo "${main_tools[@]}" ;;
     e2e) echo "${main_tools[@]}" prometheus-operator-crds seaweedfs ;;
     decoders) echo "${main_tools[@]}" jaeger-v1 jaeger-v2 istio-decode-1.24 istio-decode-1.30 prometheus-operator-crds ;;
-    tracing) echo "${main_tools[@]}" jaeger-v1 jaeger-v2 envoy ;;
+    tracing) echo "${main_tools[@]}" jaeger-v1 jaeger-v2 envoy prometheus ;;
     bench) echo "${main_tools[@]}" helm ;;
     control-plane) echo "${control_plane[@]}" ;;
     all) echo "${all_tools[@]}" ;;
@@ -66,6 +66,7 @@ tool_version() {
     envoy) echo "$ENVOY_VERSION" ;;
     actionlint) echo "$ACTIONLINT_VERSION" ;;
     helm) echo "$HELM_VERSION" ;;
+    prometheus) echo "$PROMETHEUS_RELEASE" ;;
     seaweedfs) echo "$SEAWEEDFS_RELEASE-${SEAWEEDFS_VERSION##*-}" ;;
     jaeger-v1) echo "$JAEGER_V1_VERSION" ;;
     jaeger-v2) echo "$JAEGER_V2_RELEASE" ;;
@@ -133,6 +134,7 @@ build_recipe() {
     actionlint) build_actionlint "$w" ;;
     envoy) build_envoy "$w" ;;
     helm) build_helm "$w" ;;
+    prometheus) build_prometheus "$w" ;;
     kubernetes-provider) build_kubernetes_provider "$w" ;;
     etcd) build_etcd "$w" ;;
     kube-apiserver | kube-controller-manager | kubectl) build_kubernetes_cmd "$w" "$name" ;;

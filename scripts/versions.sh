@@ -20,6 +20,11 @@ JAEGER_V1_VERSION="v1.53.0"
 # approved release: v1.75.0 is the newest one (DEVELOPING.md, "Jaeger v2 and the chart's image").
 JAEGER_V2_MODULE_VERSION="v1.75.0"
 JAEGER_V2_RELEASE="v2.12.0"
+# Prometheus (github.com/prometheus/prometheus/cmd/prometheus): the server the tracing suite's Monitor-tab test
+# scrapes Jaeger v2's span metrics with and Jaeger's query reads them back from. Module v0.316.0 is release v3.16.0
+# (the module's v0.3xx.y tags carry Prometheus v3.xx.y); the newest version the proxy serves that is an approved release.
+PROMETHEUS_MODULE_VERSION="v0.316.0"
+PROMETHEUS_RELEASE="v3.16.0"
 # Node.js language host, built from the upstream source in ../shared/tools/pulumi-language-nodejs
 # (tag v3.248.0): the version of the npm @pulumi/pulumi the program and the pack pin.
 LANGUAGE_NODEJS_VERSION="v3.248.0"

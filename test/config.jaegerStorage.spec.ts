@@ -1,7 +1,9 @@
 /** Jaeger's storage (`jaeger.storage`, `jaeger.replicas`): in-memory bounds, and Elasticsearch with its jobs. */
 import * as assert from "assert";
 import { parseStackConfig } from "../config";
+import { DEFAULT_PROMETHEUS_URL } from "../config/kialiUiSchema";
 import { DEV_MINIMAL, problems } from "./configParsing";
+import { stackRawConfig } from "./stackFiles";
 
 describe("parseStackConfig", () => {
     it("applies the Elasticsearch defaults: dependencies job and index cleaner on, rollover off, certificates verified", () => {
@@ -32,6 +34,22 @@ describe("parseStackConfig", () => {
             },
         });
         assert.ok(c.jaeger.storage.type === "elasticsearch" && c.jaeger.storage.url === "https://es.example.com/elastic");
+    });
+
+    it("turns Jaeger's Monitor tab on by default in production on jaeger 4.x, reading Kiali's Prometheus; off in dev and on jaeger 3.x", () => {
+        const productionRaw: Record<string, unknown> = { ...stackRawConfig("production"), kiali: { ...(stackRawConfig("production").kiali as object), signingKey: "0123456789abcdef" } };
+        const production = parseStackConfig(productionRaw);
+        assert.deepStrictEqual(production.jaeger.monitor, { prometheusUrl: production.kiali.prometheusUrl });
+        assert.strictEqual(parseStackConfig(DEV_MINIMAL).jaeger.monitor, undefined);
+        assert.deepStrictEqual(parseStackConfig({ ...DEV_MINIMAL, jaeger: { monitor: { enabled: "true" } } }).jaeger.monitor, { prometheusUrl: DEFAULT_PROMETHEUS_URL });
+        assert.strictEqual(parseStackConfig({ ...productionRaw, jaeger: { ...(productionRaw.jaeger as object), monitor: { enabled: "false" } } }).jaeger.monitor, undefined);
+        assert.strictEqual(parseStackConfig({ ...DEV_MINIMAL, charts: { jaeger: { version: "3.4.1" } } }).jaeger.monitor, undefined);
+    });
+
+    it("rejects the Monitor tab on jaeger 3.x, naming the key, the chart and what can", () => {
+        assert.deepStrictEqual(problems({ ...DEV_MINIMAL, charts: { jaeger: { version: "3.4.1" } }, jaeger: { monitor: { enabled: "true" } } }), [
+            "jaeger.monitor.enabled: got true; the Monitor tab needs Jaeger v2 (a jaeger 4.x chart): jaeger 3.4.1 runs the Jaeger v1 all-in-one, which has no span-metrics connector; use a jaeger 4.x chart, or leave the Monitor tab off",
+        ]);
     });
 
     it("rejects an unknown storage type", () => {

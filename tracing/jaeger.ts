@@ -262,6 +262,31 @@ export class Jaeger {
             .sort((a: Edge, b: Edge) => `${a.parent}>${a.child}`.localeCompare(`${b.parent}>${b.child}`));
     }
 
+    /**
+     * The Monitor tab's query (`/api/metrics/calls` or `/latencies`, the 95th percentile) for a service's server spans
+     * over the last 5 minutes, rates per minute in 5 s steps, as the UI asks it (jaegertracing/jaeger v1.75.0
+     * cmd/query/app/http_handler.go, query_parser.go). Each series: its labels and the values of its points; HTTP 501
+     * when the query has no metrics storage.
+     */
+    async metrics(kind: "calls" | "latencies", service: string): Promise<{ status: number; series: { labels: Record<string, string>; values: number[] }[] }> {
+        const params = new URLSearchParams({ service, endTs: String(Date.now()), lookback: "300000", step: "5000", ratePer: "60000", spanKind: "server" });
+        if (kind === "latencies") {
+            params.set("quantile", "0.95");
+        }
+        const res = await fetch(`${this.queryUrl}/api/metrics/${kind}?${params.toString()}`);
+        if (!res.ok) {
+            return { status: res.status, series: [] };
+        }
+        const body = (await res.json()) as { metrics?: { labels?: { name: string; value: string }[]; metricPoints?: { gaugeValue?: { doubleValue?: number } }[] }[] };
+        return {
+            status: res.status,
+            series: (body.metrics ?? []).map((m) => ({
+                labels: Object.fromEntries((m.labels ?? []).map((l) => [l.name, l.value])),
+                values: (m.metricPoints ?? []).map((p) => p.gaugeValue?.doubleValue ?? Number.NaN),
+            })),
+        };
+    }
+
     /** Polls until `check` passes (Jaeger ingests asynchronously, proxies report in batches); returns the last value. */
     async until<T>(read: () => Promise<T>, check: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
         const deadline = Date.now() + timeoutMs;

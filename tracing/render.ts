@@ -22,17 +22,20 @@ export interface Variant {
     /** Zipkin only: `tracing.propagation`, set explicitly. */
     readonly propagation?: TracePropagation;
     readonly extAuthz: "grpc" | "http";
+    /** Jaeger v2 only: Jaeger's Monitor tab (`jaeger.monitor.enabled`), with the operator's monitors (`prometheus.operator`) that scrape it. */
+    readonly monitor?: boolean;
 }
 
 /**
  * Five renders: both Jaeger lines with both providers, and each line and each provider once with each
  * ext-authz protocol (the reference's gRPC provider, and HTTP, whose header list forwards the B3 ids); the
- * zipkin provider with B3 on both lines, and on the 1.30 line also with B3 and W3C (`b3+w3c`, Istio >= 1.28).
+ * zipkin provider with B3 on both lines, and on the 1.30 line also with B3 and W3C (`b3+w3c`, Istio >= 1.28), that one
+ * with Jaeger's Monitor tab (span metrics) and the monitors that scrape it (monitor.spec.ts).
  */
 export const VARIANTS: readonly Variant[] = [
     { line: "v1", provider: "zipkin", propagation: "b3", extAuthz: "grpc" },
     { line: "v2", provider: "zipkin", propagation: "b3", extAuthz: "http" },
-    { line: "v2", provider: "zipkin", propagation: "b3+w3c", extAuthz: "grpc" },
+    { line: "v2", provider: "zipkin", propagation: "b3+w3c", extAuthz: "grpc", monitor: true },
     { line: "v1", provider: "opentelemetry", extAuthz: "http" },
     { line: "v2", provider: "opentelemetry", extAuthz: "grpc" },
 ];
@@ -43,13 +46,13 @@ function chartVersions(line: JaegerChartLine): Record<ChartRole, string> {
 }
 
 function variantName(v: Variant): string {
-    return `${v.line}-${v.provider}${v.propagation === undefined ? "" : `-${v.propagation.replace("+", "-")}`}-${v.extAuthz}`;
+    return `${v.line}-${v.provider}${v.propagation === undefined ? "" : `-${v.propagation.replace("+", "-")}`}-${v.extAuthz}${v.monitor === true ? "-monitor" : ""}`;
 }
 
 export function variantTitle(v: Variant): string {
     const versions = chartVersions(v.line);
     const provider = v.propagation === undefined ? `${v.provider} provider` : `${v.provider} provider with ${v.propagation === "b3" ? "B3" : "B3 and W3C"} propagation`;
-    return `Jaeger ${v.line} (charts istiod ${versions.istiod}, jaeger ${versions.jaeger}), ${provider}, ${v.extAuthz === "grpc" ? "gRPC" : "HTTP"} ext-authz`;
+    return `Jaeger ${v.line} (charts istiod ${versions.istiod}, jaeger ${versions.jaeger}), ${provider}, ${v.extAuthz === "grpc" ? "gRPC" : "HTTP"} ext-authz${v.monitor === true ? ", Monitor tab" : ""}`;
 }
 
 /** A rendered stack: its objects and the stack outputs of the same `pulumi up`. */
@@ -67,6 +70,12 @@ function variantChanges(v: Variant, mirrorUrl: string): ConfigChange[] {
         { key: "tracing.provider", value: v.provider },
         ...(v.propagation === undefined ? [] : [{ key: "tracing.propagation", value: v.propagation }]),
         { key: "extAuthz.protocol", value: v.extAuthz },
+        ...(v.monitor === true
+            ? [
+                  { key: "jaeger.monitor.enabled", value: "true" },
+                  { key: "prometheus.operator", value: "true" },
+              ]
+            : []),
     ];
 }
 

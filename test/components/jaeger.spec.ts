@@ -50,6 +50,44 @@ describe("Jaeger", () => {
         assert.deepStrictEqual(values.userconfig.receivers.otlp.protocols, { grpc: { endpoint: "0.0.0.0:4317" }, http: { endpoint: "0.0.0.0:4318" } });
     });
 
+    it("with the Monitor tab, feeds the traces to the spanmetrics connector, serves its metrics on 0.0.0.0:8889 and reads them back from Prometheus", async () => {
+        const monitor = { prometheusUrl: "http://prometheus-operated.prometheus.svc.cluster.local:9090" };
+        new j.Jaeger("jaeger", { chart: DEFAULT_CHARTS.jaeger, storage: { type: "memory", maxTraces: 5000 }, monitor }, { provider: testProvider() });
+        await settle();
+        const config = one(CHART, "jaeger-chart").inputs.values.userconfig;
+        assert.deepStrictEqual(config.service.pipelines, {
+            traces: { receivers: ["otlp", "jaeger", "zipkin"], processors: ["batch"], exporters: ["jaeger_storage_exporter", "spanmetrics"] },
+            "metrics/spanmetrics": { receivers: ["spanmetrics"], exporters: ["prometheus"] },
+        });
+        assert.deepStrictEqual(config.connectors, { spanmetrics: { namespace: "traces.span.metrics", metrics_flush_interval: "15s" } });
+        assert.deepStrictEqual(config.exporters.prometheus, { endpoint: "0.0.0.0:8889" });
+        assert.deepStrictEqual(config.extensions.jaeger_query.storage, { traces: "primary_store", metrics: "metrics_store" });
+        assert.deepStrictEqual(config.extensions.jaeger_storage.metric_backends, {
+            metrics_store: { prometheus: { endpoint: monitor.prometheusUrl, metric_namespace: "traces_span_metrics", normalize_calls: true, normalize_duration: true } },
+        });
+        assert.notStrictEqual(j.configHash(config), j.configHash(j.jaegerV2Config({ type: "memory", maxTraces: 5000 })), "turning it on restarts Jaeger");
+    });
+
+    it("leaves the Monitor tab out by default: no connector, no exporter, no metrics storage", () => {
+        const config = j.jaegerV2Config({ type: "memory", maxTraces: 5000 }) as any;
+        assert.deepStrictEqual(
+            [config.connectors, config.exporters.prometheus, config.extensions.jaeger_query.storage.metrics, config.extensions.jaeger_storage.metric_backends],
+            [undefined, undefined, undefined, undefined],
+        );
+        assert.deepStrictEqual(Object.keys(config.service.pipelines), ["traces"]);
+    });
+
+    it("refuses the Monitor tab on the 3.x chart (Jaeger v1 has no span-metrics connector), naming the chart", () => {
+        assert.deepStrictEqual(j.jaegerProblems({ chartVersion: "3.4.1", monitor: { prometheusUrl: "http://p:9090" } }), [
+            {
+                path: ["monitor"],
+                value: { prometheusUrl: "http://p:9090" },
+                reason: "the Monitor tab needs Jaeger v2 (a jaeger 4.x chart): jaeger 3.4.1 runs the Jaeger v1 all-in-one, which has no span-metrics connector; use a jaeger 4.x chart, or leave the Monitor tab off",
+            },
+        ]);
+        assert.deepStrictEqual(j.jaegerProblems({ chartVersion: "4.11.1", monitor: { prometheusUrl: "http://p:9090" } }), []);
+    });
+
     it("restarts Jaeger v2 when its config changes: the pod label carries the config's hash", () => {
         const label = (maxTraces: number) => (j.jaegerV2Values({ type: "memory", maxTraces }, 1, DEFAULT_JAEGER_RESOURCES, {}) as any).jaeger.podLabels["observability-stack/config-hash"];
         assert.match(label(1000), /^[0-9a-f]{16}$/);

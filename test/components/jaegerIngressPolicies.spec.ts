@@ -57,6 +57,19 @@ describe("JaegerIngressPolicies", () => {
         });
     });
 
+    it("opens the span-metrics port to Prometheus too when Jaeger serves the Monitor tab's metrics", () => {
+        const specs = j.jaegerIngressSpecs({ namespace: "istio-system", line: "v2", appNamespaces: [], ingressControllerNamespaces: [], metricsNamespaces: ["prometheus"], spanMetrics: true });
+        assert.deepStrictEqual(specs["jaeger-metrics-from-prometheus"].ingress, [
+            {
+                from: [names(["prometheus"])],
+                ports: [
+                    { protocol: "TCP", port: 8888 },
+                    { protocol: "TCP", port: 8889 },
+                ],
+            },
+        ]);
+    });
+
     it("serves Jaeger v1's metrics on its admin port and leaves out what is not configured", () => {
         const specs = j.jaegerIngressSpecs({ namespace: "istio-system", line: "v1", appNamespaces: [], ingressControllerNamespaces: [], metricsNamespaces: [] });
         assert.deepStrictEqual(Object.keys(specs), ["jaeger-collector-from-mesh", "jaeger-query-from-ui-clients"]);

@@ -52,4 +52,16 @@ describe("PrometheusMonitors", () => {
         assert.deepStrictEqual(one(SERVICE_MONITOR, "monitors-istiod").inputs.metadata.labels, { monitoring: "istio-components", release: "kube-prometheus-stack" });
         assert.strictEqual(registered.filter((r) => r.type === POD_MONITOR || r.type === SERVICE_MONITOR).length, 2);
     });
+
+    it("with Jaeger's span metrics, scrapes the jaeger 4.x chart's Service on its span-metrics port, in Jaeger's namespace only", async () => {
+        new m.PrometheusMonitors("monitors", { labels: { release: "kps" }, jaegerSpanMetrics: {} }, { provider: testProvider() });
+        await settle();
+        const sm = one(SERVICE_MONITOR, "monitors-jaeger-span-metrics");
+        assert.deepStrictEqual(sm.inputs.metadata, { name: "jaeger-span-metrics", namespace: "istio-system", labels: { monitoring: "jaeger-span-metrics", release: "kps" } });
+        assert.deepStrictEqual(sm.inputs.spec, {
+            selector: { matchLabels: { "app.kubernetes.io/name": "jaeger", "app.kubernetes.io/instance": "jaeger", "app.kubernetes.io/component": "all-in-one" } },
+            namespaceSelector: { matchNames: ["istio-system"] },
+            endpoints: [{ port: "span-metrics", interval: "15s" }],
+        });
+    });
 });

@@ -59,7 +59,7 @@ export const JAEGER_CASES: readonly Case[] = [
     {
         mistake: "an unknown jaeger key",
         raw: { ...DEV, jaeger: { version: "1.53.0" } },
-        first: 'jaeger.version: got "1.53.0"; unknown key; allowed keys of jaeger: storage, replicas, resources, image',
+        first: 'jaeger.version: got "1.53.0"; unknown key; allowed keys of jaeger: storage, replicas, resources, image, monitor',
     },
     { mistake: "an unbounded memory store", raw: { ...DEV, jaeger: { storage: { maxTraces: 0 } } }, first: "jaeger.storage.maxTraces: got 0; expected an integer from 1 to 10000000" },
     {
