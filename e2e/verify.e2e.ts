@@ -12,7 +12,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { spawnSync } from "child_process";
 import { Stack } from "@pulumi/pulumi/automation";
-import { COLLECTOR_SERVICE, SYSTEM_NAMESPACE } from "../lib/constants";
+import { COLLECTOR_SERVICE, SYSTEM_NAMESPACE, ZIPKIN_B3_WITH_W3C } from "../lib/constants";
 import { CheckResult } from "../verify/checks";
 import { PROJECT_DIR, WORK_DIR, airGapped, configSet, kubectl, kubectlJson, waitNamespacesGone } from "./harness";
 import { localStack } from "./localStack";
@@ -107,8 +107,10 @@ describe("npm run verify, against the local stack", function () {
         {
             name: "istiod's mesh config edited by hand (the zipkin port)",
             check: "mesh-config",
-            message:
-                /^tracing provider jaeger: zipkin jaeger-collector-clusterip\.istio-system\.svc\.cluster\.local:9412, the stack declares zipkin jaeger-collector-clusterip\.istio-system\.svc\.cluster\.local:9411$/,
+            // The local stack runs Istio 1.30, whose zipkin provider propagates B3 and W3C by default: verify names the option too.
+            message: new RegExp(
+                `^tracing provider jaeger: zipkin jaeger-collector-clusterip\\.istio-system\\.svc\\.cluster\\.local:9412 \\(${ZIPKIN_B3_WITH_W3C}\\), the stack declares zipkin jaeger-collector-clusterip\\.istio-system\\.svc\\.cluster\\.local:9411 \\(${ZIPKIN_B3_WITH_W3C}\\)$`,
+            ),
             make: () => {
                 const cm = kubectlJson(["-n", SYSTEM_NAMESPACE, "get", "configmap", "istio"]);
                 saved.set("mesh", reapplicable(cm));
