@@ -32,7 +32,7 @@ import { RELEASES_CONFIGMAP } from "../lib/constants";
 import { allPolicies } from "../policy/rules";
 import { Fixture, stackViolationsOf, violationsOf } from "../policy/test/harness";
 import { guardedUp } from "./guardedUp";
-import { KUBECONFIG, POLICY_PACK, PROJECT_DIR, WORK_DIR, WorkspaceOptions, airGapped, configSet, kubectl, policyConfig, waitNamespacesGone, workspaceStack } from "./harness";
+import { KUBECONFIG, POLICY_PACK, PROJECT_DIR, WORK_DIR, WorkspaceOptions, airGapped, archiveAt, configSet, kubectl, policyConfig, waitNamespacesGone, workspaceStack } from "./harness";
 import { toolsBin } from "./tools";
 
 const root = path.join(WORK_DIR, "bench");
@@ -241,17 +241,6 @@ interface Contender {
     /** The policy pack directory (`--policy-pack`). */
     readonly pack: string;
     readonly workspace: Pick<WorkspaceOptions, "program" | "projectOverrides" | "env">;
-}
-
-/** `git archive` of `paths` at `commit` into `target`, node_modules linked to the project's (as e2e/typeAliases.e2e.ts takes an old program). */
-function archiveAt(commit: string, paths: readonly string[], target: string): void {
-    fs.rmSync(target, { recursive: true, force: true });
-    fs.mkdirSync(target, { recursive: true });
-    const archive = `${target}.tar`;
-    execFileSync("git", ["-C", PROJECT_DIR, "archive", "--format=tar", "-o", archive, commit, ...paths], { stdio: ["ignore", "ignore", "inherit"] });
-    execFileSync("tar", ["-xf", archive, "-C", target]);
-    fs.rmSync(archive);
-    fs.symlinkSync(path.join(PROJECT_DIR, "node_modules"), path.join(target, "node_modules"), "dir");
 }
 
 const tsc = (args: string[]) => execFileSync(process.execPath, [path.join(PROJECT_DIR, "node_modules", "typescript", "bin", "tsc"), ...args], { stdio: ["ignore", "inherit", "inherit"] });

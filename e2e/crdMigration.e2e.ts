@@ -6,13 +6,12 @@
  * Needs `scripts/cluster.sh up` first (`npm run test:e2e` does it).
  */
 import * as assert from "assert";
-import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { ISTIO_RELEASES } from "../components";
 import { HELM_OWNERSHIP, SYSTEM_NAMESPACE, TELEMETRY_NAME } from "../lib/constants";
-import { PROJECT_DIR, WORK_DIR, airGapped, configSet, exists, kubectl, kubectlJson, waitNamespacesGone, workspaceStack } from "./harness";
+import { WORK_DIR, airGapped, configSet, exists, kubectl, kubectlJson, programAt, waitNamespacesGone, workspaceStack } from "./harness";
 
 /**
  * The last commit of main before the CRD release (its base chart rendered every CRD as a Chart v4 child). Pinned, not
@@ -20,7 +19,6 @@ import { PROJECT_DIR, WORK_DIR, airGapped, configSet, exists, kubectl, kubectlJs
  * proving it after later commits. CI clones the whole history.
  */
 const BEFORE_CRD_RELEASE = "e11a5659272ff94e2e0f209a482acca4cb07025d";
-const PROGRAM_FILES = ["index.ts", "program.ts", "components", "config", "lib"];
 
 const PASSPHRASE = "e2e-only-passphrase";
 const dir = path.join(WORK_DIR, "e2e", "crd-migration");
@@ -30,18 +28,6 @@ const PATCH_TYPE = "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinitionP
 /** A namespace of the user's, outside the stack, holding a Telemetry of their own. */
 const USER_NAMESPACE = "user-mesh";
 const USER_TELEMETRY = "user-sampling";
-
-/** The program at `commit`, from git, in a directory of its own; node_modules is the project's. */
-function programAt(commit: string, target: string): string {
-    fs.rmSync(target, { recursive: true, force: true });
-    fs.mkdirSync(target, { recursive: true });
-    const archive = path.join(path.dirname(target), `program-${commit.slice(0, 12)}.tar`);
-    execFileSync("git", ["-C", PROJECT_DIR, "archive", "--format=tar", "-o", archive, commit, ...PROGRAM_FILES], { stdio: ["ignore", "ignore", "pipe"] });
-    execFileSync("tar", ["-xf", archive, "-C", target]);
-    fs.rmSync(archive);
-    fs.symlinkSync(path.join(PROJECT_DIR, "node_modules"), path.join(target, "node_modules"), "dir");
-    return target;
-}
 
 interface StateResource {
     readonly urn: string;

@@ -240,3 +240,23 @@ export function waitNamespacesGone(names: readonly string[]): void {
         kubectl(["wait", "--for=delete", ...present.map((n) => `namespace/${n}`), "--timeout=180s"]);
     }
 }
+
+/** `git archive` of `paths` at `commit` into `target` (emptied first), node_modules linked to the project's. */
+export function archiveAt(commit: string, paths: readonly string[], target: string): string {
+    fs.rmSync(target, { recursive: true, force: true });
+    fs.mkdirSync(target, { recursive: true });
+    const archive = `${target}.tar`;
+    execFileSync("git", ["-C", PROJECT_DIR, "archive", "--format=tar", "-o", archive, commit, ...paths], { stdio: ["ignore", "ignore", "pipe"] });
+    execFileSync("tar", ["-xf", archive, "-C", target]);
+    fs.rmSync(archive);
+    fs.symlinkSync(path.join(PROJECT_DIR, "node_modules"), path.join(target, "node_modules"), "dir");
+    return target;
+}
+
+/** What the program is made of (index.ts -> program.ts -> the rest), at any commit of this repository. */
+const PROGRAM_FILES = ["index.ts", "program.ts", "components", "config", "lib"];
+
+/** The program as it was at `commit`, from git, in `target`: an old program on whose state a test runs the current one. */
+export function programAt(commit: string, target: string): string {
+    return archiveAt(commit, PROGRAM_FILES, target);
+}

@@ -8,14 +8,12 @@
  * Needs `scripts/cluster.sh up` first (`npm run test:e2e` does it).
  */
 import * as assert from "assert";
-import { execFileSync } from "child_process";
-import * as fs from "fs";
 import * as path from "path";
 import { Stack } from "@pulumi/pulumi/automation";
 import { COMPONENT_TYPES } from "../components/typeTokens";
 import { REFERENCE_VERSIONS } from "../lib/charts";
 import { SYSTEM_NAMESPACE } from "../lib/constants";
-import { PROJECT_DIR, WORK_DIR, airGapped, configSet, exists, kubectl, workspaceStack } from "./harness";
+import { WORK_DIR, airGapped, configSet, exists, kubectl, programAt, workspaceStack } from "./harness";
 import { shareDir } from "./tools";
 
 /**
@@ -24,8 +22,6 @@ import { shareDir } from "./tools";
  * that program survives the current one, and must keep proving it after later commits. CI clones the whole history.
  */
 const BEFORE_RENAME = "a1d4ad75375d3fd09b7c355b6f318a3735ab3fe4";
-/** What the program is made of at that commit (index.ts -> program.ts -> the rest). */
-const PROGRAM_FILES = ["index.ts", "program.ts", "components", "config", "lib"];
 
 /**
  * What the program changed on purpose since that commit, besides the tokens: each updates in place, under its new URN
@@ -53,18 +49,6 @@ const CHANGED_SINCE: readonly { readonly urn: string; readonly diffs: readonly s
 const PASSPHRASE = "e2e-only-passphrase";
 const dir = path.join(WORK_DIR, "e2e", "type-aliases");
 const STACK = "type-aliases";
-
-/** The program at `commit`, from git, in a directory of its own; node_modules is the project's. */
-function programAt(commit: string, target: string): string {
-    fs.rmSync(target, { recursive: true, force: true });
-    fs.mkdirSync(target, { recursive: true });
-    const archive = path.join(path.dirname(target), `program-${commit.slice(0, 12)}.tar`);
-    execFileSync("git", ["-C", PROJECT_DIR, "archive", "--format=tar", "-o", archive, commit, ...PROGRAM_FILES], { stdio: ["ignore", "ignore", "pipe"] });
-    execFileSync("tar", ["-xf", archive, "-C", target]);
-    fs.rmSync(archive);
-    fs.symlinkSync(path.join(PROJECT_DIR, "node_modules"), path.join(target, "node_modules"), "dir");
-    return target;
-}
 
 interface StateResource {
     readonly urn: string;

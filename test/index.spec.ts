@@ -16,6 +16,26 @@ function chart(name: string): Registered {
     return found[0];
 }
 
+type MainDeps = NonNullable<Parameters<typeof import("../program").main>[0]>;
+
+/**
+ * Runs the program on a stack file's raw config (`observability-stack:` keys) with the cluster reads mocked: the
+ * namespaces absent unless `deps` says otherwise, the Istio CRDs as Chart v4 children; returns the stack outputs.
+ */
+async function runMain(raw: Record<string, unknown>, deps: Partial<MainDeps> = {}): Promise<Record<string, any>> {
+    resetRegistered();
+    pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(raw).map(([k, v]) => [`observability-stack:${k}`, typeof v === "string" ? v : JSON.stringify(v)])));
+    const { main } = await import("../program");
+    const outputs = await main({
+        renderable: async (source) => ({ source }),
+        observeNamespaces: async (names) => new Map(names.map((n) => [n, { exists: false }])),
+        istioCrdLayout: async () => ({ kind: "chart", reason: "test" }),
+        unownedCrds: async () => [],
+        ...deps,
+    });
+    await settle();
+    return outputs;
+}
 describe("main (dev stack)", () => {
     let outputs: Record<string, any>;
     before(async () => {
@@ -187,17 +207,7 @@ describe("main (dev stack)", () => {
 describe("main (local stack with tracing.provider opentelemetry)", () => {
     let outputs: Record<string, any>;
     before(async () => {
-        resetRegistered();
-        const raw = { ...stackRawConfig("local"), tracing: { samplingPercentage: 100, provider: "opentelemetry" } };
-        pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(raw).map(([k, v]) => [`observability-stack:${k}`, typeof v === "string" ? v : JSON.stringify(v)])));
-        const { main } = await import("../program");
-        outputs = await main({
-            renderable: async (source) => ({ source }),
-            observeNamespaces: async (names) => new Map(names.map((n) => [n, { exists: false }])),
-            istioCrdLayout: async () => ({ kind: "chart", reason: "test" }),
-            unownedCrds: async () => [],
-        });
-        await settle();
+        outputs = await runMain({ ...stackRawConfig("local"), tracing: { samplingPercentage: 100, provider: "opentelemetry" } });
     });
 
     it("gives istiod an opentelemetry provider on the collector's OTLP gRPC port, selected for tracing", () => {
@@ -220,17 +230,7 @@ describe("main (local stack with tracing.provider opentelemetry)", () => {
 describe("main (local stack: Istio 1.30.3, zipkin provider, propagation by default)", () => {
     let outputs: Record<string, any>;
     before(async () => {
-        resetRegistered();
-        const raw = stackRawConfig("local");
-        pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(raw).map(([k, v]) => [`observability-stack:${k}`, typeof v === "string" ? v : JSON.stringify(v)])));
-        const { main } = await import("../program");
-        outputs = await main({
-            renderable: async (source) => ({ source }),
-            observeNamespaces: async (names) => new Map(names.map((n) => [n, { exists: false }])),
-            istioCrdLayout: async () => ({ kind: "chart", reason: "test" }),
-            unownedCrds: async () => [],
-        });
-        await settle();
+        outputs = await runMain(stackRawConfig("local"));
     });
 
     it("gives istiod a zipkin provider that propagates B3 and W3C trace context", () => {
@@ -252,17 +252,11 @@ describe("main (local stack, the base chart's CRDs as one Helm Release)", () => 
     const RELEASE = "kubernetes:helm.sh/v3:Release";
     const PATCH = "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinitionPatch";
     before(async () => {
-        resetRegistered();
-        pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(stackRawConfig("local")).map(([k, v]) => [`observability-stack:${k}`, typeof v === "string" ? v : JSON.stringify(v)])));
-        const { main } = await import("../program");
-        await main({
-            renderable: async (source) => ({ source }),
-            observeNamespaces: async (names) => new Map(names.map((n) => [n, { exists: false }])),
+        await runMain(stackRawConfig("local"), {
             istioCrdLayout: async () => ({ kind: "release", names: ["gateways.networking.istio.io", "telemetries.telemetry.istio.io"] }),
             // The cluster holds one of them without the release's ownership (a stack created before this layout).
             unownedCrds: async (names) => names.filter((n) => n.startsWith("telemetries")).map((name) => ({ name, group: "telemetry.istio.io", kind: "Telemetry" })),
         });
-        await settle();
     });
 
     it("installs the CRDs alone as Helm release istio-crds, waiting until they are established", () => {

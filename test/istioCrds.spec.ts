@@ -1,46 +1,27 @@
 /**
- * lib/istioCrds.ts against the real upstream base chart packages of ../shared/charts, served on 127.0.0.1 by a
- * static server started here.
+ * lib/istioCrds.ts against the real upstream base chart packages of ../shared/charts, served on 127.0.0.1 by
+ * test/chartRepository.ts.
  */
 import * as assert from "assert";
 import * as fs from "fs";
-import * as http from "http";
-import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
+import { ChartRepository, serveCharts } from "./chartRepository";
 import { istioCrdLayout, ownedByRelease } from "../lib/istioCrds";
 
-/** The chart repository the scripts serve (scripts/cluster.sh: OBS_CHARTS_DIR, by default ../shared/charts beside the project). */
-const CHARTS = path.resolve(process.env.OBS_CHARTS_DIR ?? path.join(__dirname, "..", "..", "shared", "charts"));
-
 describe("istioCrdLayout", function () {
-    let server: http.Server;
+    let charts: ChartRepository;
     let repo: string;
     let cache: string;
 
     before(async function () {
-        if (!fs.existsSync(path.join(CHARTS, "index.yaml"))) {
-            throw new Error(`${CHARTS}/index.yaml is missing: the tests need ../shared/charts beside the project`);
-        }
-        server = http.createServer((req, res) => {
-            if ((req.url ?? "").startsWith("/private/")) {
-                res.writeHead(401).end();
-                return;
-            }
-            const file = path.join(CHARTS, path.normalize(decodeURIComponent(req.url ?? "/")).replace(/^(\.\.[/\\])+/, ""));
-            if (!file.startsWith(CHARTS) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
-                res.writeHead(404).end();
-                return;
-            }
-            res.writeHead(200).end(fs.readFileSync(file));
-        });
-        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-        repo = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        charts = await serveCharts();
+        repo = charts.url;
         cache = fs.mkdtempSync(path.join(os.tmpdir(), "istio-crds-"));
     });
 
     after(() => {
-        server.close();
+        charts.close();
         fs.rmSync(cache, { recursive: true, force: true });
     });
 
