@@ -12,7 +12,7 @@ import { freePort } from "./loopback";
 import { Prometheus, serviceMonitorJobs } from "./prometheus";
 import { VARIANTS, Rendered, render, variantTitle } from "./render";
 import { APPS, Scenario } from "./scenario";
-import { services, uniquePath } from "./traces";
+import { services } from "./traces";
 
 const variant = VARIANTS.find((v) => v.monitor === true);
 if (variant === undefined) {
@@ -71,10 +71,13 @@ describe(`Jaeger's Monitor tab: ${variantTitle(variant)}`, function () {
         return { s, prometheus };
     }
 
-    /** 20 requests to each app through the gateway, then the apps' span exporters flushed. */
+    /**
+     * 20 requests to each app through the gateway, then the apps' span exporters flushed. One path, as real traffic
+     * repeats its operations: span metrics are per operation (`span_name`), and a rate needs a series that grows.
+     */
     async function traffic(sc: Scenario): Promise<void> {
         for (const app of APPS) {
-            const responses = await Promise.all(Array.from({ length: 20 }, () => sc.request(app.domain, uniquePath("monitor"))));
+            const responses = await Promise.all(Array.from({ length: 20 }, () => sc.request(app.domain, "/monitor")));
             assert.deepStrictEqual([...new Set(responses.map((r) => r.status))], [200], `${app.name} answered`);
         }
         await sc.flushApps();
@@ -108,27 +111,34 @@ describe(`Jaeger's Monitor tab: ${variantTitle(variant)}`, function () {
 
     it("shows calls and latencies for both apps: Prometheus scrapes the span metrics, Jaeger's query reads them back", async () => {
         const { s: sc, prometheus: p } = await start();
-        // Two rounds a flush apart: a rate needs the counter to grow between two scrapes.
+        // Two rounds a flush apart: a rate needs the counter to grow between two scrapes. Each round's 20 server spans
+        // per app are counted once the connector flushes and Prometheus scrapes.
+        const calls = (app: string) => `sum(traces_span_metrics_calls_total{service_name="${app}",span_kind="SPAN_KIND_SERVER"})`;
+        const counted = async (name: string) => (await p.query(calls(name)))[0]?.value ?? 0;
+        const names = APPS.map((app) => services(sc, app).app);
         await traffic(sc);
-        const calls = (app: string) => `traces_span_metrics_calls_total{service_name="${app}",span_kind="SPAN_KIND_SERVER"}`;
-        for (const app of APPS) {
-            await until(
-                `Prometheus scraped ${app.name}'s span metrics`,
-                () => p.query(calls(services(sc, app).app)),
-                (r) => r.length > 0,
-                60_000,
+        const firstRound = new Map<string, number>();
+        for (const name of names) {
+            firstRound.set(
+                name,
+                await until(
+                    `Prometheus counted ${name}'s first round`,
+                    () => counted(name),
+                    (n) => n >= 20,
+                    60_000,
+                ),
             );
         }
         await traffic(sc);
-        for (const app of APPS) {
-            const name = services(sc, app).app;
-            const before = (await p.query(calls(name)))[0].value;
+        for (const name of names) {
             await until(
-                `${app.name}'s second round counted`,
-                () => p.query(calls(name)),
-                (r) => r.length > 0 && r[0].value > before,
+                `Prometheus counted ${name}'s second round`,
+                () => counted(name),
+                (n) => n >= (firstRound.get(name) ?? 0) + 20,
                 60_000,
             );
+        }
+        for (const name of names) {
             const rate = await until(
                 `the Monitor tab's call rate of ${name}`,
                 () => sc.jaeger.metrics("calls", name),
@@ -140,9 +150,10 @@ describe(`Jaeger's Monitor tab: ${variantTitle(variant)}`, function () {
                 [{ service_name: name }],
             );
             const latencies = await sc.jaeger.metrics("latencies", name);
+            const buckets = `traces_span_metrics_duration_milliseconds_bucket{service_name="${name}",span_kind="SPAN_KIND_SERVER"}`;
             assert.ok(
                 latencies.series.some((x) => x.values.some((v) => v > 0)),
-                `latencies of ${name}: ${JSON.stringify(latencies)}`,
+                `latencies of ${name}: ${JSON.stringify(latencies)}; Prometheus's bucket rates: ${JSON.stringify(await p.query(`sum(rate(${buckets}[1m])) by (le)`))}`,
             );
         }
         assert.deepStrictEqual(
