@@ -59,12 +59,19 @@ describe("configs checked by the real decoders", function () {
 
     describe("jaeger validate (Jaeger v2.12.0)", () => {
         for (const name of ["production", "production-rollover", "current"]) {
-            it(`accepts the rendered Jaeger v2 config of ${name}`, () => {
+            it(`accepts the rendered Jaeger v2 config of ${name}${name.startsWith("production") ? " (with the Monitor tab's span metrics)" : ""}`, () => {
                 const config = r(name).get("ConfigMap", "user-config").data?.["user-config.yaml"] ?? "";
                 const backend = name === "current" ? "memory" : "elasticsearch";
                 assert.ok(config.includes(`${backend}:`), config);
                 if (name === "production-rollover") {
                     assert.ok(config.includes("use_aliases: true"), config);
+                }
+                if (name.startsWith("production")) {
+                    // The Monitor tab is on by default in production: the span-metrics connector, exporter and metrics storage.
+                    assert.ok(
+                        ["spanmetrics:", "metric_backends:", "endpoint: 0.0.0.0:8889"].every((k) => config.includes(k)),
+                        config,
+                    );
                 }
                 const v = jaegerValidate(config);
                 assert.strictEqual(v.status, 0, v.output);
