@@ -149,15 +149,38 @@ describe("configs checked by the real decoders", function () {
     });
 
     describe("Prometheus monitors", () => {
-        it("renders Istio's PodMonitor and ServiceMonitor where the stack says the operator runs Prometheus, and none elsewhere", () => {
-            for (const name of ["reference", "production"]) {
+        it("renders Istio's PodMonitor and ServiceMonitor where the stack says the operator runs Prometheus, and none elsewhere; production also Jaeger's span-metrics monitor (its Monitor tab)", () => {
+            const istio = ["monitoring.coreos.com/v1 PodMonitor istio-system/envoy-stats-monitor", "monitoring.coreos.com/v1 ServiceMonitor istio-system/istio-component-monitor"];
+            for (const [name, expected] of [
+                ["reference", istio],
+                ["production", [...istio, "monitoring.coreos.com/v1 ServiceMonitor istio-system/jaeger-span-metrics"]],
+            ] as const) {
                 assert.deepStrictEqual(
-                    [...r(name).ofKind("PodMonitor"), ...r(name).ofKind("ServiceMonitor")].map((m) => `${m.apiVersion} ${m.kind} ${m.metadata.namespace}/${m.metadata.name}`),
-                    ["monitoring.coreos.com/v1 PodMonitor istio-system/envoy-stats-monitor", "monitoring.coreos.com/v1 ServiceMonitor istio-system/istio-component-monitor"],
+                    [...r(name).ofKind("PodMonitor"), ...r(name).ofKind("ServiceMonitor")].map((m) => `${m.apiVersion} ${m.kind} ${m.metadata.namespace}/${m.metadata.name}`).sort(),
+                    [...expected].sort(),
                     name,
                 );
             }
             assert.deepStrictEqual([...r("current").ofKind("PodMonitor"), ...r("current").ofKind("ServiceMonitor")], []);
+        });
+
+        it("points Jaeger's span-metrics monitor at a port the jaeger 4.11.1 chart's Service really has: its selector picks the chart's jaeger Service, whose span-metrics port is 8889", () => {
+            const monitor = r("production").get("ServiceMonitor", "jaeger-span-metrics", "istio-system");
+            const selected = r("production")
+                .ofKind("Service")
+                .filter(
+                    (svc) =>
+                        (monitor.spec.namespaceSelector.matchNames as string[]).includes(svc.metadata.namespace ?? "") &&
+                        Object.entries(monitor.spec.selector.matchLabels as Record<string, string>).every(([k, v]) => svc.metadata.labels?.[k] === v),
+                );
+            assert.deepStrictEqual(
+                selected.map((svc) => `${svc.metadata.namespace}/${svc.metadata.name}`),
+                ["istio-system/jaeger"],
+            );
+            assert.deepStrictEqual(
+                selected[0].spec.ports.filter((p: any) => p.name === monitor.spec.endpoints[0].port).map((p: any) => [p.port, p.targetPort]),
+                [[8889, 8889]],
+            );
         });
 
         it("scrapes the port the rendered gateway pods and istiod Service expose: prometheus.io annotations, http-monitoring", () => {
