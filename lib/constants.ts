@@ -76,6 +76,63 @@ export const JAEGER_COMPONENT_LABEL = { key: "app.kubernetes.io/component", valu
 /** Label that turns on sidecar injection in a namespace: the namespaces of the mesh. */
 export const INJECTION_LABEL = { "istio-injection": "enabled" } as const;
 
+/**
+ * Istio's data planes (stack config `mesh.dataPlane`): a sidecar proxy in every pod, or ambient mode, where a
+ * ztunnel per node carries pods' traffic (L4, no spans) and a waypoint proxy per namespace does the L7 work
+ * (and emits the proxy spans). @see https://istio.io/latest/docs/ambient/overview/
+ */
+export const DATA_PLANES = ["sidecar", "ambient"] as const;
+export type DataPlane = (typeof DATA_PLANES)[number];
+
+/**
+ * Labels of ambient mode (istio/api 1.30.3 `label/labels.yaml`): `istio.io/dataplane-mode: ambient` enrols a
+ * namespace's pods (istio-cni reads it), `istio.io/use-waypoint` names the waypoint their Services' traffic goes
+ * through (istiod reads it, pilot/pkg/serviceregistry/ambient/waypoints.go), `istio.io/waypoint-for` on the waypoint
+ * says what it serves.
+ */
+export const AMBIENT_LABELS = {
+    dataplaneMode: "istio.io/dataplane-mode",
+    useWaypoint: "istio.io/use-waypoint",
+    useWaypointNamespace: "istio.io/use-waypoint-namespace",
+    waypointFor: "istio.io/waypoint-for",
+} as const;
+
+/** Istio's revision label, which turns on sidecar injection like {@link INJECTION_LABEL}. */
+export const REVISION_LABEL = "istio.io/rev";
+
+/**
+ * The waypoint the stack gives each ambient app namespace: a Gateway API `Gateway` of the class istiod serves
+ * (`istio-waypoint`) with the one listener istioctl gives it (`mesh`, 15008, HBONE; istio/istio 1.30.3
+ * istioctl/pkg/waypoint/waypoint.go), serving the namespace's Services. istiod deploys a proxy of the same name;
+ * its spans carry the service name `<name>.<namespace>` (pkg/kube/labels/labels.go `serviceClusterOrDefault`).
+ */
+export const WAYPOINT = {
+    name: "waypoint",
+    gatewayClassName: "istio-waypoint",
+    listener: { name: "mesh", port: 15008, protocol: "HBONE" },
+    for: "service",
+} as const;
+
+/** The Gateway API group and version of waypoints (the CRDs are a prerequisite on the cluster). */
+export const GATEWAY_API = {
+    group: "gateway.networking.k8s.io",
+    version: "v1",
+    gatewayCrd: "gateways.gateway.networking.k8s.io",
+    gatewayClassCrd: "gatewayclasses.gateway.networking.k8s.io",
+} as const;
+
+/** HBONE, ambient's mTLS tunnel: ztunnel and waypoints take each other's traffic on this port. */
+export const HBONE_PORT = WAYPOINT.listener.port;
+
+/**
+ * Where kubelet's probes of ambient pods come from: istio-cni SNATs them to this link-local address (istio/istio
+ * 1.30.3 cni/pkg/iptables/iptables.go), so a default-deny ingress policy must admit it.
+ */
+export const AMBIENT_PROBE_SOURCE = "169.254.7.127/32";
+
+/** The DaemonSets of ambient mode, as the istio `cni` and `ztunnel` charts name them (1.30.3). */
+export const AMBIENT_DAEMONSETS = { cni: "istio-cni-node", ztunnel: "ztunnel" } as const;
+
 /** Label the istiod chart puts on its pods. */
 export const ISTIOD_POD_LABEL = { key: "app", value: "istiod" } as const;
 
