@@ -95,6 +95,8 @@ export const AMBIENT_LABELS = {
     useWaypoint: "istio.io/use-waypoint",
     useWaypointNamespace: "istio.io/use-waypoint-namespace",
     waypointFor: "istio.io/waypoint-for",
+    /** `"true"` on a Service or namespace: the ingress gateway sends its traffic through the waypoint too (otherwise straight to the pods). */
+    ingressUseWaypoint: "istio.io/ingress-use-waypoint",
 } as const;
 
 /** Istio's revision label, which turns on sidecar injection like {@link INJECTION_LABEL}. */
