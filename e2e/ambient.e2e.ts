@@ -9,7 +9,8 @@ import * as assert from "assert";
 import * as path from "path";
 import { Stack } from "@pulumi/pulumi/automation";
 import { AMBIENT_DAEMONSETS, AMBIENT_LABELS, SYSTEM_NAMESPACE, WAYPOINT } from "../lib/constants";
-import { WORK_DIR, airGapped, changes, configSet, exists, kubectlJson, previewWithPolicies, waitNamespacesGone, workspaceStack } from "./harness";
+import { Verdict, guardedUp } from "./guardedUp";
+import { POLICY_PACK, WORK_DIR, airGapped, changes, configSet, exists, kubectlJson, policyConfig, previewWithPolicies, waitNamespacesGone, workspaceStack } from "./harness";
 import { applyGatewayApiCrds, deleteGatewayApiCrds } from "./gatewayApi";
 
 const APP_NAMESPACES = ["auth", "chat"];
@@ -55,9 +56,14 @@ describe("pulumi CLI, the local stack in ambient mode (mesh.dataPlane ambient, I
         assert.ok((r.changes.create ?? 0) > 60, JSON.stringify(r.changes));
     });
 
-    it("runs pulumi up: the cni agent and ztunnel, istiod in ambient mode, the app namespaces enrolled, one waypoint each", async () => {
-        const up = await stack.up();
+    it("deploys as npm run local and scripts/deploy.sh do (a preview under the pack, then up under it): the cni agent and ztunnel, istiod in ambient mode, the app namespaces enrolled, one waypoint each", async () => {
+        const verdicts: Verdict[] = [];
+        const { up } = await guardedUp(stack, { policyPacks: [POLICY_PACK], policyPackConfigs: [policyConfig("dev")], onVerdict: (v) => verdicts.push(v) });
         assert.strictEqual(up.summary.result, "succeeded");
+        assert.deepStrictEqual(
+            verdicts.filter((v) => v.level === "mandatory"),
+            [],
+        );
         for (const ds of Object.values(AMBIENT_DAEMONSETS)) {
             assert.strictEqual(kubectlJson(["-n", SYSTEM_NAMESPACE, "get", "daemonset", ds]).metadata.name, ds);
         }
