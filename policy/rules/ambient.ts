@@ -19,7 +19,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { DEFAULT_CHARTS } from "../../lib/charts";
 import { AMBIENT_CHARTS, AMBIENT_DAEMONSETS, AMBIENT_LABELS, AMBIENT_LABEL_VALUES, GATEWAY_API, ISTIOD_AMBIENT, ISTIOD_POD_LABEL, SYSTEM_NAMESPACE, WAYPOINT } from "../../lib/constants";
-import { StackGateway, StackNamespace, gatewayRef, isAmbient, isWaypoint, servesServices, sidecarInjectionLabel, stackGateways, stackNamespaces, useWaypointOf } from "../lib/ambient";
+import { StackGateway, gatewayRef, isAmbient, isWaypoint, servesServices, sidecarInjectionLabel, stackGateways, stackNamespaces, useWaypointOf } from "../lib/ambient";
 import { ChartBlindSpot, installedCharts, requestedChartsOfStack } from "../lib/charts";
 import { JsonObject, StackResource, TYPES, asList, asObject, at, containersOf, customResourceOf, envValue, meshConfigOf, nameOf, propsOfType, workloadOf } from "../lib/k8s";
 import { BlindSpot, plain, readKnown } from "../lib/known";
@@ -221,9 +221,9 @@ export const telemetryMustReachWaypoints: StackValidationPolicy = {
         // The namespaces whose Services each waypoint serves: those whose labels name it (its own when none does).
         const served = new Map(
             waypoints.map((w) => {
-                const bound = namespaces.filter((n: StackNamespace) => {
+                const bound = namespaces.filter((n) => {
                     const use = useWaypointOf(n);
-                    return use !== undefined && use.namespace === w.namespace && use.name === w.name;
+                    return use?.namespace === w.namespace && use.name === w.name;
                 });
                 return [w, bound.length === 0 ? [w.namespace] : bound.map((n) => n.name)];
             }),
