@@ -5,8 +5,9 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import { AMBIENT_LABELS, AMBIENT_LABEL_VALUES, INJECTION_LABEL, REVISION_LABEL, WAYPOINT } from "../../lib/constants";
-import { StackResource, TYPES, customResourceOf, propsOfType } from "./k8s";
+import { StackResource, TYPES, asList, asObject, at, customResourceOf, propsOfType } from "./k8s";
 import { BlindSpot, plain, readKnown } from "./known";
+import { LabelSelector, NAMESPACE_NAME_LABEL, selectorMatches } from "./networkPolicy";
 
 type Labels = Readonly<Record<string, string>>;
 
@@ -59,6 +60,8 @@ export interface StackGateway {
     readonly className: string;
     /** `istio.io/waypoint-for`, `service` when unset (istiod's default). */
     readonly waypointFor: string;
+    /** `allowedRoutes.namespaces` of its HBONE listener (mesh 15008): which namespaces may use it. */
+    readonly allowedNamespaces?: { readonly from?: string; readonly selector?: LabelSelector };
     readonly urn: string;
 }
 
@@ -72,7 +75,7 @@ export function stackGateways(resources: readonly StackResource[], blind: BlindS
         const seen = readKnown(
             r.urn,
             `Gateway ${r.name}`,
-            () => plain({ name: gw.metadata?.name, namespace: gw.metadata?.namespace, labels: gw.metadata?.labels, className: gw.spec?.gatewayClassName }),
+            () => plain({ name: gw.metadata?.name, namespace: gw.metadata?.namespace, labels: gw.metadata?.labels, className: gw.spec?.gatewayClassName, listeners: gw.spec?.listeners }),
             blind,
         );
         return seen === undefined
@@ -83,10 +86,31 @@ export function stackGateways(resources: readonly StackResource[], blind: BlindS
                       name: seen.name ?? "",
                       className: String(seen.className ?? ""),
                       waypointFor: seen.labels?.[AMBIENT_LABELS.waypointFor] ?? WAYPOINT.for,
+                      allowedNamespaces: allowedNamespacesOf(seen.listeners),
                       urn: r.urn,
                   },
               ];
     });
+}
+
+/** `allowedRoutes.namespaces` of the listener istiod takes a waypoint's attachment rules from without a binding annotation: HBONE on 15008. */
+function allowedNamespacesOf(listeners: unknown): StackGateway["allowedNamespaces"] {
+    const hbone = asList(listeners).find((l) => at(l, ["protocol"]) === WAYPOINT.listener.protocol && at(l, ["port"]) === WAYPOINT.listener.port);
+    const namespaces = asObject(at(hbone, ["allowedRoutes", "namespaces"]));
+    return namespaces === undefined ? undefined : { from: typeof namespaces.from === "string" ? namespaces.from : undefined, selector: asObject(namespaces.selector) as LabelSelector | undefined };
+}
+
+/**
+ * Whether a waypoint accepts a namespace's Services (istio/istio 1.30.3 pilot/pkg/serviceregistry/ambient/waypoints.go
+ * `AllowsAttachmentFromNamespace`, `makeAllowedRoutes`): its own namespace always; another only when the HBONE listener's
+ * `allowedRoutes.namespaces.from` is All, or Selector matching the namespace's labels (Same, the default, admits none).
+ */
+export function acceptsNamespace(gw: StackGateway, ns: StackNamespace): boolean {
+    if (gw.namespace === ns.name) {
+        return true;
+    }
+    const from = gw.allowedNamespaces?.from;
+    return from === "All" || (from === "Selector" && selectorMatches(gw.allowedNamespaces?.selector ?? {}, { ...ns.labels, [NAMESPACE_NAME_LABEL]: ns.name }));
 }
 
 export function isWaypoint(gw: StackGateway): boolean {

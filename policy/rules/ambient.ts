@@ -19,7 +19,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { DEFAULT_CHARTS } from "../../lib/charts";
 import { AMBIENT_CHARTS, AMBIENT_DAEMONSETS, AMBIENT_LABELS, AMBIENT_LABEL_VALUES, GATEWAY_API, ISTIOD_AMBIENT, ISTIOD_POD_LABEL, SYSTEM_NAMESPACE, WAYPOINT } from "../../lib/constants";
-import { StackGateway, gatewayRef, isAmbient, isWaypoint, servesServices, sidecarInjectionLabel, stackGateways, stackNamespaces, useWaypointOf } from "../lib/ambient";
+import { StackGateway, acceptsNamespace, gatewayRef, isAmbient, isWaypoint, servesServices, sidecarInjectionLabel, stackGateways, stackNamespaces, useWaypointOf } from "../lib/ambient";
 import { ChartBlindSpot, installedCharts, requestedChartsOfStack } from "../lib/charts";
 import { JsonObject, StackResource, TYPES, asList, asObject, at, containersOf, customResourceOf, envValue, meshConfigOf, nameOf, propsOfType, workloadOf } from "../lib/k8s";
 import { BlindSpot, plain, readKnown } from "../lib/known";
@@ -82,6 +82,12 @@ export const ambientNamespacesMustUseADeclaredWaypoint: StackValidationPolicy = 
                 reportViolation(
                     `${prefix} must use a waypoint; its ${AMBIENT_LABELS.useWaypoint} names Gateway ${named}, whose gatewayClassName is ${JSON.stringify(gw.className)}, not ${WAYPOINT.gatewayClassName}. Name a Gateway of class ${WAYPOINT.gatewayClassName}.`,
                     ns.urn,
+                );
+            } else if (!acceptsNamespace(gw, ns)) {
+                const from = gw.allowedNamespaces?.from ?? "Same";
+                reportViolation(
+                    `${prefix} must use a waypoint that accepts it; waypoint ${named} takes Services only from ${from === "Selector" ? "namespaces its selector matches" : "its own namespace"} (allowedRoutes.namespaces.from of its ${WAYPOINT.listener.protocol} listener is ${from}), so istiod binds the namespace's Services to no waypoint. Set allowedRoutes.namespaces.from: All (or a Selector matching ${ns.name}) on listener ${WAYPOINT.listener.name}, or give ${ns.name} a waypoint of its own.`,
+                    gw.urn,
                 );
             } else if (!servesServices(gw)) {
                 reportViolation(
@@ -218,12 +224,12 @@ export const telemetryMustReachWaypoints: StackValidationPolicy = {
             return;
         }
         const root = rootNamespaceOf(resources);
-        // The namespaces whose Services each waypoint serves: those whose labels name it (its own when none does).
+        // The namespaces whose Services each waypoint serves: those whose labels name it and that it accepts (its own when none does).
         const served = new Map(
             waypoints.map((w) => {
                 const bound = namespaces.filter((n) => {
                     const use = useWaypointOf(n);
-                    return use?.namespace === w.namespace && use.name === w.name;
+                    return use?.namespace === w.namespace && use.name === w.name && acceptsNamespace(w, n);
                 });
                 return [w, bound.length === 0 ? [w.namespace] : bound.map((n) => n.name)];
             }),

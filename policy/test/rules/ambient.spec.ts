@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import * as a from "../../rules/ambient";
 import { ambientDaemonSet, ambientNamespace, ambientStack, chart, helmRelease, istiodDeployment, meshConfigMap, namespace, namespacePatch, releasesConfigMap, telemetry, waypoint } from "../fixtures";
+import { WAYPOINT } from "../../../lib/constants";
 import { UNKNOWN_STRING, stackViolationsOf, stackViolationsWithUrns, violationsOf } from "../harness";
 
 describe(a.AMBIENT_WAYPOINT, () => {
@@ -8,7 +9,27 @@ describe(a.AMBIENT_WAYPOINT, () => {
 
     it("passes the program's ambient namespaces, each with its waypoint, and a waypoint in another namespace named with use-waypoint-namespace", async () => {
         assert.deepStrictEqual(await check(...ambientStack(["auth", "chat"])), []);
-        assert.deepStrictEqual(await check(ambientNamespace("auth", { "istio.io/use-waypoint-namespace": "shared" }), waypoint("shared")), []);
+        const fromAll = { listeners: [{ ...WAYPOINT.listener, allowedRoutes: { namespaces: { from: "All" } } }] };
+        assert.deepStrictEqual(await check(ambientNamespace("auth", { "istio.io/use-waypoint-namespace": "shared" }), waypoint("shared", "waypoint", fromAll)), []);
+        const fromSelected = { listeners: [{ ...WAYPOINT.listener, allowedRoutes: { namespaces: { from: "Selector", selector: { matchLabels: { "kubernetes.io/metadata.name": "auth" } } } } }] };
+        assert.deepStrictEqual(await check(ambientNamespace("auth", { "istio.io/use-waypoint-namespace": "shared" }), waypoint("shared", "waypoint", fromSelected)), []);
+    });
+
+    it("denies a waypoint in another namespace that does not accept the namespace (allowedRoutes Same by default, or a Selector that does not match)", async () => {
+        assert.deepStrictEqual(
+            await stackViolationsWithUrns(a.ambientNamespacesMustUseADeclaredWaypoint, [ambientNamespace("auth", { "istio.io/use-waypoint-namespace": "shared" }), waypoint("shared")]),
+            [
+                {
+                    message:
+                        "Namespace auth (istio.io/dataplane-mode: ambient) must use a waypoint that accepts it; waypoint shared/waypoint takes Services only from its own namespace (allowedRoutes.namespaces.from of its HBONE listener is Same), so istiod binds the namespace's Services to no waypoint. Set allowedRoutes.namespaces.from: All (or a Selector matching auth) on listener mesh, or give auth a waypoint of its own.",
+                    urn: "urn:pulumi:test::observability-stack::kubernetes:gateway.networking.k8s.io/v1:Gateway::shared-waypoint",
+                },
+            ],
+        );
+        const fromOther = { listeners: [{ ...WAYPOINT.listener, allowedRoutes: { namespaces: { from: "Selector", selector: { matchLabels: { team: "chat" } } } } }] };
+        assert.deepStrictEqual(await check(ambientNamespace("auth", { "istio.io/use-waypoint-namespace": "shared" }), waypoint("shared", "waypoint", fromOther)), [
+            "Namespace auth (istio.io/dataplane-mode: ambient) must use a waypoint that accepts it; waypoint shared/waypoint takes Services only from namespaces its selector matches (allowedRoutes.namespaces.from of its HBONE listener is Selector), so istiod binds the namespace's Services to no waypoint. Set allowedRoutes.namespaces.from: All (or a Selector matching auth) on listener mesh, or give auth a waypoint of its own.",
+        ]);
     });
 
     it("ignores sidecar namespaces and namespaces without labels", async () => {
@@ -118,7 +139,10 @@ describe(a.TELEMETRY_REACHES_WAYPOINTS, () => {
         assert.deepStrictEqual(await check(...ambientStack(), telemetry(10, { targetRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "waypoint-old" }] }, "auth")), [
             "Telemetry auth/global-sampling must reach waypoint auth/waypoint, which traces the requests of ambient namespaces; its targetRefs (Gateway waypoint-old) attach it to none of them (a waypoint applies targeted Telemetry only from the namespace of the Services it serves), so they apply none of its tracing and accessLogging; expected no selector (namespace-wide) or targetRefs [{group: gateway.networking.k8s.io, kind: Gateway, name: <waypoint>}] in the waypoint's namespace, or a Service it serves.",
         ]);
-        const shared = [ambientNamespace("auth", { "istio.io/use-waypoint-namespace": "shared" }), waypoint("shared")];
+        const shared = [
+            ambientNamespace("auth", { "istio.io/use-waypoint-namespace": "shared" }),
+            waypoint("shared", "waypoint", { listeners: [{ ...WAYPOINT.listener, allowedRoutes: { namespaces: { from: "All" } } }] }),
+        ];
         assert.deepStrictEqual(await check(...shared, telemetry(10, toWaypoint, "shared")), [
             "Telemetry shared/global-sampling must reach waypoint shared/waypoint, which traces the requests of ambient namespaces; its targetRefs (Gateway waypoint) attach it to none of them (a waypoint applies targeted Telemetry only from the namespace of the Services it serves), so they apply none of its tracing and accessLogging; expected no selector (namespace-wide) or targetRefs [{group: gateway.networking.k8s.io, kind: Gateway, name: <waypoint>}] in the waypoint's namespace, or a Service it serves.",
         ]);
