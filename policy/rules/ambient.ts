@@ -163,7 +163,8 @@ const SERVICE_KINDS: readonly { group: string; kind: string }[] = [
  * of the waypoint's namespace and of the Service's namespace; then targeted Telemetry of the Service's namespace only
  * (the waypoint's own when it serves its own namespace), attached by `ShouldAttachPolicy` (pilot/pkg/model/policyattachment.go):
  * `selector` never attaches to a waypoint, targetRefs kind Gateway naming it (in its own namespace), kind Service or
- * ServiceEntry (one it serves: the namespace is bound to it), or kind GatewayClass istio-waypoint from the root namespace.
+ * ServiceEntry (one it serves: the namespace is bound to it), or kind GatewayClass istio-waypoint from the root namespace
+ * (which, read only from the Service's namespace, reaches only the waypoints serving Services of the root namespace).
  */
 function appliesTo(t: TelemetryView, refs: readonly TargetRef[], gw: StackGateway, svcNamespace: string, root: string): boolean {
     const selector = Object.keys(asObject(at(t.spec, ["selector", "matchLabels"])) ?? {}).length > 0;
@@ -193,7 +194,7 @@ function rootNamespaceOf(resources: readonly StackResource[]): string {
     return SYSTEM_NAMESPACE;
 }
 
-/** Sections of a Telemetry a waypoint would apply, with the sections whose entries are all `match.mode: CLIENT`. */
+/** The sections of a Telemetry this rule is about: what a waypoint traces and logs. */
 const SECTIONS = ["tracing", "accessLogging"] as const;
 
 /**
@@ -207,7 +208,7 @@ export const telemetryMustReachWaypoints: StackValidationPolicy = {
     enforcementLevel: "mandatory",
     severity: "medium",
     remediationSteps: `Waypoints ignore selector and apply only SERVER-mode entries: drop the selector (namespace-wide), or target the waypoint with targetRefs [{group: ${GATEWAY_API.group}, kind: Gateway, name: ${WAYPOINT.name}}] in its namespace (or a Service it serves), and use match.mode SERVER or CLIENT_AND_SERVER.`,
-    url: "https://istio.io/latest/docs/ambient/usage/telemetry/",
+    url: "https://istio.io/latest/docs/reference/config/telemetry/",
     validateStack: (args, reportViolation) => {
         const resources = stackResources(args);
         const blind: BlindSpot[] = [];
