@@ -129,6 +129,21 @@ export const HBONE_PORT = WAYPOINT.listener.port;
 /** The DaemonSets of ambient mode, as the istio `cni` and `ztunnel` charts name them (1.30.3). */
 export const AMBIENT_DAEMONSETS = { cni: "istio-cni-node", ztunnel: "ztunnel" } as const;
 
+/**
+ * Values of the ambient labels: the data-plane mode that enrols a namespace, the `istio.io/use-waypoint` value that
+ * opts out of any waypoint, and the `istio.io/waypoint-for` values of a waypoint that serves Services (istio/istio
+ * 1.30.3 pilot/pkg/serviceregistry/ambient/waypoints.go `getUseWaypoint`, `fetchWaypointForService`; `service` when unset).
+ */
+export const AMBIENT_LABEL_VALUES = { dataplaneMode: "ambient", noWaypoint: "none", waypointForServices: ["service", "all"] } as const;
+
+/**
+ * The charts of ambient mode beside istiod (istio/istio 1.30.3 manifests/charts/istio-cni and manifests/charts/ztunnel,
+ * chart names `cni` and `ztunnel`), and how istiod serves it: the values `profile: ambient`, which sets the env below on
+ * its Deployment (manifests/charts/istio-control/istio-discovery/files/profile-ambient.yaml).
+ */
+export const AMBIENT_CHARTS = { cni: "cni", ztunnel: "ztunnel" } as const;
+export const ISTIOD_AMBIENT = { profile: "ambient", env: "PILOT_ENABLE_AMBIENT" } as const;
+
 /** Label the istiod chart puts on its pods. */
 export const ISTIOD_POD_LABEL = { key: "app", value: "istiod" } as const;
 

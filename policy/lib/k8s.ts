@@ -9,6 +9,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import type { Resource, Unwrap } from "@pulumi/pulumi";
 import * as yaml from "js-yaml";
+import { GATEWAY_API } from "../../lib/constants";
 
 export type ConfigMapProps = Unwrap<k8s.core.v1.ConfigMapArgs>;
 export type ObjectMetaProps = Unwrap<k8s.types.input.meta.v1.ObjectMeta>;
@@ -36,6 +37,8 @@ export const TYPES = {
     chartV4: "kubernetes:helm.sh/v4:Chart",
     releaseV3: "kubernetes:helm.sh/v3:Release",
     chartV3: "kubernetes:helm.sh/v3:Chart",
+    /** Gateway API Gateways (waypoints are Gateways of class istio-waypoint), as Pulumi CustomResources register them. */
+    gateway: [`kubernetes:${GATEWAY_API.group}/${GATEWAY_API.version}:Gateway`, `kubernetes:${GATEWAY_API.group}/v1beta1:Gateway`],
 } as const;
 
 /** A Pulumi resource class (what `validateResourceOfType` takes), e.g. `k8s.networking.v1.NetworkPolicy`. */

@@ -45,7 +45,7 @@ export type ContainerPort = Unwrap<k8s.types.input.core.v1.ContainerPort>;
 export type Labels = Readonly<Record<string, string>>;
 
 /** The label the API server puts on every namespace. */
-const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
+export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
 /** A pod: its namespace, labels, container ports (for named ports) and, when known, its address. */
 export interface PodEndpoint {

@@ -1,3 +1,4 @@
+import { ambientPolicies } from "./ambient";
 import { chartPolicies } from "./charts";
 import { jaegerPolicies } from "./jaeger";
 import { kialiPolicies } from "./kiali";
@@ -5,7 +6,7 @@ import { metricsPolicies } from "./metrics";
 import { networkPolicies } from "./network";
 import { OTEL_PROPAGATION, tracingPolicies } from "./tracing";
 
-export const allPolicies = [...tracingPolicies, ...networkPolicies, ...kialiPolicies, ...metricsPolicies, ...jaegerPolicies, ...chartPolicies];
+export const allPolicies = [...tracingPolicies, ...networkPolicies, ...kialiPolicies, ...metricsPolicies, ...jaegerPolicies, ...chartPolicies, ...ambientPolicies];
 
 /**
  * Every policy ever renamed, old name -> current name (README's table of renamed policies lists them). A policy config that

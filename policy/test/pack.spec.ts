@@ -15,7 +15,7 @@ describe("policy pack", () => {
             assert.ok(["advisory", "mandatory"].includes(p.enforcementLevel ?? ""), `${p.name}: enforcementLevel`);
             assert.ok(p.severity !== undefined && (p.remediationSteps ?? "").length > 20 && (p.url ?? "").startsWith("https://"), `${p.name}: metadata`);
         }
-        assert.strictEqual(allPolicies.length, 20);
+        assert.strictEqual(allPolicies.length, 24);
     });
 
     for (const { stack, config } of configs) {

@@ -1,6 +1,7 @@
 /** Spans reach Jaeger: every namespace that sends them can reach the Jaeger pods on the OTLP and Zipkin ports. */
 import { StackValidationPolicy } from "@pulumi/policy";
-import { COLLECTOR_SERVICE, INJECTION_LABEL, JAEGER_EGRESS_PORTS } from "../../../lib/constants";
+import { COLLECTOR_SERVICE, JAEGER_EGRESS_PORTS } from "../../../lib/constants";
+import { isAmbient, sidecarInjectionLabel } from "../../lib/ambient";
 import { stackResources } from "../../lib/policy";
 import { StackNetwork, StackPod, StackService, egressRestrictedNamespaces, podsSelectedBy, stackNetwork } from "../../lib/stackNetwork";
 import { Target, firstPolicyUrn, judgeNamespaces, reportBlindSpots } from "./reachability";
@@ -35,9 +36,13 @@ function jaegerTargets(net: StackNetwork, svc: StackService): Target[] {
     return pods.map((pod) => ({ pod, podPort: (port, protocol) => servicePodPort(svc, pod, port, protocol) }));
 }
 
-/** Namespaces whose sidecars are injected (they send Zipkin spans), from the stack's Namespace objects and patches. */
+/**
+ * The mesh's namespaces, from the stack's Namespace objects and patches: those whose pods get sidecars (which send Zipkin
+ * spans), and those in ambient mode, where the namespace's waypoint pods send them (istiod deploys the waypoint in the
+ * namespace of its Gateway; they are not in the stack, so the pods the rule judges there stand for them too).
+ */
 function meshNamespaces(net: StackNetwork): string[] {
-    return [...net.namespaces].filter(([, labels]) => Object.entries(INJECTION_LABEL).every(([k, v]) => labels[k] === v) || labels["istio.io/rev"] !== undefined).map(([ns]) => ns);
+    return [...net.namespaces].filter(([, labels]) => sidecarInjectionLabel(labels) !== undefined || isAmbient(labels)).map(([ns]) => ns);
 }
 
 export const JAEGER_EGRESS = "jaeger-egress-must-allow-otlp-and-zipkin";
@@ -53,7 +58,7 @@ export const jaegerEgressMustAllowOtlpAndZipkin: StackValidationPolicy = {
     enforcementLevel: "mandatory",
     severity: "high",
     remediationSteps:
-        "Allow egress to the Jaeger pods (namespaceSelector kubernetes.io/metadata.name of the Jaeger namespace AND the pods' labels) on TCP 4317, 4318 and 9411, and let any ingress policy of the Jaeger pods admit the namespace; 9411 carries the sidecars' Zipkin spans (without it Jaeger shows 'No service dependencies found').",
+        "Allow egress to the Jaeger pods (namespaceSelector kubernetes.io/metadata.name of the Jaeger namespace AND the pods' labels) on TCP 4317, 4318 and 9411, and let any ingress policy of the Jaeger pods admit the namespace; 9411 carries the sidecars' and waypoints' Zipkin spans (without it Jaeger shows 'No service dependencies found').",
     url: "https://kubernetes.io/docs/concepts/services-networking/network-policies/",
     validateStack: (args, reportViolation) => {
         const resources = stackResources(args);

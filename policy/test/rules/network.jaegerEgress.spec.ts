@@ -115,6 +115,29 @@ describe(n.JAEGER_EGRESS, () => {
             expected: [jaegerMessage("scan", ": TCP 4317, TCP 4318, TCP 9411", "egress policies: none; ingress policies: istio-system/collector-ingress")],
         },
         {
+            name: "checks ambient namespaces (their waypoint pods send the Zipkin spans) like sidecar ones, and not namespaces whose revision label istio-injection: disabled overrides",
+            stack: [
+                ...JAEGER,
+                namespacePatch("shop", { "istio.io/dataplane-mode": "ambient", "istio.io/use-waypoint": "waypoint" }),
+                namespacePatch("legacy", { "istio-injection": "disabled", "istio.io/rev": "default" }),
+                networkPolicy("istio-system", "collector-ingress", { podSelector: { matchLabels: { "app.kubernetes.io/name": "jaeger" } }, ingress: [{ from: [{ podSelector: {} }] }] }),
+            ],
+            expected: [jaegerMessage("shop", ": TCP 4317, TCP 4318, TCP 9411", "egress policies: none; ingress policies: istio-system/collector-ingress")],
+        },
+        {
+            name: "passes an ambient namespace whose pods, the waypoint's included, the Jaeger ingress policy admits",
+            stack: [
+                ...JAEGER,
+                namespacePatch("shop", { "istio.io/dataplane-mode": "ambient", "istio.io/use-waypoint": "waypoint" }),
+                jaegerEgressPolicy("shop"),
+                networkPolicy("istio-system", "collector-ingress", {
+                    podSelector: { matchLabels: { "app.kubernetes.io/name": "jaeger" } },
+                    ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "shop" } } }], ports: tcp(4317, 4318, 9411) }],
+                }),
+            ],
+            expected: [],
+        },
+        {
             name: "takes a policy the program read from the cluster (reads.json) into account",
             stack: [
                 ...JAEGER,
