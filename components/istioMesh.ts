@@ -7,6 +7,7 @@ import {
     DEFAULT_EXT_AUTHZ_HTTP_HEADERS,
     GATEWAY_NAME,
     HELM_OWNERSHIP,
+    ISTIOD_AMBIENT,
     MeshTraceContext,
     PROVIDER_NAMES,
     PROVIDER_TRACE_CONTEXT,
@@ -246,7 +247,7 @@ export function dataPlaneProblems(
  * there (cni/pkg/util/podutil.go, SYSTEM_NAMESPACE).
  * @internal A value builder: tests call it; programs use the component.
  */
-export const AMBIENT_PROFILE: HelmValues = { profile: "ambient" };
+export const AMBIENT_PROFILE: HelmValues = { profile: ISTIOD_AMBIENT.profile };
 
 /**
  * What the base chart renders in the CRD release: its CRDs alone (`global.resourceScope: cluster` leaves out the reader

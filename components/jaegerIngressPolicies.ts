@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { JaegerChartLine } from "../lib/charts";
-import { AMBIENT_LABELS, DataPlane, INJECTION_LABEL, JAEGER_EGRESS_PORTS, JAEGER_METRICS_PORTS, JAEGER_PORTS, SPAN_METRICS, SYSTEM_NAMESPACE } from "../lib/constants";
+import { AMBIENT_LABELS, AMBIENT_LABEL_VALUES, DataPlane, INJECTION_LABEL, JAEGER_EGRESS_PORTS, JAEGER_METRICS_PORTS, JAEGER_PORTS, SPAN_METRICS, SYSTEM_NAMESPACE } from "../lib/constants";
 import { jaegerPodSelector } from "./jaeger";
 import { KIALI_POD_LABELS } from "./kiali";
 import { PolicySpec, inNamespaces, tcp } from "./networkPolicies";
@@ -72,7 +72,7 @@ export function jaegerIngressSpecs(args: {
                     from: [
                         inNamespaces([args.namespace, ...args.appNamespaces]),
                         { namespaceSelector: { matchLabels: { ...INJECTION_LABEL } } },
-                        ...(args.dataPlane === "ambient" ? [{ namespaceSelector: { matchLabels: { [AMBIENT_LABELS.dataplaneMode]: "ambient" } } }] : []),
+                        ...(args.dataPlane === "ambient" ? [{ namespaceSelector: { matchLabels: { [AMBIENT_LABELS.dataplaneMode]: AMBIENT_LABEL_VALUES.dataplaneMode } } }] : []),
                     ],
                     ports: tcp(JAEGER_EGRESS_PORTS),
                 },

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
     AMBIENT_LABELS,
+    AMBIENT_LABEL_VALUES,
     DataPlane,
     DNS_PORT,
     HBONE_PORT,
@@ -160,7 +161,7 @@ export function meshEgressSpecs(args: {
         specs["allow-hbone-egress"] = {
             podSelector: {},
             policyTypes: ["Egress"],
-            egress: [{ to: [{ namespaceSelector: { matchLabels: { [AMBIENT_LABELS.dataplaneMode]: "ambient" } } }], ports: tcp([HBONE_PORT]) }],
+            egress: [{ to: [{ namespaceSelector: { matchLabels: { [AMBIENT_LABELS.dataplaneMode]: AMBIENT_LABEL_VALUES.dataplaneMode } } }], ports: tcp([HBONE_PORT]) }],
         };
     }
     if (args.externalPorts.length > 0) {

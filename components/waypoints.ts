@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { AMBIENT_LABELS, GATEWAY_API, WAYPOINT } from "../lib/constants";
+import { AMBIENT_LABELS, AMBIENT_LABEL_VALUES, GATEWAY_API, WAYPOINT } from "../lib/constants";
 import { childOptions } from "./options";
 import { componentType, withTypeAliases } from "./typeTokens";
 
@@ -33,7 +33,7 @@ function waypointGateway(namespace: string): { apiVersion: string; kind: string;
  * from every request that enters through it). ztunnel emits no spans: without the waypoint the proxy spans are lost.
  */
 export const AMBIENT_NAMESPACE_LABELS: Readonly<Record<string, string>> = {
-    [AMBIENT_LABELS.dataplaneMode]: "ambient",
+    [AMBIENT_LABELS.dataplaneMode]: AMBIENT_LABEL_VALUES.dataplaneMode,
     [AMBIENT_LABELS.useWaypoint]: WAYPOINT.name,
     [AMBIENT_LABELS.ingressUseWaypoint]: "true",
 };

@@ -29,7 +29,7 @@ const ELASTICSEARCH = [
     { key: "jaeger.storage.tls.caSecret.name", value: "elasticsearch-ca" },
     { key: "jaeger.storage.tls.caSecret.key", value: "ca.crt" },
 ];
-export const AMBIENT = { key: "mesh.dataPlane", value: "ambient" };
+const AMBIENT = { key: "mesh.dataPlane", value: "ambient" };
 const ROLLOVER = { key: "jaeger.storage.rollover.enabled", value: "true" };
 
 export const VARIANTS: readonly (Variant & { istio: "1.24" | "1.30"; kiali: KialiChartVersion; jaeger: "v1" | "v2" })[] = [

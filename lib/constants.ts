@@ -137,11 +137,10 @@ export const AMBIENT_DAEMONSETS = { cni: "istio-cni-node", ztunnel: "ztunnel" } 
 export const AMBIENT_LABEL_VALUES = { dataplaneMode: "ambient", noWaypoint: "none", waypointForServices: ["service", "all"] } as const;
 
 /**
- * The charts of ambient mode beside istiod (istio/istio 1.30.3 manifests/charts/istio-cni and manifests/charts/ztunnel,
- * chart names `cni` and `ztunnel`), and how istiod serves it: the values `profile: ambient`, which sets the env below on
- * its Deployment (manifests/charts/istio-control/istio-discovery/files/profile-ambient.yaml).
+ * How istiod serves ambient mode: the values `profile: ambient`, which sets the env below on its Deployment
+ * (istio/istio 1.30.3 manifests/charts/istio-control/istio-discovery/files/profile-ambient.yaml). The charts of
+ * ambient mode beside istiod (`cni`, `ztunnel`) are in lib/charts.ts.
  */
-export const AMBIENT_CHARTS = { cni: "cni", ztunnel: "ztunnel" } as const;
 export const ISTIOD_AMBIENT = { profile: "ambient", env: "PILOT_ENABLE_AMBIENT" } as const;
 
 /** Label the istiod chart puts on its pods. */

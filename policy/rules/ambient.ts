@@ -18,7 +18,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { DEFAULT_CHARTS } from "../../lib/charts";
-import { AMBIENT_CHARTS, AMBIENT_DAEMONSETS, AMBIENT_LABELS, AMBIENT_LABEL_VALUES, GATEWAY_API, ISTIOD_AMBIENT, ISTIOD_POD_LABEL, SYSTEM_NAMESPACE, WAYPOINT } from "../../lib/constants";
+import { AMBIENT_DAEMONSETS, AMBIENT_LABELS, AMBIENT_LABEL_VALUES, GATEWAY_API, ISTIOD_AMBIENT, ISTIOD_POD_LABEL, SYSTEM_NAMESPACE, WAYPOINT } from "../../lib/constants";
 import { StackGateway, acceptsNamespace, gatewayRef, isAmbient, isWaypoint, servesServices, sidecarInjectionLabel, stackGateways, stackNamespaces, useWaypointOf } from "../lib/ambient";
 import { ChartBlindSpot, installedCharts, requestedChartsOfStack } from "../lib/charts";
 import { JsonObject, StackResource, TYPES, asList, asObject, at, containersOf, customResourceOf, envValue, meshConfigOf, nameOf, propsOfType, workloadOf } from "../lib/k8s";
@@ -323,10 +323,10 @@ function istiodViews(resources: readonly StackResource[], blind: BlindSpot[], hi
  */
 export const ambientModeMustInstallCniAndZtunnel: StackValidationPolicy = {
     name: AMBIENT_COMPONENTS,
-    description: `A stack in ambient mode (a namespace labelled ${AMBIENT_LABEL}, a Gateway of class ${WAYPOINT.gatewayClassName}, or istiod with profile ambient) must install the ${AMBIENT_CHARTS.cni} and ${AMBIENT_CHARTS.ztunnel} charts at istiod's version, and its ambient namespaces and waypoints need an istiod with the ambient profile.`,
+    description: `A stack in ambient mode (a namespace labelled ${AMBIENT_LABEL}, a Gateway of class ${WAYPOINT.gatewayClassName}, or istiod with profile ambient) must install the ${DEFAULT_CHARTS.istioCni.chart} and ${DEFAULT_CHARTS.ztunnel.chart} charts at istiod's version, and its ambient namespaces and waypoints need an istiod with the ambient profile.`,
     enforcementLevel: "mandatory",
     severity: "critical",
-    remediationSteps: `Install the Istio charts ${AMBIENT_CHARTS.cni} (DaemonSet ${AMBIENT_DAEMONSETS.cni}) and ${AMBIENT_CHARTS.ztunnel} (DaemonSet ${AMBIENT_DAEMONSETS.ztunnel}) in ${SYSTEM_NAMESPACE} at istiod's version, and istiod with values profile: ${ISTIOD_AMBIENT.profile}; the program does all three with mesh.dataPlane ambient.`,
+    remediationSteps: `Install the Istio charts ${DEFAULT_CHARTS.istioCni.chart} (DaemonSet ${AMBIENT_DAEMONSETS.cni}) and ${DEFAULT_CHARTS.ztunnel.chart} (DaemonSet ${AMBIENT_DAEMONSETS.ztunnel}) in ${SYSTEM_NAMESPACE} at istiod's version, and istiod with values profile: ${ISTIOD_AMBIENT.profile}; the program does all three with mesh.dataPlane ambient.`,
     url: "https://istio.io/latest/docs/ambient/install/helm/",
     validateStack: (args, reportViolation) => {
         const resources = stackResources(args);
@@ -362,7 +362,7 @@ export const ambientModeMustInstallCniAndZtunnel: StackValidationPolicy = {
             }),
         );
         for (const role of ["cni", "ztunnel"] as const) {
-            const chart = AMBIENT_CHARTS[role];
+            const chart = DEFAULT_CHARTS[role === "cni" ? "istioCni" : "ztunnel"].chart;
             const daemonSet = AMBIENT_DAEMONSETS[role];
             const versions = versionsOf(chart);
             if (versions.length === 0 && !daemonSets.has(daemonSet)) {
