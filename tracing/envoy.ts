@@ -1,6 +1,6 @@
 /**
- * Real Envoy 1.40.0 processes (the toolchain's binary) as the ingress gateway and the apps' sidecars,
- * each with a static bootstrap that holds what istiod would send it over xDS for the rendered objects
+ * Real Envoy 1.40.0 processes (the toolchain's binary) as the ingress gateway, the apps' sidecars and, in
+ * ambient mode, the waypoints (without HBONE: see `waypointBootstrap`), each with a static bootstrap that holds what istiod would send it over xDS for the rendered objects
  * (istiod.ts), and clusters whose endpoints are the loopback addresses of the Services they name
  * (loopback.ts). Access logs go to the provider's `/dev/stdout`, which the suite reads line by line.
  *

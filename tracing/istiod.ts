@@ -108,7 +108,7 @@ function policyTags(): object[] {
 }
 
 /**
- * The peer tags istiod adds on waypoints only (I30 tracing.go `buildWaypointSourceTags` L588, appended in
+ * The peer tags istiod adds on waypoints only (I30 tracing.go `buildWaypointSourceTags` L589, appended in
  * `configureCustomTags` L748 when `node.Type == model.Waypoint`): the upstream and downstream peer's workload
  * metadata from the filter state `upstream_peer_obj` / `downstream_peer_obj`, as formatter `value` tags. Istio's
  * peer-metadata filters fill that state; plain Envoy has none of them, so these tags come out empty here, as they
@@ -143,7 +143,7 @@ function waypointPeerTags(): object[] {
  * pod labels, mesh id and cluster id as istio-agent reports them) and the policy tags; on a gateway
  * (`proxy.Type == Router`) `spawn_upstream_span` = PILOT_SPAWN_UPSTREAM_SPAN_FOR_GATEWAY, whose
  * default is true from Istio 1.28 (I30 pilot/pkg/features/telemetry.go L73; false in 1.26-1.27, absent in 1.24).
- * A waypoint is not a Router (I30 tracing.go `configureFromProviderConfig` L166-169), so it spawns no upstream
+ * A waypoint is not a Router (I30 tracing.go `configureFromProviderConfig` L166-169: `startChildSpan` only `if proxy.Type == model.Router`), so it spawns no upstream
  * span; its HTTP chains are of the class `ListenerClassSidecarInbound` (listener_waypoint.go
  * `buildWaypointInboundHTTPFilters` L927), which selects the Telemetry's ServerSpec (tracing.go
  * `configureTracingFromTelemetry` L96-99), and the mesh-wide Telemetry reaches it like any proxy (I30
@@ -261,7 +261,7 @@ export function routeOperation(fqdn: string, port: number, prefix = "/"): string
 /**
  * A waypoint's default route for a Service port without VirtualServices: the waypoint's inbound route "is more
  * like the outbound route" (I30 pilot/pkg/networking/core/httproute.go `buildSidecarInboundHTTPRouteConfig`
- * L118-122, reached from listener_waypoint.go `buildWaypointInboundHTTPRouteConfig` L1138), i.e.
+ * L116-121, reached from listener_waypoint.go `buildWaypointInboundHTTPRouteConfig` L1144), i.e.
  * `BuildDefaultHTTPOutboundRoute` (route/route.go L1361): prefix `/` to the `inbound-vip` cluster, no timeout,
  * the decorator `<host>:<port>/*` (pilot/pkg/networking/telemetry/telemetry.go `TraceOperation` L80), and the
  * mesh's default retry policy, which without `defaultHttpRetryPolicy` is istiod's cached default (route/retry/retry.go
@@ -306,15 +306,15 @@ export interface ServiceWaypoint {
 
 /**
  * The waypoint of a Service (I30 pilot/pkg/serviceregistry/ambient/waypoints.go `fetchWaypointForService` L151,
- * `fetchWaypointForTarget` L98, `getUseWaypoint` L199): the Service's own `istio.io/use-waypoint` label wins
+ * `fetchWaypointForTarget` L99, `getUseWaypoint` L200): the Service's own `istio.io/use-waypoint` label wins
  * (`none` opts out), else its namespace's; the waypoint is looked up in the object's namespace unless
  * `istio.io/use-waypoint-namespace` names another, and serves the Service only if its `istio.io/waypoint-for` is
- * `service` or `all`. (istiod also waits for the Gateway's `status.addresses`, i.e. a ready waypoint pod, L232; the
+ * `service` or `all`. (istiod also waits for the Gateway's `status.addresses`, i.e. a ready waypoint pod, `gatewayToWaypointTransform` L230; the
  * suite starts the waypoint before it routes to it.) Whether the ingress gateway sends the Service's traffic
  * to the waypoint: `istio.io/ingress-use-waypoint`, the Service's label first, then the namespace's, parsed as
- * a Go bool (I30 services.go `ingressUseWaypointFromLabels` L783); the gateway's cluster for the Service then
+ * a Go bool (I30 services.go `ingressUseWaypointFromLabels` L786); the gateway's cluster for the Service then
  * gets the waypoint's endpoints (I30 pilot/pkg/xds/endpoints/endpoint_builder.go `BuildClusterLoadAssignment` L375,
- * `findServiceWaypoint` L917, with ENABLE_INGRESS_WAYPOINT_ROUTING, default true: pilot/pkg/features/ambient.go L62).
+ * `findServiceWaypoint` L896 and L917, with ENABLE_INGRESS_WAYPOINT_ROUTING, default true: pilot/pkg/features/ambient.go L62).
  */
 export function serviceWaypoint(
     service: { namespace: string; labels: Readonly<Record<string, string>> },
