@@ -106,6 +106,8 @@ describe(`tracing through waypoints: ${variantTitle(AMBIENT_VARIANT)}`, function
             const chain = assertWaypointChain(spans, names, true);
             assert.strictEqual(chain.waypoint.kind, "server");
             assert.strictEqual(chain.waypoint.operation, routeOperation(fqdn(s, app), app.port));
+            // istiod's service tags: the waypoint pod's canonical name is the Gateway's.
+            assert.deepStrictEqual([chain.waypoint.tags["istio.canonical_service"], chain.waypoint.tags["istio.namespace"]], [WAYPOINT.name, app.namespace]);
             assert.deepStrictEqual([...new Set(spans.map((x) => x.service))].sort(), [names.app, names.waypoint, names.gateway].sort());
         });
 
