@@ -12,7 +12,7 @@ import { RenderableChart, renderableChart } from "./lib/chartSchema";
 import { ChartSource } from "./lib/charts";
 import { SYSTEM_NAMESPACE } from "./lib/constants";
 import { ClusterAccess } from "./lib/clusterAccess";
-import { IstioCrdLayout, istioCrdLayout, observeCrdOwnership } from "./lib/istioCrds";
+import { IstioCrdLayout, istioCrdLayout, missingGatewayApiCrds, observeCrdOwnership } from "./lib/istioCrds";
 import { NamespaceOwnership, ObservedNamespace, namespaceOwnership, observeNamespaces } from "./lib/namespaces";
 
 /** Every `observability-stack:*` key of the stack, objects and booleans parsed from their JSON text. */
@@ -54,6 +54,8 @@ export interface MainDeps {
     readonly istioCrdLayout: (source: ChartSource) => Promise<IstioCrdLayout>;
     /** The CRDs among `names` the cluster holds without the CRD release's ownership metadata (lib/istioCrds.ts). */
     readonly unownedCrds: (names: readonly string[]) => Promise<readonly AdoptedCrd[]>;
+    /** The Gateway API CRDs ambient mode needs that the cluster lacks (lib/istioCrds.ts). */
+    readonly missingGatewayApiCrds: () => Promise<readonly string[]>;
 }
 
 /**
@@ -72,7 +74,23 @@ const DEFAULT_DEPS: MainDeps = {
     observeNamespaces: (names) => observeNamespaces(names, clusterAccess()),
     istioCrdLayout: (source) => istioCrdLayout(source),
     unownedCrds: (names) => observeCrdOwnership(names, ISTIO_RELEASES.crds, SYSTEM_NAMESPACE, clusterAccess()),
+    missingGatewayApiCrds: () => missingGatewayApiCrds(clusterAccess()),
 };
+
+/** Where users get the Gateway API CRDs: the standard channel of the release Istio 1.30.3 pins (its go.mod). */
+export const GATEWAY_API_INSTALL = "kubectl apply --server-side -f https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.5.1/standard-install.yaml";
+
+/**
+ * Ambient mode's prerequisite on the cluster: the Gateway API CRDs (waypoints are Gateways). Checked before anything is
+ * registered, so a missing CRD is one line with the fix, not a failed apply after the charts were installed.
+ */
+export function gatewayApiPrerequisite(settings: StackConfig, missing: readonly string[]): void {
+    if (settings.dataPlane === "ambient" && missing.length > 0) {
+        throw new ConfigError([
+            `mesh.dataPlane: got "ambient"; the cluster lacks the Gateway API CRDs ${missing.join(", ")} (v1), which waypoints need: install them first (${GATEWAY_API_INSTALL}), or use sidecar`,
+        ]);
+    }
+}
 
 /**
  * Who owns each namespace: the stack creates the ones that are missing (istio-system always; app
@@ -114,7 +132,13 @@ export function observabilityStackArgs(settings: StackConfig, context: StackCont
         awaitReadiness: settings.awaitReadiness,
         tracing: { provider: settings.tracingProvider, propagation: settings.tracePropagation, samplingPercentage: settings.samplingPercentage },
         jaeger: settings.jaeger,
-        mesh: { gatewayServiceType: settings.gatewayServiceType, gatewayRendering: context.gatewayRendering, extAuthz: settings.extAuthz, crdRelease: context.crdRelease },
+        mesh: {
+            gatewayServiceType: settings.gatewayServiceType,
+            gatewayRendering: context.gatewayRendering,
+            extAuthz: settings.extAuthz,
+            crdRelease: context.crdRelease,
+            dataPlane: settings.dataPlane,
+        },
         // The key from config is plain text: the component gets the secret Output in its place.
         kiali: { ...settings.kiali, signingKey: context.kialiSigningKey, viewOnly: production, accessibleNamespaces: production ? settings.appNamespaces : undefined },
         prometheusMonitors: settings.prometheus.operator ? { labels: settings.prometheus.monitorLabels } : undefined,
@@ -179,6 +203,7 @@ export async function buildStack(overrides: Partial<MainDeps> = {}): Promise<Bui
     secretChartValues(settings, isConfigSecret);
     const owner = `${pulumi.getProject()}/${pulumi.getStack()}`;
     const namespaces = namespacePlan(settings, await deps.observeNamespaces([SYSTEM_NAMESPACE, ...settings.appNamespaces]), owner);
+    gatewayApiPrerequisite(settings, settings.dataPlane === "ambient" ? await deps.missingGatewayApiCrds() : []);
     const gateway = await deps.renderable(settings.charts.istioGateway);
     const crdLayout = await deps.istioCrdLayout(settings.charts.istioBase);
     const crdRelease = crdLayout.kind === "release" ? { names: crdLayout.names, adopt: await deps.unownedCrds(crdLayout.names) } : undefined;
@@ -224,6 +249,8 @@ export async function buildStack(overrides: Partial<MainDeps> = {}): Promise<Bui
         uiUrls: stack.uiUrls,
         networkPolicies: stack.networkPolicies,
         prometheusMonitors: stack.prometheusMonitors,
+        dataPlane: stack.dataPlane,
+        waypoints: stack.waypoints,
     };
     return { stack, outputs };
 }

@@ -4,13 +4,13 @@
  * The value builders (chart values, object specs, transforms) are `@internal`: their modules export them for the
  * unit tests, and they change with the charts.
  */
-export { ObservabilityStack, anonymousSigningKey, chartsProblems } from "./observabilityStack";
+export { ObservabilityStack, anonymousSigningKey, chartsProblems, kialiDataPlaneProblems } from "./observabilityStack";
 export type { ObservabilityStackArgs, StackChart } from "./observabilityStack";
 export { DEFAULT_JAEGER_RESOURCES, Jaeger, jaegerPodSelector, jaegerProblems, resolveJaegerStorage } from "./jaeger";
 export type { ImageOverride, JaegerArgs, JaegerStorage, MemoryStorage, ResourceQuantities, ResourceRequirements } from "./jaeger";
 export { DEPENDENCIES_IMAGE, ELASTICSEARCH_DEFAULTS, resolveElasticsearchStorage } from "./jaegerElasticsearch";
 export type { DependenciesJob, ElasticsearchStorage, ElasticsearchTls, IndexCleanerJob, RolloverJob, SecretKeyRef } from "./jaegerElasticsearch";
-export { GATEWAY_SERVICE_TYPES, ISTIO_RELEASES, IstioMesh } from "./istioMesh";
+export { GATEWAY_SERVICE_TYPES, ISTIO_RELEASES, IstioMesh, dataPlaneProblems } from "./istioMesh";
 export type { AdoptedCrd, ExtAuthz, GatewayServiceType, GrpcExtAuthz, HttpExtAuthz, IstioMeshArgs, MeshTracing } from "./istioMesh";
 export { KIALI_AUTH_STRATEGIES, Kiali } from "./kiali";
 export type { KialiArgs, KialiAuthStrategy } from "./kiali";
@@ -26,6 +26,8 @@ export { PrometheusMonitors } from "./prometheusMonitors";
 export type { PrometheusMonitorsArgs } from "./prometheusMonitors";
 export { UiExposure } from "./uiExposure";
 export type { UiExposureArgs } from "./uiExposure";
+export { AMBIENT_NAMESPACE_LABELS, Waypoints } from "./waypoints";
+export type { WaypointsArgs } from "./waypoints";
 export { tracedContainer, tracedPod } from "./appWorkload";
 export type { ChartRendering, HelmValues } from "./helm";
 export type { ArgumentProblem } from "./options";

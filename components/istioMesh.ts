@@ -1,8 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ChartSource, ZIPKIN_W3C_SINCE_ISTIO, istioZipkinPropagatesW3c } from "../lib/charts";
+import { AMBIENT_SINCE_ISTIO, ChartSource, ZIPKIN_W3C_SINCE_ISTIO, istioZipkinPropagatesW3c, versionAtLeast } from "../lib/charts";
 import {
     ACCESS_LOG_LABELS,
+    DataPlane,
     DEFAULT_EXT_AUTHZ_HTTP_HEADERS,
     GATEWAY_NAME,
     HELM_OWNERSHIP,
@@ -97,8 +98,16 @@ export interface IstioMeshArgs {
      * @default true
      */
     readonly awaitReadiness?: boolean;
+    /**
+     * The data plane: sidecars (injected into the pods of labelled namespaces), or ambient mode, which needs
+     * {@link IstioMeshArgs.ambientCharts} and Istio 1.30 or later ({@link dataPlaneProblems}).
+     * @default "sidecar"
+     */
+    readonly dataPlane?: DataPlane;
+    /** Ambient mode only: Istio's `cni` node agent and `ztunnel` charts, of istiod's version. */
+    readonly ambientCharts?: { readonly cni: ChartSource; readonly ztunnel: ChartSource };
     /** Escape hatch: values merged last into each chart's values. */
-    readonly values?: { readonly base?: HelmValues; readonly istiod?: HelmValues; readonly gateway?: HelmValues };
+    readonly values?: { readonly base?: HelmValues; readonly istiod?: HelmValues; readonly gateway?: HelmValues; readonly cni?: HelmValues; readonly ztunnel?: HelmValues };
     /**
      * Install the base chart's CRDs as one Helm Release, {@link ISTIO_RELEASES}.crds, instead of Chart v4 children
      * (lib/istioCrds.ts): `names` are the chart's CRDs (left out of the Chart v4 of the rest of `base`), `adopt` those
@@ -181,8 +190,63 @@ export function meshTraceContext(tracing: Pick<MeshTracing, "provider" | "propag
     return resolveTracePropagation(tracing, istioVersion) ?? PROVIDER_TRACE_CONTEXT[tracing.provider];
 }
 
-/** Release names; `istio-ingressgateway` is the gateway name the reference deployment used; `istio-crds` holds the base chart's CRDs. */
-export const ISTIO_RELEASES = { base: "istio-base", istiod: "istiod", gateway: GATEWAY_NAME, crds: "istio-crds" } as const;
+/**
+ * Release names; `istio-ingressgateway` is the gateway name the reference deployment used; `istio-crds` holds the base chart's
+ * CRDs; `istio-cni` and `ztunnel` are the ambient data plane's, as Istio's Helm install names them.
+ * @see https://istio.io/latest/docs/ambient/install/helm/
+ */
+export const ISTIO_RELEASES = { base: "istio-base", istiod: "istiod", gateway: GATEWAY_NAME, crds: "istio-crds", cni: "istio-cni", ztunnel: "ztunnel" } as const;
+
+const AMBIENT_SINCE = `${AMBIENT_SINCE_ISTIO.major}.${AMBIENT_SINCE_ISTIO.minor}`;
+
+/**
+ * What is wrong with a data plane for the charts, whatever the caller: ambient mode before Istio 1.30 (the line the
+ * stack proves it on), and ambient charts of another version than istiod's (ztunnel and the cni agent speak istiod's
+ * xDS and CA of the same release). Pure; `keys` names where the caller's versions come from, so the stack and its
+ * config report the same problems under their own keys.
+ */
+export function dataPlaneProblems(
+    args: { readonly dataPlane: DataPlane; readonly istioVersion: string; readonly cniVersion?: string; readonly ztunnelVersion?: string },
+    keys: { readonly dataPlane: readonly string[]; readonly istio: string; readonly cni: readonly string[]; readonly ztunnel: readonly string[] } = {
+        dataPlane: ["dataPlane"],
+        istio: "istiodChart.version",
+        cni: ["ambientCharts", "cni", "version"],
+        ztunnel: ["ambientCharts", "ztunnel", "version"],
+    },
+): ArgumentProblem[] {
+    if (args.dataPlane !== "ambient") {
+        return [];
+    }
+    if (!versionAtLeast(args.istioVersion, AMBIENT_SINCE_ISTIO)) {
+        return [
+            {
+                path: [...keys.dataPlane],
+                value: "ambient",
+                reason: `needs Istio ${AMBIENT_SINCE} or later (${keys.istio} is ${args.istioVersion}): the stack installs and proves ambient mode on the ${AMBIENT_SINCE} line; use sidecar, or Istio ${AMBIENT_SINCE} or later`,
+            },
+        ];
+    }
+    return (
+        [
+            [keys.cni, args.cniVersion],
+            [keys.ztunnel, args.ztunnelVersion],
+        ] as const
+    ).flatMap(([path, version]) =>
+        version === undefined || version === args.istioVersion
+            ? []
+            : [{ path: [...path], value: version, reason: `must be istiod's version (${keys.istio} is ${args.istioVersion}): ambient mode's charts are one Istio release` }],
+    );
+}
+
+/**
+ * The values ambient mode adds to a chart: the charts' own `ambient` profile (files/profile-ambient.yaml, 1.30.3) on
+ * istiod (the only place that sets PILOT_ENABLE_AMBIENT, which turns on waypoints and the `istio-waypoint` GatewayClass:
+ * istio/istio 1.30.3 pilot/pkg/features/ambient.go) and on the cni agent (`ambient.enabled`); ztunnel needs no profile
+ * (istio.io/latest/docs/ambient/install/helm). istiod, cni and ztunnel share istio-system: the cni agent finds ztunnel
+ * there (cni/pkg/util/podutil.go, SYSTEM_NAMESPACE).
+ * @internal A value builder: tests call it; programs use the component.
+ */
+export const AMBIENT_PROFILE: HelmValues = { profile: "ambient" };
 
 /**
  * What the base chart renders in the CRD release: its CRDs alone (`global.resourceScope: cluster` leaves out the reader
@@ -279,8 +343,9 @@ export function meshConfig(tracing: MeshTracing, extAuthz: ExtAuthz | undefined)
  * Values of the istiod chart (top-level keys; the chart rejects a `defaults:` block).
  * @internal A value builder: tests call it; programs use the component.
  */
-export function istiodValues(namespace: string, tracing: MeshTracing, extAuthz: ExtAuthz | undefined): HelmValues {
+export function istiodValues(namespace: string, tracing: MeshTracing, extAuthz: ExtAuthz | undefined, dataPlane: DataPlane = "sidecar"): HelmValues {
     return {
+        ...(dataPlane === "ambient" ? AMBIENT_PROFILE : {}),
         global: { istioNamespace: namespace },
         meshConfig: meshConfig(tracing, extAuthz),
     };
@@ -339,12 +404,22 @@ export class IstioMesh extends pulumi.ComponentResource {
     public readonly crds: pulumi.Resource;
     public readonly base: k8s.helm.v4.Chart;
     public readonly gateway: k8s.helm.v4.Chart;
+    public readonly dataPlane: DataPlane;
+    /** Ambient mode: the cni agent's and ztunnel's charts. */
+    public readonly ambient?: { readonly cni: k8s.helm.v4.Chart; readonly ztunnel: k8s.helm.v4.Chart };
     /** What was asked of Helm, for the releases ConfigMap. */
     public readonly releases: ChartRelease[];
 
     constructor(name: string, args: IstioMeshArgs, opts?: pulumi.ComponentResourceOptions) {
         super(componentType("IstioMesh"), name, {}, withTypeAliases("IstioMesh", opts));
-        throwProblems("IstioMesh", meshTracingProblems({ istioVersion: args.istiodChart.version, tracing: args.tracing }));
+        const dataPlane = args.dataPlane ?? "sidecar";
+        throwProblems("IstioMesh", [
+            ...meshTracingProblems({ istioVersion: args.istiodChart.version, tracing: args.tracing }),
+            ...dataPlaneProblems({ dataPlane, istioVersion: args.istiodChart.version, cniVersion: args.ambientCharts?.cni.version, ztunnelVersion: args.ambientCharts?.ztunnel.version }),
+            ...(dataPlane === "ambient" && args.ambientCharts === undefined
+                ? [{ path: ["ambientCharts"], value: undefined, reason: "required when dataPlane is ambient: the cni and ztunnel charts" }]
+                : []),
+        ]);
         const tracing: MeshTracing = { ...args.tracing, propagation: resolveTracePropagation(args.tracing, args.istiodChart.version) };
         const namespace = args.namespace ?? SYSTEM_NAMESPACE;
         const serviceType = args.gatewayServiceType ?? "ClusterIP";
@@ -370,7 +445,7 @@ export class IstioMesh extends pulumi.ComponentResource {
         const istiod = installChart(
             `${name}-istiod`,
             args.istiodChart,
-            { releaseName: ISTIO_RELEASES.istiod, namespace, skipAwait, values: mergeValues(istiodValues(namespace, tracing, args.extAuthz), args.values?.istiod) },
+            { releaseName: ISTIO_RELEASES.istiod, namespace, skipAwait, values: mergeValues(istiodValues(namespace, tracing, args.extAuthz, dataPlane), args.values?.istiod) },
             childOpts(this.base),
         );
         this.istiod = istiod.chart;
@@ -382,6 +457,25 @@ export class IstioMesh extends pulumi.ComponentResource {
         );
         this.gateway = gateway.chart;
         this.releases = [base.release, istiod.release, gateway.release];
+        if (dataPlane === "ambient" && args.ambientCharts !== undefined) {
+            // After istiod, as Istio's Helm install orders them: ztunnel mounts the root certificate istiod writes
+            // (ConfigMap istio-ca-root-cert), and the cni agent hands pods to ztunnel. Neither waits for the other.
+            const cni = installChart(
+                `${name}-cni`,
+                args.ambientCharts.cni,
+                { releaseName: ISTIO_RELEASES.cni, namespace, skipAwait, values: mergeValues(AMBIENT_PROFILE, args.values?.cni) },
+                childOpts(this.istiod),
+            );
+            const ztunnel = installChart(
+                `${name}-ztunnel`,
+                args.ambientCharts.ztunnel,
+                { releaseName: ISTIO_RELEASES.ztunnel, namespace, skipAwait, values: mergeValues({ istioNamespace: namespace }, args.values?.ztunnel) },
+                childOpts(this.istiod),
+            );
+            this.ambient = { cni: cni.chart, ztunnel: ztunnel.chart };
+            this.releases.push(cni.release, ztunnel.release);
+        }
+        this.dataPlane = dataPlane;
 
         this.namespace = namespace;
         this.gatewayServiceName = ISTIO_RELEASES.gateway;
@@ -394,6 +488,7 @@ export class IstioMesh extends pulumi.ComponentResource {
             istioVersion: this.istioVersion,
             tracePropagation: this.tracePropagation,
             traceContext: this.traceContext,
+            dataPlane: this.dataPlane,
         });
     }
 

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { JaegerChartLine } from "../lib/charts";
-import { INJECTION_LABEL, JAEGER_EGRESS_PORTS, JAEGER_METRICS_PORTS, JAEGER_PORTS, SPAN_METRICS, SYSTEM_NAMESPACE } from "../lib/constants";
+import { AMBIENT_LABELS, DataPlane, INJECTION_LABEL, JAEGER_EGRESS_PORTS, JAEGER_METRICS_PORTS, JAEGER_PORTS, SPAN_METRICS, SYSTEM_NAMESPACE } from "../lib/constants";
 import { jaegerPodSelector } from "./jaeger";
 import { KIALI_POD_LABELS } from "./kiali";
 import { PolicySpec, inNamespaces, tcp } from "./networkPolicies";
@@ -12,7 +12,7 @@ import { componentType, withTypeAliases } from "./typeTokens";
 export interface JaegerIngressPoliciesArgs {
     /** Jaeger line, for the port its own metrics are served on. */
     readonly line: JaegerChartLine;
-    /** App namespaces: their pods (apps and sidecars) send spans. */
+    /** App namespaces: their pods (apps, and sidecars or waypoints) send spans. */
     readonly appNamespaces: readonly string[];
     /**
      * Namespaces whose ingress controller serves the Jaeger UI; none when the UI is not exposed.
@@ -31,6 +31,12 @@ export interface JaegerIngressPoliciesArgs {
      */
     readonly spanMetrics?: boolean;
     /**
+     * Ambient mode: the mesh's namespaces are the ones enrolled (`istio.io/dataplane-mode: ambient`), whose waypoints
+     * send the proxy spans, besides those with sidecar injection on.
+     * @default "sidecar"
+     */
+    readonly dataPlane?: DataPlane;
+    /**
      * Namespace of Jaeger, the ingress gateway, istiod and Kiali.
      * @default "istio-system"
      */
@@ -39,7 +45,8 @@ export interface JaegerIngressPoliciesArgs {
 
 /**
  * The ingress rules of the Jaeger pods: the collector ports (Zipkin, OTLP gRPC and HTTP) from the mesh
- * only — the app namespaces, any namespace with sidecar injection on, and the system namespace (the
+ * only — the app namespaces, any namespace with sidecar injection on (in ambient mode also any enrolled namespace:
+ * its waypoint reports the proxy spans from there), and the system namespace (the
  * ingress gateway and istiod run there); the
  * query ports from Kiali and the ingress controllers that serve the UI; the metrics port from Prometheus.
  * Once one Ingress policy selects the pods, everything else is denied.
@@ -53,13 +60,23 @@ export function jaegerIngressSpecs(args: {
     ingressControllerNamespaces: readonly string[];
     metricsNamespaces: readonly string[];
     spanMetrics?: boolean;
+    dataPlane?: DataPlane;
 }): Record<string, PolicySpec> {
     const podSelector = { matchLabels: jaegerPodSelector() };
     const specs: Record<string, PolicySpec> = {
         "jaeger-collector-from-mesh": {
             podSelector,
             policyTypes: ["Ingress"],
-            ingress: [{ from: [inNamespaces([args.namespace, ...args.appNamespaces]), { namespaceSelector: { matchLabels: { ...INJECTION_LABEL } } }], ports: tcp(JAEGER_EGRESS_PORTS) }],
+            ingress: [
+                {
+                    from: [
+                        inNamespaces([args.namespace, ...args.appNamespaces]),
+                        { namespaceSelector: { matchLabels: { ...INJECTION_LABEL } } },
+                        ...(args.dataPlane === "ambient" ? [{ namespaceSelector: { matchLabels: { [AMBIENT_LABELS.dataplaneMode]: "ambient" } } }] : []),
+                    ],
+                    ports: tcp(JAEGER_EGRESS_PORTS),
+                },
+            ],
         },
         "jaeger-query-from-ui-clients": {
             podSelector,
@@ -96,6 +113,7 @@ export class JaegerIngressPolicies extends pulumi.ComponentResource {
             ingressControllerNamespaces: args.ingressControllerNamespaces ?? [],
             metricsNamespaces: args.metricsNamespaces ?? [],
             spanMetrics: args.spanMetrics ?? false,
+            dataPlane: args.dataPlane,
         });
         for (const [policy, spec] of Object.entries(specs)) {
             new k8s.networking.v1.NetworkPolicy(`${name}-${policy}`, { metadata: { name: policy, namespace }, spec }, childOptions(this, opts));

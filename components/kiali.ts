@@ -45,6 +45,14 @@ export interface KialiArgs {
     /** Jaeger UI URL for browsers. */
     readonly tracingExternalUrl?: string;
     /**
+     * Ambient mode: a workload's proxy spans come from its waypoint, under the waypoint's service name
+     * (`<waypoint>.<namespace>`), so Kiali asks Jaeger for that name (`external_services.tracing.use_waypoint_name`,
+     * kiali/kiali v2.29.0 business/tracing.go; Kiali >= 2.22). Otherwise Kiali asks for `<app>.<namespace>`, which no
+     * waypoint span carries, and a workload's traces tab shows only the app's own spans.
+     * @default false
+     */
+    readonly waypointSpans?: boolean;
+    /**
      * Kiali shows the mesh but changes nothing (`deployment.view_only_mode`); the chart then binds the viewer role.
      * @default false
      */
@@ -137,6 +145,8 @@ export function kialiValues(args: {
     grafanaExternalUrl?: string;
     tracingUseGrpc: boolean;
     tracingExternalUrl?: string;
+    /** Ambient mode: read a workload's proxy spans under its waypoint's name ({@link KialiArgs.waypointSpans}). */
+    waypointSpans?: boolean;
     viewOnly: boolean;
     /** Namespaces Kiali may read (`cluster_wide_access: false`); cluster-wide when undefined. */
     accessibleNamespaces?: readonly string[];
@@ -173,6 +183,7 @@ export function kialiValues(args: {
                 use_grpc: args.tracingUseGrpc,
                 internal_url: tracingInternalUrl(args.namespace, args.tracingUseGrpc),
                 ...(args.tracingExternalUrl !== undefined ? { external_url: args.tracingExternalUrl } : {}),
+                ...(args.waypointSpans === true ? { use_waypoint_name: true } : {}),
             },
         },
         login_token: { signing_key: args.signingKey.signingKey },
@@ -214,6 +225,7 @@ export class Kiali extends pulumi.ComponentResource {
             grafanaExternalUrl: args.grafanaExternalUrl,
             tracingUseGrpc,
             tracingExternalUrl: args.tracingExternalUrl,
+            waypointSpans: args.waypointSpans,
             viewOnly: args.viewOnly ?? false,
             accessibleNamespaces: args.accessibleNamespaces !== undefined && supportsNamespaceScopedAccess(args.chart.version) ? args.accessibleNamespaces : undefined,
         });

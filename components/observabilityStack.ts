@@ -2,8 +2,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { EnvVar, appTracingEnv } from "../lib/appTracing";
-import { ChartRole, ChartSource, DEFAULT_CHARTS, JaegerChartLine } from "../lib/charts";
+import { ChartRole, ChartSource, DEFAULT_CHARTS, ISTIO_CHART_ROLES, JaegerChartLine, KIALI_WAYPOINTS_SINCE, versionAtLeast } from "../lib/charts";
 import {
+    DataPlane,
     DEFAULT_INGRESS_CONTROLLER_NAMESPACE,
     INJECTION_LABEL,
     JAEGER_PORTS,
@@ -17,7 +18,7 @@ import {
 import { NamespaceOwnership, OWNER_ANNOTATION } from "../lib/namespaces";
 import { EXTERNAL_SERVICE_PORT, ExternalServices, ExternalServicesArgs } from "./externalServices";
 import { HelmValues } from "./helm";
-import { IstioMesh, IstioMeshArgs, TracePropagation, meshTracingProblems } from "./istioMesh";
+import { IstioMesh, IstioMeshArgs, TracePropagation, dataPlaneProblems, meshTracingProblems } from "./istioMesh";
 import { Jaeger, JaegerArgs } from "./jaeger";
 import { JaegerIngressPolicies } from "./jaegerIngressPolicies";
 import { Kiali, KialiArgs } from "./kiali";
@@ -27,6 +28,7 @@ import { PrometheusMonitors, PrometheusMonitorsArgs } from "./prometheusMonitors
 import { TracingNetworkPolicies, TracingNetworkPoliciesArgs } from "./tracingNetworkPolicies";
 import { componentType, withTypeAliases } from "./typeTokens";
 import { UiExposure, UiExposureArgs } from "./uiExposure";
+import { AMBIENT_NAMESPACE_LABELS, Waypoints } from "./waypoints";
 
 /** A chart of the stack: where it comes from, and values merged last into what the stack renders for it. */
 export interface StackChart extends ChartSource {
@@ -46,7 +48,8 @@ export interface ObservabilityStackArgs {
     /** The stack's identity, `<project>/<stack>`, written on the namespaces it creates. */
     readonly owner: string;
     /**
-     * Charts by role; a role left out installs {@link DEFAULT_CHARTS}. The three Istio charts must share one version.
+     * Charts by role; a role left out installs {@link DEFAULT_CHARTS}. The Istio charts must share one version
+     * (`istioCni` and `ztunnel` are installed in ambient mode only).
      * @default DEFAULT_CHARTS
      */
     readonly charts?: Partial<Readonly<Record<ChartRole, StackChart>>>;
@@ -69,7 +72,14 @@ export interface ObservabilityStackArgs {
     /** Jaeger's storage and pod ({@link Jaeger}); the chart comes from `charts.jaeger`. */
     readonly jaeger?: Pick<JaegerArgs, "storage" | "replicas" | "resources" | "image" | "monitor">;
     /** The ingress gateway and the mesh's ext-authz provider ({@link IstioMesh}); the charts come from `charts.istio*`. */
-    readonly mesh?: Pick<IstioMeshArgs, "gatewayServiceType" | "gatewayRendering" | "extAuthz" | "crdRelease">;
+    readonly mesh?: Pick<IstioMeshArgs, "gatewayServiceType" | "gatewayRendering" | "extAuthz" | "crdRelease"> & {
+        /**
+         * Sidecars, or ambient mode: the cni and ztunnel charts, and app namespaces enrolled in ambient mode, each with a
+         * waypoint ({@link Waypoints}) that emits the proxy spans (Istio >= 1.30, kiali-server >= 2.22, the Gateway API CRDs on the cluster).
+         * @default "sidecar"
+         */
+        readonly dataPlane?: DataPlane;
+    };
     /** Kiali ({@link Kiali}); the chart comes from `charts.kiali`. */
     readonly kiali: Omit<KialiArgs, "chart" | "namespace" | "awaitReadiness" | "values">;
     /** Istio's PodMonitor and ServiceMonitor for the prometheus-operator ({@link PrometheusMonitors}); none when undefined. */
@@ -80,7 +90,7 @@ export interface ObservabilityStackArgs {
      */
     readonly externalServices?: ExternalServicesArgs["services"];
     /**
-     * Namespaces of the traced apps: labelled for sidecar injection and given the tracing NetworkPolicies.
+     * Namespaces of the traced apps: labelled for sidecar injection (ambient mode: enrolled, with a waypoint) and given the tracing NetworkPolicies.
      * @default []
      */
     readonly appNamespaces?: readonly string[];
@@ -114,8 +124,41 @@ function chartOf(charts: ObservabilityStackArgs["charts"], role: ChartRole): { s
  * and CRDs come from base, the gateway's injected proxy from istiod). Pure; the config layer reports the same under `charts`.
  */
 export function chartsProblems(charts: ObservabilityStackArgs["charts"]): ArgumentProblem[] {
-    const versions = (["istioBase", "istiod", "istioGateway"] as const).map((role) => chartOf(charts, role).source.version);
+    const versions = ISTIO_CHART_ROLES.map((role) => chartOf(charts, role).source.version);
     return new Set(versions).size > 1 ? [{ path: ["charts", "istioBase/istiod/istioGateway", "version"], value: versions, reason: "the three Istio charts must share one version" }] : [];
+}
+
+/**
+ * What is wrong with Kiali's chart for the data plane: ambient mode needs a Kiali that reads a workload's proxy spans
+ * under its waypoint's name (kiali-server >= 2.22). Pure; the config layer reports the same under `charts.kiali.version`.
+ */
+export function kialiDataPlaneProblems(dataPlane: DataPlane, kialiVersion: string): ArgumentProblem[] {
+    const since = `${KIALI_WAYPOINTS_SINCE.major}.${KIALI_WAYPOINTS_SINCE.minor}`;
+    return dataPlane === "ambient" && !versionAtLeast(kialiVersion, KIALI_WAYPOINTS_SINCE)
+        ? [
+              {
+                  path: ["charts", "kiali", "version"],
+                  value: kialiVersion,
+                  reason: `must be ${since} or later with mesh.dataPlane ambient: older Kiali looks for a workload's proxy spans under the app's name, and in ambient mode only its waypoint emits them (external_services.tracing.use_waypoint_name, Kiali ${since})`,
+              },
+          ]
+        : [];
+}
+
+/** The problems of the stack's data plane for its charts ({@link dataPlaneProblems}, {@link kialiDataPlaneProblems}), under the stack's keys. */
+function stackDataPlaneProblems(charts: ObservabilityStackArgs["charts"], dataPlane: DataPlane): ArgumentProblem[] {
+    return [
+        ...dataPlaneProblems(
+            {
+                dataPlane,
+                istioVersion: chartOf(charts, "istiod").source.version,
+                cniVersion: chartOf(charts, "istioCni").source.version,
+                ztunnelVersion: chartOf(charts, "ztunnel").source.version,
+            },
+            { dataPlane: ["mesh", "dataPlane"], istio: "charts.istiod.version", cni: ["charts", "istioCni", "version"], ztunnel: ["charts", "ztunnel", "version"] },
+        ),
+        ...kialiDataPlaneProblems(dataPlane, chartOf(charts, "kiali").source.version),
+    ];
 }
 
 /**
@@ -174,6 +217,10 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     public readonly networkPolicies: pulumi.Output<string[]>;
     /** The Prometheus monitors created (`prometheus.operator`), `namespace/name`; none without the operator. */
     public readonly prometheusMonitors: readonly string[];
+    /** The data plane: sidecars or ambient mode. */
+    public readonly dataPlane: DataPlane;
+    /** Ambient mode: the waypoint of each app namespace, `namespace/name`; none with sidecars. */
+    public readonly waypoints: readonly string[];
 
     constructor(name: string, args: ObservabilityStackArgs, opts?: pulumi.ComponentResourceOptions) {
         // Every object below, chart children included, is applied by one stable field manager (see fieldManagerTransform).
@@ -186,9 +233,18 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         const appNamespaceNames = args.appNamespaces ?? [];
         const externalServices = args.externalServices ?? [];
         const ui = args.ui ?? {};
-        const charts = { base: chartOf(args.charts, "istioBase"), istiod: chartOf(args.charts, "istiod"), gateway: chartOf(args.charts, "istioGateway") };
+        const charts = {
+            base: chartOf(args.charts, "istioBase"),
+            istiod: chartOf(args.charts, "istiod"),
+            gateway: chartOf(args.charts, "istioGateway"),
+            cni: chartOf(args.charts, "istioCni"),
+            ztunnel: chartOf(args.charts, "ztunnel"),
+        };
+        const dataPlane = args.mesh?.dataPlane ?? "sidecar";
+        const ambient = dataPlane === "ambient";
         throwProblems("ObservabilityStack", [
             ...chartsProblems(args.charts),
+            ...stackDataPlaneProblems(args.charts, dataPlane),
             ...meshTracingProblems({ istioVersion: charts.istiod.source.version, tracing: { provider: tracingProvider, propagation: args.tracing.propagation } }, "charts.istiod.version"),
         ]);
         const jaegerChart = chartOf(args.charts, "jaeger");
@@ -207,7 +263,9 @@ export class ObservabilityStack extends pulumi.ComponentResource {
                 baseChart: charts.base.source,
                 istiodChart: charts.istiod.source,
                 gatewayChart: charts.gateway.source,
-                values: { base: charts.base.values, istiod: charts.istiod.values, gateway: charts.gateway.values },
+                values: { base: charts.base.values, istiod: charts.istiod.values, gateway: charts.gateway.values, cni: charts.cni.values, ztunnel: charts.ztunnel.values },
+                dataPlane,
+                ...(ambient ? { ambientCharts: { cni: charts.cni.source, ztunnel: charts.ztunnel.source } } : {}),
                 tracing: { provider: tracingProvider, service: jaeger.collectorHost, port: TRACING_PROVIDER_PORTS[tracingProvider], propagation: args.tracing.propagation },
                 awaitReadiness,
             },
@@ -230,13 +288,20 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         new ExternalServices(`${name}-external`, { services: externalServices }, childOptions(this, opts, crdsReady));
 
         // Kiali reads Jaeger, Prometheus and istiod at run time, by their addresses: it waits for its namespace only.
-        const kiali = new Kiali(`${name}-kiali`, { ...args.kiali, chart: kialiChart.source, values: kialiChart.values, awaitReadiness }, childOptions(this, opts, [systemNamespace]));
+        const kiali = new Kiali(
+            `${name}-kiali`,
+            { ...args.kiali, chart: kialiChart.source, values: kialiChart.values, awaitReadiness, waypointSpans: ambient },
+            childOptions(this, opts, [systemNamespace]),
+        );
 
-        // The injection label is read by istiod's webhook when a pod is created, so the namespaces need not wait for it.
-        const appNamespaces = appNamespaceNames.map((ns) => namespace(`${name}-ns-${ns}`, ns, { ...INJECTION_LABEL }));
+        // The injection label is read by istiod's webhook when a pod is created, and the ambient labels by the cni agent
+        // and istiod whenever they change, so the namespaces need not wait for either.
+        const appNamespaces = appNamespaceNames.map((ns) => namespace(`${name}-ns-${ns}`, ns, ambient ? { ...AMBIENT_NAMESPACE_LABELS } : { ...INJECTION_LABEL }));
+        // Ambient mode: the waypoint of each app namespace, once the namespace exists.
+        const waypoints = ambient ? new Waypoints(`${name}-waypoints`, { namespaces: appNamespaceNames }, childOptions(this, opts, appNamespaces)) : undefined;
         const policies = new TracingNetworkPolicies(
             `${name}-netpol`,
-            { ...args.networkPolicies, namespaces: appNamespaceNames, externalPorts: externalServices.map((e) => e.port ?? EXTERNAL_SERVICE_PORT) },
+            { ...args.networkPolicies, namespaces: appNamespaceNames, externalPorts: externalServices.map((e) => e.port ?? EXTERNAL_SERVICE_PORT), dataPlane },
             childOptions(this, opts, appNamespaces),
         );
 
@@ -251,6 +316,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
                     ...new Set([args.kiali.prometheusUrl, ...(args.jaeger?.monitor !== undefined ? [args.jaeger.monitor.prometheusUrl] : [])].flatMap((u) => clusterServiceNamespace(u) ?? [])),
                 ],
                 spanMetrics: jaeger.monitor,
+                dataPlane,
             },
             childOptions(this, opts, [systemNamespace]),
         );
@@ -295,7 +361,11 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         this.uiUrls = exposure.urls;
         this.networkPolicies = policies.policyNames;
         this.prometheusMonitors = monitors?.monitorNames ?? [];
+        this.dataPlane = dataPlane;
+        this.waypoints = waypoints?.waypointNames ?? [];
         this.registerOutputs({
+            dataPlane: this.dataPlane,
+            waypoints: this.waypoints,
             prometheusMonitors: this.prometheusMonitors,
             istioVersion: this.istioVersion,
             jaegerChartLine: this.jaegerChartLine,

@@ -1,6 +1,17 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { DNS_PORT, ISTIOD_POD_LABEL, ISTIOD_XDS_PORT, JAEGER_EGRESS_POLICY_NAME, JAEGER_EGRESS_PORTS, JAEGER_NAME_LABEL, SYSTEM_NAMESPACE } from "../lib/constants";
+import {
+    AMBIENT_LABELS,
+    DataPlane,
+    DNS_PORT,
+    HBONE_PORT,
+    ISTIOD_POD_LABEL,
+    ISTIOD_XDS_PORT,
+    JAEGER_EGRESS_POLICY_NAME,
+    JAEGER_EGRESS_PORTS,
+    JAEGER_NAME_LABEL,
+    SYSTEM_NAMESPACE,
+} from "../lib/constants";
 import { PolicySpec, namespaceNamed, tcp } from "./networkPolicies";
 import { ArgumentProblem, childOptions, kubernetesProvider, throwProblems } from "./options";
 import { componentType, withTypeAliases } from "./typeTokens";
@@ -55,6 +66,14 @@ export interface TracingNetworkPoliciesArgs {
      * @default "istio-system"
      */
     readonly systemNamespace?: string;
+    /**
+     * Ambient mode: in `complete` mode also HBONE ({@link HBONE_PORT}) to the pods of every enrolled namespace. ztunnel
+     * tunnels a pod's traffic to a waypoint or an ambient pod on 15008 from inside the pod's network namespace, so
+     * the pod's egress policies apply to it (istio.io/latest/docs/ambient/usage/networkpolicy); the app namespaces are
+     * open on every port already. The waypoint's own needs are a pod's: istiod (15012), DNS, the collector.
+     * @default "sidecar"
+     */
+    readonly dataPlane?: DataPlane;
 }
 
 /**
@@ -95,6 +114,7 @@ export function meshEgressSpecs(args: {
     dns: { namespace: string; podLabels: Readonly<Record<string, string>> };
     appNamespaces: readonly string[];
     externalPorts: readonly number[];
+    dataPlane?: DataPlane;
 }): Record<string, PolicySpec> {
     const specs: Record<string, PolicySpec> = {
         "allow-dns-egress": {
@@ -136,6 +156,13 @@ export function meshEgressSpecs(args: {
             ],
         },
     };
+    if (args.dataPlane === "ambient") {
+        specs["allow-hbone-egress"] = {
+            podSelector: {},
+            policyTypes: ["Egress"],
+            egress: [{ to: [{ namespaceSelector: { matchLabels: { [AMBIENT_LABELS.dataplaneMode]: "ambient" } } }], ports: tcp([HBONE_PORT]) }],
+        };
+    }
     if (args.externalPorts.length > 0) {
         specs["allow-external-services-egress"] = {
             podSelector: {},
@@ -167,7 +194,7 @@ export class TracingNetworkPolicies extends pulumi.ComponentResource {
         for (const ns of args.namespaces) {
             const specs: Record<string, PolicySpec> = { [JAEGER_EGRESS_POLICY_NAME]: jaegerEgressSpec(systemNamespace) };
             if (mode === "complete") {
-                Object.assign(specs, meshEgressSpecs({ systemNamespace, dns, appNamespaces: args.namespaces, externalPorts: args.externalPorts ?? [] }));
+                Object.assign(specs, meshEgressSpecs({ systemNamespace, dns, appNamespaces: args.namespaces, externalPorts: args.externalPorts ?? [], dataPlane: args.dataPlane }));
             } else {
                 // Reading the baseline policy fails the preview when it is missing: the dependency is checked, not
                 // assumed. The read is not parented: the SDK cannot compute the NetworkPolicy type aliases of a

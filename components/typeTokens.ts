@@ -20,6 +20,7 @@ export const COMPONENT_TYPES = {
     PrometheusMonitors: { type: "observability:index:PrometheusMonitors", previous: ["observability:metrics:PrometheusMonitors"] },
     TracingNetworkPolicies: { type: "observability:index:TracingNetworkPolicies", previous: ["observability:network:TracingNetworkPolicies"] },
     UiExposure: { type: "observability:index:UiExposure", previous: ["observability:ui:UiExposure"] },
+    Waypoints: { type: "observability:index:Waypoints", previous: [] },
 } as const satisfies Record<string, { readonly type: `observability:index:${string}`; readonly previous: readonly string[] }>;
 
 /** A component of this package, by its class name. */

@@ -8,11 +8,11 @@
  */
 import { z } from "zod";
 import { ChartRole, ChartSource, DEFAULT_CHARTS, EXACT_VERSION, jaegerChartLine } from "../lib/charts";
-import { DEFAULT_EXT_AUTHZ_HTTP_HEADERS, TRACING_PROVIDERS } from "../lib/constants";
+import { DATA_PLANES, DEFAULT_EXT_AUTHZ_HTTP_HEADERS, TRACING_PROVIDERS } from "../lib/constants";
 import { EXTERNAL_SERVICE_PORT, externalServicesProblems } from "../components/externalServices";
-import { GATEWAY_SERVICE_TYPES, TRACE_PROPAGATIONS, meshTracingProblems, resolveTracePropagation } from "../components/istioMesh";
+import { GATEWAY_SERVICE_TYPES, TRACE_PROPAGATIONS, dataPlaneProblems, meshTracingProblems, resolveTracePropagation } from "../components/istioMesh";
 import { jaegerMonitorUnsupported, jaegerProblems, resolveJaegerStorage } from "../components/jaeger";
-import { chartsProblems } from "../components/observabilityStack";
+import { chartsProblems, kialiDataPlaneProblems } from "../components/observabilityStack";
 import { DEFAULT_DNS, NETWORK_POLICY_MODES, networkPolicyProblems } from "../components/tracingNetworkPolicies";
 import * as f from "./fields";
 import { jaeger, urlPath } from "./jaegerSchema";
@@ -41,6 +41,10 @@ const chartRoles = {
     istioBase: chartSource(DEFAULT_CHARTS.istioBase),
     istiod: chartSource(DEFAULT_CHARTS.istiod),
     istioGateway: chartSource(DEFAULT_CHARTS.istioGateway),
+    /** Ambient mode only (`mesh.dataPlane: ambient`): Istio's node agent that enrols pods; istiod's version. */
+    istioCni: chartSource(DEFAULT_CHARTS.istioCni),
+    /** Ambient mode only: the per-node L4 proxy; istiod's version. */
+    ztunnel: chartSource(DEFAULT_CHARTS.ztunnel),
     jaeger: chartSource(DEFAULT_CHARTS.jaeger),
     kiali: chartSource(DEFAULT_CHARTS.kiali),
 } satisfies Record<ChartRole, unknown>;
@@ -175,6 +179,8 @@ export const stackConfig = f
         awaitReadiness: f.bool().default(true),
         charts: charts.prefault({}),
         gateway: f.section({ serviceType: f.oneOf(GATEWAY_SERVICE_TYPES).default("ClusterIP") }).prefault({}),
+        /** `sidecar` (a proxy in every app pod) or `ambient` (ztunnel per node, a waypoint per app namespace; Istio >= 1.30). */
+        mesh: f.section({ dataPlane: f.oneOf(DATA_PLANES).default("sidecar") }).prefault({}),
         tracing: f
             .section({
                 samplingPercentage: f.numberIn(0, 100, "a number").optional(),
@@ -196,6 +202,19 @@ export const stackConfig = f
     })
     .check(
         f.rule((c, report, valid) => {
+            if (valid(["mesh", "dataPlane"], ["charts", "istiod", "version"], ["charts", "istioCni", "version"], ["charts", "ztunnel", "version"])) {
+                f.reportProblems(
+                    report,
+                    [],
+                    dataPlaneProblems(
+                        { dataPlane: c.mesh.dataPlane, istioVersion: c.charts.istiod.version, cniVersion: c.charts.istioCni.version, ztunnelVersion: c.charts.ztunnel.version },
+                        { dataPlane: ["mesh", "dataPlane"], istio: "charts.istiod.version", cni: ["charts", "istioCni", "version"], ztunnel: ["charts", "ztunnel", "version"] },
+                    ),
+                );
+            }
+            if (valid(["mesh", "dataPlane"], ["charts", "kiali", "version"])) {
+                f.reportProblems(report, [], kialiDataPlaneProblems(c.mesh.dataPlane, c.charts.kiali.version));
+            }
             if (valid(["charts", "istiod", "version"], ["tracing", "provider"], ["tracing", "propagation"])) {
                 f.reportProblems(report, [], meshTracingProblems({ istioVersion: c.charts.istiod.version, tracing: c.tracing }, "charts.istiod.version"));
             }
@@ -266,6 +285,7 @@ export const stackConfig = f
         awaitReadiness: c.awaitReadiness,
         charts: c.charts,
         gatewayServiceType: c.gateway.serviceType,
+        dataPlane: c.mesh.dataPlane,
         samplingPercentage: c.tracing.samplingPercentage ?? (c.environment === "dev" ? 100 : 1),
         tracingProvider: c.tracing.provider,
         tracePropagation: resolveTracePropagation(c.tracing, c.charts.istiod.version),

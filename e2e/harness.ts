@@ -152,7 +152,7 @@ export async function configSet(stack: Stack, changes: readonly ConfigChange[]):
 }
 
 /** The air-gapped changes to a committed stack: every chart repo pointed at the loopback mirror (`mirror`), and no readiness waits (no nodes). */
-export function airGapped(roles: readonly string[] = ["istioBase", "istiod", "istioGateway", "jaeger", "kiali"], mirror: string = CHARTS_URL): ConfigChange[] {
+export function airGapped(roles: readonly string[] = ["istioBase", "istiod", "istioGateway", "istioCni", "ztunnel", "jaeger", "kiali"], mirror: string = CHARTS_URL): ConfigChange[] {
     return [...roles.map((role) => ({ key: `charts.${role}.repo`, value: mirror })), { key: "awaitReadiness", value: "false" }];
 }
 

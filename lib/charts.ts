@@ -6,7 +6,13 @@
  */
 
 /** The charts the stack installs, keyed by the role they play. */
-export type ChartRole = "istioBase" | "istiod" | "istioGateway" | "jaeger" | "kiali";
+export type ChartRole = "istioBase" | "istiod" | "istioGateway" | "istioCni" | "ztunnel" | "jaeger" | "kiali";
+
+/** The charts of Istio's control plane and ingress, one Istio release: they must share one version. */
+export const ISTIO_CHART_ROLES = ["istioBase", "istiod", "istioGateway"] as const satisfies readonly ChartRole[];
+
+/** The charts of the ambient data plane (installed with `mesh.dataPlane: ambient` only), of the same Istio release. */
+export const AMBIENT_CHART_ROLES = ["istioCni", "ztunnel"] as const satisfies readonly ChartRole[];
 
 /** Where a chart comes from: a Helm repository URL, the chart name in it and an exact version. */
 export interface ChartSource {
@@ -27,12 +33,14 @@ export const DEFAULT_CHARTS: Readonly<Record<ChartRole, ChartSource>> = {
     istioBase: { repo: ISTIO_REPO, chart: "base", version: "1.30.3" },
     istiod: { repo: ISTIO_REPO, chart: "istiod", version: "1.30.3" },
     istioGateway: { repo: ISTIO_REPO, chart: "gateway", version: "1.30.3" },
+    istioCni: { repo: ISTIO_REPO, chart: "cni", version: "1.30.3" },
+    ztunnel: { repo: ISTIO_REPO, chart: "ztunnel", version: "1.30.3" },
     jaeger: { repo: JAEGER_REPO, chart: "jaeger", version: "4.11.1" },
     kiali: { repo: KIALI_REPO, chart: "kiali-server", version: "2.29.0" },
 };
 
-/** The versions the reference deployment ran (Istio 1.24.2 pairs with Kiali 2.1). */
-export const REFERENCE_VERSIONS: Readonly<Record<ChartRole, string>> = {
+/** The versions the reference deployment ran (Istio 1.24.2 pairs with Kiali 2.1; it ran sidecars, so no cni or ztunnel). */
+export const REFERENCE_VERSIONS: Readonly<Record<Exclude<ChartRole, (typeof AMBIENT_CHART_ROLES)[number]>, string>> = {
     istioBase: "1.24.2",
     istiod: "1.24.2",
     istioGateway: "1.24.2",
@@ -61,8 +69,23 @@ export const ZIPKIN_W3C_SINCE_ISTIO = { major: 1, minor: 28 } as const;
 
 /** Whether an Istio (chart) version's zipkin provider can propagate W3C trace context beside B3; false for a version that is not exact. */
 export function istioZipkinPropagatesW3c(version: string): boolean {
+    return versionAtLeast(version, ZIPKIN_W3C_SINCE_ISTIO);
+}
+
+/**
+ * The first Istio line the stack installs ambient mode on: the line of the cni and ztunnel charts it is proven with
+ * (1.30.3), where istiod's `ambient` profile turns on waypoints and `ENABLE_INGRESS_WAYPOINT_ROUTING` (istio/istio
+ * 1.30.3 pilot/pkg/features/ambient.go: on by default with ambient), so the ingress gateway's traffic reaches the waypoint.
+ */
+export const AMBIENT_SINCE_ISTIO = { major: 1, minor: 30 } as const;
+
+/** The first kiali-server chart that reads waypoints' spans by the waypoint's name (`external_services.tracing.use_waypoint_name`, Kiali 2.22). */
+export const KIALI_WAYPOINTS_SINCE = { major: 2, minor: 22 } as const;
+
+/** Whether an exact version is at least `since` (major.minor); false for a version that is not exact. */
+export function versionAtLeast(version: string, since: { readonly major: number; readonly minor: number }): boolean {
     const v = parseVersion(version);
-    return v !== undefined && (v.major > ZIPKIN_W3C_SINCE_ISTIO.major || (v.major === ZIPKIN_W3C_SINCE_ISTIO.major && v.minor >= ZIPKIN_W3C_SINCE_ISTIO.minor));
+    return v !== undefined && (v.major > since.major || (v.major === since.major && v.minor >= since.minor));
 }
 
 /** Jaeger chart lines: 3.x runs Jaeger v1 (end of life 2025-12-31), 4.x runs Jaeger v2. */

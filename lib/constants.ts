@@ -126,12 +126,6 @@ export const GATEWAY_API = {
 /** HBONE, ambient's mTLS tunnel: ztunnel and waypoints take each other's traffic on this port. */
 export const HBONE_PORT = WAYPOINT.listener.port;
 
-/**
- * Where kubelet's probes of ambient pods come from: istio-cni SNATs them to this link-local address (istio/istio
- * 1.30.3 cni/pkg/iptables/iptables.go), so a default-deny ingress policy must admit it.
- */
-export const AMBIENT_PROBE_SOURCE = "169.254.7.127/32";
-
 /** The DaemonSets of ambient mode, as the istio `cni` and `ztunnel` charts name them (1.30.3). */
 export const AMBIENT_DAEMONSETS = { cni: "istio-cni-node", ztunnel: "ztunnel" } as const;
 

@@ -25,7 +25,7 @@ import * as k8sClient from "@kubernetes/client-node";
 import { ChartSource } from "./charts";
 import { Unauthorized, cachedChart, defaultChartCache } from "./chartSchema";
 import { ClusterAccess, kubeconfigSetting, loadKubeConfig, readCluster } from "./clusterAccess";
-import { HELM_OWNERSHIP } from "./constants";
+import { GATEWAY_API, HELM_OWNERSHIP } from "./constants";
 
 /** Where the base chart's CRDs go. */
 export type IstioCrdLayout =
@@ -95,4 +95,18 @@ export async function observeCrdOwnership(names: readonly string[], release: str
         names.map(async (name) => ({ name, crd: await readCluster(`get customresourcedefinition ${name}`, kc, setting, () => api.readCustomResourceDefinition({ name })) })),
     );
     return found.flatMap((f) => (f.crd !== undefined && !ownedByRelease(f.crd.metadata, release, namespace) ? [{ name: f.name, group: f.crd.spec.group, kind: f.crd.spec.names.kind }] : []));
+}
+
+/**
+ * The Gateway API CRDs ambient mode needs that the cluster lacks (waypoints are `Gateway`s of the `istio-waypoint`
+ * class, and istiod serves that class only where `GatewayClass` exists): a prerequisite, like the cluster, which the
+ * program checks before it registers anything. A CRD that is there but does not serve `v1` counts as missing.
+ */
+export async function missingGatewayApiCrds(access: ClusterAccess): Promise<string[]> {
+    const kc = loadKubeConfig(access);
+    const setting = kubeconfigSetting(access);
+    const api = kc.makeApiClient(k8sClient.ApiextensionsV1Api);
+    const names = [GATEWAY_API.gatewayCrd, GATEWAY_API.gatewayClassCrd];
+    const found = await Promise.all(names.map((name) => readCluster(`get customresourcedefinition ${name}`, kc, setting, () => api.readCustomResourceDefinition({ name }))));
+    return names.filter((_, i) => !(found[i]?.spec.versions.some((v) => v.name === GATEWAY_API.version && v.served) ?? false));
 }

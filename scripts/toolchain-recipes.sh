@@ -216,6 +216,21 @@ build_prometheus_operator_crds() {
   )
 }
 
+# The Gateway API's standard-channel CRDs, as the module ships them (config/crd/standard), in one file.
+build_gateway_api_crds() {
+  local w="$1" dir f
+  (
+    cd "$w"
+    dir="$(go mod download -json "sigs.k8s.io/gateway-api@$GATEWAY_API_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')"
+    [ -d "$dir/config/crd/standard" ] || { log "no CRDs in $dir"; return 1; }
+    for f in "$dir"/config/crd/standard/gateway.networking.k8s.io_*.yaml; do
+      cat "$f"
+      echo "---"
+    done >out
+    grep -q "name: gateways.gateway.networking.k8s.io" out || { log "no Gateway CRD in $dir/config/crd/standard"; return 1; }
+  )
+}
+
 # SeaweedFS's `weed` (one binary: master, volume, filer and the S3 gateway; scripts/s3.sh runs it as `weed mini`).
 build_seaweedfs() {
   local w="$1" mod="github.com/seaweedfs/seaweedfs"

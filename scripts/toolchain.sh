@@ -30,7 +30,7 @@ cache="${OBS_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/observability-stack/to
 links="$project/.tools/bin"
 # Plugins are registered with `pulumi plugin install --file`, never found on PATH.
 plugin_links="$project/.tools/plugins"
-all_tools=(pulumi pulumi-language-nodejs kubernetes-provider etcd kube-apiserver kube-controller-manager kubectl jaeger-v1 jaeger-v2 envoy actionlint istio-decode-1.24 istio-decode-1.30 prometheus-operator-crds helm seaweedfs prometheus)
+all_tools=(pulumi pulumi-language-nodejs kubernetes-provider etcd kube-apiserver kube-controller-manager kubectl jaeger-v1 jaeger-v2 envoy actionlint istio-decode-1.24 istio-decode-1.30 prometheus-operator-crds gateway-api-crds helm seaweedfs prometheus)
 # What each command needs. main: the CLI, its language host, the provider, and the control plane scripts/cluster.sh starts.
 control_plane=(etcd kube-apiserver kube-controller-manager kubectl)
 main_tools=(pulumi pulumi-language-nodejs kubernetes-provider "${control_plane[@]}")
@@ -39,9 +39,9 @@ main_tools=(pulumi pulumi-language-nodejs kubernetes-provider "${control_plane[@
 group_tools() {
   case "$1" in
     main) echo "${main_tools[@]}" ;;
-    e2e) echo "${main_tools[@]}" prometheus-operator-crds seaweedfs ;;
-    decoders) echo "${main_tools[@]}" jaeger-v1 jaeger-v2 istio-decode-1.24 istio-decode-1.30 prometheus-operator-crds ;;
-    tracing) echo "${main_tools[@]}" jaeger-v1 jaeger-v2 envoy prometheus ;;
+    e2e) echo "${main_tools[@]}" prometheus-operator-crds gateway-api-crds seaweedfs ;;
+    decoders) echo "${main_tools[@]}" jaeger-v1 jaeger-v2 istio-decode-1.24 istio-decode-1.30 prometheus-operator-crds gateway-api-crds ;;
+    tracing) echo "${main_tools[@]}" jaeger-v1 jaeger-v2 envoy prometheus gateway-api-crds ;;
     bench) echo "${main_tools[@]}" helm ;;
     control-plane) echo "${control_plane[@]}" ;;
     all) echo "${all_tools[@]}" ;;
@@ -73,6 +73,7 @@ tool_version() {
     istio-decode-1.24) echo "$ISTIO_API_1_24_VERSION-$(source_hash)" ;;
     istio-decode-1.30) echo "$ISTIO_API_1_30_VERSION-$(source_hash)" ;;
     prometheus-operator-crds) echo "$PROMETHEUS_OPERATOR_VERSION" ;;
+    gateway-api-crds) echo "$GATEWAY_API_VERSION" ;;
     *) log "unknown tool '$1' (known: ${all_tools[*]})"; return 2 ;;
   esac
 }
@@ -82,6 +83,7 @@ tool_binary() {
     jaeger-v1) echo "jaeger-all-in-one" ;;
     jaeger-v2) echo "jaeger" ;;
     prometheus-operator-crds) echo "prometheus-operator-crds.yaml" ;;
+    gateway-api-crds) echo "gateway-api-crds.yaml" ;;
     seaweedfs) echo "weed" ;;
     *) echo "$1" ;;
   esac
@@ -143,6 +145,7 @@ build_recipe() {
     istio-decode-1.24) build_istio_decode "$w" "$ISTIO_API_1_24_VERSION" "$ISTIO_PROTOBUF_1_24_VERSION" ;;
     istio-decode-1.30) build_istio_decode "$w" "$ISTIO_API_1_30_VERSION" "$ISTIO_PROTOBUF_1_30_VERSION" ;;
     prometheus-operator-crds) build_prometheus_operator_crds "$w" ;;
+    gateway-api-crds) build_gateway_api_crds "$w" ;;
     seaweedfs) build_seaweedfs "$w" ;;
   esac
 }
@@ -151,7 +154,7 @@ link_one() {
   local name="$1" dest dir="$links"
   dest="$(tool_path "$name")"
   [ "$name" = kubernetes-provider ] && dir="$plugin_links"
-  [ "$name" = prometheus-operator-crds ] && dir="$share_links"
+  case "$name" in prometheus-operator-crds | gateway-api-crds) dir="$share_links" ;; esac
   mkdir -p "$dir"
   ln -sfn "$dest" "$dir/$(tool_binary "$name")"
 }

@@ -56,3 +56,7 @@ PROMETHEUS_OPERATOR_VERSION="v0.85.0"
 SEAWEEDFS_VERSION="v0.0.0-20261109003541-7506e5f91cd6"
 SEAWEEDFS_RELEASE="4.53"
 SEAWEEDFS_BIP39_REPLACEMENT="github.com/cosmos/go-bip39@v1.0.0"
+# Gateway API CRDs (sigs.k8s.io/gateway-api config/crd/standard): ambient mode's waypoints are Gateway API Gateways,
+# and the CRDs are a prerequisite on a user's cluster; the test control planes get them from the module. v1.5.1 is the
+# version istio/istio 1.30.3's go.mod pins (the standard channel holds Gateway and GatewayClass v1, all waypoints need).
+GATEWAY_API_VERSION="v1.5.1"

@@ -14,7 +14,7 @@ const { defaultErrorMessage } = require("@pulumi/pulumi/cmd/run/error") as { def
 describe("parseStackConfig", () => {
     it("rejects unknown keys and names the allowed ones", () => {
         assert.deepStrictEqual(problems({ ...DEV_MINIMAL, samplingRate: 5 }), [
-            "samplingRate: got 5; unknown key; allowed keys: environment, awaitReadiness, charts, gateway, tracing, extAuthz, jaeger, kiali, prometheus, externalServices, appNamespaces, createAppNamespaces, networkPolicies, ui",
+            "samplingRate: got 5; unknown key; allowed keys: environment, awaitReadiness, charts, gateway, mesh, tracing, extAuthz, jaeger, kiali, prometheus, externalServices, appNamespaces, createAppNamespaces, networkPolicies, ui",
         ]);
     });
 
@@ -97,7 +97,7 @@ describe("parseStackConfig", () => {
                 "tracing.samplingPercentage: got 101; expected a number from 0 to 100",
                 "kiali.typo: got 1; unknown key; allowed keys of kiali: authStrategy, signingKey, prometheusUrl, grafanaUrl, grafanaExternalUrl, tracingUseGrpc, tracingExternalUrl",
                 'ui.ingressClassName: got ""; expected a non-empty string',
-                `extra: got true; unknown key; allowed keys: environment, awaitReadiness, charts, gateway, tracing, extAuthz, jaeger, kiali, prometheus, externalServices, appNamespaces, createAppNamespaces, networkPolicies, ui`,
+                `extra: got true; unknown key; allowed keys: environment, awaitReadiness, charts, gateway, mesh, tracing, extAuthz, jaeger, kiali, prometheus, externalServices, appNamespaces, createAppNamespaces, networkPolicies, ui`,
                 'kiali.authStrategy: got "anonymous"; anonymous access is only allowed when environment is dev; use token or header',
                 'jaeger.storage.type: got "memory"; in-memory storage is only allowed when environment is dev; use elasticsearch',
             ],

@@ -35,6 +35,9 @@ describe("parseStackConfig", () => {
             istioBase: "1.24.2",
             istiod: "1.24.2",
             istioGateway: "1.24.2",
+            // The ambient charts' defaults: a sidecar stack installs neither.
+            istioCni: "1.30.3",
+            ztunnel: "1.30.3",
             jaeger: "3.4.1",
             kiali: "2.1.0",
         });
@@ -94,6 +97,8 @@ describe("parseStackConfig", () => {
                 "http://127.0.0.1:8879 base@1.30.3",
                 "http://127.0.0.1:8879 istiod@1.30.3",
                 "http://127.0.0.1:8879 gateway@1.30.3",
+                "http://127.0.0.1:8879 cni@1.30.3",
+                "http://127.0.0.1:8879 ztunnel@1.30.3",
                 "http://127.0.0.1:8879 jaeger@4.11.1",
                 "http://127.0.0.1:8879 kiali-server@2.29.0",
             ],

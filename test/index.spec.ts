@@ -320,3 +320,100 @@ describe("main (local stack, the base chart's CRDs as one Helm Release)", () => 
         assert.deepStrictEqual(JSON.parse(provider.inputs.helmReleaseSettings as string), { driver: "configmap" });
     });
 });
+
+describe("main (local stack, mesh.dataPlane ambient)", () => {
+    const AMBIENT = { ...stackRawConfig("local"), mesh: { dataPlane: "ambient" } };
+    const GATEWAY = "kubernetes:gateway.networking.k8s.io/v1:Gateway";
+    let outputs: Record<string, any>;
+    before(async () => {
+        outputs = await runMain(AMBIENT, { missingGatewayApiCrds: async () => [] });
+    });
+
+    it("installs istiod with the ambient profile, then the cni agent and ztunnel of the same version, each after istiod only", () => {
+        assert.strictEqual(chart("observability-istio-istiod").inputs.values.profile, "ambient");
+        const cni = chart("observability-istio-cni");
+        const ztunnel = chart("observability-istio-ztunnel");
+        assert.deepStrictEqual(
+            [cni, ztunnel].map((c) => [c.inputs.chart, c.inputs.version, c.inputs.name, c.inputs.namespace, c.inputs.values]),
+            [
+                ["cni", "1.30.3", "istio-cni", "istio-system", { profile: "ambient" }],
+                ["ztunnel", "1.30.3", "ztunnel", "istio-system", { istioNamespace: "istio-system" }],
+            ],
+        );
+        for (const c of [cni, ztunnel]) {
+            assert.ok(dependsOn(c, CHART, "observability-istio-istiod"), `${c.name} waits for istiod`);
+            assert.ok(!dependsOn(c, CHART, "observability-istio-gateway"), `${c.name} does not wait for the gateway`);
+        }
+    });
+
+    it("enrols the app namespaces in ambient mode with their waypoint (ingress traffic included) instead of sidecar injection", () => {
+        const apps = ofType("kubernetes:core/v1:Namespace").filter((r) => ["auth", "chat"].includes(r.inputs.metadata.name));
+        assert.strictEqual(apps.length, 2);
+        for (const ns of apps) {
+            assert.deepStrictEqual(ns.inputs.metadata.labels, { "istio.io/dataplane-mode": "ambient", "istio.io/use-waypoint": "waypoint", "istio.io/ingress-use-waypoint": "true" });
+        }
+    });
+
+    it("gives each app namespace one waypoint: a Gateway of class istio-waypoint with the HBONE listener, after its namespace", () => {
+        const waypoints = ofType(GATEWAY);
+        assert.deepStrictEqual(
+            waypoints.map((w) => [w.inputs.metadata.namespace, w.inputs.metadata.name, w.inputs.metadata.labels, w.inputs.spec]),
+            ["auth", "chat"].map((ns) => [
+                ns,
+                "waypoint",
+                { "istio.io/waypoint-for": "service" },
+                { gatewayClassName: "istio-waypoint", listeners: [{ name: "mesh", port: 15008, protocol: "HBONE" }] },
+            ]),
+        );
+        for (const w of waypoints) {
+            assert.ok(dependsOn(w, "kubernetes:core/v1:Namespace", `observability-ns-${w.inputs.metadata.namespace}`));
+        }
+        assert.deepStrictEqual(outputs.waypoints, ["auth/waypoint", "chat/waypoint"]);
+        assert.strictEqual(outputs.dataPlane, "ambient");
+    });
+
+    it("has Kiali read a workload's proxy spans under its waypoint's name", () => {
+        assert.strictEqual(chart("observability-kiali-chart").inputs.values.external_services.tracing.use_waypoint_name, true);
+    });
+
+    it("lets app pods tunnel (HBONE 15008) to enrolled namespaces, and admits enrolled namespaces to Jaeger's collector", () => {
+        const policies = ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy");
+        const hbone = policies.filter((p) => p.inputs.metadata.name === "allow-hbone-egress");
+        assert.deepStrictEqual(
+            hbone.map((p) => [p.inputs.metadata.namespace, p.inputs.spec.egress]),
+            ["auth", "chat"].map((ns) => [ns, [{ to: [{ namespaceSelector: { matchLabels: { "istio.io/dataplane-mode": "ambient" } } }], ports: [{ protocol: "TCP", port: 15008 }] }]]),
+        );
+        const collector = policies.find((p) => p.inputs.metadata.name === "jaeger-collector-from-mesh");
+        assert.ok(collector?.inputs.spec.ingress[0].from.some((f: any) => f.namespaceSelector?.matchLabels?.["istio.io/dataplane-mode"] === "ambient"));
+    });
+
+    it("records the cni and ztunnel charts in the releases ConfigMap", () => {
+        const record = ofType("kubernetes:core/v1:ConfigMap").find((c) => c.inputs.metadata.name === "observability-stack-charts");
+        const charts = (JSON.parse(record?.inputs.data["charts.json"]) as { chart: string; release: string }[]).map((c) => c.chart);
+        assert.ok(charts.includes("cni") && charts.includes("ztunnel"), charts.join(", "));
+    });
+
+    it("refuses ambient mode on a cluster without the Gateway API CRDs in one line with the fix, before registering anything", async () => {
+        await assert.rejects(
+            runMain(AMBIENT, { missingGatewayApiCrds: async () => ["gateways.gateway.networking.k8s.io", "gatewayclasses.gateway.networking.k8s.io"] }),
+            (e: Error) =>
+                e.name === "ConfigError" &&
+                e.message ===
+                    'invalid stack configuration:\n  - mesh.dataPlane: got "ambient"; the cluster lacks the Gateway API CRDs gateways.gateway.networking.k8s.io, gatewayclasses.gateway.networking.k8s.io (v1), which waypoints need: install them first (kubectl apply --server-side -f https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.5.1/standard-install.yaml), or use sidecar',
+        );
+        assert.strictEqual(registered.length, 0);
+    });
+
+    it("never asks the cluster for the Gateway API CRDs with sidecars", async () => {
+        let asked = false;
+        await runMain(stackRawConfig("local"), {
+            missingGatewayApiCrds: async () => {
+                asked = true;
+                return ["gateways.gateway.networking.k8s.io"];
+            },
+        });
+        assert.strictEqual(asked, false);
+        assert.strictEqual(ofType(GATEWAY).length, 0);
+        assert.ok(!ofType(CHART).some((c) => c.name === "observability-istio-cni" || c.name === "observability-istio-ztunnel"));
+    });
+});

@@ -49,8 +49,8 @@ export const VARIANTS: readonly Variant[] = [
 export const AMBIENT_VARIANT: Variant = { line: "v2", provider: "zipkin", propagation: "b3+w3c", extAuthz: "grpc", dataPlane: "ambient" };
 
 /** Chart versions of a line: the reference deployment's (Istio 1.24.2, jaeger 3.4.1) or the current defaults (Istio 1.30.3, jaeger 4.11.1). */
-function chartVersions(line: JaegerChartLine): Record<ChartRole, string> {
-    return line === "v1" ? { ...REFERENCE_VERSIONS } : (Object.fromEntries(Object.entries(DEFAULT_CHARTS).map(([role, c]) => [role, c.version])) as Record<ChartRole, string>);
+function chartVersions(line: JaegerChartLine): Partial<Record<ChartRole, string>> {
+    return line === "v1" ? { ...REFERENCE_VERSIONS } : Object.fromEntries(Object.entries(DEFAULT_CHARTS).map(([role, c]) => [role, c.version]));
 }
 
 function variantName(v: Variant): string {

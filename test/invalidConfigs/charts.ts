@@ -7,7 +7,7 @@ export const CHART_CASES: readonly Case[] = [
     {
         mistake: "an unknown chart role",
         raw: { ...DEV, charts: { prometheus: {} } },
-        first: "charts.prometheus: got {}; unknown key; allowed keys of charts: istioBase, istiod, istioGateway, jaeger, kiali",
+        first: "charts.prometheus: got {}; unknown key; allowed keys of charts: istioBase, istiod, istioGateway, istioCni, ztunnel, jaeger, kiali",
     },
     {
         mistake: "an unknown key in a chart",

@@ -8,7 +8,32 @@ const NEEDS_1_28 = "needs Istio 1.28 or later (charts.istiod.version is 1.24.2):
 const OTEL_ONLY = "only for the zipkin provider: the opentelemetry provider propagates W3C trace context (traceparent) only; remove it, or use provider zipkin";
 const GRPC_FIELD = "not a field of the gRPC ext-authz provider (gRPC ext_authz already sends every request header); remove it or use protocol http";
 
+const AMBIENT = { mesh: { dataPlane: "ambient" } };
+
 export const MESH_CASES: readonly Case[] = [
+    // data plane
+    { mistake: "an unknown data plane", raw: { ...DEV, mesh: { dataPlane: "ztunnel" } }, first: 'mesh.dataPlane: got "ztunnel"; allowed: sidecar, ambient' },
+    { mistake: "an unknown mesh key", raw: { ...DEV, mesh: { ambient: true } }, first: "mesh.ambient: got true; unknown key; allowed keys of mesh: dataPlane" },
+    {
+        mistake: "ambient on Istio 1.24",
+        raw: { ...DEV, ...AMBIENT, charts: ISTIO_1_24 },
+        first: 'mesh.dataPlane: got "ambient"; needs Istio 1.30 or later (charts.istiod.version is 1.24.2): the stack installs and proves ambient mode on the 1.30 line; use sidecar, or Istio 1.30 or later',
+    },
+    {
+        mistake: "an ambient cni chart of another Istio version",
+        raw: { ...DEV, ...AMBIENT, charts: { istioCni: { version: "1.29.1" } } },
+        first: "charts.istioCni.version: got \"1.29.1\"; must be istiod's version (charts.istiod.version is 1.30.3): ambient mode's charts are one Istio release",
+    },
+    {
+        mistake: "an ambient ztunnel chart of another Istio version",
+        raw: { ...DEV, ...AMBIENT, charts: { ztunnel: { version: "1.30.2" } } },
+        first: "charts.ztunnel.version: got \"1.30.2\"; must be istiod's version (charts.istiod.version is 1.30.3): ambient mode's charts are one Istio release",
+    },
+    {
+        mistake: "ambient with a Kiali that cannot read waypoint spans",
+        raw: { ...DEV, ...AMBIENT, charts: { kiali: { version: "2.1.0" } } },
+        first: "charts.kiali.version: got \"2.1.0\"; must be 2.22 or later with mesh.dataPlane ambient: older Kiali looks for a workload's proxy spans under the app's name, and in ambient mode only its waypoint emits them (external_services.tracing.use_waypoint_name, Kiali 2.22)",
+    },
     // gateway and tracing
     { mistake: "an ExternalName gateway", raw: { ...DEV, gateway: { serviceType: "ExternalName" } }, first: 'gateway.serviceType: got "ExternalName"; allowed: ClusterIP, NodePort, LoadBalancer' },
     { mistake: "an unknown gateway key", raw: { ...DEV, gateway: { type: "NodePort" } }, first: 'gateway.type: got "NodePort"; unknown key; allowed keys of gateway: serviceType' },

@@ -1,7 +1,7 @@
 /** Invalid configs: the top-level keys (unknown keys, environment, awaitReadiness, createAppNamespaces). */
 import { Case, DEV } from "./shared";
 
-const TOP_KEYS = "environment, awaitReadiness, charts, gateway, tracing, extAuthz, jaeger, kiali, prometheus, externalServices, appNamespaces, createAppNamespaces, networkPolicies, ui";
+const TOP_KEYS = "environment, awaitReadiness, charts, gateway, mesh, tracing, extAuthz, jaeger, kiali, prometheus, externalServices, appNamespaces, createAppNamespaces, networkPolicies, ui";
 
 export const TOP_LEVEL_CASES: readonly Case[] = [
     // top level

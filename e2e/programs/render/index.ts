@@ -17,5 +17,6 @@ export = () => {
         // A Helm v3 Release is installed even in this mode (the provider hands it to Helm): the CRDs render as Chart v4 children.
         istioCrdLayout: async () => ({ kind: "chart", reason: "renderYamlToDirectory writes objects, and a Helm release would install" }),
         unownedCrds: async () => [],
+        missingGatewayApiCrds: async () => [],
     });
 };
