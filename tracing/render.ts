@@ -12,8 +12,8 @@ import * as path from "path";
 import { ConfigChange, PROJECT_DIR, WORK_DIR, airGapped, configSet, workspaceStack } from "../e2e/harness";
 import { TracePropagation } from "../components/istioMesh";
 import { ChartRole, DEFAULT_CHARTS, JaegerChartLine, REFERENCE_VERSIONS } from "../lib/charts";
-import { AMBIENT_LABELS, DataPlane, GATEWAY_API, INJECTION_LABEL, TracingProvider, WAYPOINT } from "../lib/constants";
-import { K8sObject, StackObjects } from "./stackObjects";
+import { DataPlane, TracingProvider } from "../lib/constants";
+import { StackObjects } from "./stackObjects";
 
 /** One stack the suite runs: a Jaeger line (with its Istio line), a tracing provider (zipkin: with its propagation) and an ext-authz protocol. */
 export interface Variant {
@@ -129,46 +129,8 @@ class RenderCluster {
 let cluster: RenderCluster | undefined;
 const renders = new Map<string, Promise<Rendered>>();
 
-/**
- * INTERIM, until the program renders `mesh.dataPlane` (being built beside this suite; config/schema.ts has no such
- * key yet, so `pulumi config set mesh.dataPlane ambient` would be refused): while false, the ambient variant is the
- * render of the 1.30 line's `b3+w3c` variant with the app namespaces changed by {@link ambientStandIn}. Set it to
- * true, and delete the stand-in, once the program renders ambient mode itself.
- */
-const PROGRAM_RENDERS_DATA_PLANE = false;
-
-/**
- * INTERIM (see {@link PROGRAM_RENDERS_DATA_PLANE}): what the program is to render for `mesh.dataPlane: ambient` in
- * each app namespace, from the constants it will use: the namespace labelled `istio.io/dataplane-mode: ambient`,
- * `istio.io/use-waypoint: waypoint` and `istio.io/ingress-use-waypoint: "true"` instead of the injection label, and
- * a Gateway `waypoint` of the class `istio-waypoint` (listener mesh 15008 HBONE, `istio.io/waypoint-for: service`).
- * The mesh config and the mesh-wide Telemetry stay as in sidecar mode, as they will.
- */
-function ambientStandIn(objects: StackObjects): StackObjects {
-    const injected = (o: K8sObject) => o.kind === "Namespace" && Object.entries(INJECTION_LABEL).every(([k, v]) => o.metadata.labels?.[k] === v);
-    const appNamespaces = objects.objects.filter(injected).map((o) => o.metadata.name);
-    const labels = { [AMBIENT_LABELS.dataplaneMode]: "ambient", [AMBIENT_LABELS.useWaypoint]: WAYPOINT.name, [AMBIENT_LABELS.ingressUseWaypoint]: "true" };
-    const edited = objects.edited((o) =>
-        injected(o) ? { ...o, metadata: { ...o.metadata, labels: { ...Object.fromEntries(Object.entries(o.metadata.labels ?? {}).filter(([k]) => !(k in INJECTION_LABEL))), ...labels } } } : o,
-    );
-    const gateways: K8sObject[] = appNamespaces.map((namespace) => ({
-        apiVersion: `${GATEWAY_API.group}/${GATEWAY_API.version}`,
-        kind: "Gateway",
-        metadata: { name: WAYPOINT.name, namespace, labels: { [AMBIENT_LABELS.waypointFor]: WAYPOINT.for } },
-        spec: { gatewayClassName: WAYPOINT.gatewayClassName, listeners: [{ ...WAYPOINT.listener }] },
-    }));
-    return new StackObjects([...edited.objects, ...gateways]);
-}
-
 /** Renders a variant (once per run; later calls share the result). */
 export function render(v: Variant): Promise<Rendered> {
-    if (v.dataPlane === "ambient" && !PROGRAM_RENDERS_DATA_PLANE) {
-        const base = VARIANTS.find((x) => x.line === v.line && x.provider === v.provider && x.propagation === v.propagation && x.extAuthz === v.extAuthz);
-        if (base === undefined) {
-            throw new Error(`no sidecar variant to stand in for ${variantTitle(v)}`);
-        }
-        return render(base).then((r) => ({ variant: v, objects: ambientStandIn(r.objects), outputs: r.outputs }));
-    }
     const name = variantName(v);
     let r = renders.get(name);
     if (r === undefined) {
