@@ -47,7 +47,7 @@ export interface KialiArgs {
     /**
      * Ambient mode: a workload's proxy spans come from its waypoint, under the waypoint's service name
      * (`<waypoint>.<namespace>`), so Kiali asks Jaeger for that name (`external_services.tracing.use_waypoint_name`,
-     * kiali/kiali v2.29.0 business/tracing.go; Kiali >= 2.22). Otherwise Kiali asks for `<app>.<namespace>`, which no
+     * kiali/kiali v2.29.0 config/config.go:463, read in business/workloads.go:2896 and services.go:956; new in Kiali 2.22). Otherwise Kiali asks for `<app>.<namespace>`, which no
      * waypoint span carries, and a workload's traces tab shows only the app's own spans.
      * @default false
      */

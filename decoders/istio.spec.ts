@@ -11,6 +11,7 @@ import * as path from "path";
 import { toolsBin } from "../e2e/tools";
 import { Rendering } from "./render";
 import { VARIANTS, renderVariants, renderingOf } from "./variants";
+import { AMBIENT_DAEMONSETS, AMBIENT_LABELS, WAYPOINT } from "../lib/constants";
 
 /** Decodes documents with the checker built for an Istio line; returns the error of each (empty: decoded). */
 function istioDecode(line: "1.24" | "1.30", items: { id: string; kind: string; yaml?: string; json?: unknown }[]): Record<string, string> {
@@ -146,6 +147,43 @@ describe("configs checked by the real decoders", function () {
                 assert.notStrictEqual(errors.type, "", "a wrong type fails too");
             });
         }
+    });
+
+    describe("ambient mode (the local stack with mesh.dataPlane ambient, Istio 1.30.3)", () => {
+        const env = (container: any, name: string) => (container.env as { name: string; value?: string }[]).find((e) => e.name === name)?.value;
+
+        it("renders istiod with the ambient profile: PILOT_ENABLE_AMBIENT on, HBONE in the proxies' metadata, the mesh config as in sidecar mode otherwise", () => {
+            const istiod = r("ambient").get("Deployment", "istiod", "istio-system");
+            assert.strictEqual(env(istiod.spec.template.spec.containers[0], "PILOT_ENABLE_AMBIENT"), "true");
+            const mesh = meshOf(r("ambient"));
+            assert.strictEqual(mesh.defaultConfig.proxyMetadata.ISTIO_META_ENABLE_HBONE, "true");
+            const sidecar = meshOf(r("current"));
+            assert.deepStrictEqual(
+                mesh.extensionProviders.find((p: any) => p.name === "jaeger"),
+                sidecar.extensionProviders.find((p: any) => p.name === "jaeger"),
+            );
+            assert.deepStrictEqual(mesh.defaultProviders, sidecar.defaultProviders);
+        });
+
+        it("renders the cni agent with ambient redirection on and ztunnel dialling istiod in istio-system, both of istiod's version", () => {
+            const cniConfig = r("ambient").get("ConfigMap", "istio-cni-config", "istio-system");
+            assert.strictEqual(cniConfig.data?.AMBIENT_ENABLED, "true");
+            const cni = r("ambient").get("DaemonSet", AMBIENT_DAEMONSETS.cni, "istio-system");
+            const ztunnel = r("ambient").get("DaemonSet", AMBIENT_DAEMONSETS.ztunnel, "istio-system");
+            const container = ztunnel.spec.template.spec.containers[0];
+            assert.deepStrictEqual([env(container, "XDS_ADDRESS"), env(container, "CA_ADDRESS")], ["istiod.istio-system.svc:15012", "istiod.istio-system.svc:15012"]);
+            assert.deepStrictEqual([cni.metadata.labels?.["helm.sh/chart"], ztunnel.metadata.labels?.["helm.sh/chart"]], ["cni-1.30.3", "ztunnel-1.30.3"]);
+            assert.ok(!r("current").has("DaemonSet", AMBIENT_DAEMONSETS.ztunnel), "a sidecar stack has no ztunnel");
+        });
+
+        it("enrols each app namespace with one waypoint Gateway, which the API server accepted against the real Gateway API CRDs in the preview", () => {
+            for (const ns of ["auth", "chat"]) {
+                assert.strictEqual(r("ambient").get("Namespace", ns).metadata.labels?.[AMBIENT_LABELS.dataplaneMode], "ambient");
+                const gw = r("ambient").get("Gateway", WAYPOINT.name, ns);
+                assert.strictEqual(gw.apiVersion, "gateway.networking.k8s.io/v1");
+                assert.strictEqual(gw.spec.gatewayClassName, WAYPOINT.gatewayClassName);
+            }
+        });
     });
 
     describe("Prometheus monitors", () => {

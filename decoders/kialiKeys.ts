@@ -54,6 +54,8 @@ export const KIALI_SERVER_KEYS: readonly CitedKey[] = [
     { path: "external_services.tracing.internal_url", cite: { "2.1.0": "config/config.go:271 TracingConfig.InternalURL", "2.29.0": "config/config.go:455 TracingConfig.InternalURL" } },
     { path: "external_services.tracing.provider", cite: { "2.1.0": "config/config.go:273 TracingConfig.Provider", "2.29.0": "config/config.go:457 TracingConfig.Provider" } },
     { path: "external_services.tracing.use_grpc", cite: { "2.1.0": "config/config.go:278 TracingConfig.UseGRPC", "2.29.0": "config/config.go:462 TracingConfig.UseGRPC" } },
+    // Ambient mode only; new in Kiali 2.22 (v2.21.0's config.go has no such key).
+    { path: "external_services.tracing.use_waypoint_name", cite: { "2.29.0": "config/config.go:463 TracingConfig.UseWaypointName" } },
 ];
 
 type Json = Record<string, unknown>;

@@ -15,6 +15,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { EngineEvent } from "@pulumi/pulumi/automation";
 import { ConfigChange, WORK_DIR, airGapped, configSet, ensureNamespace, kubectl, workspaceStack } from "../e2e/harness";
+import { applyGatewayApiCrds } from "../e2e/gatewayApi";
 import { TEST_SIGNING_KEY } from "../e2e/lines";
 import { shareDir } from "../e2e/tools";
 import { stackRawConfig } from "../test/stackFiles";
@@ -64,13 +65,17 @@ export interface Variant {
 export const SIGNING_KEY: ConfigChange = { key: "kiali.signingKey", value: TEST_SIGNING_KEY, secret: true };
 
 /**
- * The user's cluster as the stack file expects it: the app namespaces it adopts exist, and a cluster whose
- * Prometheus the operator runs has the operator's CRDs (the real ones, scripts/toolchain.sh prometheus-operator-crds).
+ * The user's cluster as the stack file expects it: the app namespaces it adopts exist, an ambient stack's cluster has
+ * the Gateway API CRDs, and a cluster whose Prometheus the operator runs has the operator's CRDs (the real ones, scripts/toolchain.sh prometheus-operator-crds).
  */
 function prepareCluster(v: Variant): void {
     const raw = stackRawConfig(v.from);
     if (raw.createAppNamespaces !== true) {
         ((raw.appNamespaces as string[] | undefined) ?? []).forEach(ensureNamespace);
+    }
+    // Ambient mode's prerequisite (waypoints are Gateways): the real Gateway API CRDs, which the program checks for.
+    if (v.changes.some((c) => c.key === "mesh.dataPlane" && c.value === "ambient")) {
+        applyGatewayApiCrds();
     }
     if ((raw.prometheus as { operator?: boolean } | undefined)?.operator === true) {
         kubectl(["apply", "--server-side", "--force-conflicts", "-f", path.join(shareDir(), "prometheus-operator-crds.yaml")]);

@@ -29,6 +29,7 @@ const ELASTICSEARCH = [
     { key: "jaeger.storage.tls.caSecret.name", value: "elasticsearch-ca" },
     { key: "jaeger.storage.tls.caSecret.key", value: "ca.crt" },
 ];
+export const AMBIENT = { key: "mesh.dataPlane", value: "ambient" };
 const ROLLOVER = { key: "jaeger.storage.rollover.enabled", value: "true" };
 
 export const VARIANTS: readonly (Variant & { istio: "1.24" | "1.30"; kiali: KialiChartVersion; jaeger: "v1" | "v2" })[] = [
@@ -37,6 +38,8 @@ export const VARIANTS: readonly (Variant & { istio: "1.24" | "1.30"; kiali: Kial
     { name: "reference-elasticsearch", from: "dev", changes: [...ELASTICSEARCH, ROLLOVER, ...HTTP_EXT_AUTHZ], istio: "1.24", kiali: "2.1.0", jaeger: "v1" },
     { name: "production", from: "production", changes: [SIGNING_KEY], istio: "1.30", kiali: "2.29.0", jaeger: "v2" },
     { name: "production-rollover", from: "production", changes: [SIGNING_KEY, ROLLOVER], istio: "1.30", kiali: "2.29.0", jaeger: "v2" },
+    // Ambient mode on the local stack: istiod's ambient profile, the cni and ztunnel charts, a waypoint per app namespace.
+    { name: "ambient", from: "local", changes: [AMBIENT], istio: "1.30", kiali: "2.29.0", jaeger: "v2" },
     {
         name: "current",
         from: "local",
