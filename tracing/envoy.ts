@@ -1,6 +1,6 @@
 /**
- * Real Envoy 1.40.0 processes (the toolchain's binary) as the ingress gateway and the apps' sidecars,
- * each with a static bootstrap that holds what istiod would send it over xDS for the rendered objects
+ * Real Envoy 1.40.0 processes (the toolchain's binary) as the ingress gateway, the apps' sidecars and, in
+ * ambient mode, the waypoints (without HBONE: see `waypointBootstrap`), each with a static bootstrap that holds what istiod would send it over xDS for the rendered objects
  * (istiod.ts), and clusters whose endpoints are the loopback addresses of the Services they name
  * (loopback.ts). Access logs go to the provider's `/dev/stdout`, which the suite reads line by line.
  *
@@ -13,7 +13,20 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { stopProcess, toolsBin } from "../e2e/tools";
-import { CustomPolicy, IstioProfile, ProxyNode, extAuthzFilters, fileAccessLog, hcmTracing, inboundCluster, outboundCluster, routeOperation, serviceCluster } from "./istiod";
+import {
+    CustomPolicy,
+    IstioProfile,
+    ProxyNode,
+    extAuthzFilters,
+    fileAccessLog,
+    hcmTracing,
+    inboundCluster,
+    outboundCluster,
+    routeOperation,
+    serviceCluster,
+    waypointHttpCluster,
+    waypointRoute,
+} from "./istiod";
 import { LOOPBACK, Loopback } from "./loopback";
 import { ExtAuthzProviderConfig, TelemetrySelection } from "./stackObjects";
 
@@ -58,14 +71,15 @@ function collectorCluster(mesh: MeshView): object {
     return outboundServiceCluster(mesh.loopback, mesh.telemetry.tracing.service, mesh.telemetry.tracing.port);
 }
 
-function hcm(statPrefix: string, gateway: boolean, node: ProxyNode, mesh: MeshView, routeConfig: object, filters: object[]): object {
+function hcm(statPrefix: string, node: ProxyNode, mesh: MeshView, routeConfig: object, filters: object[]): object {
     return {
         name: "envoy.filters.network.http_connection_manager",
         typed_config: {
             "@type": HCM_TYPE,
             stat_prefix: statPrefix,
-            // I30 listener_builder.go: the gateway uses the remote address, sidecars do not; paths normalised, escaped slashes kept.
-            use_remote_address: gateway,
+            // I30 listener_builder.go: the gateway uses the remote address, sidecars and waypoints
+            // (listener_waypoint.go `buildWaypointInboundHTTPFilters` L918) do not; paths normalised, escaped slashes kept.
+            use_remote_address: node.kind === "gateway",
             normalize_path: true,
             path_with_escaped_slashes_action: "KEEP_UNCHANGED",
             request_id_extension: { typed_config: { "@type": "type.googleapis.com/envoy.extensions.request_id.uuid.v3.UuidRequestIdConfig", use_request_id_for_trace_sampling: true } },
@@ -77,21 +91,28 @@ function hcm(statPrefix: string, gateway: boolean, node: ProxyNode, mesh: MeshVi
     };
 }
 
-function bootstrap(node: ProxyNode, podName: string, adminPort: number, listener: object, clusters: object[]): object {
-    const role = node.kind === "gateway" ? "router" : "sidecar";
+function bootstrap(node: ProxyNode, podName: string, adminPort: number, listeners: object[], clusters: object[]): object {
+    // The node type istio-agent puts first in the node id (I30 pkg/model/proxy.go L495-509: router, sidecar, waypoint).
+    const role = node.kind === "gateway" ? "router" : node.kind;
     return {
         node: { id: `${role}~${LOOPBACK}~${podName}.${node.namespace}~${node.namespace}.svc.cluster.local`, cluster: serviceCluster(node) },
         admin: { address: { socket_address: { address: LOOPBACK, port_value: adminPort } } },
-        static_resources: { listeners: [listener], clusters },
+        static_resources: { listeners, clusters },
         layered_runtime: { layers: [{ name: "report-interval", static_layer: { "tracing.zipkin.flush_interval_ms": 250, "tracing.opentelemetry.flush_interval_ms": 250 } }] },
     };
 }
 
-/** A route of the gateway: requests for `domain` go to the Service `host:port` (what a Gateway + VirtualService give). */
+/**
+ * A route of the gateway: requests for `domain` go to the Service `host:port` (what a Gateway + VirtualService give).
+ * `endpoint`: the loopback port the cluster's endpoint is instead of the Service's pods, when istiod gives the
+ * gateway's cluster for the Service the endpoints of its waypoint (`istio.io/ingress-use-waypoint`; istiod.ts
+ * `serviceWaypoint`). The cluster keeps the Service's name, as with istiod's EDS.
+ */
 export interface GatewayRoute {
     readonly domain: string;
     readonly host: string;
     readonly port: number;
+    readonly endpoint?: number;
 }
 
 /**
@@ -124,14 +145,14 @@ export function gatewayBootstrap(
         name: `0.0.0.0_${containerPort}`,
         address: { socket_address: { address: LOOPBACK, port_value: lb.podPort(podName, containerPort) } },
         traffic_direction: "OUTBOUND",
-        filter_chains: [{ filters: [hcm(`outbound_0.0.0.0_${containerPort}`, true, node, mesh, routeConfig, filters)] }],
+        filter_chains: [{ filters: [hcm(`outbound_0.0.0.0_${containerPort}`, node, mesh, routeConfig, filters)] }],
     };
     const clusters = [
-        ...routes.map((r) => outboundServiceCluster(lb, r.host, r.port)),
+        ...routes.map((r) => (r.endpoint === undefined ? outboundServiceCluster(lb, r.host, r.port) : cluster(outboundCluster(lb.fqdn(r.host), r.port), r.endpoint, false))),
         collectorCluster(mesh),
         ...(extAuthz === undefined ? [] : [outboundServiceCluster(lb, extAuthz.provider.service, extAuthz.provider.port)]),
     ];
-    return bootstrap(node, podName, adminPort, listener, clusters);
+    return bootstrap(node, podName, adminPort, [listener], clusters);
 }
 
 /**
@@ -163,9 +184,48 @@ export function sidecarBootstrap(mesh: MeshView, node: ProxyNode, podName: strin
         name: "virtualInbound",
         address: { socket_address: { address: LOOPBACK, port_value: lb.resolve(service.host, service.port) } },
         traffic_direction: "INBOUND",
-        filter_chains: [{ filters: [hcm(`inbound_0.0.0.0_${service.port}`, false, node, mesh, routeConfig, [])] }],
+        filter_chains: [{ filters: [hcm(`inbound_0.0.0.0_${service.port}`, node, mesh, routeConfig, [])] }],
     };
-    return bootstrap(node, podName, adminPort, listener, [cluster(inboundCluster(service.port), appLoopbackPort, false), collectorCluster(mesh)]);
+    return bootstrap(node, podName, adminPort, [listener], [cluster(inboundCluster(service.port), appLoopbackPort, false), collectorCluster(mesh)]);
+}
+
+/** A Service port a waypoint serves: the Service's host and port, and the loopback port the waypoint takes its traffic on. */
+export interface WaypointService {
+    readonly host: string;
+    readonly port: number;
+    readonly listenPort: number;
+}
+
+/**
+ * An ambient waypoint, as istiod 1.30 configures one (pilot/pkg/networking/core/listener_waypoint.go): in the pod,
+ * `connect_terminate` on 15008 ends the HBONE tunnel (its HCM has no tracing, `buildHCMConnectTerminateChain`
+ * L223) and hands the inner stream to the internal listener `main_internal` (`buildWaypointInternal` L388,
+ * `traffic_direction: INBOUND` L761: Envoy makes its spans SERVER spans), which picks one HTTP filter chain
+ * per Service port by the tunnel's target VIP:port; that chain's HCM (`buildWaypointInboundHTTPFilters` L911) has
+ * the tracer, sampling and access log of the mesh-wide Telemetry (istiod.ts `hcmTracing`, `fileAccessLog`) and
+ * routes to `inbound-vip|<port>|http|<host>` (istiod.ts `waypointRoute`), whose endpoints are the Service's pods,
+ * reached through `connect_originate` (HBONE to the pod's ztunnel).
+ *
+ * Not emulated: HBONE and its mTLS. Each Service port's chain is a plain-HTTP listener of its own on loopback
+ * (the tunnel's target address, which selects the chain in `main_internal`, becomes the port), and the
+ * `inbound-vip` cluster's endpoint is the app's pod port directly: the destination's ztunnel, which opens the
+ * tunnel, emits no span and never reads or writes HTTP headers, is a plain pass-through here.
+ */
+export function waypointBootstrap(mesh: MeshView, node: ProxyNode, podName: string, services: readonly WaypointService[], adminPort: number): object {
+    const lb = mesh.loopback;
+    const listeners = services.map((svc) => {
+        const fqdn = lb.fqdn(svc.host);
+        const chain = waypointHttpCluster(fqdn, svc.port);
+        const routeConfig = { name: chain, virtual_hosts: [{ name: `inbound|http|${svc.port}`, domains: ["*"], routes: [waypointRoute(fqdn, svc.port)] }] };
+        return {
+            name: chain,
+            address: { socket_address: { address: LOOPBACK, port_value: svc.listenPort } },
+            traffic_direction: "INBOUND",
+            filter_chains: [{ name: chain, filters: [hcm(`inbound_0.0.0.0_${svc.port}`, node, mesh, routeConfig, [])] }],
+        };
+    });
+    const clusters = [...services.map((svc) => cluster(waypointHttpCluster(lb.fqdn(svc.host), svc.port), lb.resolve(svc.host, svc.port), false)), collectorCluster(mesh)];
+    return bootstrap(node, podName, adminPort, listeners, clusters);
 }
 
 /** `envoy --mode validate`: the bootstrap parses and every extension in it is known to this Envoy; throws Envoy's message. */

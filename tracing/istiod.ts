@@ -4,7 +4,7 @@
  * the code it follows; "I24" is istio/istio@1.24.2, "I30" istio/istio@1.30.3. The profile (which of the
  * two) comes from the rendered istiod chart. Pure functions: no addresses, only cluster names.
  */
-import { ZIPKIN_B3_WITH_W3C } from "../lib/constants";
+import { AMBIENT_LABELS, ZIPKIN_B3_WITH_W3C } from "../lib/constants";
 import { AccessLogProviderConfig, ExtAuthzProviderConfig, TelemetrySelection, TracingProviderConfig } from "./stackObjects";
 
 /** The Istio minor version of the rendered istiod (24 or 30 here). */
@@ -12,17 +12,25 @@ export interface IstioProfile {
     readonly minor: number;
 }
 
-/** A proxy as istiod sees it: a gateway (`proxy.Type == Router`) or a sidecar, with its pod's `app` label. */
+/**
+ * A proxy as istiod sees it: a gateway (`proxy.Type == Router`), a sidecar, or an ambient waypoint
+ * (`proxy.Type == Waypoint`, I30 pkg/model/proxy.go L503-509, `IsWaypointProxy` pilot/pkg/model/context.go L432),
+ * with its pod's app name: the `app` label, or for a waypoint its pod's `service.istio.io/canonical-name`, which
+ * istiod's waypoint template sets to the Gateway's name (I30 manifests/charts/istio-control/istio-discovery/files/waypoint.yaml).
+ */
 export interface ProxyNode {
-    readonly kind: "gateway" | "sidecar";
+    readonly kind: "gateway" | "sidecar" | "waypoint";
     readonly app: string;
     readonly namespace: string;
 }
 
 /**
  * The span service name: bootstrap `node.cluster`, which istio-agent sets to `<app label>.<namespace>`
- * (I24/I30 pkg/bootstrap/config.go `serviceClusterOrDefault`). Envoy's Zipkin tracer reports it as
- * `localEndpoint.serviceName`; istiod passes the same string as the OpenTelemetry `service_name`.
+ * (I24/I30 pkg/bootstrap/config.go `serviceClusterOrDefault` L473: the first of `app`, `app.kubernetes.io/name`,
+ * `service.istio.io/canonical-name`, pkg/kube/labels/labels.go `GetApp`; a waypoint's `--serviceCluster` flag is
+ * ignored because the default ProxyConfig's `istio-proxy` fills it first). For a waypoint that is
+ * `<gateway name>.<namespace>`. Envoy's Zipkin tracer reports it as `localEndpoint.serviceName`; istiod passes
+ * the same string as the OpenTelemetry `service_name` (I30 tracing.go `configureFromProviderConfig`: `proxy.XdsNode.Cluster`).
  */
 export function serviceCluster(node: ProxyNode): string {
     return `${node.app}.${node.namespace}`;
@@ -36,6 +44,15 @@ export function outboundCluster(fqdn: string, port: number): string {
 /** Istio's inbound cluster name for a workload port (I24/I30 `model.BuildInboundSubsetKey`). */
 export function inboundCluster(port: number): string {
     return `inbound|${port}||`;
+}
+
+/**
+ * A waypoint's HTTP filter chain and cluster for a Service port: `inbound-vip|<port>|http|<host>`
+ * (I30 pilot/pkg/networking/core/listener_waypoint.go `buildWaypointInternal` L480,
+ * `model.BuildSubsetKey(TrafficDirectionInboundVIP, "http", svc.Hostname, port)`; the route config has the same name).
+ */
+export function waypointHttpCluster(fqdn: string, port: number): string {
+    return `inbound-vip|${port}|http|${fqdn}`;
 }
 
 const ZIPKIN_TYPE = "type.googleapis.com/envoy.config.trace.v3.ZipkinConfig";
@@ -91,6 +108,34 @@ function policyTags(): object[] {
 }
 
 /**
+ * The peer tags istiod adds on waypoints only (I30 tracing.go `buildWaypointSourceTags` L589, appended in
+ * `configureCustomTags` L748 when `node.Type == model.Waypoint`): the upstream and downstream peer's workload
+ * metadata from the filter state `upstream_peer_obj` / `downstream_peer_obj`, as formatter `value` tags. Istio's
+ * peer-metadata filters fill that state; plain Envoy has none of them, so these tags come out empty here, as they
+ * would on a waypoint without peer metadata. They do not touch the trace context.
+ */
+function waypointPeerTags(): object[] {
+    const fields = [
+        "workload",
+        "namespace",
+        "cluster_id:cluster",
+        "canonical_service:service",
+        "canonical_revision:revision",
+        "app",
+        "app_version:version",
+        "workload_type:type",
+        "instance_name:name",
+    ];
+    return ["destination:upstream", "source:downstream"].flatMap((side) => {
+        const [peer, obj] = side.split(":");
+        return fields.map((f) => {
+            const [tag, field] = f.includes(":") ? f.split(":") : [f, f];
+            return { tag: `istio.${peer}_${tag}`, value: `%FILTER_STATE(${obj}_peer_obj:FIELD:${field})%` };
+        });
+    });
+}
+
+/**
  * The HTTP connection manager's `tracing` (I30 tracing.go `configureTracingFromTelemetry`,
  * `configureSampling` L703, `buildHCMTracing`; I24 the same without `spawn_upstream_span` on gateways):
  * client and overall sampling 100, random sampling the Telemetry's `randomSamplingPercentage`; the
@@ -98,6 +143,13 @@ function policyTags(): object[] {
  * pod labels, mesh id and cluster id as istio-agent reports them) and the policy tags; on a gateway
  * (`proxy.Type == Router`) `spawn_upstream_span` = PILOT_SPAWN_UPSTREAM_SPAN_FOR_GATEWAY, whose
  * default is true from Istio 1.28 (I30 pilot/pkg/features/telemetry.go L73; false in 1.26-1.27, absent in 1.24).
+ * A waypoint is not a Router (I30 tracing.go `configureFromProviderConfig` L166-169: `startChildSpan` only `if proxy.Type == model.Router`), so it spawns no upstream
+ * span; its HTTP chains are of the class `ListenerClassSidecarInbound` (listener_waypoint.go
+ * `buildWaypointInboundHTTPFilters` L927), which selects the Telemetry's ServerSpec (tracing.go
+ * `configureTracingFromTelemetry` L96-99), and the mesh-wide Telemetry reaches it like any proxy (I30
+ * pilot/pkg/model/telemetry.go `applicableTelemetries` L409: the root namespace's Telemetry first). Its tags
+ * are the service tags, the policy tags and {@link waypointPeerTags}, all sorted by tag name (I30
+ * `configureCustomTags` L761).
  */
 export function hcmTracing(profile: IstioProfile, node: ProxyNode, telemetry: TelemetrySelection, collectorFqdn: string): object {
     const literal = (tag: string, value: string) => ({ tag, literal: { value } });
@@ -108,6 +160,7 @@ export function hcmTracing(profile: IstioProfile, node: ProxyNode, telemetry: Te
         literal("istio.namespace", node.namespace),
         literal("istio.cluster_id", "Kubernetes"),
         ...policyTags(),
+        ...(node.kind === "waypoint" ? waypointPeerTags() : []),
     ].sort((a: any, b: any) => (a.tag < b.tag ? -1 : 1));
     return {
         client_sampling: { value: 100 },
@@ -203,4 +256,82 @@ export function extAuthzFilters(profile: IstioProfile, provider: ExtAuthzProvide
  */
 export function routeOperation(fqdn: string, port: number, prefix = "/"): string {
     return `${fqdn}:${port}${prefix}*`;
+}
+
+/**
+ * A waypoint's default route for a Service port without VirtualServices: the waypoint's inbound route "is more
+ * like the outbound route" (I30 pilot/pkg/networking/core/httproute.go `buildSidecarInboundHTTPRouteConfig`
+ * L116-121, reached from listener_waypoint.go `buildWaypointInboundHTTPRouteConfig` L1144), i.e.
+ * `BuildDefaultHTTPOutboundRoute` (route/route.go L1361): prefix `/` to the `inbound-vip` cluster, no timeout,
+ * the decorator `<host>:<port>/*` (pilot/pkg/networking/telemetry/telemetry.go `TraceOperation` L80), and the
+ * mesh's default retry policy, which without `defaultHttpRetryPolicy` is istiod's cached default (route/retry/retry.go
+ * L36-50: 2 retries on connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes, previous-hosts
+ * predicate, 5 host selection attempts).
+ */
+export function waypointRoute(fqdn: string, port: number): object {
+    return {
+        match: { prefix: "/" },
+        route: {
+            cluster: waypointHttpCluster(fqdn, port),
+            timeout: "0s",
+            retry_policy: {
+                retry_on: "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes",
+                num_retries: 2,
+                retry_host_predicate: [
+                    {
+                        name: "envoy.retry_host_predicates.previous_hosts",
+                        typed_config: { "@type": "type.googleapis.com/envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate" },
+                    },
+                ],
+                host_selection_retry_max_attempts: 5,
+            },
+        },
+        decorator: { operation: routeOperation(fqdn, port) },
+    };
+}
+
+/** A waypoint as the rendered stack declares it: a Gateway of the class `istio-waypoint`. */
+export interface WaypointGateway {
+    readonly name: string;
+    readonly namespace: string;
+    /** `istio.io/waypoint-for` (default `service`). */
+    readonly waypointFor: string;
+}
+
+/** What istiod makes of a Service's labels and its namespace's for ambient traffic: its waypoint, and whether the ingress gateway goes through it. */
+export interface ServiceWaypoint {
+    readonly waypoint?: WaypointGateway;
+    readonly ingressUseWaypoint: boolean;
+}
+
+/**
+ * The waypoint of a Service (I30 pilot/pkg/serviceregistry/ambient/waypoints.go `fetchWaypointForService` L151,
+ * `fetchWaypointForTarget` L99, `getUseWaypoint` L200): the Service's own `istio.io/use-waypoint` label wins
+ * (`none` opts out), else its namespace's; the waypoint is looked up in the object's namespace unless
+ * `istio.io/use-waypoint-namespace` names another, and serves the Service only if its `istio.io/waypoint-for` is
+ * `service` or `all`. (istiod also waits for the Gateway's `status.addresses`, i.e. a ready waypoint pod, `gatewayToWaypointTransform` L230; the
+ * suite starts the waypoint before it routes to it.) Whether the ingress gateway sends the Service's traffic
+ * to the waypoint: `istio.io/ingress-use-waypoint`, the Service's label first, then the namespace's, parsed as
+ * a Go bool (I30 services.go `ingressUseWaypointFromLabels` L786); the gateway's cluster for the Service then
+ * gets the waypoint's endpoints (I30 pilot/pkg/xds/endpoints/endpoint_builder.go `BuildClusterLoadAssignment` L375,
+ * `findServiceWaypoint` L896 and L917, with ENABLE_INGRESS_WAYPOINT_ROUTING, default true: pilot/pkg/features/ambient.go L62).
+ */
+export function serviceWaypoint(
+    service: { namespace: string; labels: Readonly<Record<string, string>> },
+    namespaceLabels: Readonly<Record<string, string>>,
+    waypoints: readonly WaypointGateway[],
+): ServiceWaypoint {
+    const labels = AMBIENT_LABELS;
+    const goBool = (v: string | undefined) => v !== undefined && ["1", "t", "T", "TRUE", "true", "True"].includes(v);
+    const ingressUseWaypoint = goBool(service.labels[labels.ingressUseWaypoint] ?? namespaceLabels[labels.ingressUseWaypoint]);
+    const named = (meta: Readonly<Record<string, string>>) => {
+        const name = meta[labels.useWaypoint];
+        return name === undefined ? undefined : { name, namespace: meta[labels.useWaypointNamespace] ?? service.namespace };
+    };
+    if (service.labels[labels.useWaypoint] === "none") {
+        return { ingressUseWaypoint };
+    }
+    const ref = named(service.labels) ?? named(namespaceLabels);
+    const waypoint = ref === undefined ? undefined : waypoints.find((w) => w.name === ref.name && w.namespace === ref.namespace);
+    return { waypoint: waypoint !== undefined && ["service", "all"].includes(waypoint.waypointFor) ? waypoint : undefined, ingressUseWaypoint };
 }

@@ -12,7 +12,7 @@ import * as path from "path";
 import { ConfigChange, PROJECT_DIR, WORK_DIR, airGapped, configSet, workspaceStack } from "../e2e/harness";
 import { TracePropagation } from "../components/istioMesh";
 import { ChartRole, DEFAULT_CHARTS, JaegerChartLine, REFERENCE_VERSIONS } from "../lib/charts";
-import { TracingProvider } from "../lib/constants";
+import { DataPlane, TracingProvider } from "../lib/constants";
 import { StackObjects } from "./stackObjects";
 
 /** One stack the suite runs: a Jaeger line (with its Istio line), a tracing provider (zipkin: with its propagation) and an ext-authz protocol. */
@@ -24,6 +24,8 @@ export interface Variant {
     readonly extAuthz: "grpc" | "http";
     /** Jaeger v2 only: Jaeger's Monitor tab (`jaeger.monitor.enabled`), with the operator's monitors (`prometheus.operator`) that scrape it. */
     readonly monitor?: boolean;
+    /** Istio's data plane (`mesh.dataPlane`); sidecars when absent. */
+    readonly dataPlane?: Exclude<DataPlane, "sidecar">;
 }
 
 /**
@@ -40,19 +42,25 @@ export const VARIANTS: readonly Variant[] = [
     { line: "v2", provider: "opentelemetry", extAuthz: "grpc" },
 ];
 
+/**
+ * Ambient mode (ambient.spec.ts): the 1.30 line with the zipkin provider propagating B3 and W3C, and
+ * `mesh.dataPlane: ambient` (ztunnel, the istio-cni and a waypoint per app namespace instead of sidecars).
+ */
+export const AMBIENT_VARIANT: Variant = { line: "v2", provider: "zipkin", propagation: "b3+w3c", extAuthz: "grpc", dataPlane: "ambient" };
+
 /** Chart versions of a line: the reference deployment's (Istio 1.24.2, jaeger 3.4.1) or the current defaults (Istio 1.30.3, jaeger 4.11.1). */
 function chartVersions(line: JaegerChartLine): Partial<Record<ChartRole, string>> {
     return line === "v1" ? { ...REFERENCE_VERSIONS } : Object.fromEntries(Object.entries(DEFAULT_CHARTS).map(([role, c]) => [role, c.version]));
 }
 
 function variantName(v: Variant): string {
-    return `${v.line}-${v.provider}${v.propagation === undefined ? "" : `-${v.propagation.replace("+", "-")}`}-${v.extAuthz}${v.monitor === true ? "-monitor" : ""}`;
+    return `${v.line}-${v.provider}${v.propagation === undefined ? "" : `-${v.propagation.replace("+", "-")}`}-${v.extAuthz}${v.monitor === true ? "-monitor" : ""}${v.dataPlane === undefined ? "" : `-${v.dataPlane}`}`;
 }
 
 export function variantTitle(v: Variant): string {
     const versions = chartVersions(v.line);
     const provider = v.propagation === undefined ? `${v.provider} provider` : `${v.provider} provider with ${v.propagation === "b3" ? "B3" : "B3 and W3C"} propagation`;
-    return `Jaeger ${v.line} (charts istiod ${versions.istiod}, jaeger ${versions.jaeger}), ${provider}, ${v.extAuthz === "grpc" ? "gRPC" : "HTTP"} ext-authz${v.monitor === true ? ", Monitor tab" : ""}`;
+    return `Jaeger ${v.line} (charts istiod ${versions.istiod}, jaeger ${versions.jaeger}), ${provider}, ${v.extAuthz === "grpc" ? "gRPC" : "HTTP"} ext-authz${v.monitor === true ? ", Monitor tab" : ""}${v.dataPlane === "ambient" ? ", ambient data plane" : ""}`;
 }
 
 /** A rendered stack: its objects and the stack outputs of the same `pulumi up`. */
@@ -76,6 +84,7 @@ function variantChanges(v: Variant, mirrorUrl: string): ConfigChange[] {
                   { key: "prometheus.operator", value: "true" },
               ]
             : []),
+        ...(v.dataPlane === undefined ? [] : [{ key: "mesh.dataPlane", value: v.dataPlane }]),
     ];
 }
 

@@ -1,6 +1,7 @@
 /**
  * One request path as a rendered stack wires it: client -> ingress gateway (Envoy) -> the app's
- * sidecar (Envoy) -> app (Node.js or Python), the proxies reporting to the rendered Jaeger with the
+ * sidecar (Envoy), or in an ambient namespace the namespace's waypoint (Envoy) when istiod would route through
+ * it, -> app (Node.js or Python), the proxies reporting to the rendered Jaeger with the
  * mesh's tracing provider and the apps with the exported OTLP environment; an ext-authz server behind
  * the gateway's ext_authz filter. Everything is read from the render; the apps, their Services and the
  * gateway routes (a Gateway + VirtualService in a cluster) are the suite's own, as in the reference.
@@ -8,9 +9,9 @@
 import * as http from "http";
 import { GATEWAY_NAME, SYSTEM_NAMESPACE, TRACE_ID_OPERATOR } from "../lib/constants";
 import { AppProcess, AppSpec, PYTHON_LOCK, appEnv } from "./apps";
-import { Envoy, MeshView, gatewayBootstrap, sidecarBootstrap } from "./envoy";
+import { Envoy, GatewayRoute, MeshView, WaypointService, gatewayBootstrap, sidecarBootstrap, waypointBootstrap } from "./envoy";
 import { ExtAuthzServer } from "./extAuthz";
-import { CustomPolicy, ProxyNode, serviceCluster } from "./istiod";
+import { CustomPolicy, ProxyNode, WaypointGateway, serviceCluster, serviceWaypoint } from "./istiod";
 import { Jaeger, JaegerStartOptions } from "./jaeger";
 import { LOOPBACK, Loopback, freePort } from "./loopback";
 import { Rendered } from "./render";
@@ -63,6 +64,8 @@ function podPorts(objects: StackObjects, d: K8sObject): { port: number; name?: s
 export class Scenario {
     readonly apps = new Map<string, AppProcess>();
     readonly sidecars = new Map<string, Envoy>();
+    /** Ambient: the waypoint each app's traffic goes through (by app name), when istiod would give it one. */
+    readonly waypoints = new Map<string, { node: ProxyNode; envoy: Envoy }>();
     gateway!: Envoy;
     jaeger!: Jaeger;
     extAuthz?: ExtAuthzServer;
@@ -100,9 +103,11 @@ export class Scenario {
         }
         const apps = opts.apps ?? APPS;
         const meshNamespaces = objects.meshNamespaces();
+        const ambientNamespaces = objects.ambientNamespaces();
+        const ambient = (app: AppSpec) => ambientNamespaces.includes(app.namespace);
         for (const app of apps) {
-            if (!meshNamespaces.includes(app.namespace)) {
-                throw new Error(`namespace ${app.namespace} of ${app.name} is not in the rendered mesh (${meshNamespaces.join(", ")})`);
+            if (!meshNamespaces.includes(app.namespace) && !ambient(app)) {
+                throw new Error(`namespace ${app.namespace} of ${app.name} is not in the rendered mesh (sidecar: ${meshNamespaces.join(", ")}; ambient: ${ambientNamespaces.join(", ")})`);
             }
             lb.addService({ name: app.name, namespace: app.namespace, selector: { app: app.name }, ports: [{ name: "http", port: app.port, targetPort: app.port }] });
             await lb.addPod(app.name, app.namespace, { app: app.name }, [{ port: app.port }]);
@@ -119,8 +124,11 @@ export class Scenario {
         }
         this.jaeger = await Jaeger.start(objects, lb, base.tracing.service, objects.queryHost(), opts.jaeger);
 
+        // Ambient: no sidecar, the app listens on its pod port (ztunnel, a pass-through here, delivers to it).
+        const gatewayEndpoints = new Map<string, number>();
+        const waypointServices = new Map<string, { waypoint: WaypointGateway; services: WaypointService[] }>();
         for (const app of apps) {
-            const port = await freePort(); // the app's own port inside the pod; the pod's address is the sidecar's
+            const port = ambient(app) ? lb.podPort(app.name, app.port) : await freePort(); // sidecar: the app's own port inside the pod; the pod's address is the sidecar's
             const env: Record<string, string> = appEnv(this.rendered.outputs.appTracingEnvironment as { name: string; value: string }[], app, lb);
             for (const [k, v] of Object.entries({ ...opts.envOverrides, ...opts.appEnvOverrides?.[app.name] })) {
                 if (v === undefined) {
@@ -131,10 +139,36 @@ export class Scenario {
                 }
             }
             this.apps.set(app.name, await AppProcess.start(app, env, port, app.runtime === "python" ? (opts.pythonLock ?? PYTHON_LOCK) : undefined));
+            if (ambient(app)) {
+                // The suite's Service of the app carries no labels: its namespace's labels decide (istiod.ts `serviceWaypoint`).
+                const { waypoint, ingressUseWaypoint } = serviceWaypoint({ namespace: app.namespace, labels: {} }, objects.namespaceLabels(app.namespace), objects.waypoints());
+                if (waypoint !== undefined) {
+                    const key = `${waypoint.namespace}/${waypoint.name}`;
+                    const entry = waypointServices.get(key) ?? { waypoint, services: [] };
+                    const listenPort = await freePort();
+                    entry.services.push({ host: `${app.name}.${app.namespace}`, port: app.port, listenPort });
+                    waypointServices.set(key, entry);
+                    if (ingressUseWaypoint) {
+                        gatewayEndpoints.set(app.name, listenPort);
+                    }
+                }
+                continue;
+            }
             const node: ProxyNode = { kind: "sidecar", app: app.name, namespace: app.namespace };
             const config = sidecarBootstrap(mesh, node, app.name, { host: `${app.name}.${app.namespace}`, port: app.port }, port, await freePort());
             this.bootstraps.push({ name: serviceCluster(node), config });
             this.sidecars.set(app.name, await Envoy.start(`sidecar-${app.name}`, config, { ISTIO_META_WORKLOAD_NAME: app.name }));
+        }
+
+        for (const { waypoint, services } of waypointServices.values()) {
+            // One waypoint proxy per Gateway (istiod deploys a Deployment named after it), serving the Service ports bound to it.
+            const node: ProxyNode = { kind: "waypoint", app: waypoint.name, namespace: waypoint.namespace };
+            const config = waypointBootstrap(mesh, node, waypoint.name, services, await freePort());
+            this.bootstraps.push({ name: serviceCluster(node), config });
+            const envoy = await Envoy.start(`waypoint-${waypoint.namespace}`, config, { ISTIO_META_WORKLOAD_NAME: waypoint.name });
+            for (const svc of services) {
+                this.waypoints.set(apps.find((a) => `${a.name}.${a.namespace}` === svc.host)!.name, { node, envoy });
+            }
         }
 
         const gwService = objects.get("Service", GATEWAY_NAME, SYSTEM_NAMESPACE);
@@ -142,7 +176,7 @@ export class Scenario {
         const httpPort = gwService.spec.ports.find((p: any) => (p.name ?? "").startsWith("http"));
         await lb.addPod(gwDeployment.metadata.name, SYSTEM_NAMESPACE, gwDeployment.spec.template.metadata.labels, podPorts(objects, gwDeployment));
         this.gatewayNode = { kind: "gateway", app: gwDeployment.spec.template.metadata.labels.app, namespace: SYSTEM_NAMESPACE };
-        const routes = apps.map((a) => ({ domain: a.domain, host: `${a.name}.${a.namespace}`, port: a.port }));
+        const routes: GatewayRoute[] = apps.map((a) => ({ domain: a.domain, host: `${a.name}.${a.namespace}`, port: a.port, endpoint: gatewayEndpoints.get(a.name) }));
         const gwConfig = gatewayBootstrap(
             mesh,
             this.gatewayNode,
@@ -181,7 +215,8 @@ export class Scenario {
 
     async stop(): Promise<void> {
         this.agent.destroy();
-        await Promise.all([this.gateway?.stop(), ...[...this.sidecars.values()].map((e) => e.stop())]);
+        const waypoints = new Set([...this.waypoints.values()].map((w) => w.envoy));
+        await Promise.all([this.gateway?.stop(), ...[...this.sidecars.values(), ...waypoints].map((e) => e.stop())]);
         await Promise.all([...this.apps.values()].map((a) => a.stop()));
         await this.extAuthz?.stop();
         await this.jaeger?.stop();

@@ -8,7 +8,8 @@
 import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
-import { TracingProvider } from "../lib/constants";
+import { AMBIENT_LABELS, TracingProvider, WAYPOINT } from "../lib/constants";
+import { WaypointGateway } from "./istiod";
 
 /** A Kubernetes object as rendered (plain data). */
 export interface K8sObject {
@@ -198,6 +199,35 @@ export class StackObjects {
             .filter((n) => n.metadata.labels?.["istio-injection"] === "enabled")
             .map((n) => n.metadata.name)
             .sort();
+    }
+
+    /** Namespaces the stack enrols in ambient mode (`istio.io/dataplane-mode: ambient`; istio-cni reads it). */
+    ambientNamespaces(): string[] {
+        return this.ofKind("Namespace")
+            .filter((n) => n.metadata.labels?.[AMBIENT_LABELS.dataplaneMode] === "ambient")
+            .map((n) => n.metadata.name)
+            .sort();
+    }
+
+    /** The labels of a rendered Namespace (none when the stack does not render it). */
+    namespaceLabels(namespace: string): Readonly<Record<string, string>> {
+        return this.ofKind("Namespace").find((n) => n.metadata.name === namespace)?.metadata.labels ?? {};
+    }
+
+    /**
+     * The waypoints: Gateways of the class istiod serves with its waypoint template (`istio-waypoint`), with their
+     * `istio.io/waypoint-for` (`service` when absent, the default of istiod's built-in GatewayClass:
+     * istio/istio@1.30.3 pilot/pkg/serviceregistry/ambient/waypoints.go `gatewayToWaypointTransform`).
+     */
+    waypoints(): WaypointGateway[] {
+        return this.ofKind("Gateway")
+            .filter((g) => g.spec?.gatewayClassName === WAYPOINT.gatewayClassName)
+            .map((g) => ({ name: g.metadata.name, namespace: g.metadata.namespace ?? "default", waypointFor: g.metadata.labels?.[AMBIENT_LABELS.waypointFor] ?? "service" }));
+    }
+
+    /** The same objects, each passed through `edit` (undefined drops it): a negative control's change to the render. */
+    edited(edit: (o: K8sObject) => K8sObject | undefined): StackObjects {
+        return new StackObjects(this.objects.flatMap((o) => edit(o) ?? []));
     }
 
     /** The Deployment whose pods a Service selects (exactly one), e.g. the Jaeger pod behind the collector Service. */

@@ -78,9 +78,9 @@ export function assertChain(
     const app = spans.find((x) => x.service === names.app && x.kind === "server");
     assert.ok(app !== undefined, `an app server span of ${names.app}: ${JSON.stringify(spans.map((x) => [x.service, x.operation, x.kind]))}`);
     const sidecar = byId.get(app.parentId ?? "");
-    assert.ok(sidecar?.service === names.sidecar && sidecar.kind === "server", `the app span's parent is the sidecar's server span, got ${JSON.stringify(sidecar)}`);
+    assert.ok(sidecar?.service === names.sidecar && sidecar.kind === "server", `the app span's parent is the server span of ${names.sidecar}, got ${JSON.stringify(sidecar)}`);
     const egress = byId.get(sidecar.parentId ?? "");
-    assert.ok(egress?.service === names.gateway && egress.kind === "client", `the sidecar span's parent is a gateway client span, got ${JSON.stringify(egress)}`);
+    assert.ok(egress?.service === names.gateway && egress.kind === "client", `the span of ${names.sidecar} has a gateway client span as parent, got ${JSON.stringify(egress)}`);
     const root = egress.parentId === client?.spanId ? egress : byId.get(egress.parentId ?? "");
     assert.ok(root !== undefined && root.parentId === client?.spanId && root.service === names.gateway, `the trace starts at the gateway${client === undefined ? "" : ", below the client's span"}`);
     if (client !== undefined) {
@@ -92,6 +92,27 @@ export function assertChain(
         assert.strictEqual(root, egress, "the gateway's one span is the root");
     }
     return { root, egress, sidecar, app };
+}
+
+/** The span service names of one app's path in ambient mode: the gateway's, the app's waypoint's (`<gateway name>.<namespace>`) and the app's own. */
+export function waypointServices(s: Scenario, app: AppSpec): { gateway: string; waypoint: string; app: string } {
+    const w = s.waypoints.get(app.name);
+    assert.ok(w !== undefined, `${app.name} has a waypoint in this scenario`);
+    return { gateway: serviceCluster(s.gatewayNode), waypoint: serviceCluster(w.node), app: app.name };
+}
+
+/**
+ * The parent chain of one request through the app's waypoint (ambient): as {@link assertChain}, with the
+ * waypoint's SERVER span in the sidecar's place (a waypoint is not a Router: no upstream span of its own).
+ */
+export function assertWaypointChain(
+    spans: readonly QueriedSpan[],
+    names: ReturnType<typeof waypointServices>,
+    spawnsUpstreamSpan: boolean,
+): { root: QueriedSpan; egress: QueriedSpan; waypoint: QueriedSpan; app: QueriedSpan } {
+    const c = assertChain(spans, { gateway: names.gateway, sidecar: names.waypoint, app: names.app }, spawnsUpstreamSpan);
+    assert.strictEqual(spans.filter((x) => x.service === names.waypoint).length, 1, "the waypoint made exactly one span (SERVER, no upstream span)");
+    return { root: c.root, egress: c.egress, waypoint: c.sidecar, app: c.app };
 }
 
 /** Runs `count` requests, `concurrency` at a time. */
