@@ -7,12 +7,14 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as yaml from "js-yaml";
-import { COLLECTOR_SERVICE, INJECTION_LABEL, RELEASES_CONFIGMAP, SYSTEM_NAMESPACE } from "../lib/constants";
+import { AMBIENT_LABELS, AMBIENT_LABEL_VALUES, COLLECTOR_SERVICE, GATEWAY_API, INJECTION_LABEL, RELEASES_CONFIGMAP, SYSTEM_NAMESPACE, WAYPOINT } from "../lib/constants";
 import { jaegerPodSelector } from "../components/jaeger";
 
 const SKIP_AWAIT = { "pulumi.com/skipAwait": "true" };
 const MIRROR = process.env.OBS_CHARTS_URL ?? "http://127.0.0.1:8879";
 const LEGACY_NAMESPACE = "legacy";
+/** A namespace moved to ambient mode by hand, half-way: needs the Gateway API CRDs on the cluster (e2e/gatewayApi.ts). */
+const AMBIENT_NAMESPACE = "legacy-ambient";
 
 /** Registers the bad objects (e2e/programs/guardrails calls it after `main`). */
 export function registerBadResources(): void {
@@ -129,6 +131,34 @@ export function registerBadResources(): void {
         },
         inLegacy,
     );
+    // Ambient mode by hand in a sidecar stack: the namespace keeps its injection label, names no waypoint, and the
+    // stack installs neither the cni agent nor ztunnel; its waypoint exists, but the tracing Telemetry selects pods.
+    const ambientNs = new k8s.core.v1.Namespace(
+        "legacy-ambient-ns",
+        { metadata: { name: AMBIENT_NAMESPACE, labels: { ...INJECTION_LABEL, [AMBIENT_LABELS.dataplaneMode]: AMBIENT_LABEL_VALUES.dataplaneMode } } },
+        opts,
+    );
+    const inAmbient = { provider, dependsOn: [ambientNs] };
+    new k8s.apiextensions.CustomResource(
+        "legacy-ambient-waypoint",
+        {
+            apiVersion: `${GATEWAY_API.group}/${GATEWAY_API.version}`,
+            kind: "Gateway",
+            metadata: { name: WAYPOINT.name, namespace: AMBIENT_NAMESPACE },
+            spec: { gatewayClassName: WAYPOINT.gatewayClassName, listeners: [{ ...WAYPOINT.listener }] },
+        },
+        inAmbient,
+    );
+    new k8s.apiextensions.CustomResource(
+        "legacy-ambient-telemetry",
+        {
+            apiVersion: "telemetry.istio.io/v1",
+            kind: "Telemetry",
+            metadata: { name: "auth-api-tracing", namespace: AMBIENT_NAMESPACE },
+            spec: { selector: { matchLabels: { app: "auth-api" } }, tracing: [{ randomSamplingPercentage: 5 }] },
+        },
+        inAmbient,
+    );
     // An app exporting to the collector with W3C propagation only.
     new k8s.apps.v1.Deployment(
         "legacy-app",
@@ -227,6 +257,27 @@ export const EXPECTED_VIOLATIONS: readonly { policy: string; message: string }[]
             'Jaeger Deployment legacy/jaeger must be paired with the Elasticsearch dependencies job (a spark-dependencies CronJob in legacy); there is none, so the service graph shows "No service dependencies found", expected jaeger.storage.dependencies.enabled: true.',
     },
     { policy: "jaeger-memory-must-not-provision-cassandra", message: "Chart jaeger 3.4.1 must set provisionDataStore.cassandra: false with all-in-one memory storage; it is true." },
+    {
+        policy: "ambient-namespaces-must-use-a-declared-waypoint",
+        message:
+            "Namespace legacy-ambient (istio.io/dataplane-mode: ambient) must use a waypoint to trace its requests (ztunnel emits no spans, only a waypoint does); it has no istio.io/use-waypoint label. Label it istio.io/use-waypoint: waypoint and declare Gateway waypoint of class istio-waypoint (listener mesh 15008/HBONE) in legacy-ambient.",
+    },
+    {
+        policy: "namespaces-must-not-mix-sidecar-injection-and-ambient",
+        message:
+            "Namespace legacy-ambient must not be labelled both istio-injection=enabled and istio.io/dataplane-mode: ambient: its pods get sidecars and istio-cni then leaves them out of ambient mode, so its waypoint never sees their traffic. Remove istio-injection (ambient) or istio.io/dataplane-mode (sidecars).",
+    },
+    {
+        policy: "telemetry-must-reach-waypoints",
+        message:
+            "Telemetry legacy-ambient/auth-api-tracing must reach waypoint legacy-ambient/waypoint, which traces the requests of ambient namespaces; it selects pods with selector, which waypoints ignore, so they apply none of its tracing;",
+    },
+    {
+        policy: "ambient-mode-must-install-cni-and-ztunnel",
+        // The version istiod runs closes the message: the reference's 1.24.2 in the unit test, two versions in the e2e stack.
+        message:
+            "Chart ztunnel (DaemonSet ztunnel) must be installed: the stack runs ambient mode (namespace legacy-ambient labelled istio.io/dataplane-mode: ambient; waypoint legacy-ambient/waypoint), and ztunnel carries their traffic, to the waypoint among others; without it no request reaches a waypoint and none is traced.",
+    },
     { policy: "chart-versions-must-be-pinned", message: 'Chart jaeger must be pinned to an exact version such as 1.30.3; version is "4.x".' },
     { policy: "chart-versions-must-not-be-end-of-life", message: "Chart jaeger 3.4.1 must not be used: it runs Jaeger v1, end of life 2025-12-31; expected jaeger 4.x (Jaeger v2)." },
 ];

@@ -10,6 +10,7 @@ import { OTEL_PROPAGATION } from "../policy/rules/tracing";
 import { SYSTEM_NAMESPACE } from "../lib/constants";
 import { EXPECTED_VIOLATIONS } from "./badResources";
 import { gone } from "./clusterState";
+import { applyGatewayApiCrds } from "./gatewayApi";
 import { POLICY_PACK, PROJECT_DIR, WORK_DIR, airGapped, cliErrorLines, configSet, policyConfig, previewWithPolicies, workspaceStack } from "./harness";
 
 const PASSPHRASE = "e2e-only-passphrase";
@@ -28,6 +29,8 @@ describe("pulumi CLI, guardrails", function () {
             program: path.join(PROJECT_DIR, "e2e", "programs", "guardrails"),
         });
         await configSet(stack, airGapped());
+        // The bad objects include a waypoint Gateway: the cluster has the Gateway API, as an ambient cluster would.
+        applyGatewayApiCrds();
         const r = await previewWithPolicies(stack, "production");
         assert.ok(!r.ok, "the preview must fail on mandatory violations");
         const reported = [...new Set(r.policies.map((p) => `${p.level} ${p.policy}`))].sort().join("\n  ");
