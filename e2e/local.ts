@@ -11,7 +11,8 @@
  * beside a user's own local stack).
  */
 import * as path from "path";
-import { EngineEvent } from "@pulumi/pulumi/automation";
+import { EngineEvent, Stack } from "@pulumi/pulumi/automation";
+import { applyGatewayApiCrds } from "./gatewayApi";
 import { GuardStopped, Verdict, guardedUp } from "./guardedUp";
 import { KUBECONFIG, POLICY_PACK, airGapped, cliErrorLines, configSet, policyConfig, toolsBin, violationMessage } from "./harness";
 import { localStack } from "./localStack";
@@ -35,12 +36,28 @@ function counts(changes: Record<string, number> | undefined): string {
         : entries.map(([op, n]) => `${n} ${op === "same" ? "unchanged" : op === "create" ? "created" : op === "update" ? "updated" : op === "delete" ? "deleted" : op}`).join(", ");
 }
 
+/** The stack's `mesh.dataPlane` as its config says (sidecar when unset). */
+async function dataPlaneOf(stack: Stack): Promise<string> {
+    const all = await stack.getAllConfig();
+    const mesh = all["observability-stack:mesh"]?.value;
+    try {
+        return (JSON.parse(mesh ?? "{}") as { dataPlane?: string }).dataPlane ?? "sidecar";
+    } catch {
+        return "sidecar";
+    }
+}
+
 async function run(command: string): Promise<void> {
     const t0 = Date.now();
     const stack = await localStack();
     // A mirror elsewhere than the stack file's 127.0.0.1:8879 (the e2e suite's control plane serves its own).
     if (process.env.OBS_CHARTS_URL !== undefined) {
         await configSet(stack, airGapped());
+    }
+    // Ambient mode needs the Gateway API CRDs on the cluster (a prerequisite the program checks): the local control plane
+    // gets the real ones, as a user installs them on theirs (README, "Ambient mode").
+    if (command !== "destroy" && (await dataPlaneOf(stack)) === "ambient") {
+        applyGatewayApiCrds();
     }
     const verdicts: Verdict[] = [];
     const onVerdict = (v: Verdict) => verdicts.push(v);

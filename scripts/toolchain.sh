@@ -33,15 +33,16 @@ plugin_links="$project/.tools/plugins"
 all_tools=(pulumi pulumi-language-nodejs kubernetes-provider etcd kube-apiserver kube-controller-manager kubectl jaeger-v1 jaeger-v2 envoy actionlint istio-decode-1.24 istio-decode-1.30 prometheus-operator-crds gateway-api-crds helm seaweedfs prometheus)
 # What each command needs. main: the CLI, its language host, the provider, and the control plane scripts/cluster.sh starts.
 control_plane=(etcd kube-apiserver kube-controller-manager kubectl)
-main_tools=(pulumi pulumi-language-nodejs kubernetes-provider "${control_plane[@]}")
+# gateway-api-crds: the local control plane of an ambient local stack gets them (e2e/local.ts), as a user's cluster would.
+main_tools=(pulumi pulumi-language-nodejs kubernetes-provider "${control_plane[@]}" gateway-api-crds)
 
 # group_tools NAME: the tools of a group, or NAME itself when it is a tool.
 group_tools() {
   case "$1" in
     main) echo "${main_tools[@]}" ;;
-    e2e) echo "${main_tools[@]}" prometheus-operator-crds gateway-api-crds seaweedfs ;;
-    decoders) echo "${main_tools[@]}" jaeger-v1 jaeger-v2 istio-decode-1.24 istio-decode-1.30 prometheus-operator-crds gateway-api-crds ;;
-    tracing) echo "${main_tools[@]}" jaeger-v1 jaeger-v2 envoy prometheus gateway-api-crds ;;
+    e2e) echo "${main_tools[@]}" prometheus-operator-crds seaweedfs ;;
+    decoders) echo "${main_tools[@]}" jaeger-v1 jaeger-v2 istio-decode-1.24 istio-decode-1.30 prometheus-operator-crds ;;
+    tracing) echo "${main_tools[@]}" jaeger-v1 jaeger-v2 envoy prometheus ;;
     bench) echo "${main_tools[@]}" helm ;;
     control-plane) echo "${control_plane[@]}" ;;
     all) echo "${all_tools[@]}" ;;
