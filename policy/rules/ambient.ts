@@ -312,7 +312,9 @@ function istiodViews(resources: readonly StackResource[], blind: BlindSpot[], hi
     for (const c of charts.filter((x) => x.chart === istiod)) {
         const profile = c.values.profile ?? at(c.values, ["global", "profile"]);
         const env = [at(c.values, ["pilot", "env", ISTIOD_AMBIENT.env]), at(c.values, ["env", ISTIOD_AMBIENT.env])];
-        views.push({ ambient: profile === ISTIOD_AMBIENT.profile || env.some((e) => e === true || e === "true"), urn: c.urn, what: `chart ${istiod} values` });
+        // Named by version and by the record that asks for it (a stack may hold several requests of istiod).
+        const record = c.urn.split("::").pop() ?? c.urn;
+        views.push({ ambient: profile === ISTIOD_AMBIENT.profile || env.some((e) => e === true || e === "true"), urn: c.urn, what: `chart ${istiod} ${String(c.version)} values, in ${record}` });
     }
     return views;
 }
@@ -382,7 +384,8 @@ export const ambientModeMustInstallCniAndZtunnel: StackValidationPolicy = {
             }
         }
         if (namespaces.length > 0 || waypoints.length > 0) {
-            for (const v of istiods.filter((x) => x.ambient === false)) {
+            const seen = new Set<string>();
+            for (const v of istiods.filter((x) => x.ambient === false && !seen.has(`${x.urn} ${x.what}`) && seen.add(`${x.urn} ${x.what}`))) {
                 reportViolation(
                     `istiod (${v.what}) must serve ambient mode: ${because}, and without ${ISTIOD_AMBIENT.env}: "true" istiod serves no waypoint and enrols no workload. Install istiod with values profile: ${ISTIOD_AMBIENT.profile}.`,
                     v.urn,

@@ -242,7 +242,7 @@ describe(a.AMBIENT_COMPONENTS, () => {
             'istiod (Deployment istiod (env PILOT_ENABLE_AMBIENT)) must serve ambient mode: the stack runs ambient mode (namespace auth labelled istio.io/dataplane-mode: ambient; waypoint auth/waypoint), and without PILOT_ENABLE_AMBIENT: "true" istiod serves no waypoint and enrols no workload. Install istiod with values profile: ambient.',
         ]);
         assert.deepStrictEqual(await check(...base, releasesConfigMap([{ chart: "istiod", version: "1.30.3", values: { pilot: { traceSampling: 1 } } }])), [
-            'istiod (chart istiod values) must serve ambient mode: the stack runs ambient mode (namespace auth labelled istio.io/dataplane-mode: ambient; waypoint auth/waypoint), and without PILOT_ENABLE_AMBIENT: "true" istiod serves no waypoint and enrols no workload. Install istiod with values profile: ambient.',
+            'istiod (chart istiod 1.30.3 values, in observability-stack-charts) must serve ambient mode: the stack runs ambient mode (namespace auth labelled istio.io/dataplane-mode: ambient; waypoint auth/waypoint), and without PILOT_ENABLE_AMBIENT: "true" istiod serves no waypoint and enrols no workload. Install istiod with values profile: ambient.',
         ]);
         assert.deepStrictEqual(await check(...base, releasesConfigMap([{ chart: "istiod", version: "1.30.3", values: { pilot: { env: { PILOT_ENABLE_AMBIENT: "true" } } } }])), []);
         assert.deepStrictEqual(await check(...base, helmRelease("istiod", "1.30.3", { values: { global: { profile: "ambient" } } })), []);
