@@ -199,6 +199,14 @@ describe("verify's object checks, on an ambient stack", () => {
             ["waypoints", ["chat: waypoint waypoint, but no Deployment chat/waypoint (istiod deploys it)"]],
         ]);
         assert.deepStrictEqual(ambientFailing(ambientLive({ daemonSets: new Map([["istio-cni-node", { desired: 2, ready: 2 }]]) })), [["ambient-enrolment", ["no DaemonSet istio-system/ztunnel"]]]);
+        const noHbone = {
+            podSelector: {},
+            policyTypes: ["Egress"],
+            egress: [{ ports: [{ port: 53, protocol: "UDP" }, { port: 53 }, { port: 15012 }, { port: 9411 }, { port: 4317 }] }],
+        };
+        assert.deepStrictEqual(ambientFailing(ambientLive({ networkPolicies: [{ namespace: "auth", name: "no-hbone", spec: noHbone }] })), [
+            ["network", ["auth: cannot reach waypoint auth/waypoint HBONE TCP 15008, waypoint chat/waypoint HBONE TCP 15008 (egress policies: auth/no-hbone)"]],
+        ]);
     });
 
     it("names the waypoint Deployment without an available replica, a Gateway of another class, and the ingress label", () => {

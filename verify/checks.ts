@@ -11,6 +11,7 @@ import {
     DNS_PORT,
     DataPlane,
     GATEWAY_API,
+    HBONE_PORT,
     INJECTION_LABEL,
     ISTIOD_POD_LABEL,
     ISTIOD_XDS_PORT,
@@ -418,11 +419,14 @@ function asStackResources(live: Live): StackResource[] {
 /**
  * From every app namespace, under every live NetworkPolicy (the stack's and any other): DNS (UDP and TCP 53), istiod
  * (15012) and the collector port of the mesh's provider plus OTLP gRPC for the apps, to the pods that serve them
- * (the live ones, or stand-ins with the labels the Services select when none run).
+ * (the live ones, or stand-ins with the labels the Services select when none run). Ambient stacks: also HBONE (15008)
+ * to every app namespace's waypoint, which ztunnel dials from inside the pod's network namespace, so the pod's egress
+ * policies apply to it (istio.io/latest/docs/ambient/usage/networkpolicy).
  */
 function networkCheck(d: Declared, live: Live): CheckResult {
     const guards =
-        'the reference deployment\'s incidents: an egress policy without 9411 ("No service dependencies found"), and one without DNS or istiod (policies jaeger-egress-must-allow-otlp-and-zipkin, egress-restricted-namespaces-must-allow-dns)';
+        'the reference deployment\'s incidents: an egress policy without 9411 ("No service dependencies found"), and one without DNS or istiod (policies jaeger-egress-must-allow-otlp-and-zipkin, egress-restricted-namespaces-must-allow-dns)' +
+        (d.dataPlane === "ambient" ? `; in ambient mode, one without HBONE ${HBONE_PORT}: no traffic reaches the waypoints, and no proxy span is emitted` : "");
     const fix = `allow the unreachable ports in the namespace's egress policies (${restore(d.stack)} restores the stack's own), and check policies added by other tools`;
     const net = stackNetwork(asStackResources(live));
     // The pods that serve a target: the live ones, or a stand-in with the labels they are selected by when none runs.
@@ -440,6 +444,12 @@ function networkCheck(d: Declared, live: Live): CheckResult {
         { what: `DNS TCP ${DNS_PORT}`, pods: podsOr(d.dns.namespace, d.dns.podLabels), port: DNS_PORT, protocol: "TCP" },
         { what: `istiod TCP ${ISTIOD_XDS_PORT}`, pods: podsOr(SYSTEM_NAMESPACE, { [ISTIOD_POD_LABEL.key]: ISTIOD_POD_LABEL.value }), port: ISTIOD_XDS_PORT, protocol: "TCP" },
         ...[...new Set([providerPort, JAEGER_PORTS.otlpGrpc])].map((port) => ({ what: `Jaeger collector TCP ${port}`, pods: jaegerPods, port, protocol: "TCP" })),
+        ...(d.dataPlane === "ambient"
+            ? d.appNamespaces.map((ns) => {
+                  const name = declaredWaypoint(d, ns);
+                  return { what: `waypoint ${ns}/${name} HBONE TCP ${HBONE_PORT}`, pods: podsOr(ns, { [GATEWAY_NAME_LABEL]: name }), port: HBONE_PORT, protocol: "TCP" };
+              })
+            : []),
     ];
     const found: string[] = [];
     let ok = jaegerLabels !== undefined;
