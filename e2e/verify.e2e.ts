@@ -4,7 +4,10 @@
  * mesh-wide Telemetry, a namespace Telemetry at 0 %, an app namespace's DNS policy gone, the collector Service's
  * selector matching nothing) is reported by its own check, with its message, and by nothing else; the exit status
  * is 1 then and 0 again once the drift is undone. The probe's code path is proven in the tracing suite with real
- * Envoy and Jaeger (tracing/probe.spec.ts).
+ * Envoy and Jaeger (tracing/probe.spec.ts). The same local stack with `mesh.dataPlane ambient` (the Gateway API CRDs
+ * applied first) passes with ambient-enrolment and waypoints in place of injection; a waypoint Gateway deleted and an
+ * app namespace's ambient label removed are each reported by their own check alone, and a cluster that lost the
+ * Gateway API CRDs is a failing waypoints finding, not a crash.
  * Needs `scripts/cluster.sh up` first (`npm run test:e2e` does it).
  */
 import * as assert from "assert";
@@ -12,17 +15,20 @@ import * as fs from "fs";
 import * as path from "path";
 import { spawnSync } from "child_process";
 import { Stack } from "@pulumi/pulumi/automation";
-import { COLLECTOR_SERVICE, SYSTEM_NAMESPACE, ZIPKIN_B3_WITH_W3C } from "../lib/constants";
+import { AMBIENT_LABELS, COLLECTOR_SERVICE, GATEWAY_API, SYSTEM_NAMESPACE, WAYPOINT, ZIPKIN_B3_WITH_W3C } from "../lib/constants";
 import { CheckResult } from "../verify/checks";
 import { PROJECT_DIR, WORK_DIR, airGapped, configSet, kubectl, kubectlJson, waitNamespacesGone } from "./harness";
 import { localStack } from "./localStack";
+import { applyGatewayApiCrds, deleteGatewayApiCrds } from "./gatewayApi";
 
 const dir = path.join(WORK_DIR, "e2e", "verify");
+const ambientDir = path.join(WORK_DIR, "e2e", "verify-ambient");
 
-function verify(): { status: number | null; results: CheckResult[]; output: string } {
+/** `npm run verify -- --stack local --json`, the local stack's workspace and state in `stateDir` (OBS_LOCAL_DIR). */
+function verify(stateDir: string = dir): { status: number | null; results: CheckResult[]; output: string } {
     const r = spawnSync("npm", ["run", "--silent", "verify", "--", "--stack", "local", "--json"], {
         cwd: PROJECT_DIR,
-        env: { ...process.env, OBS_LOCAL_DIR: dir },
+        env: { ...process.env, OBS_LOCAL_DIR: stateDir },
         encoding: "utf8",
         timeout: 120_000,
     });
@@ -36,8 +42,8 @@ function verify(): { status: number | null; results: CheckResult[]; output: stri
 }
 
 /** Applies a manifest as another tool would (its own field manager). */
-function apply(object: object): void {
-    const file = path.join(dir, "drift.json");
+function apply(object: object, stateDir: string = dir): void {
+    const file = path.join(stateDir, "drift.json");
     fs.writeFileSync(file, JSON.stringify(object));
     kubectl(["apply", "--server-side", "--force-conflicts", "--field-manager", "hand-edit", "-f", file]);
 }
@@ -184,4 +190,96 @@ describe("npm run verify, against the local stack", function () {
             assert.strictEqual(again.status, 0);
         });
     }
+});
+
+describe("npm run verify, against an ambient stack (waypoints)", function () {
+    this.timeout(900_000);
+    let stack: Stack;
+    const GATEWAY = `gateways.${GATEWAY_API.group}`;
+
+    /** Nothing fails but `check`, whose findings include `message`; exit 1. */
+    function failsAlone(check: string, message: string): void {
+        const r = verify(ambientDir);
+        const failing = r.results.filter((c) => c.status === "fail");
+        assert.deepStrictEqual(
+            failing.map((c) => c.id),
+            [check],
+            r.output,
+        );
+        assert.ok(failing[0].found.includes(message), `expected ${message} in:\n  ${failing[0].found.join("\n  ")}`);
+        assert.ok(failing[0].fix.length > 0 && failing[0].guards.length > 0);
+        assert.strictEqual(r.status, 1);
+    }
+
+    function passes(): void {
+        const r = verify(ambientDir);
+        assert.deepStrictEqual(
+            r.results.filter((c) => c.status === "fail").map((c) => `${c.id}: ${c.found.join("; ")}`),
+            [],
+        );
+        assert.strictEqual(r.status, 0, r.output);
+    }
+
+    before(async () => {
+        waitNamespacesGone([SYSTEM_NAMESPACE, "auth", "chat"]);
+        fs.rmSync(ambientDir, { recursive: true, force: true });
+        applyGatewayApiCrds();
+        process.env.OBS_LOCAL_DIR = ambientDir;
+        stack = await localStack();
+        delete process.env.OBS_LOCAL_DIR;
+        await configSet(stack, [...airGapped(), { key: "mesh.dataPlane", value: "ambient" }]);
+        await stack.up();
+    });
+
+    after(async () => {
+        applyGatewayApiCrds();
+        await stack.destroy().catch(() => undefined);
+        waitNamespacesGone([SYSTEM_NAMESPACE, "auth", "chat"]);
+    });
+
+    it("passes every check on the ambient stack as deployed, ambient-enrolment and waypoints in place of injection, and exits 0", () => {
+        const r = verify(ambientDir);
+        assert.deepStrictEqual(
+            r.results.filter((c) => c.status === "fail").map((c) => `${c.id}: ${c.found.join("; ")}`),
+            [],
+        );
+        assert.deepStrictEqual(
+            r.results.map((c) => c.id),
+            ["mesh-config", "telemetry", "ambient-enrolment", "waypoints", "network", "jaeger-services", "kiali-config"],
+        );
+        assert.strictEqual(r.status, 0, r.output);
+        const waypoints = r.results.find((c) => c.id === "waypoints")?.found ?? [];
+        assert.deepStrictEqual(waypoints, [
+            "auth: waypoint waypoint (Gateway class istio-waypoint)",
+            "chat: waypoint waypoint (Gateway class istio-waypoint)",
+            "waypoint readiness not checked: the cluster has no nodes, so no pod is ever scheduled",
+        ]);
+        assert.ok(r.results.find((c) => c.id === "ambient-enrolment")?.found.includes("auth: enrolled, 0 pods"), r.output);
+    });
+
+    it("reports a waypoint Gateway deleted by waypoints alone, exit 1, and passes again once it is put back", () => {
+        const gw = reapplicable(kubectlJson(["-n", "auth", "get", GATEWAY, WAYPOINT.name]));
+        kubectl(["-n", "auth", "delete", GATEWAY, WAYPOINT.name, "--wait=true"]);
+        try {
+            failsAlone("waypoints", "auth: istio.io/use-waypoint=waypoint, but there is no Gateway auth/waypoint");
+        } finally {
+            apply(gw, ambientDir);
+        }
+        passes();
+    });
+
+    it("reports an app namespace's ambient label removed by ambient-enrolment alone, exit 1, and passes again once it is put back", () => {
+        kubectl(["label", "namespace", "chat", `${AMBIENT_LABELS.dataplaneMode}-`]);
+        try {
+            failsAlone("ambient-enrolment", "chat: not enrolled (istio.io/dataplane-mode unset; the stack declares ambient)");
+        } finally {
+            kubectl(["label", "namespace", "chat", `${AMBIENT_LABELS.dataplaneMode}=ambient`]);
+        }
+        passes();
+    });
+
+    it("reports a cluster without the Gateway API CRDs by waypoints alone, exit 1, no crash", () => {
+        deleteGatewayApiCrds();
+        failsAlone("waypoints", "the cluster has no Gateway API CRDs (gateways.gateway.networking.k8s.io, v1): no waypoint can exist");
+    });
 });

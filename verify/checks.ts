@@ -4,7 +4,24 @@
  * guards against, and the fix. The network check asks the policy pack's own NetworkPolicy evaluator, over the live
  * objects (policies the stack did not create included).
  */
-import { COLLECTOR_SERVICE, DNS_PORT, INJECTION_LABEL, ISTIOD_POD_LABEL, ISTIOD_XDS_PORT, JAEGER_PORTS, PROVIDER_NAMES, QUERY_SERVICE, SYSTEM_NAMESPACE, TELEMETRY_NAME } from "../lib/constants";
+import {
+    AMBIENT_DAEMONSETS,
+    AMBIENT_LABELS,
+    COLLECTOR_SERVICE,
+    DNS_PORT,
+    DataPlane,
+    GATEWAY_API,
+    HBONE_PORT,
+    INJECTION_LABEL,
+    ISTIOD_POD_LABEL,
+    ISTIOD_XDS_PORT,
+    JAEGER_PORTS,
+    PROVIDER_NAMES,
+    QUERY_SERVICE,
+    SYSTEM_NAMESPACE,
+    TELEMETRY_NAME,
+    WAYPOINT,
+} from "../lib/constants";
 import { ExtensionProvider, JsonObject, StackResource, asList, at, extensionProviders } from "../policy/lib/k8s";
 import { Labels, PodEndpoint, selectorMatches } from "../policy/lib/networkPolicy";
 import { StackPod, policyRef, sourcePods, stackNetwork } from "../policy/lib/stackNetwork";
@@ -20,7 +37,12 @@ export interface Declared {
     readonly tracingProvider: "zipkin" | "opentelemetry";
     /** The mesh config the stack rendered for istiod (ConfigMap istio-system/istio, key `mesh`). */
     readonly mesh?: JsonObject;
+    /** Namespaces of the traced apps: labelled for sidecar injection, or enrolled in ambient mode. */
     readonly appNamespaces: readonly string[];
+    /** The data plane (stack output `dataPlane`; sidecar for stacks deployed before it existed). */
+    readonly dataPlane: DataPlane;
+    /** Ambient mode: the waypoint of each app namespace, `namespace/name` (stack output `waypoints`). */
+    readonly waypoints: readonly string[];
     /** Where the cluster DNS pods run, as the stack's DNS policy (or its default) names them. */
     readonly dns: { readonly namespace: string; readonly podLabels: Labels };
     /** Kiali's tracing URL (stack output `kialiTracingUrl`) and the Prometheus URL the stack gave Kiali. */
@@ -38,8 +60,16 @@ interface LivePod {
     readonly namespace: string;
     readonly name: string;
     readonly labels: Labels;
+    readonly annotations: Labels;
     readonly containers: readonly string[];
     readonly phase?: string;
+}
+
+/** A Gateway API Gateway of an app namespace. */
+interface LiveGateway {
+    readonly namespace: string;
+    readonly name: string;
+    readonly gatewayClassName?: string;
 }
 
 /** What the cluster holds now. */
@@ -57,6 +87,15 @@ export interface Live {
     readonly readyEndpoints: ReadonlyMap<string, ReadonlyMap<string, number>>;
     readonly nodes: number;
     readonly kialiConfig?: JsonObject;
+    /**
+     * Ambient stacks: the Gateways of the app namespaces (`gateway.networking.k8s.io/v1`); undefined when the cluster
+     * has no Gateway API CRDs (or the stack runs sidecars, which read none).
+     */
+    readonly gateways?: readonly LiveGateway[];
+    /** Ambient stacks: the DaemonSets of the system namespace, by name: pods desired and ready. */
+    readonly daemonSets: ReadonlyMap<string, { readonly desired: number; readonly ready: number }>;
+    /** Ambient stacks: the available replicas of the Deployments of the app namespaces, by `namespace/name`. */
+    readonly appDeployments: ReadonlyMap<string, number>;
 }
 
 type Status = "pass" | "fail" | "skip";
@@ -215,6 +254,159 @@ function injectionCheck(d: Declared, live: Live): CheckResult {
     return { id: "injection", status: ok ? "pass" : "fail", found, guards, fix };
 }
 
+/** The annotation istio-cni puts on a pod it enrols in ambient mode (istio/istio 1.30.3 cni/pkg/util/podutil.go). */
+const REDIRECTION_ANNOTATION = { key: "ambient.istio.io/redirection", value: "enabled" } as const;
+
+/** The label istiod puts on the pods of a Gateway it deploys, a waypoint's included (manifests/.../files/waypoint.yaml). */
+const GATEWAY_NAME_LABEL = "gateway.networking.k8s.io/gateway-name";
+
+const NODES_NOTE = "the cluster has no nodes, so no pod is ever scheduled";
+
+const labelText = (labels: Readonly<Record<string, string>>) =>
+    Object.entries(labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(" ");
+
+/** The labels of an ambient app namespace, as the stack declares them (components/waypoints.ts). */
+const ambientNamespaceLabels = (waypoint: string): Record<string, string> => ({
+    [AMBIENT_LABELS.dataplaneMode]: "ambient",
+    [AMBIENT_LABELS.useWaypoint]: waypoint,
+    [AMBIENT_LABELS.ingressUseWaypoint]: "true",
+});
+
+/** The waypoint the stack gives a namespace (its `waypoints` output), else the program's name for it. */
+const declaredWaypoint = (d: Declared, ns: string): string => d.waypoints.find((w) => w.startsWith(`${ns}/`))?.slice(ns.length + 1) ?? WAYPOINT.name;
+
+/**
+ * Ambient mode: the cni agent and ztunnel run in the system namespace, every app namespace is enrolled
+ * (`istio.io/dataplane-mode: ambient`), and the pods running there were enrolled by istio-cni (its redirection
+ * annotation) and carry no sidecar (a sidecar wins over ambient). The waypoint pods istiod deploys are not app pods.
+ */
+function ambientEnrolmentCheck(d: Declared, live: Live): CheckResult {
+    const guards =
+        "ztunnel emits no spans, only the waypoint does: a namespace or pod left out of ambient mode (or given a sidecar instead) sends no proxy spans through the namespace's waypoint, and the gateway's trace ends at the namespace boundary";
+    const fix = `${restore(d.stack)} restores the namespace labels and the cni and ztunnel DaemonSets (or kubectl label namespace <ns> ${labelText(ambientNamespaceLabels(WAYPOINT.name))}); a pod without the redirection annotation: remove its istio.io/dataplane-mode=none label, and check the istio-cni-node pod of its node (kubectl -n ${SYSTEM_NAMESPACE} logs ds/${AMBIENT_DAEMONSETS.cni}); a pod with a sidecar: remove the istio-injection label or sidecar.istio.io/inject=true that gave it one, then kubectl rollout restart its workload`;
+    const found: string[] = [];
+    let ok = true;
+    for (const ds of [AMBIENT_DAEMONSETS.cni, AMBIENT_DAEMONSETS.ztunnel]) {
+        const state = live.daemonSets.get(ds);
+        if (state === undefined) {
+            ok = false;
+            found.push(`no DaemonSet ${SYSTEM_NAMESPACE}/${ds}`);
+        } else if (live.nodes > 0 && (state.desired === 0 || state.ready < state.desired)) {
+            ok = false;
+            found.push(`DaemonSet ${SYSTEM_NAMESPACE}/${ds}: ${state.ready} of ${state.desired} pods ready`);
+        } else {
+            found.push(`DaemonSet ${SYSTEM_NAMESPACE}/${ds}${live.nodes > 0 ? `: ${state.ready} of ${state.desired} pods ready` : ""}`);
+        }
+    }
+    for (const ns of d.appNamespaces) {
+        const n = live.namespaces.find((x) => x.name === ns);
+        if (n === undefined) {
+            ok = false;
+            found.push(`${ns}: the namespace does not exist`);
+            continue;
+        }
+        const mode = n.labels[AMBIENT_LABELS.dataplaneMode];
+        if (mode !== "ambient") {
+            ok = false;
+            found.push(`${ns}: not enrolled (${AMBIENT_LABELS.dataplaneMode} ${mode === undefined ? "unset" : `is ${mode}`}; the stack declares ambient)`);
+            continue;
+        }
+        if (isInjected(n.labels)) {
+            ok = false;
+            found.push(`${ns}: enrolled, but also labelled for sidecar injection: new pods get a sidecar, which wins over ambient`);
+        }
+        const pods = live.pods.filter((p) => p.namespace === ns && p.phase !== "Succeeded" && p.phase !== "Failed" && p.labels[GATEWAY_NAME_LABEL] === undefined);
+        const sidecars = pods.filter((p) => p.containers.includes("istio-proxy"));
+        const unenrolled = pods.filter((p) => p.annotations[REDIRECTION_ANNOTATION.key] !== REDIRECTION_ANNOTATION.value && !p.containers.includes("istio-proxy"));
+        if (sidecars.length > 0) {
+            ok = false;
+            found.push(`${ns}: enrolled, but ${sidecars.length} of ${pods.length} pods run a sidecar (istio-proxy), which wins over ambient: ${sidecars.map((p) => p.name).join(", ")}`);
+        }
+        if (unenrolled.length > 0) {
+            ok = false;
+            found.push(
+                `${ns}: enrolled, but ${unenrolled.length} of ${pods.length} pods have no ${REDIRECTION_ANNOTATION.key}: ${REDIRECTION_ANNOTATION.value} (istio-cni did not enrol them): ${unenrolled.map((p) => p.name).join(", ")}`,
+            );
+        }
+        if (sidecars.length === 0 && unenrolled.length === 0) {
+            found.push(`${ns}: enrolled, ${pods.length} pods${pods.length > 0 ? ", each redirected to ztunnel, none with a sidecar" : ""}`);
+        }
+    }
+    return { id: "ambient-enrolment", status: ok ? "pass" : "fail", found, guards, fix };
+}
+
+/**
+ * Ambient mode: every app namespace names its waypoint (`istio.io/use-waypoint`, and `istio.io/ingress-use-waypoint`
+ * for the gateway's traffic), the Gateway exists there with istiod's waypoint class, and (on a cluster with nodes)
+ * the proxy istiod deploys for it, a Deployment of the same name, has an available replica.
+ */
+function waypointsCheck(d: Declared, live: Live): CheckResult {
+    const guards =
+        "ztunnel emits no spans, only the waypoint does: an enrolled namespace without a working waypoint loses its proxy spans (and the ingress gateway's traffic skips the waypoint without istio.io/ingress-use-waypoint)";
+    const fix = `${restore(d.stack)} restores the waypoint Gateways and the namespace labels (or kubectl label --overwrite namespace <ns> ${AMBIENT_LABELS.useWaypoint}=${WAYPOINT.name} ${AMBIENT_LABELS.ingressUseWaypoint}=true); the Gateway API CRDs must be installed first (kubectl apply --server-side -f https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.5.1/standard-install.yaml); a waypoint that is not ready: kubectl -n <ns> describe deployment <waypoint>, and istiod's logs`;
+    if (live.gateways === undefined) {
+        return {
+            id: "waypoints",
+            status: "fail",
+            found: [`the cluster has no Gateway API CRDs (${GATEWAY_API.gatewayCrd}, ${GATEWAY_API.version}): no waypoint can exist`],
+            guards,
+            fix,
+        };
+    }
+    const found: string[] = [];
+    let ok = true;
+    for (const ns of d.appNamespaces) {
+        const n = live.namespaces.find((x) => x.name === ns);
+        if (n === undefined) {
+            ok = false;
+            found.push(`${ns}: the namespace does not exist`);
+            continue;
+        }
+        const declaredName = declaredWaypoint(d, ns);
+        const name = n.labels[AMBIENT_LABELS.useWaypoint];
+        if (name === undefined || name === "" || name === "none") {
+            ok = false;
+            found.push(`${ns}: no ${AMBIENT_LABELS.useWaypoint} label${name === undefined ? "" : ` (${name})`}: its Services' traffic goes through no waypoint; the stack declares ${declaredName}`);
+            continue;
+        }
+        const gw = live.gateways.find((g) => g.namespace === ns && g.name === name);
+        const other = name === declaredName ? "" : ` (not the stack's ${declaredName})`;
+        if (gw === undefined) {
+            ok = false;
+            found.push(`${ns}: ${AMBIENT_LABELS.useWaypoint}=${name}, but there is no Gateway ${ns}/${name}${other}`);
+            continue;
+        }
+        if (gw.gatewayClassName !== WAYPOINT.gatewayClassName) {
+            ok = false;
+            found.push(`${ns}: Gateway ${ns}/${name} is of class ${gw.gatewayClassName ?? "unset"}, not ${WAYPOINT.gatewayClassName}: it is no waypoint`);
+            continue;
+        }
+        const ingress = n.labels[AMBIENT_LABELS.ingressUseWaypoint];
+        if (ingress !== "true") {
+            ok = false;
+            found.push(`${ns}: waypoint ${name}, but ${AMBIENT_LABELS.ingressUseWaypoint} is ${ingress ?? "unset"}: the ingress gateway's traffic skips the waypoint`);
+            continue;
+        }
+        if (live.nodes > 0) {
+            const available = live.appDeployments.get(`${ns}/${name}`);
+            if (available === undefined || available < 1) {
+                ok = false;
+                found.push(`${ns}: waypoint ${name}${other}, but ${available === undefined ? `no Deployment ${ns}/${name} (istiod deploys it)` : `Deployment ${ns}/${name} has no available replica`}`);
+                continue;
+            }
+            found.push(`${ns}: waypoint ${name}${other} (Gateway class ${WAYPOINT.gatewayClassName}), ${available} available replica${available === 1 ? "" : "s"}`);
+        } else {
+            found.push(`${ns}: waypoint ${name}${other} (Gateway class ${WAYPOINT.gatewayClassName})`);
+        }
+    }
+    if (live.nodes === 0) {
+        found.push(`waypoint readiness not checked: ${NODES_NOTE}`);
+    }
+    return { id: "waypoints", status: ok ? "pass" : "fail", found, guards, fix };
+}
+
 /** The live objects as the pack's stack resources, so its network model reads them as it reads a stack. */
 function asStackResources(live: Live): StackResource[] {
     const r = (type: string, namespace: string, name: string, props: object): StackResource => ({ type, props: props as JsonObject, urn: `live::${type}::${namespace}/${name}`, name });
@@ -227,11 +419,14 @@ function asStackResources(live: Live): StackResource[] {
 /**
  * From every app namespace, under every live NetworkPolicy (the stack's and any other): DNS (UDP and TCP 53), istiod
  * (15012) and the collector port of the mesh's provider plus OTLP gRPC for the apps, to the pods that serve them
- * (the live ones, or stand-ins with the labels the Services select when none run).
+ * (the live ones, or stand-ins with the labels the Services select when none run). Ambient stacks: also HBONE (15008)
+ * to every app namespace's waypoint, which ztunnel dials from inside the pod's network namespace, so the pod's egress
+ * policies apply to it (istio.io/latest/docs/ambient/usage/networkpolicy).
  */
 function networkCheck(d: Declared, live: Live): CheckResult {
     const guards =
-        'the reference deployment\'s incidents: an egress policy without 9411 ("No service dependencies found"), and one without DNS or istiod (policies jaeger-egress-must-allow-otlp-and-zipkin, egress-restricted-namespaces-must-allow-dns)';
+        'the reference deployment\'s incidents: an egress policy without 9411 ("No service dependencies found"), and one without DNS or istiod (policies jaeger-egress-must-allow-otlp-and-zipkin, egress-restricted-namespaces-must-allow-dns)' +
+        (d.dataPlane === "ambient" ? `; in ambient mode, one without HBONE ${HBONE_PORT}: no traffic reaches the waypoints, and no proxy span is emitted` : "");
     const fix = `allow the unreachable ports in the namespace's egress policies (${restore(d.stack)} restores the stack's own), and check policies added by other tools`;
     const net = stackNetwork(asStackResources(live));
     // The pods that serve a target: the live ones, or a stand-in with the labels they are selected by when none runs.
@@ -249,6 +444,12 @@ function networkCheck(d: Declared, live: Live): CheckResult {
         { what: `DNS TCP ${DNS_PORT}`, pods: podsOr(d.dns.namespace, d.dns.podLabels), port: DNS_PORT, protocol: "TCP" },
         { what: `istiod TCP ${ISTIOD_XDS_PORT}`, pods: podsOr(SYSTEM_NAMESPACE, { [ISTIOD_POD_LABEL.key]: ISTIOD_POD_LABEL.value }), port: ISTIOD_XDS_PORT, protocol: "TCP" },
         ...[...new Set([providerPort, JAEGER_PORTS.otlpGrpc])].map((port) => ({ what: `Jaeger collector TCP ${port}`, pods: jaegerPods, port, protocol: "TCP" })),
+        ...(d.dataPlane === "ambient"
+            ? d.appNamespaces.map((ns) => {
+                  const name = declaredWaypoint(d, ns);
+                  return { what: `waypoint ${ns}/${name} HBONE TCP ${HBONE_PORT}`, pods: podsOr(ns, { [GATEWAY_NAME_LABEL]: name }), port: HBONE_PORT, protocol: "TCP" };
+              })
+            : []),
     ];
     const found: string[] = [];
     let ok = jaegerLabels !== undefined;
@@ -305,7 +506,7 @@ function jaegerServicesCheck(d: Declared, live: Live): CheckResult {
         }
     }
     if (live.nodes === 0) {
-        found.push("ready endpoints not checked: the cluster has no nodes, so no pod is ever scheduled");
+        found.push(`ready endpoints not checked: ${NODES_NOTE}`);
     }
     return { id: "jaeger-services", status: ok ? "pass" : "fail", found, guards, fix };
 }
@@ -340,5 +541,6 @@ function kialiConfigCheck(d: Declared, live: Live): CheckResult {
 
 /** Every object check, in the order the report prints them. */
 export function objectChecks(d: Declared, live: Live): CheckResult[] {
-    return [meshConfigCheck, telemetryCheck, injectionCheck, networkCheck, jaegerServicesCheck, kialiConfigCheck].map((check) => check(d, live));
+    const membership = d.dataPlane === "ambient" ? [ambientEnrolmentCheck, waypointsCheck] : [injectionCheck];
+    return [meshConfigCheck, telemetryCheck, ...membership, networkCheck, jaegerServicesCheck, kialiConfigCheck].map((check) => check(d, live));
 }

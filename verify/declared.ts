@@ -5,7 +5,7 @@
  */
 import { execFileSync } from "child_process";
 import { DEFAULT_DNS } from "../components/tracingNetworkPolicies";
-import { INJECTION_LABEL, SYSTEM_NAMESPACE } from "../lib/constants";
+import { AMBIENT_LABELS, INJECTION_LABEL, SYSTEM_NAMESPACE } from "../lib/constants";
 import { JsonObject, asObject, at, parseYaml } from "../policy/lib/k8s";
 import { Labels } from "../policy/lib/networkPolicy";
 import { Declared } from "./checks";
@@ -52,10 +52,15 @@ export function readDeclared(source: StackSource): Declared {
     const meshCm = declaredObject(resources, "ConfigMap", SYSTEM_NAMESPACE, "istio");
     const kialiCm = declaredObject(resources, "ConfigMap", SYSTEM_NAMESPACE, "kiali");
     const kialiConfig = parseYaml(at(kialiCm, ["data", "config.yaml"]));
+    // The app namespaces: labelled for sidecar injection, or enrolled in ambient mode.
+    const labelled = (r: StateResource, labels: Readonly<Record<string, string>>) => Object.entries(labels).every(([k, v]) => at(r.inputs, ["metadata", "labels", k]) === v);
     const appNamespaces = resources
-        .filter((r) => r.type === "kubernetes:core/v1:Namespace" && Object.entries(INJECTION_LABEL).every(([k, v]) => at(r.inputs, ["metadata", "labels", k]) === v))
+        .filter((r) => r.type === "kubernetes:core/v1:Namespace" && (labelled(r, INJECTION_LABEL) || labelled(r, { [AMBIENT_LABELS.dataplaneMode]: "ambient" })))
         .map((r) => String(at(r.inputs, ["metadata", "name"])))
         .sort();
+    // Stacks deployed before mesh.dataPlane existed have no dataPlane output: they run sidecars.
+    const dataPlane = outputs.dataPlane === "ambient" ? "ambient" : "sidecar";
+    const waypoints = Array.isArray(outputs.waypoints) ? outputs.waypoints.filter((w): w is string => typeof w === "string") : [];
     // The stack's DNS policy names the DNS pods (complete mode); otherwise the default CoreDNS labels.
     const dnsPolicy = resources.find((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy" && at(r.inputs, ["metadata", "name"]) === "allow-dns-egress");
     const egress = (asObject(dnsPolicy?.inputs?.spec) as { egress?: { to?: { namespaceSelector?: { matchLabels?: Labels }; podSelector?: { matchLabels?: Labels } }[] }[] } | undefined)?.egress ?? [];
@@ -68,6 +73,8 @@ export function readDeclared(source: StackSource): Declared {
         tracingProvider: outputs.tracingProvider === "opentelemetry" ? "opentelemetry" : "zipkin",
         mesh: parseYaml(at(meshCm, ["data", "mesh"])),
         appNamespaces,
+        dataPlane,
+        waypoints,
         dns:
             typeof dnsNamespace === "string" && dnsLabels !== undefined
                 ? { namespace: dnsNamespace, podLabels: dnsLabels }

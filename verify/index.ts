@@ -46,7 +46,7 @@ async function main(): Promise<number> {
     const declared = readDeclared(src);
     // The cluster the stack's provider targets: kubernetes:kubeconfig and kubernetes:context, else KUBECONFIG (lib/clusterAccess.ts).
     const access = { kubeconfig: configValue(src, "kubernetes:kubeconfig"), context: configValue(src, "kubernetes:context") };
-    const { live, server, context } = await readLive(access, { app: declared.appNamespaces, dns: declared.dns.namespace }, src.env);
+    const { live, server, context } = await readLive(access, { app: declared.appNamespaces, dns: declared.dns.namespace, dataPlane: declared.dataPlane }, src.env);
     const results = objectChecks(declared, live);
     if (values.probe !== undefined) {
         const opts: ProbeOptions = { gatewayUrl: values.probe, host: values.host, jaegerUrl: values["jaeger-url"], requests: Number(values.requests), samplingPercentage: declared.samplingPercentage };

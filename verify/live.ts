@@ -4,16 +4,19 @@
  * slices and nodes.
  */
 import * as k8sClient from "@kubernetes/client-node";
-import { COLLECTOR_SERVICE, QUERY_SERVICE, SYSTEM_NAMESPACE } from "../lib/constants";
+import { COLLECTOR_SERVICE, DataPlane, GATEWAY_API, QUERY_SERVICE, SYSTEM_NAMESPACE } from "../lib/constants";
 import { ClusterAccess, kubeconfigSetting, loadKubeConfig, readCluster } from "../lib/clusterAccess";
 import { JsonObject, asObject, parseYaml } from "../policy/lib/k8s";
 import { Labels } from "../policy/lib/networkPolicy";
 import { Live } from "./checks";
 
-/** Reads what the checks compare, for the app namespaces and the DNS namespace of the stack. */
+/**
+ * Reads what the checks compare, for the app namespaces and the DNS namespace of the stack; for an ambient stack also
+ * the app namespaces' Gateways and Deployments (its waypoints) and the system namespace's DaemonSets.
+ */
 export async function readLive(
     access: ClusterAccess,
-    namespaces: { readonly app: readonly string[]; readonly dns: string },
+    namespaces: { readonly app: readonly string[]; readonly dns: string; readonly dataPlane?: DataPlane },
     env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ live: Live; server: string; context: string }> {
     const kc = loadKubeConfig(access, env);
@@ -48,6 +51,7 @@ export async function readLive(
                 namespace: ns,
                 name: p.metadata?.name ?? "",
                 labels: (p.metadata?.labels ?? {}) as Labels,
+                annotations: (p.metadata?.annotations ?? {}) as Labels,
                 containers: [...(p.spec?.containers ?? []), ...(p.spec?.initContainers ?? [])].map((c) => c.name),
                 phase: p.status?.phase,
             });
@@ -58,6 +62,31 @@ export async function readLive(
     const deployments = (await read(`list deployments in ${SYSTEM_NAMESPACE}`, () => apps.listNamespacedDeployment({ namespace: SYSTEM_NAMESPACE })))?.items ?? [];
     const slices = (await read(`list endpointslices in ${SYSTEM_NAMESPACE}`, () => discovery.listNamespacedEndpointSlice({ namespace: SYSTEM_NAMESPACE })))?.items ?? [];
     const nodes = (await read("list nodes", () => core.listNode()))?.items ?? [];
+
+    // Ambient mode: the waypoints (Gateways, a custom resource: a cluster without the Gateway API CRDs answers 404),
+    // the Deployments istiod makes of them, and the cni and ztunnel DaemonSets.
+    const ambient = namespaces.dataPlane === "ambient";
+    const gatewayList: NonNullable<Live["gateways"]>[number][] = [];
+    let gatewayApi = ambient;
+    const appDeployments = new Map<string, number>();
+    for (const ns of ambient ? namespaces.app : []) {
+        const plural = GATEWAY_API.gatewayCrd.split(".")[0];
+        const list: unknown = await read(`list ${GATEWAY_API.gatewayCrd} in ${ns}`, () =>
+            custom.listNamespacedCustomObject({ group: GATEWAY_API.group, version: GATEWAY_API.version, namespace: ns, plural }),
+        );
+        if (list === undefined) {
+            gatewayApi = false;
+        } else {
+            for (const g of (asObject(list)?.items as JsonObject[] | undefined) ?? []) {
+                const spec = asObject(g.spec);
+                gatewayList.push({ namespace: ns, name: String((g.metadata as JsonObject).name), gatewayClassName: typeof spec?.gatewayClassName === "string" ? spec.gatewayClassName : undefined });
+            }
+        }
+        for (const d of (await read(`list deployments in ${ns}`, () => apps.listNamespacedDeployment({ namespace: ns })))?.items ?? []) {
+            appDeployments.set(`${ns}/${d.metadata?.name ?? ""}`, d.status?.availableReplicas ?? 0);
+        }
+    }
+    const daemonSets = ambient ? ((await read(`list daemonsets in ${SYSTEM_NAMESPACE}`, () => apps.listNamespacedDaemonSet({ namespace: SYSTEM_NAMESPACE })))?.items ?? []) : [];
 
     const readyEndpoints = new Map<string, Map<string, number>>();
     for (const name of [COLLECTOR_SERVICE.name, QUERY_SERVICE.name]) {
@@ -86,6 +115,9 @@ export async function readLive(
         readyEndpoints,
         nodes: nodes.length,
         kialiConfig,
+        gateways: gatewayApi ? gatewayList : undefined,
+        daemonSets: new Map(daemonSets.map((d) => [d.metadata?.name ?? "", { desired: d.status?.desiredNumberScheduled ?? 0, ready: d.status?.numberReady ?? 0 }])),
+        appDeployments,
     };
     return { live, server: kc.getCurrentCluster()?.server ?? "", context: kc.getCurrentContext() };
 }
