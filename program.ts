@@ -10,7 +10,7 @@ import { AdoptedCrd, ChartRendering, ISTIO_RELEASES, IstioMeshArgs, Observabilit
 import { CONFIG_NAMESPACE, ConfigError, RawConfig, StackConfig, parseStackConfig } from "./config";
 import { RenderableChart, renderableChart } from "./lib/chartSchema";
 import { ChartSource } from "./lib/charts";
-import { SYSTEM_NAMESPACE } from "./lib/constants";
+import { GATEWAY_API, SYSTEM_NAMESPACE } from "./lib/constants";
 import { ClusterAccess } from "./lib/clusterAccess";
 import { IstioCrdLayout, istioCrdLayout, missingGatewayApiCrds, observeCrdOwnership } from "./lib/istioCrds";
 import { NamespaceOwnership, ObservedNamespace, namespaceOwnership, observeNamespaces } from "./lib/namespaces";
@@ -77,9 +77,6 @@ const DEFAULT_DEPS: MainDeps = {
     missingGatewayApiCrds: () => missingGatewayApiCrds(clusterAccess()),
 };
 
-/** Where users get the Gateway API CRDs: the standard channel of the release Istio 1.30.3 pins (its go.mod). */
-export const GATEWAY_API_INSTALL = "kubectl apply --server-side -f https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.5.1/standard-install.yaml";
-
 /**
  * Ambient mode's prerequisite on the cluster: the Gateway API CRDs (waypoints are Gateways). Checked before anything is
  * registered, so a missing CRD is one line with the fix, not a failed apply after the charts were installed.
@@ -87,7 +84,7 @@ export const GATEWAY_API_INSTALL = "kubectl apply --server-side -f https://githu
 export function gatewayApiPrerequisite(settings: StackConfig, missing: readonly string[]): void {
     if (settings.dataPlane === "ambient" && missing.length > 0) {
         throw new ConfigError([
-            `mesh.dataPlane: got "ambient"; the cluster lacks the Gateway API CRDs ${missing.join(", ")} (v1), which waypoints need: install them first (${GATEWAY_API_INSTALL}), or use sidecar`,
+            `mesh.dataPlane: got "ambient"; the cluster lacks the Gateway API CRDs ${missing.join(", ")} (v1), which waypoints need: install them first (${GATEWAY_API.install}), or use sidecar`,
         ]);
     }
 }

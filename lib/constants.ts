@@ -115,12 +115,16 @@ export const WAYPOINT = {
     for: "service",
 } as const;
 
-/** The Gateway API group and version of waypoints (the CRDs are a prerequisite on the cluster). */
+/**
+ * The Gateway API group and version of waypoints; the CRDs are a prerequisite on the cluster, installed from the
+ * standard channel of the release Istio 1.30.3 pins (its go.mod: sigs.k8s.io/gateway-api v1.5.1).
+ */
 export const GATEWAY_API = {
     group: "gateway.networking.k8s.io",
     version: "v1",
     gatewayCrd: "gateways.gateway.networking.k8s.io",
     gatewayClassCrd: "gatewayclasses.gateway.networking.k8s.io",
+    install: "kubectl apply --server-side -f https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.5.1/standard-install.yaml",
 } as const;
 
 /** HBONE, ambient's mTLS tunnel: ztunnel and waypoints take each other's traffic on this port. */

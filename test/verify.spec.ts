@@ -209,7 +209,7 @@ describe("verify's object checks, on an ambient stack", () => {
         ]);
     });
 
-    it("names the waypoint Deployment without an available replica, a Gateway of another class, and the ingress label", () => {
+    it("names the waypoint Deployment without an available replica, a Gateway of another class, the ingress label, and a waypoint for workloads only", () => {
         const waypoints = (l: Live) => objectChecks(ambient, l).find((r) => r.id === "waypoints");
         assert.ok(
             waypoints(
@@ -240,6 +240,22 @@ describe("verify's object checks, on an ambient stack", () => {
             }),
         );
         assert.ok(ingress?.found.includes("auth: waypoint waypoint, but istio.io/ingress-use-waypoint is false: the ingress gateway's traffic skips the waypoint"));
+        const workloadsOnly = waypoints(
+            ambientLive({
+                gateways: [
+                    { namespace: "auth", name: "waypoint", gatewayClassName: "istio-waypoint", waypointFor: "workload" },
+                    { namespace: "chat", name: "waypoint", gatewayClassName: "istio-waypoint", waypointFor: "all" },
+                ],
+            }),
+        );
+        assert.strictEqual(workloadsOnly?.status, "fail");
+        assert.deepStrictEqual(
+            workloadsOnly.found.filter((f) => f.startsWith("auth:") || f.startsWith("chat:")),
+            [
+                "auth: waypoint waypoint is labelled istio.io/waypoint-for=workload: it serves no Service, so the Services' traffic skips it",
+                "chat: waypoint waypoint (Gateway class istio-waypoint), 1 available replica",
+            ],
+        );
     });
 
     it("fails waypoints with a clear finding on a cluster without the Gateway API CRDs", () => {

@@ -10,6 +10,7 @@ import {
     COLLECTOR_SERVICE,
     DNS_PORT,
     DataPlane,
+    AMBIENT_LABEL_VALUES,
     GATEWAY_API,
     HBONE_PORT,
     INJECTION_LABEL,
@@ -70,6 +71,8 @@ interface LiveGateway {
     readonly namespace: string;
     readonly name: string;
     readonly gatewayClassName?: string;
+    /** Its `istio.io/waypoint-for` label (istiod's default, `service`, when absent). */
+    readonly waypointFor?: string;
 }
 
 /** What the cluster holds now. */
@@ -345,7 +348,7 @@ function ambientEnrolmentCheck(d: Declared, live: Live): CheckResult {
 function waypointsCheck(d: Declared, live: Live): CheckResult {
     const guards =
         "ztunnel emits no spans, only the waypoint does: an enrolled namespace without a working waypoint loses its proxy spans (and the ingress gateway's traffic skips the waypoint without istio.io/ingress-use-waypoint)";
-    const fix = `${restore(d.stack)} restores the waypoint Gateways and the namespace labels (or kubectl label --overwrite namespace <ns> ${AMBIENT_LABELS.useWaypoint}=${WAYPOINT.name} ${AMBIENT_LABELS.ingressUseWaypoint}=true); the Gateway API CRDs must be installed first (kubectl apply --server-side -f https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.5.1/standard-install.yaml); a waypoint that is not ready: kubectl -n <ns> describe deployment <waypoint>, and istiod's logs`;
+    const fix = `${restore(d.stack)} restores the waypoint Gateways and the namespace labels (or kubectl label --overwrite namespace <ns> ${AMBIENT_LABELS.useWaypoint}=${WAYPOINT.name} ${AMBIENT_LABELS.ingressUseWaypoint}=true); the Gateway API CRDs must be installed first (${GATEWAY_API.install}); a waypoint that is not ready: kubectl -n <ns> describe deployment <waypoint>, and istiod's logs`;
     if (live.gateways === undefined) {
         return {
             id: "waypoints",
@@ -381,6 +384,12 @@ function waypointsCheck(d: Declared, live: Live): CheckResult {
         if (gw.gatewayClassName !== WAYPOINT.gatewayClassName) {
             ok = false;
             found.push(`${ns}: Gateway ${ns}/${name} is of class ${gw.gatewayClassName ?? "unset"}, not ${WAYPOINT.gatewayClassName}: it is no waypoint`);
+            continue;
+        }
+        const serves = gw.waypointFor ?? WAYPOINT.for;
+        if (!(AMBIENT_LABEL_VALUES.waypointForServices as readonly string[]).includes(serves)) {
+            ok = false;
+            found.push(`${ns}: waypoint ${name} is labelled ${AMBIENT_LABELS.waypointFor}=${serves}: it serves no Service, so the Services' traffic skips it`);
             continue;
         }
         const ingress = n.labels[AMBIENT_LABELS.ingressUseWaypoint];

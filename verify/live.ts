@@ -4,7 +4,7 @@
  * slices and nodes.
  */
 import * as k8sClient from "@kubernetes/client-node";
-import { COLLECTOR_SERVICE, DataPlane, GATEWAY_API, QUERY_SERVICE, SYSTEM_NAMESPACE } from "../lib/constants";
+import { AMBIENT_LABELS, COLLECTOR_SERVICE, DataPlane, GATEWAY_API, QUERY_SERVICE, SYSTEM_NAMESPACE } from "../lib/constants";
 import { ClusterAccess, kubeconfigSetting, loadKubeConfig, readCluster } from "../lib/clusterAccess";
 import { JsonObject, asObject, parseYaml } from "../policy/lib/k8s";
 import { Labels } from "../policy/lib/networkPolicy";
@@ -79,7 +79,14 @@ export async function readLive(
         } else {
             for (const g of (asObject(list)?.items as JsonObject[] | undefined) ?? []) {
                 const spec = asObject(g.spec);
-                gatewayList.push({ namespace: ns, name: String((g.metadata as JsonObject).name), gatewayClassName: typeof spec?.gatewayClassName === "string" ? spec.gatewayClassName : undefined });
+                const metadata = g.metadata as JsonObject;
+                const waypointFor = asObject(metadata.labels)?.[AMBIENT_LABELS.waypointFor];
+                gatewayList.push({
+                    namespace: ns,
+                    name: String(metadata.name),
+                    gatewayClassName: typeof spec?.gatewayClassName === "string" ? spec.gatewayClassName : undefined,
+                    waypointFor: typeof waypointFor === "string" ? waypointFor : undefined,
+                });
             }
         }
         for (const d of (await read(`list deployments in ${ns}`, () => apps.listNamespacedDeployment({ namespace: ns })))?.items ?? []) {
