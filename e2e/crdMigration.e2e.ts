@@ -11,7 +11,7 @@ import * as path from "path";
 import { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { ISTIO_RELEASES } from "../components";
 import { HELM_OWNERSHIP, SYSTEM_NAMESPACE, TELEMETRY_NAME } from "../lib/constants";
-import { WORK_DIR, airGapped, configSet, exists, kubectl, kubectlJson, programAt, waitNamespacesGone, workspaceStack } from "./harness";
+import { PRE_AMBIENT_CHART_ROLES, WORK_DIR, airGapped, configSet, exists, kubectl, kubectlJson, programAt, waitNamespacesGone, workspaceStack } from "./harness";
 
 /**
  * The last commit of main before the CRD release (its base chart rendered every CRD as a Chart v4 child). Pinned, not
@@ -90,8 +90,9 @@ describe("pulumi CLI, the Istio CRDs moved into one Helm Release on an existing 
 
     it(`creates the stack with the program of ${BEFORE_CRD_RELEASE.slice(0, 7)}: the CRDs are Chart v4 children, retained on delete`, async () => {
         const program = programAt(BEFORE_CRD_RELEASE, path.join(WORK_DIR, "e2e", "crd-migration-program"));
-        stack = await workspaceStack({ stack: STACK, dir, from: "local", passphrase: PASSPHRASE, program });
-        await configSet(stack, airGapped());
+        // The stack file and the chart roles as that program knew them (it refuses keys it does not know).
+        stack = await workspaceStack({ stack: STACK, dir, from: "local", fromCommit: BEFORE_CRD_RELEASE, passphrase: PASSPHRASE, program });
+        await configSet(stack, airGapped(PRE_AMBIENT_CHART_ROLES));
         assert.strictEqual((await stack.up()).summary.result, "succeeded");
         initial = await state(stack);
         const crdResources = initial.resources.filter((r) => r.type === CRD_TYPE);

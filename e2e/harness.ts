@@ -74,6 +74,8 @@ export interface WorkspaceOptions {
     readonly passphrase: string;
     /** Committed stack file to start from (`Pulumi.<from>.yaml`), copied into the workspace; none: an empty stack. */
     readonly from?: string;
+    /** Take `from` as it was at this commit (a stack an older program created, with that program's keys). @default the working tree's */
+    readonly fromCommit?: string;
     /** Program directory (holds index.ts); the project itself unless a test program adds resources. */
     readonly program?: string;
     /** Directory of the `Pulumi.yaml` to copy (another project, e.g. under examples/); its program is its index.ts. @default the project */
@@ -116,7 +118,10 @@ function prepareWorkspace(opts: WorkspaceOptions): string {
     );
     const stackFile = path.join(workspace, `Pulumi.${opts.stack}.yaml`);
     if (opts.from !== undefined) {
-        const committed = yaml.load(fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${opts.from}.yaml`), "utf8")) as Record<string, unknown>;
+        const file = `Pulumi.${opts.from}.yaml`;
+        const text =
+            opts.fromCommit === undefined ? fs.readFileSync(path.join(PROJECT_DIR, file), "utf8") : execFileSync("git", ["show", `${opts.fromCommit}:${file}`], { cwd: PROJECT_DIR, encoding: "utf8" });
+        const committed = yaml.load(text) as Record<string, unknown>;
         const previous = fs.existsSync(stackFile) ? (yaml.load(fs.readFileSync(stackFile, "utf8")) as Record<string, unknown>) : {};
         fs.writeFileSync(stackFile, yaml.dump(previous.encryptionsalt !== undefined ? { ...committed, encryptionsalt: previous.encryptionsalt } : committed));
     }
@@ -151,8 +156,11 @@ export async function configSet(stack: Stack, changes: readonly ConfigChange[]):
     }
 }
 
+/** The chart roles of the programs before ambient mode (the stacks of e2e/crdMigration.e2e.ts and e2e/typeAliases.e2e.ts). */
+export const PRE_AMBIENT_CHART_ROLES: readonly string[] = ["istioBase", "istiod", "istioGateway", "jaeger", "kiali"];
+
 /** The air-gapped changes to a committed stack: every chart repo pointed at the loopback mirror (`mirror`), and no readiness waits (no nodes). */
-export function airGapped(roles: readonly string[] = ["istioBase", "istiod", "istioGateway", "istioCni", "ztunnel", "jaeger", "kiali"], mirror: string = CHARTS_URL): ConfigChange[] {
+export function airGapped(roles: readonly string[] = [...PRE_AMBIENT_CHART_ROLES, "istioCni", "ztunnel"], mirror: string = CHARTS_URL): ConfigChange[] {
     return [...roles.map((role) => ({ key: `charts.${role}.repo`, value: mirror })), { key: "awaitReadiness", value: "false" }];
 }
 

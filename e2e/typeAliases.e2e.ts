@@ -13,7 +13,7 @@ import { Stack } from "@pulumi/pulumi/automation";
 import { COMPONENT_TYPES } from "../components/typeTokens";
 import { REFERENCE_VERSIONS } from "../lib/charts";
 import { SYSTEM_NAMESPACE } from "../lib/constants";
-import { WORK_DIR, airGapped, configSet, exists, kubectl, programAt, workspaceStack } from "./harness";
+import { PRE_AMBIENT_CHART_ROLES, WORK_DIR, airGapped, configSet, exists, kubectl, programAt, workspaceStack } from "./harness";
 import { shareDir } from "./tools";
 
 /**
@@ -88,12 +88,13 @@ describe("pulumi CLI, component type tokens renamed on an existing stack", funct
         kubectl(["wait", "--for=condition=Established", "crd/podmonitors.monitoring.coreos.com", "crd/servicemonitors.monitoring.coreos.com", "--timeout=60s"]);
         // Outside `dir`: a fresh workspace (below) starts by removing that directory.
         const program = programAt(BEFORE_RENAME, path.join(WORK_DIR, "e2e", "type-aliases-program"));
-        stack = await workspaceStack({ stack: STACK, dir, from: "local", passphrase: PASSPHRASE, program });
+        // The stack file and the chart roles as that program knew them (it refuses keys it does not know).
+        stack = await workspaceStack({ stack: STACK, dir, from: "local", fromCommit: BEFORE_RENAME, passphrase: PASSPHRASE, program });
         // Pulumi.local.yaml plus what makes every component create objects: the monitors and both UIs. On the Istio 1.24.2
         // line, whose CRDs stay Chart v4 children (lib/istioCrds.ts): the renamed tokens are the only change the current
         // program brings to this state (the move of 1.30's CRDs into a Helm release has its test, crdMigration.e2e.ts).
         await configSet(stack, [
-            ...airGapped(),
+            ...airGapped(PRE_AMBIENT_CHART_ROLES),
             ...(["istioBase", "istiod", "istioGateway"] as const).map((role) => ({ key: `charts.${role}.version`, value: REFERENCE_VERSIONS[role] })),
             { key: "prometheus.operator", value: "true" },
             { key: "ui.kialiHost", value: "kiali.example.com" },
