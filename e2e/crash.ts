@@ -97,3 +97,11 @@ export function recover(stack: Stack): string {
         stdio: ["ignore", "pipe", "pipe"],
     });
 }
+
+/** A test's cleanup: destroy the stack, and when a dead run's lock or pending operations stop that, recover first. */
+export async function destroyRecovering(stack: Stack): Promise<void> {
+    await stack.destroy().catch(async () => {
+        recover(stack);
+        await stack.destroy();
+    });
+}

@@ -7,12 +7,21 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import { Stack } from "@pulumi/pulumi/automation";
 import { SYSTEM_NAMESPACE } from "../lib/constants";
-import { killUpAfter, recover } from "./crash";
+import { destroyRecovering, killUpAfter, recover } from "./crash";
 import { WORK_DIR, airGapped, changes, configSet, exists, kubectl, workspaceStack } from "./harness";
 
 const root = path.join(WORK_DIR, "e2e");
 const PASSPHRASE = "e2e-only-passphrase";
+
+/** Destroys a test's stack, then lets the namespace controller finish with istio-system: the next test creates it again. */
+async function cleanUp(stack: Stack): Promise<void> {
+    await destroyRecovering(stack);
+    if (exists(["namespace", SYSTEM_NAMESPACE])) {
+        kubectl(["wait", "--for=delete", `namespace/${SYSTEM_NAMESPACE}`, "--timeout=120s"]);
+    }
+}
 
 describe("pulumi CLI, recovery after kill -9 of pulumi up", function () {
     this.timeout(900_000);
@@ -35,13 +44,7 @@ describe("pulumi CLI, recovery after kill -9 of pulumi up", function () {
             assert.strictEqual((await stack.up()).summary.result, "succeeded");
             assert.deepStrictEqual(changes((await stack.up()).summary), {}, "a further up changes nothing");
         } finally {
-            await stack.destroy().catch(async () => {
-                recover(stack);
-                await stack.destroy();
-            });
-            if (exists(["namespace", SYSTEM_NAMESPACE])) {
-                kubectl(["wait", "--for=delete", `namespace/${SYSTEM_NAMESPACE}`, "--timeout=120s"]);
-            }
+            await cleanUp(stack);
         }
     });
 
@@ -57,14 +60,7 @@ describe("pulumi CLI, recovery after kill -9 of pulumi up", function () {
                 assert.strictEqual(up.summary.result, "succeeded");
                 assert.deepStrictEqual(changes((await stack.up()).summary), {}, "a further up changes nothing");
             } finally {
-                await stack.destroy().catch(async () => {
-                    recover(stack);
-                    await stack.destroy();
-                });
-                // The next run creates istio-system again: let the namespace controller finish first.
-                if (exists(["namespace", SYSTEM_NAMESPACE])) {
-                    kubectl(["wait", "--for=delete", `namespace/${SYSTEM_NAMESPACE}`, "--timeout=120s"]);
-                }
+                await cleanUp(stack);
             }
         });
     }

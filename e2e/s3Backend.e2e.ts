@@ -10,7 +10,7 @@ import * as path from "path";
 import { spawn } from "child_process";
 import { Stack } from "@pulumi/pulumi/automation";
 import { SYSTEM_NAMESPACE } from "../lib/constants";
-import { killUpAfter, recover } from "./crash";
+import { destroyRecovering, killUpAfter, recover } from "./crash";
 import { WORK_DIR, airGapped, changes, configSet, toolsBin, waitNamespacesGone, workspaceStack } from "./harness";
 
 const PASSPHRASE = "e2e-only-passphrase";
@@ -99,10 +99,7 @@ describe("pulumi CLI, state in an S3 bucket (pulumi login s3://… on SeaweedFS)
             assert.strictEqual((await stack.up()).summary.result, "succeeded");
             assert.deepStrictEqual(changes((await stack.up()).summary), {}, "a further up changes nothing");
         } finally {
-            await stack.destroy().catch(async () => {
-                recover(stack);
-                await stack.destroy();
-            });
+            await destroyRecovering(stack);
             waitNamespacesGone([SYSTEM_NAMESPACE, "auth", "chat"]);
         }
     });
