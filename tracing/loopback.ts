@@ -27,16 +27,29 @@ export interface ServiceDef {
     readonly ports: readonly ServicePort[];
 }
 
-/** A free port on 127.0.0.1 (bound and released; the caller binds it right after). */
+/** Every port freePort has handed out in this process: the kernel may offer a released port again before its taker binds it. */
+const handedOut = new Set<number>();
+
+/**
+ * A free port on 127.0.0.1 (bound and released; the caller binds it right after), never one this process was given
+ * before: a test that reserves a port, then starts processes that take ports of their own, would otherwise race them
+ * for it (seen in CI: Prometheus lost its port to a process the scenario started, and the query reached that one).
+ */
 export async function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const s = net.createServer();
-        s.once("error", reject);
-        s.listen(0, LOOPBACK, () => {
-            const port = (s.address() as net.AddressInfo).port;
-            s.close(() => resolve(port));
+    for (;;) {
+        const port = await new Promise<number>((resolve, reject) => {
+            const s = net.createServer();
+            s.once("error", reject);
+            s.listen(0, LOOPBACK, () => {
+                const p = (s.address() as net.AddressInfo).port;
+                s.close(() => resolve(p));
+            });
         });
-    });
+        if (!handedOut.has(port)) {
+            handedOut.add(port);
+            return port;
+        }
+    }
 }
 
 /** True when something accepts TCP connections on 127.0.0.1:port. */

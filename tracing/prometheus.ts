@@ -79,7 +79,9 @@ export class Prometheus {
                 throw new Error(`Prometheus exited with ${proc.exitCode}:\n${text}`);
             }
             try {
-                if ((await fetch(`${p.url}/-/ready`)).ok) {
+                // Prometheus's own answer, from the process started here: another server on the port would answer too.
+                const res = await fetch(`${p.url}/-/ready`);
+                if (res.ok && (await res.text()).includes("Prometheus") && proc.exitCode === null) {
                     return p;
                 }
             } catch {
@@ -97,9 +99,17 @@ export class Prometheus {
     /** An instant PromQL query's vector: each series' labels and value. */
     async query(promql: string): Promise<{ labels: Record<string, string>; value: number }[]> {
         const res = await fetch(`${this.url}/api/v1/query?query=${encodeURIComponent(promql)}`);
-        const body = (await res.json()) as { status: string; error?: string; data?: { result: { metric: Record<string, string>; value: [number, string] }[] } };
+        const text = await res.text();
+        let body: { status?: string; error?: string; data?: { result: { metric: Record<string, string>; value: [number, string] }[] } } = {};
+        try {
+            body = JSON.parse(text);
+        } catch {
+            // not Prometheus's JSON: reported below with what came back
+        }
         if (body.status !== "success") {
-            throw new Error(`Prometheus query ${promql}: ${body.error ?? res.status}`);
+            throw new Error(
+                `Prometheus query ${promql}: HTTP ${res.status} ${body.error ?? text.slice(0, 300)}${this.proc.exitCode === null ? "" : `; Prometheus exited with ${this.proc.exitCode}:\n${this.log()}`}`,
+            );
         }
         return (body.data?.result ?? []).map((r) => ({ labels: r.metric, value: Number(r.value[1]) }));
     }
