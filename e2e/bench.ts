@@ -393,10 +393,15 @@ async function round(c: Contender, s: Stack, namespaces: readonly string[]): Pro
 
 /** The peers, once per round: kubectl (the floor) and helm (what users would pick instead). */
 function peers(objects: readonly Collected[]): void {
-    timed(`kubectl apply --server-side (${objects.length} objects)`, () => kubectlApply(objects));
-    timed("kubectl apply --server-side (no-op)", () => kubectlApply(objects));
-    kubectlDelete(objects);
-    deleteIstioCrds();
+    if (objects.some((c) => c.object.kind === "CustomResourceDefinition")) {
+        timed(`kubectl apply --server-side (${objects.length} objects)`, () => kubectlApply(objects));
+        timed("kubectl apply --server-side (no-op)", () => kubectlApply(objects));
+        kubectlDelete(objects);
+        deleteIstioCrds();
+    } else {
+        // Every contender registers the Istio CRDs as one Helm Release: the Istio resources would have no CRDs to apply against.
+        say("  kubectl apply --server-side: skipped (no contender registers the CRDs one by one; add `baseline` for the floor)");
+    }
     const releases = releasesOf(objects);
     timed(`helm upgrade --install, ${releases.length} charts`, () => {
         for (const r of releases) {
