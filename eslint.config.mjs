@@ -38,6 +38,14 @@ export default defineConfig(
         },
     },
     {
+        // The program's loader (Pulumi.yaml main) is plain CommonJS JavaScript the CLI runs with TypeScript off: no type
+        // information, Node's globals.
+        files: ["bin/**/*.js"],
+        extends: [tseslint.configs.disableTypeChecked],
+        languageOptions: { sourceType: "commonjs", globals: { require: "readonly", module: "writable", __dirname: "readonly", __filename: "readonly", process: "readonly" } },
+        rules: { "@typescript-eslint/no-require-imports": "off" },
+    },
+    {
         // Pulumi resource transforms get `args.props` as `Inputs` (Record<string, any>): reading the chart's objects is untyped by API.
         files: ["components/**/*.ts"],
         rules: {

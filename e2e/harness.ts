@@ -1,6 +1,7 @@
 /**
  * Runs the project the way its users do: the Pulumi CLI (built by scripts/toolchain.sh) starts
- * `index.ts` through the Node.js language host `pulumi-language-nodejs`, and loads the policy pack
+ * Pulumi.yaml's `main` (bin/program.js, the program precompiled) through the Node.js language host
+ * `pulumi-language-nodejs`, and loads the policy pack
  * from `./policy` through the same host. The Automation API only drives the CLI, as a LocalWorkspace
  * over a project directory (a local program), against a file backend and the local control plane of
  * scripts/cluster.sh.
@@ -76,7 +77,7 @@ export interface WorkspaceOptions {
     readonly from?: string;
     /** Take `from` as it was at this commit (a stack an older program created, with that program's keys). @default the working tree's */
     readonly fromCommit?: string;
-    /** Program directory (holds index.ts); the project itself unless a test program adds resources. */
+    /** Program directory (holds index.ts, run with ts-node): a test program that adds resources, or an old program; none: the project's program, as its Pulumi.yaml runs it. */
     readonly program?: string;
     /** Directory of the `Pulumi.yaml` to copy (another project, e.g. under examples/); its program is its index.ts. @default the project */
     readonly project?: string;
@@ -86,15 +87,23 @@ export interface WorkspaceOptions {
     readonly keep?: boolean;
     /** Environment of the CLI runs beyond {@link engineEnv} (e.g. no KUBECONFIG for the render program). */
     readonly env?: Readonly<Record<string, string>>;
-    /** The copied Pulumi.yaml's `main` (an absolute file) and `runtime`, for the bench's runtime variants. @default the program's index.ts, the project's runtime */
+    /** The copied Pulumi.yaml's `main` (an absolute file) and `runtime`, for the bench's runtime variants. @default as {@link prepareWorkspace} chooses */
     readonly projectOverrides?: { readonly main?: string; readonly runtime?: Readonly<Record<string, unknown>> };
 }
 
 /**
- * A workspace for one stack: `Pulumi.yaml` copied with `main` pointing at the program directory
- * (the CLI starts that program through the language host), and the stack's file copied from the
- * project. On `keep`, the copy's `encryptionsalt` (the CLI writes it) survives and the config is
- * refreshed from the committed file.
+ * How the CLI runs a TypeScript program of this repository: the test programs under e2e/programs/ (which import
+ * ../../../program), the old programs of {@link programAt}, and the bench's ts-node contender. ts-node, transpile only
+ * (tsconfig.pulumi.json). The project's own program runs as its Pulumi.yaml says: the loader bin/program.js, TypeScript off.
+ */
+export const TYPESCRIPT_RUNTIME = { name: "nodejs", options: { typescript: true, tsconfig: path.join(PROJECT_DIR, "tsconfig.pulumi.json") } } as const;
+
+/**
+ * A workspace for one stack: `Pulumi.yaml` copied with `main` pointing at the program (the CLI starts that program
+ * through the language host), and the stack's file copied from the project. The project's program is the copied
+ * Pulumi.yaml's own `main` and runtime (bin/program.js, the precompiled program), so the tests run what users run; a
+ * test program or an old program is its index.ts under {@link TYPESCRIPT_RUNTIME}. On `keep`, the copy's
+ * `encryptionsalt` (the CLI writes it) survives and the config is refreshed from the committed file.
  */
 function prepareWorkspace(opts: WorkspaceOptions): string {
     const workspace = path.join(opts.dir, "workspace");
@@ -107,14 +116,16 @@ function prepareWorkspace(opts: WorkspaceOptions): string {
     // A test program's index.ts is named as a file: with a directory `main`, the SDK would take the
     // entry point from the nearest package.json, the project's, and run the project's index.ts.
     const program = opts.program ?? opts.project;
-    const main = path.relative(workspace, program !== undefined ? path.join(program, "index.ts") : PROJECT_DIR);
+    const projectMain = typeof project.main === "string" ? path.join(projectDir, project.main) : projectDir;
+    const main = path.relative(workspace, program !== undefined ? path.join(program, "index.ts") : projectMain);
     // The language host hands runtime.options.tsconfig to the program relative to the workspace: point it at the project's.
-    const runtime = project.runtime as { name: string; options?: { tsconfig?: string } };
-    const options = runtime.options?.tsconfig === undefined ? runtime.options : { ...runtime.options, tsconfig: path.join(projectDir, runtime.options.tsconfig) };
+    const projectRuntime = project.runtime as { name: string; options?: { tsconfig?: string } };
+    const options = projectRuntime.options?.tsconfig === undefined ? projectRuntime.options : { ...projectRuntime.options, tsconfig: path.join(projectDir, projectRuntime.options.tsconfig) };
+    const runtime = opts.program !== undefined ? TYPESCRIPT_RUNTIME : { ...projectRuntime, options };
     const overrides = opts.projectOverrides ?? {};
     fs.writeFileSync(
         path.join(workspace, "Pulumi.yaml"),
-        yaml.dump({ ...project, runtime: overrides.runtime ?? { ...runtime, options }, main: overrides.main !== undefined ? path.relative(workspace, overrides.main) : main }),
+        yaml.dump({ ...project, runtime: overrides.runtime ?? runtime, main: overrides.main !== undefined ? path.relative(workspace, overrides.main) : main }),
     );
     const stackFile = path.join(workspace, `Pulumi.${opts.stack}.yaml`);
     if (opts.from !== undefined) {
