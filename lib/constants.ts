@@ -116,6 +116,29 @@ export const WAYPOINT = {
 } as const;
 
 /**
+ * The pods istiod deploys for a waypoint Gateway (istio/istio 1.30.3
+ * manifests/charts/istio-control/istio-discovery/files/waypoint.yaml): the fixed labels, then the Gateway's
+ * `spec.infrastructure.labels` (without the gateway.networking.k8s.io/ ones), else its own labels
+ * (pilot/pkg/config/kube/gateway/deploymentcontroller.go `extractInfrastructureMetadata`), then the Gateway's name,
+ * class and controller; the container ports of its istio-proxy.
+ */
+export const WAYPOINT_POD = {
+    fixedLabels: { "sidecar.istio.io/inject": "false", "istio.io/dataplane-mode": "none", "service.istio.io/canonical-revision": "latest" },
+    /** Holds the Deployment's name, the Gateway's unless annotated otherwise. */
+    canonicalNameLabel: "service.istio.io/canonical-name",
+    gatewayNameLabel: "gateway.networking.k8s.io/gateway-name",
+    gatewayClassLabel: "gateway.networking.k8s.io/gateway-class-name",
+    managedLabel: { key: "gateway.istio.io/managed", value: "istio.io-mesh-controller" },
+    /** Infrastructure labels with this prefix are not copied to the pods. */
+    reservedLabelPrefix: "gateway.networking.k8s.io/",
+    containerPorts: [
+        { name: "metrics", containerPort: 15020, protocol: "TCP" },
+        { name: "status-port", containerPort: 15021, protocol: "TCP" },
+        { name: "http-envoy-prom", containerPort: 15090, protocol: "TCP" },
+    ],
+} as const;
+
+/**
  * The Gateway API group and version of waypoints; the CRDs are a prerequisite on the cluster, installed from the
  * standard channel of the release Istio 1.30.3 pins (its go.mod: sigs.k8s.io/gateway-api v1.5.1).
  */

@@ -209,6 +209,33 @@ describe("verify's object checks, on an ambient stack", () => {
         ]);
     });
 
+    it("judges the waypoint's pods as sources of their namespace: an allow for the app pods only cuts the waypoint off from the collector", () => {
+        const everything = [{ port: 53, protocol: "UDP" }, { port: 53 }, { port: 15012 }, { port: 15008 }, { port: 9411 }, { port: 4317 }];
+        const policies = [
+            { namespace: "auth", name: "deny-all", spec: { podSelector: {}, policyTypes: ["Egress"] } },
+            {
+                namespace: "auth",
+                name: "apps-only",
+                spec: { podSelector: { matchExpressions: [{ key: "gateway.networking.k8s.io/gateway-name", operator: "DoesNotExist" }] }, policyTypes: ["Egress"], egress: [{ ports: everything }] },
+            },
+        ];
+        assert.deepStrictEqual(ambientFailing(ambientLive({ networkPolicies: policies })), [
+            [
+                "network",
+                [
+                    "auth: cannot reach DNS UDP 53, DNS TCP 53, istiod TCP 15012, Jaeger collector TCP 9411, Jaeger collector TCP 4317, waypoint auth/waypoint HBONE TCP 15008, waypoint chat/waypoint HBONE TCP 15008 from waypoint pods of Gateway auth/waypoint (egress policies: auth/apps-only, auth/deny-all)",
+                ],
+            ],
+        ]);
+        // The same allow, given to the waypoint's pods too (by a label istiod copies from the Gateway), passes.
+        const gateways = [
+            { namespace: "auth", name: "waypoint", gatewayClassName: "istio-waypoint", labels: { team: "auth" } },
+            { namespace: "chat", name: "waypoint", gatewayClassName: "istio-waypoint" },
+        ];
+        const waypointAllow = { namespace: "auth", name: "waypoint", spec: { podSelector: { matchLabels: { team: "auth" } }, policyTypes: ["Egress"], egress: [{ ports: everything }] } };
+        assert.deepStrictEqual(ambientFailing(ambientLive({ networkPolicies: [...policies, waypointAllow], gateways })), []);
+    });
+
     it("names the waypoint Deployment without an available replica, a Gateway of another class, the ingress label, and a waypoint for workloads only", () => {
         const waypoints = (l: Live) => objectChecks(ambient, l).find((r) => r.id === "waypoints");
         assert.ok(

@@ -22,8 +22,9 @@ import {
     SYSTEM_NAMESPACE,
     TELEMETRY_NAME,
     WAYPOINT,
+    WAYPOINT_POD,
 } from "../lib/constants";
-import { ExtensionProvider, JsonObject, StackResource, asList, at, extensionProviders } from "../policy/lib/k8s";
+import { ExtensionProvider, JsonObject, StackResource, TYPES, asList, at, extensionProviders } from "../policy/lib/k8s";
 import { Labels, PodEndpoint, selectorMatches } from "../policy/lib/networkPolicy";
 import { StackPod, policyRef, sourcePods, stackNetwork } from "../policy/lib/stackNetwork";
 
@@ -73,6 +74,9 @@ interface LiveGateway {
     readonly gatewayClassName?: string;
     /** Its `istio.io/waypoint-for` label (istiod's default, `service`, when absent). */
     readonly waypointFor?: string;
+    /** Its labels and `spec.infrastructure`: istiod copies labels from them to the waypoint's pods. */
+    readonly labels?: Labels;
+    readonly infrastructure?: JsonObject;
 }
 
 /** What the cluster holds now. */
@@ -260,8 +264,8 @@ function injectionCheck(d: Declared, live: Live): CheckResult {
 /** The annotation istio-cni puts on a pod it enrols in ambient mode (istio/istio 1.30.3 cni/pkg/util/podutil.go). */
 const REDIRECTION_ANNOTATION = { key: "ambient.istio.io/redirection", value: "enabled" } as const;
 
-/** The label istiod puts on the pods of a Gateway it deploys, a waypoint's included (manifests/.../files/waypoint.yaml). */
-const GATEWAY_NAME_LABEL = "gateway.networking.k8s.io/gateway-name";
+/** The label istiod puts on the pods of a Gateway it deploys, a waypoint's included. */
+const GATEWAY_NAME_LABEL = WAYPOINT_POD.gatewayNameLabel;
 
 const NODES_NOTE = "the cluster has no nodes, so no pod is ever scheduled";
 
@@ -422,6 +426,12 @@ function asStackResources(live: Live): StackResource[] {
     return [
         ...live.networkPolicies.map((p) => r("kubernetes:networking.k8s.io/v1:NetworkPolicy", p.namespace, p.name, { metadata: { name: p.name, namespace: p.namespace }, spec: p.spec })),
         ...live.namespaces.map((n) => r("kubernetes:core/v1:Namespace", "", n.name, { metadata: { name: n.name, labels: n.labels } })),
+        ...(live.gateways ?? []).map((g) =>
+            r(TYPES.gateway[0], g.namespace, g.name, {
+                metadata: { name: g.name, namespace: g.namespace, labels: g.labels },
+                spec: { gatewayClassName: g.gatewayClassName, infrastructure: g.infrastructure },
+            }),
+        ),
     ];
 }
 
@@ -467,11 +477,15 @@ function networkCheck(d: Declared, live: Live): CheckResult {
     }
     for (const ns of d.appNamespaces) {
         const sources: StackPod[] = sourcePods(net, ns);
-        const blocked = targets.filter((t) => t.pods.length > 0 && sources.some((src) => t.pods.every((dst) => !net.evaluator.reachable(src, dst, t.port, t.protocol))));
+        const cut = (src: StackPod, t: (typeof targets)[number]) => t.pods.length > 0 && t.pods.every((dst) => !net.evaluator.reachable(src, dst, t.port, t.protocol));
+        const blocked = targets.filter((t) => sources.some((src) => cut(src, t)));
         const policies = [...new Set(sources.flatMap((src) => net.evaluator.policiesSelecting(src, "Egress")))].map(policyRef).sort();
         if (blocked.length > 0) {
             ok = false;
-            found.push(`${ns}: cannot reach ${blocked.map((t) => t.what).join(", ")} (egress policies: ${policies.join(", ") || "none"})`);
+            // Name the pods cut off when not every pod of the namespace is (e.g. only the waypoint's, which istiod labels).
+            const cutOff = sources.filter((src) => blocked.some((t) => cut(src, t)));
+            const from = cutOff.length < sources.length ? ` from ${cutOff.map((src) => src.source).join("; ")}` : "";
+            found.push(`${ns}: cannot reach ${blocked.map((t) => t.what).join(", ")}${from} (egress policies: ${policies.join(", ") || "none"})`);
         } else {
             found.push(`${ns}: reaches ${targets.map((t) => t.what).join(", ")} (egress policies: ${policies.length})`);
         }

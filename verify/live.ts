@@ -86,6 +86,8 @@ export async function readLive(
                     name: String(metadata.name),
                     gatewayClassName: typeof spec?.gatewayClassName === "string" ? spec.gatewayClassName : undefined,
                     waypointFor: typeof waypointFor === "string" ? waypointFor : undefined,
+                    labels: asObject(metadata.labels) as Record<string, string> | undefined,
+                    infrastructure: asObject(spec?.infrastructure),
                 });
             }
         }

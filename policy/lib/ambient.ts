@@ -4,7 +4,7 @@
  * Values unknown during preview become blind spots the rules report.
  */
 import * as k8s from "@pulumi/kubernetes";
-import { AMBIENT_LABELS, AMBIENT_LABEL_VALUES, INJECTION_LABEL, REVISION_LABEL, WAYPOINT } from "../../lib/constants";
+import { AMBIENT_LABELS, AMBIENT_LABEL_VALUES, INJECTION_LABEL, REVISION_LABEL, WAYPOINT, WAYPOINT_POD } from "../../lib/constants";
 import { StackResource, TYPES, asList, asObject, at, customResourceOf, propsOfType } from "./k8s";
 import { BlindSpot, plain, readKnown } from "./known";
 import { LabelSelector, NAMESPACE_NAME_LABEL, selectorMatches } from "./networkPolicy";
@@ -62,6 +62,8 @@ export interface StackGateway {
     readonly waypointFor: string;
     /** `allowedRoutes.namespaces` of its HBONE listener (mesh 15008): which namespaces may use it. */
     readonly allowedNamespaces?: { readonly from?: string; readonly selector?: LabelSelector };
+    /** The labels istiod copies to the pods it deploys for the Gateway ({@link WAYPOINT_POD}). */
+    readonly infrastructureLabels: Labels;
     readonly urn: string;
 }
 
@@ -75,7 +77,15 @@ export function stackGateways(resources: readonly StackResource[], blind: BlindS
         const seen = readKnown(
             r.urn,
             `Gateway ${r.name}`,
-            () => plain({ name: gw.metadata?.name, namespace: gw.metadata?.namespace, labels: gw.metadata?.labels, className: gw.spec?.gatewayClassName, listeners: gw.spec?.listeners }),
+            () =>
+                plain({
+                    name: gw.metadata?.name,
+                    namespace: gw.metadata?.namespace,
+                    labels: gw.metadata?.labels,
+                    className: gw.spec?.gatewayClassName,
+                    listeners: gw.spec?.listeners,
+                    infrastructureLabels: at(gw.spec, ["infrastructure", "labels"]),
+                }),
             blind,
         );
         return seen === undefined
@@ -87,10 +97,33 @@ export function stackGateways(resources: readonly StackResource[], blind: BlindS
                       className: String(seen.className ?? ""),
                       waypointFor: seen.labels?.[AMBIENT_LABELS.waypointFor] ?? WAYPOINT.for,
                       allowedNamespaces: allowedNamespacesOf(seen.listeners),
+                      infrastructureLabels: infrastructureLabelsOf(seen.infrastructureLabels, seen.labels),
                       urn: r.urn,
                   },
               ];
     });
+}
+
+/** `spec.infrastructure.labels` without the reserved prefix when the Gateway has them, else its own labels (istiod 1.30.3 `extractInfrastructureMetadata`). */
+function infrastructureLabelsOf(infrastructure: unknown, labels: unknown): Labels {
+    const strings = (o: unknown) => Object.entries(asObject(o) ?? {}).filter((e): e is [string, string] => typeof e[1] === "string");
+    const own = asObject(infrastructure);
+    return own !== undefined ? Object.fromEntries(strings(own).filter(([k]) => !k.startsWith(WAYPOINT_POD.reservedLabelPrefix))) : Object.fromEntries(strings(labels));
+}
+
+/**
+ * The labels of the pods istiod deploys for a waypoint Gateway (istio/istio 1.30.3 istio-discovery files/waypoint.yaml,
+ * later maps overriding earlier ones), the Deployment named as the Gateway (no name-override annotation).
+ */
+export function waypointPodLabels(gw: StackGateway): Labels {
+    return {
+        ...WAYPOINT_POD.fixedLabels,
+        [WAYPOINT_POD.canonicalNameLabel]: gw.name,
+        ...gw.infrastructureLabels,
+        [WAYPOINT_POD.gatewayNameLabel]: gw.name,
+        [WAYPOINT_POD.gatewayClassLabel]: gw.className,
+        [WAYPOINT_POD.managedLabel.key]: WAYPOINT_POD.managedLabel.value,
+    };
 }
 
 /** `allowedRoutes.namespaces` of the listener istiod takes a waypoint's attachment rules from without a binding annotation: HBONE on 15008. */

@@ -9,7 +9,8 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import type { Unwrap } from "@pulumi/pulumi";
-import { RELEASES_CONFIGMAP } from "../../lib/constants";
+import { RELEASES_CONFIGMAP, WAYPOINT_POD } from "../../lib/constants";
+import { gatewayRef, isWaypoint, stackGateways, waypointPodLabels } from "./ambient";
 import { ContainerPort, Labels, NamedNetworkPolicy, NetworkPolicyEvaluator, NetworkPolicySpec, PodEndpoint, selectorMatches } from "./networkPolicy";
 import { StackResource, propsOfType, workloadOf } from "./k8s";
 import { BlindSpot, plain, readKnown } from "./known";
@@ -20,6 +21,8 @@ type ServicePort = Unwrap<k8s.types.input.core.v1.ServicePort>;
 export interface StackPod extends PodEndpoint {
     /** How messages name it, e.g. `Deployment istio-system/jaeger`. */
     readonly source: string;
+    /** `namespace/name` of the waypoint Gateway whose pods (istiod's) this stands for. */
+    readonly waypoint?: string;
 }
 
 export interface StackService {
@@ -126,6 +129,12 @@ export function stackNetwork(resources: readonly StackResource[]): StackNetwork 
             }
         }
     }
+    // The waypoints' pods: istiod deploys them in the Gateway's namespace, so they are not in the stack; they send the
+    // namespace's proxy spans in ambient mode, so a rule judges them as pods of that namespace.
+    for (const gw of stackGateways(resources, blind).filter(isWaypoint)) {
+        const waypoint = gatewayRef(gw);
+        pods.push({ kind: "pod", namespace: gw.namespace, labels: waypointPodLabels(gw), ports: [...WAYPOINT_POD.containerPorts], source: `waypoint pods of Gateway ${waypoint}`, waypoint });
+    }
     policies.push(...readNetworkPolicies(resources, blind));
     return { evaluator: new NetworkPolicyEvaluator(policies, namespaces), pods, services, namespaces, blindSpots: blind };
 }
@@ -157,9 +166,9 @@ function labelText(labels: Labels): string {
 }
 
 /**
- * The pods of a namespace a rule judges: the workloads of the stack there, the least-labelled pod each
- * Egress policy of the namespace selects (apps are usually deployed elsewhere, so these stand for them),
- * and a pod without labels. Deduplicated by labels and ports.
+ * The pods of a namespace a rule judges: the workloads of the stack there, the pods istiod deploys for its
+ * waypoints, the least-labelled pod each Egress policy of the namespace selects (apps are usually deployed
+ * elsewhere, so these stand for them), and a pod without labels. Deduplicated by labels and ports.
  */
 export function sourcePods(net: StackNetwork, namespace: string): StackPod[] {
     const candidates: StackPod[] = [{ kind: "pod", namespace, labels: {}, source: `pods ${labelText({})}` }];
@@ -169,7 +178,7 @@ export function sourcePods(net: StackNetwork, namespace: string): StackPod[] {
             candidates.push({ kind: "pod", namespace, labels, source: `pods ${labelText(labels)}` });
         }
     }
-    candidates.push(...net.pods.filter((p) => p.namespace === namespace).map((p) => ({ ...p, source: `pods ${labelText(p.labels)}` })));
+    candidates.push(...net.pods.filter((p) => p.namespace === namespace).map((p) => (p.waypoint !== undefined ? p : { ...p, source: `pods ${labelText(p.labels)}` })));
     const seen = new Set<string>();
     return candidates.filter((p) => {
         const key = JSON.stringify([Object.entries(p.labels).sort(), p.ports ?? []]);

@@ -1,6 +1,18 @@
 import * as assert from "assert";
 import * as n from "../../rules/network";
-import { collectorService, dnsEgressPolicy, jaegerEgressPolicy, jaegerV1Deployment, namespacePatch, networkPolicy, readNetworkPolicy, releasesConfigMap } from "../fixtures";
+import { WAYPOINT, WAYPOINT_POD } from "../../../lib/constants";
+import {
+    ambientNamespace,
+    collectorService,
+    dnsEgressPolicy,
+    jaegerEgressPolicy,
+    jaegerV1Deployment,
+    namespacePatch,
+    networkPolicy,
+    readNetworkPolicy,
+    releasesConfigMap,
+    waypoint,
+} from "../fixtures";
 import { stackViolationsOf } from "../harness";
 import { JAEGER, egressPolicy, table } from "./networkTable";
 
@@ -133,6 +145,41 @@ describe(n.JAEGER_EGRESS, () => {
                 networkPolicy("istio-system", "collector-ingress", {
                     podSelector: { matchLabels: { "app.kubernetes.io/name": "jaeger" } },
                     ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "shop" } } }], ports: tcp(4317, 4318, 9411) }],
+                }),
+            ],
+            expected: [],
+        },
+        {
+            name: "judges the waypoint's pods (istiod deploys them, so they are not in the stack): an allow that leaves them out, under a deny-all, loses the namespace's proxy spans",
+            stack: [
+                ...JAEGER,
+                ambientNamespace("shop"),
+                waypoint("shop"),
+                egressPolicy("shop", "deny-all", []),
+                networkPolicy("shop", "apps-to-jaeger", {
+                    podSelector: { matchExpressions: [{ key: WAYPOINT_POD.gatewayNameLabel, operator: "DoesNotExist" }] },
+                    policyTypes: ["Egress"],
+                    egress: [{ to: [JAEGER_TO], ports: tcp(4317, 4318, 9411) }],
+                }),
+            ],
+            expected: [jaegerMessage("shop", " from waypoint pods of Gateway shop/waypoint: TCP 4317, TCP 4318, TCP 9411", "egress policies: shop/deny-all")],
+        },
+        {
+            name: "passes the waypoint's pods when an allow selects them by the labels istiod gives them (the Gateway's infrastructure labels included)",
+            stack: [
+                ...JAEGER,
+                ambientNamespace("shop"),
+                waypoint("shop", WAYPOINT.name, { infrastructure: { labels: { team: "shop", [WAYPOINT_POD.gatewayNameLabel]: "ignored" } } }),
+                egressPolicy("shop", "deny-all", []),
+                networkPolicy("shop", "apps-to-jaeger", {
+                    podSelector: { matchExpressions: [{ key: WAYPOINT_POD.gatewayNameLabel, operator: "DoesNotExist" }] },
+                    policyTypes: ["Egress"],
+                    egress: [{ to: [JAEGER_TO], ports: tcp(4317, 4318, 9411) }],
+                }),
+                networkPolicy("shop", "waypoint-to-jaeger", {
+                    podSelector: { matchLabels: { team: "shop", [WAYPOINT_POD.gatewayNameLabel]: WAYPOINT.name, [WAYPOINT_POD.managedLabel.key]: WAYPOINT_POD.managedLabel.value } },
+                    policyTypes: ["Egress"],
+                    egress: [{ to: [JAEGER_TO], ports: tcp(4317, 4318, 9411) }],
                 }),
             ],
             expected: [],
