@@ -209,6 +209,16 @@ describe("verify's object checks, on an ambient stack", () => {
         ]);
     });
 
+    it("reports an app namespace that does not exist in each check that judges namespaces, in the declared order, and fails them", () => {
+        const results = objectChecks(ambient, ambientLive({ namespaces: ambientLive().namespaces.filter((n) => n.name !== "auth") }));
+        const of = (id: string) => results.find((r) => r.id === id);
+        assert.deepStrictEqual(of("ambient-enrolment")?.found.slice(2), ["auth: the namespace does not exist", "chat: enrolled, 1 pods, each redirected to ztunnel, none with a sidecar"]);
+        assert.deepStrictEqual(of("waypoints")?.found, ["auth: the namespace does not exist", "chat: waypoint waypoint (Gateway class istio-waypoint), 1 available replica"]);
+        assert.deepStrictEqual([of("ambient-enrolment")?.status, of("waypoints")?.status], ["fail", "fail"]);
+        const sidecar = objectChecks({ ...declared, appNamespaces: ["gone", "auth"] }, live()).find((r) => r.id === "injection");
+        assert.deepStrictEqual([sidecar?.status, sidecar?.found], ["fail", ["gone: the namespace does not exist", "auth: injected, 1 pods, each with a proxy"]]);
+    });
+
     it("judges the waypoint's pods as sources of their namespace: an allow for the app pods only cuts the waypoint off from the collector", () => {
         const everything = [{ port: 53, protocol: "UDP" }, { port: 53 }, { port: 15012 }, { port: 15008 }, { port: 9411 }, { port: 4317 }];
         const policies = [

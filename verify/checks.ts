@@ -229,6 +229,23 @@ function telemetryCheck(d: Declared, live: Live): CheckResult {
     return { id: "telemetry", status: ok ? "pass" : "fail", found, guards, fix };
 }
 
+/**
+ * The live app namespaces, in the declared order; each declared one that does not exist is reported in `found` where it
+ * would have been judged, and skipped (the check fails: see {@link appNamespacesExist}).
+ */
+function* liveAppNamespaces(d: Declared, live: Live, found: string[]): Generator<Live["namespaces"][number]> {
+    for (const ns of d.appNamespaces) {
+        const n = live.namespaces.find((x) => x.name === ns);
+        if (n === undefined) {
+            found.push(`${ns}: the namespace does not exist`);
+        } else {
+            yield n;
+        }
+    }
+}
+
+const appNamespacesExist = (d: Declared, live: Live) => d.appNamespaces.every((ns) => live.namespaces.some((x) => x.name === ns));
+
 const isInjected = (labels: Labels) => labels["istio.io/rev"] !== undefined || Object.entries(INJECTION_LABEL).every(([k, v]) => labels[k] === v);
 
 /** Every app namespace is in the mesh, and the pods running there carry a proxy. */
@@ -238,14 +255,9 @@ function injectionCheck(d: Declared, live: Live): CheckResult {
         .map(([k, v]) => `${k}=${v}`)
         .join(",")} (${restore(d.stack)} restores the stack's label), then restart its workloads so they get the proxy`;
     const found: string[] = [];
-    let ok = true;
-    for (const ns of d.appNamespaces) {
-        const n = live.namespaces.find((x) => x.name === ns);
-        if (n === undefined) {
-            ok = false;
-            found.push(`${ns}: the namespace does not exist`);
-            continue;
-        }
+    let ok = appNamespacesExist(d, live);
+    for (const n of liveAppNamespaces(d, live, found)) {
+        const ns = n.name;
         const pods = live.pods.filter((p) => p.namespace === ns && p.phase !== "Succeeded" && p.phase !== "Failed");
         const bare = pods.filter((p) => !p.containers.includes("istio-proxy"));
         if (!isInjected(n.labels)) {
@@ -294,7 +306,7 @@ function ambientEnrolmentCheck(d: Declared, live: Live): CheckResult {
         "ztunnel emits no spans, only the waypoint does: a namespace or pod left out of ambient mode (or given a sidecar instead) sends no proxy spans through the namespace's waypoint, and the gateway's trace ends at the namespace boundary";
     const fix = `${restore(d.stack)} restores the namespace labels and the cni and ztunnel DaemonSets (or kubectl label namespace <ns> ${labelText(ambientNamespaceLabels(WAYPOINT.name))}); a pod without the redirection annotation: remove its istio.io/dataplane-mode=none label, and check the istio-cni-node pod of its node (kubectl -n ${SYSTEM_NAMESPACE} logs ds/${AMBIENT_DAEMONSETS.cni}); a pod with a sidecar: remove the istio-injection label or sidecar.istio.io/inject=true that gave it one, then kubectl rollout restart its workload`;
     const found: string[] = [];
-    let ok = true;
+    let ok = appNamespacesExist(d, live);
     for (const ds of [AMBIENT_DAEMONSETS.cni, AMBIENT_DAEMONSETS.ztunnel]) {
         const state = live.daemonSets.get(ds);
         if (state === undefined) {
@@ -307,13 +319,8 @@ function ambientEnrolmentCheck(d: Declared, live: Live): CheckResult {
             found.push(`DaemonSet ${SYSTEM_NAMESPACE}/${ds}${live.nodes > 0 ? `: ${state.ready} of ${state.desired} pods ready` : ""}`);
         }
     }
-    for (const ns of d.appNamespaces) {
-        const n = live.namespaces.find((x) => x.name === ns);
-        if (n === undefined) {
-            ok = false;
-            found.push(`${ns}: the namespace does not exist`);
-            continue;
-        }
+    for (const n of liveAppNamespaces(d, live, found)) {
+        const ns = n.name;
         const mode = n.labels[AMBIENT_LABELS.dataplaneMode];
         if (mode !== "ambient") {
             ok = false;
@@ -363,14 +370,9 @@ function waypointsCheck(d: Declared, live: Live): CheckResult {
         };
     }
     const found: string[] = [];
-    let ok = true;
-    for (const ns of d.appNamespaces) {
-        const n = live.namespaces.find((x) => x.name === ns);
-        if (n === undefined) {
-            ok = false;
-            found.push(`${ns}: the namespace does not exist`);
-            continue;
-        }
+    let ok = appNamespacesExist(d, live);
+    for (const n of liveAppNamespaces(d, live, found)) {
+        const ns = n.name;
         const declaredName = declaredWaypoint(d, ns);
         const name = n.labels[AMBIENT_LABELS.useWaypoint];
         if (name === undefined || name === "" || name === "none") {
