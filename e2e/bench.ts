@@ -121,6 +121,38 @@ async function cli(label: string, run: (onEvent: (e: EngineEvent) => void) => Pr
     return t;
 }
 
+/**
+ * Where a create's resources phase goes: each resource's step from its pre-event to its outputs (arrival times, from
+ * the first resource's pre-event), the longest printed after the run with their start; a step that starts late waits
+ * for what it depends on, so the list reads as the critical chain.
+ */
+function stepTimes(): { collect: (e: EngineEvent) => void; print: () => void } {
+    const pre = new Map<string, bigint>();
+    const steps: { name: string; start: bigint; end: bigint }[] = [];
+    let first: bigint | undefined;
+    return {
+        collect: (e) => {
+            const now = process.hrtime.bigint();
+            const urn = e.resourcePreEvent?.metadata.urn ?? e.resOutputsEvent?.metadata.urn;
+            if (urn === undefined) {
+                return;
+            }
+            first ??= now;
+            if (e.resourcePreEvent !== undefined) {
+                pre.set(urn, now);
+            } else if (pre.has(urn)) {
+                steps.push({ name: `${e.resOutputsEvent?.metadata.type ?? ""} ${urn.split("::").pop() ?? urn}`, start: pre.get(urn) ?? now, end: now });
+            }
+        },
+        print: () => {
+            const longest = [...steps].sort((a, b) => Number(b.end - b.start - (a.end - a.start))).slice(0, 10);
+            for (const x of longest.sort((a, b) => Number(a.start - b.start))) {
+                say(`      step ${seconds(first ?? x.start, x.start).toFixed(2)} s +${seconds(x.start, x.end).toFixed(2)} s  ${x.name}`);
+            }
+        },
+    };
+}
+
 /** Times an async step made of several CLI runs (the guarded deploy) as one figure. */
 async function timedAsync(label: string, f: () => Promise<unknown>): Promise<number> {
     const t0 = process.hrtime.bigint();
@@ -357,7 +389,9 @@ async function round(c: Contender, s: Stack, namespaces: readonly string[]): Pro
         await cli(l("preview, with pack"), (onEvent) => s.preview({ ...pack, onEvent }));
     }
     if (c.ops.includes("up")) {
-        await cli(l("up (create), no pack"), (onEvent) => s.up({ onEvent }));
+        const steps = stepTimes();
+        await cli(l("up (create), no pack"), (onEvent) => s.up({ onEvent }), steps.collect);
+        steps.print();
         await cli(l("up (no-op), no pack"), (onEvent) => s.up({ onEvent }));
         await cli(l("preview (no-op), no pack"), (onEvent) => s.preview({ onEvent }));
         await cli(l("preview (no-op), with pack"), (onEvent) => s.preview({ ...pack, onEvent }));

@@ -4,7 +4,8 @@
  * 1.30.3 configures a waypoint (envoy.ts `waypointBootstrap`), the apps without sidecars, and the rendered Jaeger.
  * A request is one trace gateway -> waypoint -> app, the waypoint's span a SERVER span under its own service name,
  * and the gateway's and the waypoint's access logs carry Jaeger's trace id. Negative control: the same namespaces
- * without a waypoint, where the gateway goes to the app directly, lose exactly the waypoint's span.
+ * without a waypoint, where the gateway goes to the app directly, lose exactly the waypoint's span. The service graph
+ * draws gateway -> waypoint -> app, and clients and apps that speak only W3C trace context or only B3 join one trace.
  * Not emulated: HBONE and its mTLS, and ztunnel, which is a plain pass-through here (docs/tracing-tests.md).
  */
 import * as assert from "assert";
@@ -15,21 +16,24 @@ import { outboundCluster, routeOperation, waypointHttpCluster } from "./istiod";
 import { QueriedSpan } from "./jaeger";
 import { AMBIENT_VARIANT, Rendered, render, stopRenderCluster, variantTitle } from "./render";
 import { APPS, Scenario, accessLogLine } from "./scenario";
-import { assertWaypointChain, loggedTraceId, services, traceWith, uniquePath, waypointServices } from "./traces";
+import { ClientContext, assertWaypointChain, clientContext, load, loggedTraceId, services, traceWith, uniquePath, waypointServices } from "./traces";
 
 after(stopRenderCluster);
 
 /** The app's Service as the gateway and the waypoint name it. */
 const fqdn = (s: Scenario, app: AppSpec) => s.loopback.fqdn(`${app.name}.${app.namespace}`);
 
-/** One request through the gateway, and its trace once Jaeger holds the spans of every service named. */
-async function traced(s: Scenario, app: AppSpec, p: string, serviceNames: readonly string[]): Promise<{ traceId: string; spans: QueriedSpan[] }> {
-    const r = await s.request(app.domain, p);
+/** One request through the gateway (with a client's own context, or none), and its trace once Jaeger holds the spans of every service named. */
+async function traced(s: Scenario, app: AppSpec, p: string, serviceNames: readonly string[], client?: ClientContext): Promise<{ traceId: string; spans: QueriedSpan[] }> {
+    const r = await s.request(app.domain, p, client?.headers ?? {});
     assert.strictEqual(r.status, 200, r.body);
     const traceId = await loggedTraceId(s, p);
+    if (client !== undefined) {
+        assert.strictEqual(traceId, client.traceId, "the gateway continued the client's trace");
+    }
     assert.strictEqual(JSON.parse(r.body).traceId, traceId, "the app continued the trace the gateway logged");
     await s.flushApps();
-    return { traceId, spans: await traceWith(s, traceId, serviceNames) };
+    return { traceId, spans: await traceWith(s, traceId, serviceNames, undefined, client?.spanId) };
 }
 
 /** The endpoint port of a cluster in a bootstrap (static clusters, one endpoint each). */
@@ -122,6 +126,56 @@ describe(`tracing through waypoints: ${variantTitle(AMBIENT_VARIANT)}`, function
             const appLine = s.apps.get(app.name)!.logLines.find((l) => l["url.path"] === p);
             assert.strictEqual(appLine?.["trace.id"], traceId);
         });
+    }
+});
+
+describe(`through waypoints, the service graph and one trace across B3 and W3C trace context: ${variantTitle(AMBIENT_VARIANT)}`, function () {
+    this.timeout(300_000);
+    /** The Node.js app reads and writes W3C trace context only, the Python app B3 only (its opentelemetry-propagator-b3). */
+    const ONLY: Readonly<Record<string, string>> = { "auth-api": "tracecontext", "chat-api": "b3multi" };
+    let s: Scenario;
+    before(async function () {
+        this.timeout(900_000);
+        const rendered = await render(AMBIENT_VARIANT);
+        assert.strictEqual(rendered.objects.telemetry().tracing.traceContextOption, ZIPKIN_B3_WITH_W3C, "the ambient variant propagates B3 and W3C");
+        s = await Scenario.start(rendered, { appEnvOverrides: Object.fromEntries(Object.entries(ONLY).map(([app, propagators]) => [app, { OTEL_PROPAGATORS: propagators }])) });
+    });
+    after(async () => {
+        await s?.stop();
+    });
+
+    it("draws the dependency edges gateway -> waypoint -> app with call counts for 100 requests per app at concurrency 10", async () => {
+        const key = (parent: string, child: string) => `${parent} -> ${child}`;
+        const counts = async () => Object.fromEntries((await s.jaeger.serviceEdges()).map((e) => [key(e.parent, e.child), e.callCount]));
+        const before = await counts();
+        const expected: Record<string, number> = {};
+        for (const app of APPS) {
+            const n = waypointServices(s, app);
+            expected[key(n.gateway, n.waypoint)] = 100;
+            expected[key(n.waypoint, n.app)] = 100;
+        }
+        for (const app of APPS) {
+            const responses = await load(100, 10, () => s.request(app.domain, "/load"));
+            assert.deepStrictEqual(responses.filter((r) => r.status !== 200).length, 0);
+        }
+        await s.flushApps();
+        const delta = (now: Record<string, number>) => Object.fromEntries(Object.entries(now).flatMap(([k, v]) => (v > (before[k] ?? 0) ? [[k, v - (before[k] ?? 0)]] : [])));
+        const after = await s.jaeger.until(counts, (now) => Object.entries(expected).every(([k, v]) => (delta(now)[k] ?? 0) >= v), 60_000);
+        assert.deepStrictEqual(delta(after), expected);
+    });
+
+    for (const app of APPS) {
+        const only = app.runtime === "node" ? "W3C trace context only (OTEL_PROPAGATORS=tracecontext)" : "B3 only (OTEL_PROPAGATORS=b3multi)";
+        for (const format of ["w3c", "b3", undefined] as const) {
+            const client = format === undefined ? "a client without trace headers" : format === "w3c" ? "a client's W3C traceparent (no B3 headers)" : "a client's B3 headers (no traceparent)";
+            it(`makes ${client} one trace through the gateway, the waypoint and the ${app.runtime} app with ${only}`, async () => {
+                const names = waypointServices(s, app);
+                const context = format === undefined ? undefined : clientContext(format);
+                const { spans } = await traced(s, app, uniquePath("login"), [names.gateway, names.waypoint, names.app], context);
+                assertWaypointChain(spans, names, true, context);
+                assert.deepStrictEqual([...new Set(spans.map((x) => x.service))].sort(), [names.app, names.waypoint, names.gateway].sort());
+            });
+        }
     }
 });
 

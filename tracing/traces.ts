@@ -109,8 +109,9 @@ export function assertWaypointChain(
     spans: readonly QueriedSpan[],
     names: ReturnType<typeof waypointServices>,
     spawnsUpstreamSpan: boolean,
+    client?: ClientContext,
 ): { root: QueriedSpan; egress: QueriedSpan; waypoint: QueriedSpan; app: QueriedSpan } {
-    const c = assertChain(spans, { gateway: names.gateway, sidecar: names.waypoint, app: names.app }, spawnsUpstreamSpan);
+    const c = assertChain(spans, { gateway: names.gateway, sidecar: names.waypoint, app: names.app }, spawnsUpstreamSpan, client);
     assert.strictEqual(spans.filter((x) => x.service === names.waypoint).length, 1, "the waypoint made exactly one span (SERVER, no upstream span)");
     return { root: c.root, egress: c.egress, waypoint: c.sidecar, app: c.app };
 }
