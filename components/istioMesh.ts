@@ -447,7 +447,9 @@ export class IstioMesh extends pulumi.ComponentResource {
             `${name}-istiod`,
             args.istiodChart,
             { releaseName: ISTIO_RELEASES.istiod, namespace, skipAwait, values: mergeValues(istiodValues(namespace, tracing, args.extAuthz, dataPlane), args.values?.istiod) },
-            childOpts(this.base),
+            // After the CRDs (Istio installs base first for them), not after the rest of base: its default validating
+            // webhook and reader ServiceAccount are nothing istiod needs, so with the CRD release the two run side by side.
+            childOpts(this.crds),
         );
         this.istiod = istiod.chart;
         const gateway = installChart(
@@ -534,8 +536,12 @@ export class IstioMesh extends pulumi.ComponentResource {
                 version: chart.version,
                 repositoryOpts: { repo: chart.repo },
                 values: mergeValues(baseValues, CRD_RELEASE_VALUES) as Record<string, unknown>,
-                // Helm waits until the CRDs are established, before any custom resource is applied.
-                skipAwait: false,
+                // No Helm wait: Helm 3.18.6 (the provider's) polls readiness every 2 s (pkg/kube/wait.go), and a CRD just
+                // created is rarely established at the first poll, so the wait cost a create 2 s on the critical path. A
+                // custom resource created before its CRD is served is retried by the provider itself (pulumi-kubernetes
+                // pkg/await/await.go `Creation`: NotFound and NoMatch, 5 retries from 1 s, doubling), and every Istio
+                // custom resource of the stack depends on this release (test/index.spec.ts).
+                skipAwait: true,
                 maxHistory: 3,
             },
             childOptions(this, opts, adoption),

@@ -9,6 +9,7 @@ import { appTracingEnv } from "../lib/appTracing";
 import { stackRawConfig } from "./stackFiles";
 
 const CHART = "kubernetes:helm.sh/v4:Chart";
+const RELEASE = "kubernetes:helm.sh/v3:Release";
 
 function chart(name: string): Registered {
     const found = ofType(CHART).filter((r) => r.name === name);
@@ -74,7 +75,7 @@ describe("main (dev stack)", () => {
         const base = chart("observability-istio-base");
         assert.ok(dependsOn(base, ...ns), "base waits for the namespace");
         assert.ok(!base.dependencies.some((d) => d.includes("observability-jaeger")), "Istio does not wait for Jaeger: nothing flows from it");
-        assert.ok(dependsOn(chart("observability-istio-istiod"), CHART, "observability-istio-base"));
+        assert.ok(dependsOn(chart("observability-istio-istiod"), CHART, "observability-istio-base"), "istiod waits for the CRDs (base 1.24.2 renders them)");
         assert.ok(dependsOn(chart("observability-istio-gateway"), CHART, "observability-istio-istiod"), "istiod's injection webhook before the gateway's pods");
         const telemetry = ofType("kubernetes:telemetry.istio.io/v1:Telemetry")[0];
         assert.ok(dependsOn(telemetry, CHART, "observability-istio-base"), "Telemetry waits for the CRDs (base 1.24.2 renders them)");
@@ -249,7 +250,6 @@ describe("main (local stack: Istio 1.30.3, zipkin provider, propagation by defau
 });
 
 describe("main (local stack, the base chart's CRDs as one Helm Release)", () => {
-    const RELEASE = "kubernetes:helm.sh/v3:Release";
     const PATCH = "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinitionPatch";
     before(async () => {
         await runMain(stackRawConfig("local"), {
@@ -259,7 +259,7 @@ describe("main (local stack, the base chart's CRDs as one Helm Release)", () => 
         });
     });
 
-    it("installs the CRDs alone as Helm release istio-crds, waiting until they are established", () => {
+    it("installs the CRDs alone as Helm release istio-crds, without Helm's wait (the provider retries a custom resource until its CRD is served)", () => {
         const [release] = ofType(RELEASE);
         assert.deepStrictEqual(
             {
@@ -270,7 +270,7 @@ describe("main (local stack, the base chart's CRDs as one Helm Release)", () => 
                 namespace: release.inputs.namespace,
                 skipAwait: release.inputs.skipAwait,
             },
-            { name: "observability-istio-crds", chart: "base", version: "1.30.3", release: "istio-crds", namespace: "istio-system", skipAwait: false },
+            { name: "observability-istio-crds", chart: "base", version: "1.30.3", release: "istio-crds", namespace: "istio-system", skipAwait: true },
         );
         assert.strictEqual(release.inputs.repositoryOpts.repo, "http://127.0.0.1:8879");
         assert.deepStrictEqual(release.inputs.values, { defaultRevision: "", global: { resourceScope: "cluster" } });
@@ -278,7 +278,9 @@ describe("main (local stack, the base chart's CRDs as one Helm Release)", () => 
         assert.strictEqual(release.retainOnDelete ?? false, false, "a destroy uninstalls it: Helm keeps the CRDs annotated helm.sh/resource-policy: keep");
     });
 
-    it("renders the rest of base through Chart v4 without a CRD, after the release", () => {
+    it("renders the rest of base through Chart v4 without a CRD, after the release; istiod waits for the release, not for the rest of base", () => {
+        const istiod = chart("observability-istio-istiod");
+        assert.ok(dependsOn(istiod, RELEASE, "observability-istio-crds") && !dependsOn(istiod, CHART, "observability-istio-base"));
         const base = chart("observability-istio-base");
         assert.deepStrictEqual(base.inputs.values, { defaultRevision: "default", base: { excludedCRDs: ["gateways.networking.istio.io", "telemetries.telemetry.istio.io"] } });
         assert.ok(dependsOn(base, RELEASE, "observability-istio-crds"));
