@@ -19,7 +19,8 @@
  *   (the program and pack of OBS_BENCH_BASELINE, default the commit before issue #22, taken with `git archive`),
  *   `pack-bun` (this tree's pack under Bun), `program-ts` (the program under ts-node, as the CLI ran index.ts before
  *   bin/program.js), `program-bun` (the program under Bun); `current` also times a preview right after deleting
- *   .work/program-js (the first run after a change: the loader transpiles the program); OBS_BENCH_SKIP_CHECKPOINTS=1 adds the opt-in PULUMI_SKIP_CHECKPOINTS figures.
+ *   .work/program-js (the first run after a change: the loader transpiles the program); OBS_BENCH_SKIP_CHECKPOINTS=1 adds the opt-in PULUMI_SKIP_CHECKPOINTS figures;
+ *   OBS_BENCH_OPS (comma-separated: previews, up, guarded, plan) limits every contender to those operations.
  *
  * Between two creates the Istio CRDs (retained by every contender, kept by Helm) are deleted, untimed, so every
  * create starts from the same cluster.
@@ -126,7 +127,7 @@ async function cli(label: string, run: (onEvent: (e: EngineEvent) => void) => Pr
  * the first resource's pre-event), the longest printed after the run with their start; a step that starts late waits
  * for what it depends on, so the list reads as the critical chain.
  */
-function stepTimes(): { collect: (e: EngineEvent) => void; print: () => void } {
+function stepTimes(): { collect: (e: EngineEvent) => void; print: (file?: string) => void } {
     const pre = new Map<string, bigint>();
     const steps: { name: string; start: bigint; end: bigint }[] = [];
     let first: bigint | undefined;
@@ -144,7 +145,18 @@ function stepTimes(): { collect: (e: EngineEvent) => void; print: () => void } {
                 steps.push({ name: `${e.resOutputsEvent?.metadata.type ?? ""} ${urn.split("::").pop() ?? urn}`, start: pre.get(urn) ?? now, end: now });
             }
         },
-        print: () => {
+        print: (file?: string) => {
+            if (file !== undefined) {
+                const at = (t: bigint) => Number(seconds(first ?? t, t).toFixed(3));
+                fs.writeFileSync(
+                    file,
+                    JSON.stringify(
+                        steps.map((x) => ({ name: x.name, start: at(x.start), end: at(x.end) })).sort((a, b) => a.start - b.start),
+                        null,
+                        1,
+                    ),
+                );
+            }
             const longest = [...steps].sort((a, b) => Number(b.end - b.start - (a.end - a.start))).slice(0, 10);
             for (const x of longest.sort((a, b) => Number(a.start - b.start))) {
                 say(`      step ${seconds(first ?? x.start, x.start).toFixed(2)} s +${seconds(x.start, x.end).toFixed(2)} s  ${x.name}`);
@@ -303,6 +315,16 @@ function bunPack(from: string, target: string): string {
     return target;
 }
 
+/** Whether `file` exists at `commit` of this repository. */
+function existsAt(commit: string, file: string): boolean {
+    try {
+        execFileSync("git", ["-C", PROJECT_DIR, "cat-file", "-e", `${commit}:${file}`], { stdio: "ignore" });
+        return true;
+    } catch {
+        return false;
+    }
+}
+
 const bunEnv = () => ({ PATH: `${toolsBin()}:${BUN_BIN}:${process.env.PATH ?? ""}` });
 
 /** The contenders this run measures, prepared (archives, builds). */
@@ -311,16 +333,22 @@ function contenders(): Contender[] {
         current: () => ({ name: "current", what: "this tree", ops: ["previews", "up", "guarded", "plan"], pack: POLICY_PACK, workspace: {} }),
         baseline: () => {
             const dir = path.join(root, "baseline");
-            archiveAt(BASELINE, ["index.ts", "program.ts", "components", "config", "lib", "policy", "tsconfig.json", "tsconfig.pulumi.json"], dir);
+            // Run as that commit's Pulumi.yaml ran it: the precompiled loader (bin/program.js, TypeScript off) once it
+            // existed, index.ts under ts-node before; so an A/B of two commits of the loader era measures their code only.
+            const precompiled = existsAt(BASELINE, "bin/program.js");
+            const loader = precompiled ? ["bin", "tsconfig.program.json", "package.json", "package-lock.json"] : [];
+            archiveAt(BASELINE, ["index.ts", "program.ts", "components", "config", "lib", "policy", "tsconfig.json", "tsconfig.pulumi.json", ...loader], dir);
             fs.symlinkSync(path.join(PROJECT_DIR, "policy", "node_modules"), path.join(dir, "policy", "node_modules"), "dir");
             tsc(["-p", path.join(dir, "policy", "tsconfig.build.json")]);
-            const runtime = { name: "nodejs", options: { typescript: true, tsconfig: path.join(dir, "tsconfig.pulumi.json") } };
+            const projectOverrides = precompiled
+                ? { main: path.join(dir, "bin", "program.js"), runtime: { name: "nodejs", options: { typescript: false } } }
+                : { runtime: { name: "nodejs", options: { typescript: true, tsconfig: path.join(dir, "tsconfig.pulumi.json") } } };
             return {
                 name: "baseline",
-                what: `program and pack of ${BASELINE.slice(0, 7)}`,
+                what: `program and pack of ${BASELINE.slice(0, 7)}${precompiled ? ", precompiled (bin/program.js)" : ", under ts-node"}`,
                 ops: ["previews", "up", "guarded", "plan"],
                 pack: path.join(dir, "policy"),
-                workspace: { program: dir, projectOverrides: { runtime } },
+                workspace: { program: dir, projectOverrides },
             };
         },
         "pack-bun": () => ({ name: "pack-bun", what: "this tree, the pack under Bun", ops: ["previews"], pack: bunPack(POLICY_PACK, path.join(root, "pack-bun")), workspace: { env: bunEnv() } }),
@@ -353,8 +381,11 @@ function contenders(): Contender[] {
         if (make === undefined) {
             throw new Error(`unknown contender ${JSON.stringify(n)}; known: ${Object.keys(all).join(", ")}`);
         }
-        const c = make();
-        return process.env.OBS_BENCH_SKIP_CHECKPOINTS === "1" && c.name === "current" ? { ...c, ops: [...c.ops, "skipCheckpoints" as const] } : c;
+        const made = make();
+        const c = process.env.OBS_BENCH_SKIP_CHECKPOINTS === "1" && made.name === "current" ? { ...made, ops: [...made.ops, "skipCheckpoints" as const] } : made;
+        // OBS_BENCH_OPS (e.g. `up,guarded`): only those operations, for an A/B of a lever with more rounds in the same time.
+        const only = process.env.OBS_BENCH_OPS?.split(",").map((o) => o.trim());
+        return only === undefined ? c : { ...c, ops: c.ops.filter((o) => only.includes(o)) };
     });
 }
 
@@ -391,8 +422,11 @@ async function round(c: Contender, s: Stack, namespaces: readonly string[]): Pro
     if (c.ops.includes("up")) {
         const steps = stepTimes();
         await cli(l("up (create), no pack"), (onEvent) => s.up({ onEvent }), steps.collect);
-        steps.print();
-        await cli(l("up (no-op), no pack"), (onEvent) => s.up({ onEvent }));
+        // Every step of the run, for a closer look than the ten printed (start and end, seconds from the first step).
+        steps.print(path.join(root, `steps-${c.name}-${samples.get(l("up (create), no pack"))?.length ?? 0}.json`));
+        const noop = stepTimes();
+        await cli(l("up (no-op), no pack"), (onEvent) => s.up({ onEvent }), noop.collect);
+        noop.print(path.join(root, `steps-${c.name}-noop-${samples.get(l("up (no-op), no pack"))?.length ?? 0}.json`));
         await cli(l("preview (no-op), no pack"), (onEvent) => s.preview({ onEvent }));
         await cli(l("preview (no-op), with pack"), (onEvent) => s.preview({ ...pack, onEvent }));
         if (c.ops.includes("guarded")) {
