@@ -16,7 +16,7 @@ import { outboundCluster, routeOperation, waypointHttpCluster } from "./istiod";
 import { QueriedSpan } from "./jaeger";
 import { AMBIENT_VARIANT, Rendered, render, stopRenderCluster, variantTitle } from "./render";
 import { APPS, Scenario, accessLogLine } from "./scenario";
-import { ClientContext, assertWaypointChain, clientContext, load, loggedTraceId, services, traceWith, uniquePath, waypointServices } from "./traces";
+import { ClientContext, assertEdgeGrowth, assertWaypointChain, clientContext, loggedTraceId, services, traceWith, uniquePath, waypointServices } from "./traces";
 
 after(stopRenderCluster);
 
@@ -145,23 +145,10 @@ describe(`through waypoints, the service graph and one trace across B3 and W3C t
     });
 
     it("draws the dependency edges gateway -> waypoint -> app with call counts for 100 requests per app at concurrency 10", async () => {
-        const key = (parent: string, child: string) => `${parent} -> ${child}`;
-        const counts = async () => Object.fromEntries((await s.jaeger.serviceEdges()).map((e) => [key(e.parent, e.child), e.callCount]));
-        const before = await counts();
-        const expected: Record<string, number> = {};
-        for (const app of APPS) {
+        await assertEdgeGrowth(s, APPS, 100, 10, (app) => {
             const n = waypointServices(s, app);
-            expected[key(n.gateway, n.waypoint)] = 100;
-            expected[key(n.waypoint, n.app)] = 100;
-        }
-        for (const app of APPS) {
-            const responses = await load(100, 10, () => s.request(app.domain, "/load"));
-            assert.deepStrictEqual(responses.filter((r) => r.status !== 200).length, 0);
-        }
-        await s.flushApps();
-        const delta = (now: Record<string, number>) => Object.fromEntries(Object.entries(now).flatMap(([k, v]) => (v > (before[k] ?? 0) ? [[k, v - (before[k] ?? 0)]] : [])));
-        const after = await s.jaeger.until(counts, (now) => Object.entries(expected).every(([k, v]) => (delta(now)[k] ?? 0) >= v), 60_000);
-        assert.deepStrictEqual(delta(after), expected);
+            return [n.gateway, n.waypoint, n.app];
+        });
     });
 
     for (const app of APPS) {

@@ -15,7 +15,7 @@ import { VARIANTS, Rendered, render, stopRenderCluster, variantTitle } from "./r
 import { APPS, Scenario, accessLogLine } from "./scenario";
 import { ZIPKIN_B3_WITH_W3C } from "../lib/constants";
 import { AppSpec } from "./apps";
-import { ClientContext, assertChain, clientContext, load, loggedTraceId, services, traceWith, uniquePath } from "./traces";
+import { ClientContext, assertChain, assertEdgeGrowth, clientContext, loggedTraceId, services, traceWith, uniquePath } from "./traces";
 
 after(stopRenderCluster);
 
@@ -88,23 +88,10 @@ for (const variant of VARIANTS) {
 
         it("draws the dependency edges gateway -> sidecar -> app with call counts for 200 requests per app at concurrency 20", async function () {
             this.timeout(300_000);
-            const key = (parent: string, child: string) => `${parent} -> ${child}`;
-            const counts = async () => Object.fromEntries((await s.jaeger.serviceEdges()).map((e) => [key(e.parent, e.child), e.callCount]));
-            const before = await counts();
-            const expected: Record<string, number> = {};
-            for (const app of APPS) {
+            await assertEdgeGrowth(s, APPS, 200, 20, (app) => {
                 const n = services(s, app);
-                expected[key(n.gateway, n.sidecar)] = 200;
-                expected[key(n.sidecar, n.app)] = 200;
-            }
-            for (const app of APPS) {
-                const responses = await load(200, 20, () => s.request(app.domain, "/load"));
-                assert.deepStrictEqual(responses.filter((r) => r.status !== 200).length, 0);
-            }
-            await s.flushApps();
-            const delta = (now: Record<string, number>) => Object.fromEntries(Object.entries(now).flatMap(([k, v]) => (v > (before[k] ?? 0) ? [[k, v - (before[k] ?? 0)]] : [])));
-            const after = await s.jaeger.until(counts, (now) => Object.entries(expected).every(([k, v]) => (delta(now)[k] ?? 0) >= v), 60_000);
-            assert.deepStrictEqual(delta(after), expected);
+                return [n.gateway, n.sidecar, n.app];
+            });
         });
 
         it("logs the trace id Jaeger shows for a request the gateway answers 404 (no route), which never reaches an app", async () => {

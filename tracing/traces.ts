@@ -116,6 +116,30 @@ export function assertWaypointChain(
     return { root: c.root, egress: c.egress, waypoint: c.sidecar, app: c.app };
 }
 
+/**
+ * Sends `requests` requests to each app through the gateway, `concurrency` at a time, and asserts that Jaeger's
+ * dependency graph grew by exactly `requests` calls on each edge of each app's `path` (its services in call order,
+ * e.g. gateway, sidecar, app), and on no other edge.
+ */
+export async function assertEdgeGrowth(s: Scenario, apps: readonly AppSpec[], requests: number, concurrency: number, path: (app: AppSpec) => readonly string[]): Promise<void> {
+    const key = (parent: string, child: string) => `${parent} -> ${child}`;
+    const expected: Record<string, number> = {};
+    for (const app of apps) {
+        const hops = path(app);
+        hops.slice(1).forEach((child, i) => (expected[key(hops[i], child)] = requests));
+    }
+    const counts = async () => Object.fromEntries((await s.jaeger.serviceEdges()).map((e) => [key(e.parent, e.child), e.callCount]));
+    const before = await counts();
+    for (const app of apps) {
+        const responses = await load(requests, concurrency, () => s.request(app.domain, "/load"));
+        assert.deepStrictEqual(responses.filter((r) => r.status !== 200).length, 0);
+    }
+    await s.flushApps();
+    const delta = (now: Record<string, number>) => Object.fromEntries(Object.entries(now).flatMap(([k, v]) => (v > (before[k] ?? 0) ? [[k, v - (before[k] ?? 0)]] : [])));
+    const after = await s.jaeger.until(counts, (now) => Object.entries(expected).every(([k, v]) => (delta(now)[k] ?? 0) >= v), 60_000);
+    assert.deepStrictEqual(delta(after), expected);
+}
+
 /** Runs `count` requests, `concurrency` at a time. */
 export async function load<T>(count: number, concurrency: number, one: (i: number) => Promise<T>): Promise<T[]> {
     const out: T[] = [];
