@@ -2,13 +2,17 @@
  * observability-stack policy pack: every incident of the reference deployment as a guardrail.
  * Levels and ceilings come from the stack's policy config (config/dev.json, config/production.json);
  * the defaults here are the safe ones. A config naming a renamed or unknown policy is refused.
+ *
+ * The CLI's runner (@pulumi/pulumi cmd/run-policy-pack) calls an exported function and awaits it. Before anything
+ * loads @pulumi/pulumi, its function-serialization modules are deferred until used, and the pack's modules load with
+ * the SDK's debugger off (lib/deferSdk.ts: a faster start, the same pack).
  */
-import { PolicyPack } from "@pulumi/policy";
-import { guardPolicyNames } from "./lib/policyNames";
-import { RENAMED_POLICIES, allPolicies } from "./rules";
+import { deferSdkModules, pauseScriptTracking } from "../lib/deferSdk";
 
-guardPolicyNames(
-    allPolicies.map((p) => p.name),
-    RENAMED_POLICIES,
-);
-new PolicyPack("observability-stack", { policies: allPolicies });
+deferSdkModules(__dirname);
+
+export = async () => {
+    await pauseScriptTracking(__dirname);
+    const { startPack } = await import("./pack");
+    startPack();
+};
