@@ -7,7 +7,8 @@
  *   the policy pack, `up` (create), no-op `up`, no-op preview without and with the pack, `destroy`;
  * - the guarded deploy users run (e2e/guardedUp.ts, the main job's way): a preview under the pack, then the update
  *   under the pack, as one figure, create and no-op; and the same with an update plan (`preview --save-plan` under
- *   the pack, then `up --plan`);
+ *   the pack, then `up --plan`); and the deploy workflow's (scripts/deploy.sh, `current` only): `pulumi up` with its
+ *   own preview under the pack in one CLI run, after a refresh, create and no-op;
  * - the floor: `kubectl apply --server-side` of the same objects, collected from the preview's engine events (the
  *   objects the provider would send, Chart v4 children included), create and no-op;
  * - the peer users would pick instead: `helm upgrade --install` of the same five charts with the same values (read
@@ -20,7 +21,7 @@
  *   `pack-bun` (this tree's pack under Bun), `program-ts` (the program under ts-node, as the CLI ran index.ts before
  *   bin/program.js), `program-bun` (the program under Bun); `current` also times a preview right after deleting
  *   .work/program-js (the first run after a change: the loader transpiles the program); OBS_BENCH_SKIP_CHECKPOINTS=1 adds the opt-in PULUMI_SKIP_CHECKPOINTS figures;
- *   OBS_BENCH_OPS (comma-separated: previews, up, guarded, plan) limits every contender to those operations.
+ *   OBS_BENCH_OPS (comma-separated: previews, up, guarded, plan, workflow) limits every contender to those operations.
  *
  * Between two creates the Istio CRDs (retained by every contender, kept by Helm) are deleted, untimed, so every
  * create starts from the same cluster.
@@ -33,7 +34,7 @@ import { previewedObject } from "../decoders/render";
 import { RELEASES_CONFIGMAP } from "../lib/constants";
 import { allPolicies } from "../policy/rules";
 import { Fixture, stackViolationsOf, violationsOf } from "../policy/test/harness";
-import { guardedUp } from "./guardedUp";
+import { guardedUp, workflowDeploy } from "./guardedUp";
 import {
     KUBECONFIG,
     POLICY_PACK,
@@ -290,7 +291,7 @@ async function packCompute(objects: readonly Collected[]): Promise<number> {
 }
 
 /** What a contender measures each round. */
-type Op = "previews" | "up" | "guarded" | "plan" | "skipCheckpoints";
+type Op = "previews" | "up" | "guarded" | "plan" | "workflow" | "skipCheckpoints";
 
 /** One way of running the stack: a program, a pack, a runtime. */
 interface Contender {
@@ -330,7 +331,7 @@ const bunEnv = () => ({ PATH: `${toolsBin()}:${BUN_BIN}:${process.env.PATH ?? ""
 /** The contenders this run measures, prepared (archives, builds). */
 function contenders(): Contender[] {
     const all: Record<string, () => Contender> = {
-        current: () => ({ name: "current", what: "this tree", ops: ["previews", "up", "guarded", "plan"], pack: POLICY_PACK, workspace: {} }),
+        current: () => ({ name: "current", what: "this tree", ops: ["previews", "up", "guarded", "plan", "workflow"], pack: POLICY_PACK, workspace: {} }),
         baseline: () => {
             const dir = path.join(root, "baseline");
             // Run as that commit's Pulumi.yaml ran it: the precompiled loader (bin/program.js, TypeScript off) once it
@@ -447,6 +448,19 @@ async function round(c: Contender, s: Stack, namespaces: readonly string[]): Pro
         });
         await destroy(s, namespaces);
     }
+    if (c.ops.includes("workflow")) {
+        // The deploy workflow's way (scripts/deploy.sh, this tree's pack): `pulumi up` with its own preview under the pack
+        // in one CLI run, after a refresh; create, then no-op.
+        for (const what of ["create", "no-op"]) {
+            timed(l(`deploy workflow, scripts/deploy.sh (${what})`), () => {
+                const r = workflowDeploy(s, policyConfig("dev"));
+                if (r.status !== 0) {
+                    throw new Error(`scripts/deploy.sh failed (${String(r.status)}):\n${r.output}`);
+                }
+            });
+        }
+        await destroy(s, namespaces);
+    }
     if (c.ops.includes("skipCheckpoints")) {
         // Opt-in, never the headline: the engine writes the state once at the end, so a CLI dying mid-way loses the run's record.
         const env = s.workspace.envVars;
@@ -523,6 +537,8 @@ function report(cs: readonly Contender[], objects: readonly Collected[]): void {
         say(`    guarded deploy (create) / helm upgrade --install       ${r(m("guarded deploy (create)"), helmCreate)}`);
         say(`    guarded deploy with a plan (create) / helm             ${r(m("guarded deploy with a plan (create)"), helmCreate)}`);
         say(`    guarded deploy (no-op) / helm (no change)              ${r(m("guarded deploy (no-op)"), helmNoop)}`);
+        say(`    deploy workflow (create) / helm upgrade --install      ${r(m("deploy workflow, scripts/deploy.sh (create)"), helmCreate)}`);
+        say(`    deploy workflow (no-op) / helm (no change)             ${r(m("deploy workflow, scripts/deploy.sh (no-op)"), helmNoop)}`);
         if (c.ops.includes("skipCheckpoints")) {
             say(`    opt-in PULUMI_SKIP_CHECKPOINTS: up (create) / helm     ${r(m("up (create), PULUMI_SKIP_CHECKPOINTS=true"), helmCreate)}`);
         }

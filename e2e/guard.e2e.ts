@@ -11,11 +11,10 @@
  */
 import * as assert from "assert";
 import * as path from "path";
-import { spawnSync } from "child_process";
 import { Stack } from "@pulumi/pulumi/automation";
 import { SYSTEM_NAMESPACE } from "../lib/constants";
 import { gone } from "./clusterState";
-import { GuardStopped, guardedUp } from "./guardedUp";
+import { GuardStopped, guardedUp, workflowDeploy } from "./guardedUp";
 import { POLICY_PACK, PROJECT_DIR, WORK_DIR, airGapped, configSet, kubectl, policyConfig, waitNamespacesGone, workspaceStack } from "./harness";
 
 const PASSPHRASE = "e2e-only-passphrase";
@@ -48,17 +47,6 @@ function clusterSnapshot(): string[] {
 async function stateUrns(stack: Stack): Promise<string[]> {
     const state = await stack.exportStack();
     return ((state.deployment.resources ?? []) as { urn: string }[]).map((r) => r.urn).sort();
-}
-
-/** The deploy workflow's step: scripts/deploy.sh with the workspace's CLI environment; returns its exit status and output. */
-function workflowDeploy(stack: Stack): { status: number | null; output: string } {
-    const ws = stack.workspace;
-    const r = spawnSync(path.join(PROJECT_DIR, "scripts", "deploy.sh"), [stack.name, "--policy-config", policyConfig("dev"), "--cwd", ws.workDir], {
-        env: { ...process.env, ...ws.envVars },
-        encoding: "utf8",
-        timeout: 600_000,
-    });
-    return { status: r.status, output: `${r.stdout}${r.stderr}` };
 }
 
 /** The main job's way: e2e/guardedUp.ts; the policy events it saw, or that it went through. */
@@ -114,7 +102,7 @@ describe("pulumi CLI, a deploy judged before anything changes", function () {
             await setViolation(v);
             const before = clusterSnapshot();
             const urns = await stateUrns(stack);
-            const r = workflowDeploy(stack);
+            const r = workflowDeploy(stack, policyConfig("dev"));
             assert.notStrictEqual(r.status, 0, r.output.slice(-3000));
             assert.ok(r.output.includes(VIOLATIONS[v].policy) && r.output.includes(VIOLATIONS[v].message), r.output.slice(-3000));
             assert.deepStrictEqual(clusterSnapshot(), before, "the API server holds something new");
@@ -141,7 +129,7 @@ describe("pulumi CLI, a deploy judged before anything changes", function () {
         const urns = await stateUrns(stack);
         assert.ok(urns.length > 50, `${urns.length} resources in the state`);
         const before = clusterSnapshot();
-        const w = workflowDeploy(stack);
+        const w = workflowDeploy(stack, policyConfig("dev"));
         assert.strictEqual(w.status, 0, w.output.slice(-3000));
         assert.deepStrictEqual(await stateUrns(stack), urns);
         assert.deepStrictEqual(clusterSnapshot(), before, "a second deploy changed objects");

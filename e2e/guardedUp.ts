@@ -5,8 +5,10 @@
  * (@pulumi/pulumi 3.248.0 automation/stack.js), which judges each resource only as the update reaches it:
  * measured on this stack, 61 objects were created before a late violation stopped it.
  */
+import { spawnSync } from "child_process";
+import * as path from "path";
 import { EngineEvent, PreviewResult, Stack, UpResult } from "@pulumi/pulumi/automation";
-import { cliErrorLines, violationMessage } from "./harness";
+import { PROJECT_DIR, cliErrorLines, violationMessage } from "./harness";
 
 export interface Verdict {
     readonly policy: string;
@@ -55,4 +57,18 @@ export async function guardedUp(stack: Stack, opts: GuardedUpOptions): Promise<{
     }
     const up = await stack.up({ ...policies, onOutput: opts.onOutput });
     return { preview, up };
+}
+
+/**
+ * The deploy workflow's step (.github/workflows/up.yml): scripts/deploy.sh, i.e. `pulumi up` with its own preview under
+ * the project's pack, in one CLI run, with the workspace's CLI environment. Returns the exit status and the output.
+ */
+export function workflowDeploy(stack: Stack, policyConfigFile: string): { status: number | null; output: string } {
+    const ws = stack.workspace;
+    const r = spawnSync(path.join(PROJECT_DIR, "scripts", "deploy.sh"), [stack.name, "--policy-config", policyConfigFile, "--cwd", ws.workDir], {
+        env: { ...process.env, ...ws.envVars },
+        encoding: "utf8",
+        timeout: 600_000,
+    });
+    return { status: r.status, output: `${r.stdout}${r.stderr}` };
 }
