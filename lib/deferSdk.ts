@@ -96,13 +96,18 @@ function standIn(file: string): Module {
     return stand;
 }
 
-/** A file of the `@pulumi/pulumi` that code under `from` loads; undefined when the SDK has no such file. */
-function sdkFile(from: string, rel: string): string | undefined {
+/** `request` resolved from the directory `dir`; undefined when nothing there resolves it. */
+function resolveFrom(request: string, dir: string): string | undefined {
     try {
-        return require.resolve(`@pulumi/pulumi/${rel}`, { paths: [from] });
+        return require.resolve(request, { paths: [dir] });
     } catch {
         return undefined;
     }
+}
+
+/** A file of the `@pulumi/pulumi` that code under `from` loads; undefined when the SDK has no such file. */
+function sdkFile(from: string, rel: string): string | undefined {
+    return resolveFrom(`@pulumi/pulumi/${rel}`, from);
 }
 
 /**
@@ -113,13 +118,8 @@ export function deferSdkModules(from: string): string[] {
     const deferred: string[] = [];
     for (const m of DEFERRED_SDK_MODULES) {
         const base = sdkFile(from, m.from);
-        let file: string;
-        try {
-            file = base === undefined ? "" : require.resolve(m.request, { paths: [path.dirname(base)] });
-        } catch {
-            continue;
-        }
-        if (file !== "" && cache[file] === undefined) {
+        const file = base === undefined ? undefined : resolveFrom(m.request, path.dirname(base));
+        if (file !== undefined && cache[file] === undefined) {
             const stand = standIn(file);
             standIns.set(file, stand);
             cache[file] = stand;
@@ -137,7 +137,9 @@ export function deferSdkModules(from: string): string[] {
 export async function pauseScriptTracking(from: string): Promise<boolean> {
     const hooks = sdkFile(from, V8_HOOKS);
     const closure = sdkFile(from, CREATE_CLOSURE);
-    if (hooks === undefined || cache[hooks] === undefined || closure === undefined || cache[closure] !== standIns.get(closure)) {
+    // Only with the createClosure.js stand-in still in the cache: it is what turns the debugger back on.
+    const standing = closure !== undefined && standIns.has(closure) && cache[closure] === standIns.get(closure);
+    if (hooks === undefined || cache[hooks] === undefined || !standing) {
         return false;
     }
     const v8Hooks = load(hooks) as { getSessionAsync(): Promise<InspectorSession> };
