@@ -29,7 +29,7 @@ function jaegerValidate(config: string): { status: number | null; output: string
     }
 }
 
-/** The Jaeger container's env as a process environment: literal values, and a stand-in for values from Secrets. */
+/** The Jaeger container's env as a process environment: literal values, and a placeholder for values from Secrets. */
 function containerEnv(c: any): Record<string, string> {
     return Object.fromEntries((c.env ?? []).map((e: any) => [e.name, e.value ?? "from-secret"]));
 }

@@ -12,14 +12,14 @@
  *   (`runtime/closure/v8Hooks.js`), to map each script's id to its file when a function is serialized; with the
  *   debugger on, Node compiles every module more slowly (loading the program's modules took a third longer).
  *
- * {@link deferSdkModules} puts stand-ins for `@npmcli/arborist` and `createClosure.js` into Node's module cache. Both
+ * {@link deferSdkModules} puts lazy proxies for `@npmcli/arborist` and `createClosure.js` into Node's module cache. Both
  * are used only by property access at call time (`arborist.Arborist` in `computeCodePaths`,
- * `closure.createClosureInfoAsync` in `serializeFunction`), so a stand-in loads the real module on its first property
+ * `closure.createClosureInfoAsync` in `serializeFunction`), so a lazy proxy loads the real module on its first property
  * access and forwards to it. {@link pauseScriptTracking} turns the debugger off before the program's modules load;
- * the first use of the `createClosure.js` stand-in turns it back on before anything asks for a script's file
+ * the first use of the `createClosure.js` lazy proxy turns it back on before anything asks for a script's file
  * (`v8.js`, the only reader of that map, is loaded by `createClosure.js`), and V8 then reports every script loaded
  * meanwhile, so a function serialized later is serialized exactly as before (test/deferSdk.spec.ts compares the text).
- * A module already loaded is left alone; an SDK of another layout gets no stand-in and loads as it always did.
+ * A module already loaded is left alone; an SDK of another layout gets no lazy proxy and loads as it always did.
  */
 import { Module } from "module";
 import * as path from "path";
@@ -40,8 +40,8 @@ interface InspectorSession {
     post(method: string, callback?: (err: Error | null) => void): void;
 }
 
-/** The stand-ins installed, by file: one is live while the module cache still holds it. */
-const standIns = new Map<string, NodeJS.Module>();
+/** The lazy proxies installed, by file: one is live while the module cache still holds it. */
+const lazyProxies = new Map<string, NodeJS.Module>();
 
 /** The SDK's session while its debugger is off, to turn it back on. */
 let paused: InspectorSession | undefined;
@@ -62,26 +62,26 @@ function load(file: string): unknown {
     return require(file);
 }
 
-/** Loads the real module behind a stand-in: out of the cache, required again, cached as itself. */
-function realModule(file: string, stand: NodeJS.Module): Record<PropertyKey, unknown> {
+/** Loads the real module behind a lazy proxy: out of the cache, required again, cached as itself. */
+function realModule(file: string, proxy: NodeJS.Module): Record<PropertyKey, unknown> {
     if (file.endsWith(CREATE_CLOSURE)) {
         resumeScriptTracking();
     }
-    if (cache[file] === stand) {
+    if (cache[file] === proxy) {
         Reflect.deleteProperty(cache, file);
     }
     return load(file) as Record<PropertyKey, unknown>;
 }
 
 /** A module object whose exports load `file` on first use and forward to it. */
-function standIn(file: string): Module {
-    const stand = new Module(file);
+function lazyProxy(file: string): Module {
+    const proxy = new Module(file);
     let real: Record<PropertyKey, unknown> | undefined;
-    const target = (): Record<PropertyKey, unknown> => (real ??= realModule(file, stand));
-    stand.filename = file;
-    stand.loaded = true;
+    const target = (): Record<PropertyKey, unknown> => (real ??= realModule(file, proxy));
+    proxy.filename = file;
+    proxy.loaded = true;
     // `__esModule` keeps TypeScript's `__importStar` (in the SDK's modules) from copying every export at load time.
-    stand.exports = new Proxy<Record<PropertyKey, unknown>>(
+    proxy.exports = new Proxy<Record<PropertyKey, unknown>>(
         {},
         {
             get: (_, key) => (key === "__esModule" && real === undefined ? true : target()[key]),
@@ -93,7 +93,7 @@ function standIn(file: string): Module {
             },
         },
     );
-    return stand;
+    return proxy;
 }
 
 /** `request` resolved from the directory `dir`; undefined when nothing there resolves it. */
@@ -111,7 +111,7 @@ function sdkFile(from: string, rel: string): string | undefined {
 }
 
 /**
- * Installs the stand-ins for the `@pulumi/pulumi` that code under `from` loads (the program's or the pack's copy).
+ * Installs the lazy proxies for the `@pulumi/pulumi` that code under `from` loads (the program's or the pack's copy).
  * Returns the files deferred. Call it before anything requires `@pulumi/pulumi`.
  */
 export function deferSdkModules(from: string): string[] {
@@ -120,9 +120,9 @@ export function deferSdkModules(from: string): string[] {
         const base = sdkFile(from, m.from);
         const file = base === undefined ? undefined : resolveFrom(m.request, path.dirname(base));
         if (file !== undefined && cache[file] === undefined) {
-            const stand = standIn(file);
-            standIns.set(file, stand);
-            cache[file] = stand;
+            const proxy = lazyProxy(file);
+            lazyProxies.set(file, proxy);
+            cache[file] = proxy;
             deferred.push(file);
         }
     }
@@ -130,16 +130,16 @@ export function deferSdkModules(from: string): string[] {
 }
 
 /**
- * Turns the SDK's debugger off until a function is serialized (the first use of the `createClosure.js` stand-in turns
- * it back on), when the runner turned it on (v8Hooks.js is loaded) and that stand-in is in place; else does nothing.
+ * Turns the SDK's debugger off until a function is serialized (the first use of the `createClosure.js` lazy proxy turns
+ * it back on), when the runner turned it on (v8Hooks.js is loaded) and that lazy proxy is in place; else does nothing.
  * Returns whether it did. Call it before loading the program's modules.
  */
 export async function pauseScriptTracking(from: string): Promise<boolean> {
     const hooks = sdkFile(from, V8_HOOKS);
     const closure = sdkFile(from, CREATE_CLOSURE);
-    // Only with the createClosure.js stand-in still in the cache: it is what turns the debugger back on.
-    const standing = closure !== undefined && standIns.has(closure) && cache[closure] === standIns.get(closure);
-    if (hooks === undefined || cache[hooks] === undefined || !standing) {
+    // Only with the createClosure.js lazy proxy still in the cache: it is what turns the debugger back on.
+    const proxied = closure !== undefined && lazyProxies.has(closure) && cache[closure] === lazyProxies.get(closure);
+    if (hooks === undefined || cache[hooks] === undefined || !proxied) {
         return false;
     }
     const v8Hooks = load(hooks) as { getSessionAsync(): Promise<InspectorSession> };

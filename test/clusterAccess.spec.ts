@@ -144,7 +144,7 @@ describe("cluster access", () => {
     });
 
     describe("observeNamespaces", () => {
-        // A stand-in API server (plain HTTP) answering every request with one status; the e2e suite meets the real kube-apiserver's.
+        // A fake API server for this unit test (plain HTTP) answering every request with one status; the e2e suite meets the real kube-apiserver's.
         async function server(status: number, body: object): Promise<{ url: string; close: () => Promise<void> }> {
             const s = http.createServer((_, res) => {
                 res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));

@@ -1,7 +1,7 @@
 /**
- * lib/deferSdk.ts: with the stand-ins, loading @pulumi/pulumi (the program's copy and the pack's) loads neither npm's
+ * lib/deferSdk.ts: with the lazy proxies, loading @pulumi/pulumi (the program's copy and the pack's) loads neither npm's
  * arborist nor TypeScript; without them it loads both (so this test fails when the SDK stops loading them eagerly and
- * the stand-ins have become needless); and the SDK's function serialization still works, loading them on first use.
+ * the lazy proxies have become needless); and the SDK's function serialization still works, loading them on first use.
  * Each case is a fresh Node process without ts-node (ts-node itself loads TypeScript).
  */
 import * as assert from "assert";
@@ -27,7 +27,7 @@ function compiledModule(): string {
 
 /**
  * Runs in the child as the SDK's runner does (cmd/run/index.js: the debugger on first, then the program): with
- * `defer`, the stand-ins and the paused debugger; then @pulumi/pulumi and a module of its own are loaded, and a
+ * `defer`, the lazy proxies and the paused debugger; then @pulumi/pulumi and a module of its own are loaded, and a
  * function of that module is serialized and located (the file comes from the debugger's script map).
  */
 const CHILD = `
@@ -79,7 +79,7 @@ describe("lib/deferSdk: the SDK's function-serialization work happens when a fun
     });
     after(() => fs.rmSync(path.dirname(moduleFile), { recursive: true, force: true }));
 
-    it("without the stand-ins, loading @pulumi/pulumi loads both arborist and TypeScript (what they save)", async function () {
+    it("without the lazy proxies, loading @pulumi/pulumi loads both arborist and TypeScript (what they save)", async function () {
         this.timeout(120_000);
         const plain = await child(moduleFile, PROJECT, false);
         assert.deepStrictEqual(plain.atStart, { arborist: true, typescript: true });
@@ -94,7 +94,7 @@ describe("lib/deferSdk: the SDK's function-serialization work happens when a fun
         it(`${what}: neither at load, the debugger paused; a function serializes and locates as without them`, async function () {
             this.timeout(120_000);
             const [plain, r] = [await child(moduleFile, from, false), await child(moduleFile, from, true)];
-            assert.strictEqual(r.deferred, 2, "both stand-ins installed");
+            assert.strictEqual(r.deferred, 2, "both lazy proxies installed");
             assert.strictEqual(r.paused, true, "the debugger turned off");
             assert.deepStrictEqual(r.atStart, { arborist: false, typescript: false });
             assert.strictEqual(r.text, plain.text, "the serialized text");

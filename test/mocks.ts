@@ -33,7 +33,7 @@ export const readStates = new Map<string, Record<string, any>>();
 const PROJECT = "observability-stack";
 const STACK = "unit";
 
-/** The engine stand-in: every resource gets an id and its inputs as state; a read returns what {@link readStates} holds. */
+/** The engine mock (unit tests only): every resource gets an id and its inputs as state; a read returns what {@link readStates} holds. */
 const mocks: pulumi.runtime.Mocks = {
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, any> } {
         const read = args.id === undefined ? undefined : readStates.get(`${args.type}::${args.id}`);

@@ -440,7 +440,7 @@ function asStackResources(live: Live): StackResource[] {
 /**
  * From every app namespace, under every live NetworkPolicy (the stack's and any other): DNS (UDP and TCP 53), istiod
  * (15012) and the collector port of the mesh's provider plus OTLP gRPC for the apps, to the pods that serve them
- * (the live ones, or stand-ins with the labels the Services select when none run). Ambient stacks: also HBONE (15008)
+ * (the live ones, or pods modelled with the labels the Services select when none run). Ambient stacks: also HBONE (15008)
  * to every app namespace's waypoint, which ztunnel dials from inside the pod's network namespace, so the pod's egress
  * policies apply to it (istio.io/latest/docs/ambient/usage/networkpolicy).
  */
@@ -450,7 +450,7 @@ function networkCheck(d: Declared, live: Live): CheckResult {
         (d.dataPlane === "ambient" ? `; in ambient mode, one without HBONE ${HBONE_PORT}: no traffic reaches the waypoints, and no proxy span is emitted` : "");
     const fix = `allow the unreachable ports in the namespace's egress policies (${restore(d.stack)} restores the stack's own), and check policies added by other tools`;
     const net = stackNetwork(asStackResources(live));
-    // The pods that serve a target: the live ones, or a stand-in with the labels they are selected by when none runs.
+    // The pods that serve a target: the live ones, or a pod modelled with the labels they are selected by when none runs.
     const podsOr = (namespace: string, labels: Labels): PodEndpoint[] => {
         const running = live.pods.filter((p) => p.namespace === namespace && selectorMatches({ matchLabels: { ...labels } }, p.labels));
         return running.length > 0 ? running.map((p) => ({ kind: "pod", namespace, labels: p.labels })) : [{ kind: "pod", namespace, labels }];

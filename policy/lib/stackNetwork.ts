@@ -17,7 +17,7 @@ import { BlindSpot, plain, readKnown } from "./known";
 
 type ServicePort = Unwrap<k8s.types.input.core.v1.ServicePort>;
 
-/** A pod of the stack: a workload's pod template, or a stand-in the rules derive. */
+/** A pod of the stack: a workload's pod template, or a pod the rules model from a selector or known ports. */
 export interface StackPod extends PodEndpoint {
     /** How messages name it, e.g. `Deployment istio-system/jaeger`. */
     readonly source: string;

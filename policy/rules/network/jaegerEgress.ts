@@ -19,7 +19,7 @@ function servicePodPort(svc: StackService, pod: StackPod, port: number, protocol
     return (pod.ports ?? []).find((c) => c.name === target && (c.protocol ?? "TCP") === protocol)?.containerPort;
 }
 
-/** The Jaeger pods behind a collector Service: the workloads it selects, or a stand-in with its selector when they are not in the stack. */
+/** The Jaeger pods behind a collector Service: the workloads it selects, or a pod modelled from its selector when they are not in the stack. */
 function jaegerTargets(net: StackNetwork, svc: StackService): Target[] {
     let pods = podsSelectedBy(svc, net.pods);
     if (pods.length === 0 && svc.selector !== undefined && Object.keys(svc.selector).length > 0) {
