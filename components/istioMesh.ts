@@ -548,11 +548,6 @@ export class IstioMesh extends pulumi.ComponentResource {
                 // pkg/await/await.go `Creation`: NotFound and NoMatch, 5 retries from 1 s, doubling), and every Istio
                 // custom resource of the stack depends on this release (test/index.spec.ts).
                 skipAwait: true,
-                // No client-side OpenAPI validation: before installing, Helm downloads and parses the API server's whole
-                // /openapi/v2 (2.9 MB on the local cluster once the Istio CRDs are in) to check the chart's own CRDs, which
-                // the API server validates on create anyway. The provider passes it to the install only (pulumi-kubernetes
-                // 4.25.0 helm_release.go `helmCreate`; an upgrade validates as before).
-                disableOpenapiValidation: true,
                 maxHistory: 3,
             },
             childOptions(this, opts, adoption),

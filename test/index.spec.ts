@@ -269,9 +269,8 @@ describe("main (local stack, the base chart's CRDs as one Helm Release)", () => 
                 release: release.inputs.name,
                 namespace: release.inputs.namespace,
                 skipAwait: release.inputs.skipAwait,
-                disableOpenapiValidation: release.inputs.disableOpenapiValidation,
             },
-            { name: "observability-istio-crds", chart: "base", version: "1.30.3", release: "istio-crds", namespace: "istio-system", skipAwait: true, disableOpenapiValidation: true },
+            { name: "observability-istio-crds", chart: "base", version: "1.30.3", release: "istio-crds", namespace: "istio-system", skipAwait: true },
         );
         assert.strictEqual(release.inputs.repositoryOpts.repo, "http://127.0.0.1:8879");
         assert.deepStrictEqual(release.inputs.values, { defaultRevision: "", global: { resourceScope: "cluster" } });
