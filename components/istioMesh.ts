@@ -447,15 +447,9 @@ export class IstioMesh extends pulumi.ComponentResource {
             `${name}-istiod`,
             args.istiodChart,
             { releaseName: ISTIO_RELEASES.istiod, namespace, skipAwait, values: mergeValues(istiodValues(namespace, tracing, args.extAuthz, dataPlane), args.values?.istiod) },
-            // Beside the CRD release, not after it: istiod creates no Istio custom resource (the istiod chart renders none), and
-            // it watches for every Istio CRD to appear (istio 1.30 pilot/pkg/config/kube/crdclient/client.go `addCRD` builds a
-            // `kclient.NewDelayedInformer` per schema; pkg/kube/kclient/crdwatcher.go starts it when the CRD is added, covered
-            // upstream by crdclient's `TestClientDelayedCRDs`), and its readiness does not wait for them. (Istio's Helm guide
-            // installs base first, for the CRDs; the CRDs here are created within seconds of istiod's Deployment, before its
-            // pods can start.) With a base that renders its CRDs itself (1.24.2: no CRD release) istiod waits for all of
-            // base. Never after the rest of base: its default validating webhook and reader ServiceAccount are nothing
-            // istiod needs.
-            childOpts(...(crdRelease === undefined ? [base.chart] : [])),
+            // After the CRDs (Istio installs base first for them), not after the rest of base: its default validating
+            // webhook and reader ServiceAccount are nothing istiod needs, so with the CRD release the two run side by side.
+            childOpts(this.crds),
         );
         this.istiod = istiod.chart;
         const gateway = installChart(
