@@ -4,11 +4,14 @@
  * in turn within each round, so each sees the same machine state. Nothing here asserts a time.
  *
  * - the users' path, the Pulumi CLI with the Node.js language host on the local stack: preview without and with
- *   the policy pack, `up` (create), no-op `up`, no-op preview without and with the pack, `destroy`;
- * - the guarded deploy users run (e2e/guardedUp.ts, the main job's way): a preview under the pack, then the update
- *   under the pack, as one figure, create and no-op; and the same with an update plan (`preview --save-plan` under
- *   the pack, then `up --plan`); and the deploy workflow's (scripts/deploy.sh, `current` only): `pulumi up` with its
- *   own preview under the pack in one CLI run, after a refresh, create and no-op;
+ *   the policy pack, `up` (create), no-op `up` (each `pulumi up --yes --skip-preview`, the CLI run alone, as helm's
+ *   command is timed; the three CLI runs the Automation API's `stack.up()` adds after it are timed on their own),
+ *   no-op preview without and with the pack, `destroy`;
+ * - the guarded deploy users run (e2e/guardedUp.ts, the main job's way): `pulumi up` with its own preview under the
+ *   pack, one CLI run, create and no-op; the same as two CLI runs (`twoRuns`: the Automation API's preview under the
+ *   pack, then its `up`, as the main job ran it before) and with an update plan (`preview --save-plan` under the pack,
+ *   then `up --plan`), create; and the deploy workflow's (scripts/deploy.sh, `current` only): the one CLI run after a
+ *   refresh, create and no-op;
  * - the floor: `kubectl apply --server-side` of the same objects, collected from the preview's engine events (the
  *   objects the provider would send, Chart v4 children included), create and no-op;
  * - the peer users would pick instead: `helm upgrade --install` of the same five charts with the same values (read
@@ -21,7 +24,7 @@
  *   `pack-bun` (this tree's pack under Bun), `program-ts` (the program under ts-node, as the CLI ran index.ts before
  *   bin/program.js), `program-bun` (the program under Bun); `current` also times a preview right after deleting
  *   .work/program-js (the first run after a change: the loader transpiles the program); OBS_BENCH_SKIP_CHECKPOINTS=1 adds the opt-in PULUMI_SKIP_CHECKPOINTS figures;
- *   OBS_BENCH_OPS (comma-separated: previews, up, guarded, plan, workflow) limits every contender to those operations.
+ *   OBS_BENCH_OPS (comma-separated: previews, up, guarded, twoRuns, plan, workflow) limits every contender to those operations.
  *
  * Between two creates the Istio CRDs (retained by every contender, kept by Helm) are deleted, untimed, so every
  * create starts from the same cluster.
@@ -34,7 +37,7 @@ import { previewedObject } from "../decoders/render";
 import { RELEASES_CONFIGMAP } from "../lib/constants";
 import { allPolicies } from "../policy/rules";
 import { Fixture, stackViolationsOf, violationsOf } from "../policy/test/harness";
-import { guardedUp, workflowDeploy } from "./guardedUp";
+import { guardedDeploy, policyArgs, runCli, workflowDeploy } from "./guardedUp";
 import {
     KUBECONFIG,
     POLICY_PACK,
@@ -291,7 +294,7 @@ async function packCompute(objects: readonly Collected[]): Promise<number> {
 }
 
 /** What a contender measures each round. */
-type Op = "previews" | "up" | "guarded" | "plan" | "workflow" | "skipCheckpoints";
+type Op = "previews" | "up" | "guarded" | "twoRuns" | "plan" | "workflow" | "skipCheckpoints";
 
 /** One way of running the stack: a program, a pack, a runtime. */
 interface Contender {
@@ -331,7 +334,7 @@ const bunEnv = () => ({ PATH: `${toolsBin()}:${BUN_BIN}:${process.env.PATH ?? ""
 /** The contenders this run measures, prepared (archives, builds). */
 function contenders(): Contender[] {
     const all: Record<string, () => Contender> = {
-        current: () => ({ name: "current", what: "this tree", ops: ["previews", "up", "guarded", "plan", "workflow"], pack: POLICY_PACK, workspace: {} }),
+        current: () => ({ name: "current", what: "this tree", ops: ["previews", "up", "guarded", "twoRuns", "plan", "workflow"], pack: POLICY_PACK, workspace: {} }),
         baseline: () => {
             const dir = path.join(root, "baseline");
             // Run as that commit's Pulumi.yaml ran it: the precompiled loader (bin/program.js, TypeScript off) once it
@@ -347,7 +350,7 @@ function contenders(): Contender[] {
             return {
                 name: "baseline",
                 what: `program and pack of ${BASELINE.slice(0, 7)}${precompiled ? ", precompiled (bin/program.js)" : ", under ts-node"}`,
-                ops: ["previews", "up", "guarded", "plan"],
+                ops: ["previews", "up", "guarded", "twoRuns", "plan"],
                 pack: path.join(dir, "policy"),
                 workspace: { program: dir, projectOverrides },
             };
@@ -407,6 +410,12 @@ async function destroy(s: Stack, namespaces: readonly string[], label?: string):
     deleteIstioCrds();
 }
 
+/**
+ * A user's `pulumi up` (the CLI run alone, as helm's is timed): the Automation API's `stack.up()` would add three CLI
+ * runs after it (`stack output` twice, `stack history`), timed on their own in each round.
+ */
+const UP = ["up", "--yes", "--skip-preview", "--non-interactive"];
+
 /** One round of a contender, from an empty stack back to an empty stack. */
 async function round(c: Contender, s: Stack, namespaces: readonly string[]): Promise<void> {
     const pack = { policyPacks: [c.pack], policyPackConfigs: [policyConfig("dev")] };
@@ -422,21 +431,33 @@ async function round(c: Contender, s: Stack, namespaces: readonly string[]): Pro
     }
     if (c.ops.includes("up")) {
         const steps = stepTimes();
-        await cli(l("up (create), no pack"), (onEvent) => s.up({ onEvent }), steps.collect);
+        await cli(l("up (create), no pack"), (onEvent) => runCli(s, UP, { onEvent }), steps.collect);
         // Every step of the run, for a closer look than the ten printed (start and end, seconds from the first step).
         steps.print(path.join(root, `steps-${c.name}-${samples.get(l("up (create), no pack"))?.length ?? 0}.json`));
         const noop = stepTimes();
-        await cli(l("up (no-op), no pack"), (onEvent) => s.up({ onEvent }), noop.collect);
+        await cli(l("up (no-op), no pack"), (onEvent) => runCli(s, UP, { onEvent }), noop.collect);
+        // What the Automation API's `stack.up()` runs after the update (not part of a user's `pulumi up`).
+        await timedAsync(l("the Automation API's reads after an up"), async () => {
+            await s.outputs();
+            await s.info();
+        });
         noop.print(path.join(root, `steps-${c.name}-noop-${samples.get(l("up (no-op), no pack"))?.length ?? 0}.json`));
         await cli(l("preview (no-op), no pack"), (onEvent) => s.preview({ onEvent }));
         await cli(l("preview (no-op), with pack"), (onEvent) => s.preview({ ...pack, onEvent }));
         if (c.ops.includes("guarded")) {
-            await timedAsync(l("guarded deploy (no-op)"), () => guardedUp(s, pack));
+            await timedAsync(l("guarded deploy (no-op)"), () => guardedDeploy(s, pack));
         }
         await destroy(s, namespaces, l("destroy"));
     }
     if (c.ops.includes("guarded")) {
-        await timedAsync(l("guarded deploy (create)"), () => guardedUp(s, pack));
+        await timedAsync(l("guarded deploy (create)"), () => guardedDeploy(s, pack));
+        await destroy(s, namespaces);
+    }
+    if (c.ops.includes("twoRuns")) {
+        await timedAsync(l("guarded deploy as two CLI runs (create)"), async () => {
+            await cli(l("  preview, with pack (first of two runs)"), (onEvent) => s.preview({ ...pack, onEvent }));
+            await cli(l("  up --skip-preview, with pack (second of two runs)"), (onEvent) => runCli(s, [...UP, ...policyArgs(pack)], { onEvent }));
+        });
         await destroy(s, namespaces);
     }
     if (c.ops.includes("plan")) {
@@ -444,7 +465,7 @@ async function round(c: Contender, s: Stack, namespaces: readonly string[]): Pro
         // The update plan holds the update to what the preview showed and the pack judged.
         await timedAsync(l("guarded deploy with a plan (create)"), async () => {
             await cli(l("  preview --save-plan, with pack"), (onEvent) => s.preview({ ...pack, plan, onEvent }));
-            await cli(l("  up --plan, with pack"), (onEvent) => s.up({ ...pack, plan, onEvent }));
+            await cli(l("  up --plan, with pack"), (onEvent) => runCli(s, [...UP, ...policyArgs(pack), "--plan", plan], { onEvent }));
         });
         await destroy(s, namespaces);
     }
@@ -465,8 +486,8 @@ async function round(c: Contender, s: Stack, namespaces: readonly string[]): Pro
         // Opt-in, never the headline: the engine writes the state once at the end, so a CLI dying mid-way loses the run's record.
         const env = s.workspace.envVars;
         Object.assign(env, { PULUMI_EXPERIMENTAL: "true", PULUMI_SKIP_CHECKPOINTS: "true" });
-        await cli(l("up (create), PULUMI_SKIP_CHECKPOINTS=true"), (onEvent) => s.up({ onEvent }));
-        await cli(l("up (no-op), PULUMI_SKIP_CHECKPOINTS=true"), (onEvent) => s.up({ onEvent }));
+        await cli(l("up (create), PULUMI_SKIP_CHECKPOINTS=true"), (onEvent) => runCli(s, UP, { onEvent }));
+        await cli(l("up (no-op), PULUMI_SKIP_CHECKPOINTS=true"), (onEvent) => runCli(s, UP, { onEvent }));
         await destroy(s, namespaces);
         delete env.PULUMI_SKIP_CHECKPOINTS;
         delete env.PULUMI_EXPERIMENTAL;
@@ -535,6 +556,7 @@ function report(cs: readonly Contender[], objects: readonly Collected[]): void {
         say(`    up (create) / helm upgrade --install                   ${r(m("up (create), no pack"), helmCreate)}; / kubectl ${r(m("up (create), no pack"), kubectlCreate)}`);
         say(`    up (no-op) / helm upgrade --install (no change)        ${r(m("up (no-op), no pack"), helmNoop)}; / kubectl ${r(m("up (no-op), no pack"), kubectlNoop)}`);
         say(`    guarded deploy (create) / helm upgrade --install       ${r(m("guarded deploy (create)"), helmCreate)}`);
+        say(`    guarded deploy as two CLI runs (create) / helm         ${r(m("guarded deploy as two CLI runs (create)"), helmCreate)}`);
         say(`    guarded deploy with a plan (create) / helm             ${r(m("guarded deploy with a plan (create)"), helmCreate)}`);
         say(`    guarded deploy (no-op) / helm (no change)              ${r(m("guarded deploy (no-op)"), helmNoop)}`);
         say(`    deploy workflow (create) / helm upgrade --install      ${r(m("deploy workflow, scripts/deploy.sh (create)"), helmCreate)}`);

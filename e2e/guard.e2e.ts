@@ -1,6 +1,6 @@
 /**
  * A deploy is judged before anything changes, on both paths users deploy with: the main job's (e2e/guardedUp.ts:
- * a preview under the pack, then the update, through the Automation API) and the deploy workflow's
+ * `pulumi up` with its preview under the pack, the CLI run by the harness) and the deploy workflow's
  * (scripts/deploy.sh, which .github/workflows/up.yml runs: `pulumi up` with its preview). The stack is the local
  * one with e2e/programs/guard, which registers one object after the whole stack: a resource-policy violation, or
  * a stack-policy violation (judged only after every resource is registered). Each stopped deploy leaves the API

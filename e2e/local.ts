@@ -1,8 +1,8 @@
 /**
  * The main job on this machine: the `local` stack (Pulumi.local.yaml) against the local control plane, judged by
  * a preview under the policy pack (`--policy-pack ./policy --policy-pack-config policy/config/dev.json`) and only
- * then updated (e2e/guardedUp.ts), run by the Pulumi CLI with the Node.js language host; prints the stack
- * outputs and a summary. Run by scripts/local.sh.
+ * then updated, in one `pulumi up` (e2e/guardedUp.ts), run by the Pulumi CLI with the Node.js language host; prints
+ * the stack outputs and a summary. Run by scripts/local.sh.
  *
  *   ts-node e2e/local.ts up | preview | destroy
  *
