@@ -9,7 +9,7 @@ import * as path from "path";
 import { EngineEvent } from "@pulumi/pulumi/automation";
 import { previewedObject } from "../decoders/render";
 import { COLLECTOR_SERVICE, RELEASES_CONFIGMAP } from "../lib/constants";
-import { WORK_DIR, POLICY_PACK, PolicyEvent, airGapped, configSet, policyConfig, violationMessage, workspaceStack } from "./harness";
+import { WORK_DIR, POLICY_PACK, PolicyEvent, airGapped, configSet, policyConfig, policyEventOf, workspaceStack } from "./harness";
 
 const TOLERATIONS = [{ key: "dedicated", operator: "Equal", value: "observability", effect: "NoSchedule" }];
 /** A zipkin provider copied from an old values file: lists replace the stack's, so the mesh would report to a Service that does not exist. */
@@ -36,8 +36,9 @@ describe("charts.<role>.values", function () {
             if (o !== undefined) {
                 objects.push(o.object);
             }
-            if (e.policyEvent !== undefined) {
-                policies.push({ policy: e.policyEvent.policyName, level: e.policyEvent.enforcementLevel, message: violationMessage(e.policyEvent.message) });
+            const p = policyEventOf(e);
+            if (p !== undefined) {
+                policies.push(p);
             }
         };
         await assert.rejects(stack.preview({ policyPacks: [POLICY_PACK], policyPackConfigs: [policyConfig("dev")], onEvent }));

@@ -12,13 +12,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { EngineEvent, Stack, UpResult } from "@pulumi/pulumi/automation";
-import { PROJECT_DIR, cliErrorLines, violationMessage } from "./harness";
+import { PROJECT_DIR, PolicyEvent, cliErrorLines, policyEventOf } from "./harness";
 
-export interface Verdict {
-    readonly policy: string;
-    readonly level: string;
-    readonly message: string;
-}
+/** A policy's verdict on the deploy: its policy event. */
+export type Verdict = PolicyEvent;
 
 export interface GuardedUpOptions {
     readonly policyPacks: string[];
@@ -40,6 +37,12 @@ export class GuardStopped extends Error {
         );
         this.name = "GuardStopped";
     }
+}
+
+/** The environment the Automation API gives the workspace's CLI: this process's, the workspace's PULUMI_HOME and variables. */
+function cliEnv(stack: Stack): NodeJS.ProcessEnv {
+    const ws = stack.workspace;
+    return { ...process.env, ...(ws.pulumiHome !== undefined ? { PULUMI_HOME: ws.pulumiHome } : {}), ...ws.envVars };
 }
 
 /** The CLI exited non-zero; the message holds its output, whose `error: ` lines {@link cliErrorLines} reads. */
@@ -130,7 +133,7 @@ export async function runCli(stack: Stack, args: string[], opts: CliRunOptions =
     const eventLog = path.join(dir, "events.jsonl");
     const live = eventLogReader(eventLog);
     const drain = () => live().forEach((e) => opts.onEvent?.(e));
-    const env = { ...process.env, PULUMI_DEBUG_COMMANDS: "true", ...(ws.pulumiHome !== undefined ? { PULUMI_HOME: ws.pulumiHome } : {}), ...ws.envVars };
+    const env = { ...cliEnv(stack), PULUMI_DEBUG_COMMANDS: "true" };
     const all = [...args, "--event-log", eventLog, "--stack", stack.name, ...(await ws.serializeArgsForOp(stack.name))];
     const poll = opts.onEvent === undefined ? undefined : setInterval(drain, 20);
     try {
@@ -160,7 +163,7 @@ export async function runCli(stack: Stack, args: string[], opts: CliRunOptions =
 
 /** The policy events of a run, as verdicts. */
 function verdictsOf(events: readonly EngineEvent[]): Verdict[] {
-    return events.flatMap((e) => (e.policyEvent === undefined ? [] : [{ policy: e.policyEvent.policyName, level: e.policyEvent.enforcementLevel, message: violationMessage(e.policyEvent.message) }]));
+    return events.flatMap((e) => policyEventOf(e) ?? []);
 }
 
 /** True when the update itself began (a step outside the preview): only then can anything have changed. */
@@ -213,7 +216,7 @@ export async function guardedUp(stack: Stack, opts: GuardedUpOptions): Promise<{
 export function workflowDeploy(stack: Stack, policyConfigFile: string): { status: number | null; output: string } {
     const ws = stack.workspace;
     const r = spawnSync(path.join(PROJECT_DIR, "scripts", "deploy.sh"), [stack.name, "--policy-config", policyConfigFile, "--cwd", ws.workDir], {
-        env: { ...process.env, ...ws.envVars },
+        env: cliEnv(stack),
         encoding: "utf8",
         timeout: 600_000,
     });

@@ -182,9 +182,14 @@ export interface PolicyEvent {
 }
 
 /** The violation of a policy event: the CLI sends the policy's description, a newline, then the violation message. */
-export function violationMessage(event: string): string {
+function violationMessage(event: string): string {
     const lines = event.trim().split("\n");
     return (lines.length > 1 ? lines.slice(1) : lines).join("\n").trim();
+}
+
+/** The policy, level and violation of an engine event; undefined when it is not a policy event. */
+export function policyEventOf(e: EngineEvent): PolicyEvent | undefined {
+    return e.policyEvent === undefined ? undefined : { policy: e.policyEvent.policyName, level: e.policyEvent.enforcementLevel, message: violationMessage(e.policyEvent.message) };
 }
 
 /**
@@ -205,8 +210,9 @@ export function cliErrorLines(e: unknown): string[] {
 export async function previewWithPolicies(stack: Stack, kind: "dev" | "production"): Promise<{ ok: boolean; policies: PolicyEvent[]; error: string; changes: Record<string, number> }> {
     const policies: PolicyEvent[] = [];
     const onEvent = (e: EngineEvent) => {
-        if (e.policyEvent !== undefined) {
-            policies.push({ policy: e.policyEvent.policyName, level: e.policyEvent.enforcementLevel, message: violationMessage(e.policyEvent.message) });
+        const p = policyEventOf(e);
+        if (p !== undefined) {
+            policies.push(p);
         }
     };
     try {

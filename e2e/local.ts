@@ -14,7 +14,7 @@ import * as path from "path";
 import { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { applyGatewayApiCrds } from "./gatewayApi";
 import { GuardStopped, Verdict, guardedUp } from "./guardedUp";
-import { KUBECONFIG, POLICY_PACK, airGapped, cliErrorLines, configSet, policyConfig, toolsBin, violationMessage } from "./harness";
+import { KUBECONFIG, POLICY_PACK, airGapped, cliErrorLines, configSet, policyConfig, policyEventOf, toolsBin } from "./harness";
 import { localStack } from "./localStack";
 
 function verdictLines(verdicts: readonly Verdict[]): string[] {
@@ -62,8 +62,9 @@ async function run(command: string): Promise<void> {
     const verdicts: Verdict[] = [];
     const onVerdict = (v: Verdict) => verdicts.push(v);
     const onEvent = (e: EngineEvent) => {
-        if (e.policyEvent !== undefined) {
-            onVerdict({ policy: e.policyEvent.policyName, level: e.policyEvent.enforcementLevel, message: violationMessage(e.policyEvent.message) });
+        const v = policyEventOf(e);
+        if (v !== undefined) {
+            onVerdict(v);
         }
     };
     const onOutput = (s: string) => process.stdout.write(s);
