@@ -8,8 +8,8 @@
  *   command is timed; the three CLI runs the Automation API's `stack.up()` adds after it are timed on their own),
  *   no-op preview without and with the pack, `destroy`;
  * - the guarded deploy users run (e2e/guardedUp.ts, the main job's way): `pulumi up` with its own preview under the
- *   pack, one CLI run, create and no-op; the same as two CLI runs (`twoRuns`: the Automation API's preview under the
- *   pack, then its `up`, as the main job ran it before) and with an update plan (`preview --save-plan` under the pack,
+ *   pack, one CLI run, create and no-op; the same as two CLI runs (`twoRuns`: a preview under the pack, then
+ *   `pulumi up --skip-preview` under it, as the main job ran it before) and with an update plan (`preview --save-plan` under the pack,
  *   then `up --plan`), create; and the deploy workflow's (scripts/deploy.sh, `current` only): the one CLI run after a
  *   refresh, create and no-op;
  * - the floor: `kubectl apply --server-side` of the same objects, collected from the preview's engine events (the
